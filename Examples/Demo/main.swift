@@ -1,0 +1,2 @@
+import FaceKeypoints
+print(ComputeThreads.blasCoreName)

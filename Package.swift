@@ -1,0 +1,41 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// FaceKeypoints: facial keypoint detection with neural networks, trained and run on the CPU.
+///
+/// Dependencies flow one way: system libraries -> Tensor -> {NN, Optim, Vision} -> FaceData
+/// -> FaceKeypoints (umbrella) -> Examples.
+let package = Package(
+    name: "FaceKeypoints",
+    products: [
+        .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "NN", targets: ["NN"]),
+        .library(name: "Optim", targets: ["Optim"]),
+        .library(name: "Vision", targets: ["Vision"]),
+        .library(name: "FaceData", targets: ["FaceData"]),
+        .library(name: "FaceKeypoints", targets: ["FaceKeypoints"]),
+        .executable(name: "keypoints-demo", targets: ["Demo"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+
+        .target(name: "Tensor", dependencies: ["CBLAS"]),
+        .target(name: "NN", dependencies: ["Tensor"]),
+        .target(name: "Optim", dependencies: ["Tensor"]),
+        .target(name: "Vision", dependencies: ["Tensor", "CPNG", "CJPEG"]),
+        .target(name: "FaceData", dependencies: ["Tensor", "Vision"]),
+        .target(name: "FaceKeypoints", dependencies: ["Tensor", "NN", "Optim", "Vision", "FaceData"]),
+
+        .executableTarget(name: "Demo", dependencies: ["FaceKeypoints"], path: "Examples/Demo"),
+
+        .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
+        .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "TestSupport"]),
+        .testTarget(name: "VisionTests", dependencies: ["Vision", "TestSupport"]),
+        .testTarget(name: "FaceDataTests", dependencies: ["FaceData", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,37 @@
+import CBLAS
+
+/// `C = alpha * op(A) * op(B) + beta * C` on row-major buffers through `cblas_sgemm`.
+/// `A` is `[m, k]` (or `[k, m]` when `transposeA`), `B` is `[k, n]` (or `[n, k]`), `C` is `[m, n]`.
+@inlinable
+public func sgemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+                  alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                  beta: Float = 0, c: UnsafeMutablePointer<Float>) {
+    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n),
+                beta, c, Int32(n))
+}
+
+extension Tensor {
+    /// Matrix product, as `torch.matmul` for operands of rank 2 or more: `[..., m, k] x
+    /// [..., k, n] -> [..., m, n]`, with the leading (batch) dimensions broadcast.
+    /// Shape: `broadcast(batchA, batchB) + [m, n]`.
+    public func matmul(_ other: Tensor) -> Tensor {
+        precondition(rank >= 2 && other.rank >= 2, "matmul: expected operands of rank 2 or more, got \(shape) and \(other.shape)")
+        let m = shape[rank - 2], k = shape[rank - 1], n = other.shape[other.rank - 1]
+        precondition(other.shape[other.rank - 2] == k, "matmul: inner dimensions differ: \(shape) x \(other.shape)")
+        let batchA = Array(shape.dropLast(2)), batchB = Array(other.shape.dropLast(2))
+        let batch = broadcastShape(batchA, batchB, operation: "matmul")
+        let a = batchA == batch ? self : self.detached().expanded(to: batch + [m, k])
+        let b = batchB == batch ? other : other.detached().expanded(to: batch + [k, n])
+        let batches = batch.reduce(1, *)
+        let result = Tensor(uninitializedShape: batch + [m, n])
+        for i in 0..<batches {
+            sgemm(m: m, n: n, k: k, a: a.storage.pointer + i * m * k, b: b.storage.pointer + i * k * n,
+                  c: result.storage.pointer + i * m * n)
+        }
+        return Tensor.recording(result, inputs: [self, other]) { g in
+            [self.node == nil ? nil : g.matmul(other.transposed()).sum(toShape: self.shape),
+             other.node == nil ? nil : self.transposed().matmul(g).sum(toShape: other.shape)]
+        }
+    }
+}

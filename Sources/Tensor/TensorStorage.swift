@@ -1,0 +1,35 @@
+/// One contiguous, 64-byte-aligned buffer of `Float32` values.
+///
+/// `Tensor` owns its storage through this class and copies it on write, so tensors behave
+/// as values. The buffer is never resized.
+public final class TensorStorage: @unchecked Sendable {
+    /// Number of `Float` elements in the buffer.
+    public let count: Int
+    /// The first element. Valid for `count` elements for the lifetime of the storage.
+    public let pointer: UnsafeMutablePointer<Float>
+
+    /// Allocates uninitialized storage for `count` elements.
+    public init(uninitializedCount count: Int) {
+        precondition(count >= 0, "TensorStorage: negative element count \(count)")
+        self.count = count
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        self.pointer = raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
+    }
+
+    /// Allocates storage for `count` elements, all set to `value`.
+    public convenience init(count: Int, repeating value: Float) {
+        self.init(uninitializedCount: count)
+        pointer.initialize(repeating: value, count: count)
+    }
+
+    /// A new storage holding the same values.
+    public func copy() -> TensorStorage {
+        let result = TensorStorage(uninitializedCount: count)
+        result.pointer.initialize(from: pointer, count: count)
+        return result
+    }
+
+    deinit {
+        UnsafeMutableRawPointer(pointer).deallocate()
+    }
+}
