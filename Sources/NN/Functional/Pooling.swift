@@ -1,0 +1,145 @@
+import Tensor
+
+/// 2-D max pooling, as `torch.nn.functional.max_pool2d` (padding counts as -infinity).
+/// The gradient goes to the first maximal element of each window.
+///
+/// Shape: `[N, C, H, W]` -> `[N, C, outH, outW]`.
+public func maxPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)) -> Tensor {
+    precondition(input.rank == 4, "maxPool2d: expected input [N, C, H, W], got \(input.shape)")
+    let g = ConvolutionGeometry(input: input.shape, kernel: kernel, stride: stride ?? kernel, padding: padding)
+    precondition(g.outputHeight > 0 && g.outputWidth > 0, "maxPool2d: input \(input.shape) is smaller than the \(kernel.0)x\(kernel.1) window")
+    precondition(padding.0 * 2 <= kernel.0 && padding.1 * 2 <= kernel.1, "maxPool2d: padding \(padding) must be at most half the kernel \(kernel)")
+    let outH = g.outputHeight, outW = g.outputWidth, inPlane = g.height * g.width, outPlane = outH * outW
+    var output = Tensor(uninitializedShape: [g.batch, g.channels, outH, outW])
+    // Flat index into the input plane of each window's maximum, kept for the backward pass.
+    let argmax = UnsafeMutableBufferPointer<Int32>.allocate(capacity: Swift.max(1, output.count))
+    let argmaxPointer = UncheckedSendable(argmax.baseAddress!)
+    input.withUnsafeBufferPointer { x in
+        output.withUnsafeMutableBufferPointer { o in
+            let source = UncheckedSendable(x.baseAddress!), destination = UncheckedSendable(o.baseAddress!)
+            parallelFor(g.batch * g.channels) { planeIndex in
+                let plane = source.value + planeIndex * inPlane
+                let out = destination.value + planeIndex * outPlane
+                let indices = argmaxPointer.value + planeIndex * outPlane
+                for oy in 0..<outH {
+                    let y0 = oy * g.strideY - g.paddingY
+                    let yStart = Swift.max(y0, 0), yEnd = Swift.min(y0 + g.kernelHeight, g.height)
+                    for ox in 0..<outW {
+                        let x0 = ox * g.strideX - g.paddingX
+                        let xStart = Swift.max(x0, 0), xEnd = Swift.min(x0 + g.kernelWidth, g.width)
+                        var best = -Float.infinity, bestIndex = yStart * g.width + xStart
+                        for y in yStart..<yEnd {
+                            for x in xStart..<xEnd where plane[y * g.width + x] > best || plane[y * g.width + x].isNaN {
+                                best = plane[y * g.width + x]
+                                bestIndex = y * g.width + x
+                            }
+                        }
+                        out[oy * outW + ox] = best
+                        indices[oy * outW + ox] = Int32(bestIndex)
+                    }
+                }
+            }
+        }
+    }
+    let saved = ArgmaxBuffer(argmax)
+    return Tensor.recording(output, inputs: [input]) { gradOutput in
+        var gradInput = Tensor.zeros(input.shape)
+        gradOutput.withUnsafeBufferPointer { go in
+            gradInput.withUnsafeMutableBufferPointer { gi in
+                let source = UncheckedSendable(go.baseAddress!), destination = UncheckedSendable(gi.baseAddress!)
+                let indices = UncheckedSendable(saved.buffer.baseAddress!)
+                parallelFor(g.batch * g.channels) { planeIndex in
+                    let from = source.value + planeIndex * outPlane, to = destination.value + planeIndex * inPlane
+                    let index = indices.value + planeIndex * outPlane
+                    for i in 0..<outPlane { to[Int(index[i])] += from[i] }
+                }
+            }
+        }
+        return [gradInput]
+    }
+}
+
+/// Owns the argmax indices of a max pooling until its backward pass is released.
+private final class ArgmaxBuffer {
+    let buffer: UnsafeMutableBufferPointer<Int32>
+    init(_ buffer: UnsafeMutableBufferPointer<Int32>) { self.buffer = buffer }
+    deinit { buffer.deallocate() }
+}
+
+/// 2-D average pooling, as `torch.nn.functional.avg_pool2d` with `count_include_pad=True`
+/// (zero padding counts towards the divisor).
+///
+/// Shape: `[N, C, H, W]` -> `[N, C, outH, outW]`.
+public func avgPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)) -> Tensor {
+    precondition(input.rank == 4, "avgPool2d: expected input [N, C, H, W], got \(input.shape)")
+    let g = ConvolutionGeometry(input: input.shape, kernel: kernel, stride: stride ?? kernel, padding: padding)
+    precondition(g.outputHeight > 0 && g.outputWidth > 0, "avgPool2d: input \(input.shape) is smaller than the \(kernel.0)x\(kernel.1) window")
+    let windows = (0..<g.outputHeight).flatMap { oy in
+        (0..<g.outputWidth).map { ox -> PoolWindow in
+            let y0 = oy * g.strideY - g.paddingY, x0 = ox * g.strideX - g.paddingX
+            let y1 = Swift.min(y0 + g.kernelHeight, g.height + g.paddingY), x1 = Swift.min(x0 + g.kernelWidth, g.width + g.paddingX)
+            return PoolWindow(y: Swift.max(y0, 0)..<Swift.min(y1, g.height), x: Swift.max(x0, 0)..<Swift.min(x1, g.width),
+                              divisor: Float((y1 - y0) * (x1 - x0)))
+        }
+    }
+    return averageOverWindows(input, windows: windows, outputSize: (g.outputHeight, g.outputWidth), operation: "avgPool2d")
+}
+
+/// Adaptive average pooling to a fixed output size, as
+/// `torch.nn.functional.adaptive_avg_pool2d`: window `i` spans
+/// `floor(i * in / out) ..< ceil((i + 1) * in / out)`.
+///
+/// Shape: `[N, C, H, W]` -> `[N, C, outputSize.0, outputSize.1]`.
+public func adaptiveAvgPool2d(_ input: Tensor, outputSize: (Int, Int)) -> Tensor {
+    precondition(input.rank == 4, "adaptiveAvgPool2d: expected input [N, C, H, W], got \(input.shape)")
+    let (h, w) = (input.shape[2], input.shape[3])
+    let windows = (0..<outputSize.0).flatMap { oy in
+        (0..<outputSize.1).map { ox -> PoolWindow in
+            let y = (oy * h / outputSize.0)..<((oy + 1) * h + outputSize.0 - 1) / outputSize.0
+            let x = (ox * w / outputSize.1)..<((ox + 1) * w + outputSize.1 - 1) / outputSize.1
+            return PoolWindow(y: y, x: x, divisor: Float(y.count * x.count))
+        }
+    }
+    return averageOverWindows(input, windows: windows, outputSize: outputSize, operation: "adaptiveAvgPool2d")
+}
+
+/// One averaging window: the input rows and columns it covers and what it divides by.
+private struct PoolWindow {
+    let y: Range<Int>, x: Range<Int>
+    let divisor: Float
+}
+
+private func averageOverWindows(_ input: Tensor, windows: [PoolWindow], outputSize: (Int, Int), operation: String) -> Tensor {
+    let (n, c, h, w) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
+    let inPlane = h * w, outPlane = windows.count
+    var output = Tensor(uninitializedShape: [n, c, outputSize.0, outputSize.1])
+    input.withUnsafeBufferPointer { x in
+        output.withUnsafeMutableBufferPointer { o in
+            let source = UncheckedSendable(x.baseAddress!), destination = UncheckedSendable(o.baseAddress!)
+            parallelFor(n * c) { planeIndex in
+                let plane = source.value + planeIndex * inPlane, out = destination.value + planeIndex * outPlane
+                for (i, window) in windows.enumerated() {
+                    var total: Float = 0
+                    for y in window.y { for x in window.x { total += plane[y * w + x] } }
+                    out[i] = total / window.divisor
+                }
+            }
+        }
+    }
+    return Tensor.recording(output, inputs: [input]) { gradOutput in
+        var gradInput = Tensor.zeros(input.shape)
+        gradOutput.withUnsafeBufferPointer { go in
+            gradInput.withUnsafeMutableBufferPointer { gi in
+                let source = UncheckedSendable(go.baseAddress!), destination = UncheckedSendable(gi.baseAddress!)
+                parallelFor(n * c) { planeIndex in
+                    let from = source.value + planeIndex * outPlane, to = destination.value + planeIndex * inPlane
+                    for (i, window) in windows.enumerated() {
+                        let share = from[i] / window.divisor
+                        for y in window.y { for x in window.x { to[y * w + x] += share } }
+                    }
+                }
+            }
+        }
+        return [gradInput]
+    }
+}

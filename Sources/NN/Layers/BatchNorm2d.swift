@@ -1,0 +1,50 @@
+import Foundation
+import Tensor
+
+/// Batch normalization over channels, as `torch.nn.BatchNorm2d`: batch statistics in
+/// training (updating the running ones with `momentum`), running statistics in evaluation.
+/// Weight starts at 1 and bias at 0. State dict names: `weight`, `bias`, `running_mean`,
+/// `running_var`, `num_batches_tracked`.
+///
+/// Shape: `[N, C, H, W]` -> unchanged.
+public final class BatchNorm2d: Module {
+    public let weight: Parameter
+    public let bias: Parameter
+    public let runningMean: Buffer
+    public let runningVariance: Buffer
+    /// Batches seen in training, as PyTorch counts them (a scalar).
+    public let batchesTracked: Buffer
+    public let features: Int
+    public let epsilon, momentum: Float
+
+    public init(_ features: Int, epsilon: Float = 1e-5, momentum: Float = 0.1) {
+        precondition(features > 0, "BatchNorm2d: feature count must be positive, got \(features)")
+        (self.features, self.epsilon, self.momentum) = (features, epsilon, momentum)
+        weight = Parameter(Tensor.ones([features]))
+        bias = Parameter(Tensor.zeros([features]))
+        runningMean = Buffer(Tensor.zeros([features]))
+        runningVariance = Buffer(Tensor.ones([features]))
+        batchesTracked = Buffer(Tensor(0))
+    }
+
+    public override var namedOwnBuffers: [(name: String, buffer: Buffer)] {
+        [("running_mean", runningMean), ("running_var", runningVariance), ("num_batches_tracked", batchesTracked)]
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        precondition(input.rank == 4 && input.shape[1] == features, "BatchNorm2d(\(features)): expected [N, \(features), H, W], got \(input.shape)")
+        if isTraining { batchesTracked.value = Tensor(batchesTracked.value.item + 1) }
+        return batchNorm(input, weight: weight.value, bias: bias.value, runningMean: &runningMean.value,
+                         runningVariance: &runningVariance.value, training: isTraining, momentum: momentum, epsilon: epsilon)
+    }
+
+    public override var extraDescription: String {
+        "\(features), eps=\(formatPyTorchFloat(epsilon)), momentum=\(formatPyTorchFloat(momentum)), affine=True, bias=True, track_running_stats=True"
+    }
+}
+
+/// Formats a float as Python's `repr` does for the usual hyper-parameters (`1e-05`, `0.1`).
+func formatPyTorchFloat(_ value: Float) -> String {
+    let shortest = Double(String(value)) ?? Double(value)
+    return shortest != 0 && Swift.abs(shortest) < 1e-4 ? String(format: "%g", shortest) : String(shortest)
+}

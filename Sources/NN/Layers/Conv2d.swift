@@ -1,0 +1,73 @@
+import Tensor
+
+/// A 2-D convolution layer, as `torch.nn.Conv2d`, initialized as PyTorch does.
+///
+/// Shape: `[N, inChannels, H, W]` -> `[N, outChannels, outH, outW]`.
+public final class Conv2d: Module {
+    public let weight: Parameter
+    public let bias: Parameter?
+    public let inChannels, outChannels: Int
+    public let kernelSize, stride, padding, dilation: (Int, Int)
+
+    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
+                padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), bias: Bool = true,
+                using generator: inout RandomGenerator) {
+        precondition(inChannels > 0 && outChannels > 0 && kernelSize.0 > 0 && kernelSize.1 > 0 && stride.0 > 0 && stride.1 > 0,
+                     "Conv2d: channels, kernel size and stride must be positive, got \(inChannels)->\(outChannels), kernel \(kernelSize), stride \(stride)")
+        (self.inChannels, self.outChannels) = (inChannels, outChannels)
+        (self.kernelSize, self.stride, self.padding, self.dilation) = (kernelSize, stride, padding, dilation)
+        let shape = [outChannels, inChannels, kernelSize.0, kernelSize.1]
+        weight = Parameter(Initializer.kaimingUniform(shape, using: &generator))
+        self.bias = bias ? Parameter(Initializer.defaultBias(count: outChannels, weightShape: shape, using: &generator)) : nil
+    }
+
+    /// Square kernel, stride and padding.
+    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+                            dilation: Int = 1, bias: Bool = true, using generator: inout RandomGenerator) {
+        self.init(inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
+                  padding: (padding, padding), dilation: (dilation, dilation), bias: bias, using: &generator)
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        precondition(input.rank == 4 && input.shape[1] == inChannels,
+                     "\(self.summary): expected [N, \(inChannels), H, W], got \(input.shape)")
+        return conv2d(input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation)
+    }
+
+    private var summary: String { "Conv2d(\(inChannels)->\(outChannels), \(kernelSize.0)x\(kernelSize.1))" }
+
+    public override var extraDescription: String {
+        var text = "\(inChannels), \(outChannels), kernel_size=(\(kernelSize.0), \(kernelSize.1)), stride=(\(stride.0), \(stride.1))"
+        if padding != (0, 0) { text += ", padding=(\(padding.0), \(padding.1))" }
+        if dilation != (1, 1) { text += ", dilation=(\(dilation.0), \(dilation.1))" }
+        if bias == nil { text += ", bias=False" }
+        return text
+    }
+}
+
+/// A fully connected layer `y = x Wᵀ + b`, as `torch.nn.Linear`, initialized as PyTorch does.
+///
+/// Shape: `[N, inFeatures]` -> `[N, outFeatures]`.
+public final class Linear: Module {
+    public let weight: Parameter
+    public let bias: Parameter?
+    public let inFeatures, outFeatures: Int
+
+    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, using generator: inout RandomGenerator) {
+        precondition(inFeatures > 0 && outFeatures > 0, "Linear: feature counts must be positive, got \(inFeatures)->\(outFeatures)")
+        (self.inFeatures, self.outFeatures) = (inFeatures, outFeatures)
+        let shape = [outFeatures, inFeatures]
+        weight = Parameter(Initializer.kaimingUniform(shape, using: &generator))
+        self.bias = bias ? Parameter(Initializer.defaultBias(count: outFeatures, weightShape: shape, using: &generator)) : nil
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        precondition(input.rank == 2 && input.shape[1] == inFeatures,
+                     "Linear(\(inFeatures)->\(outFeatures)): expected [N, \(inFeatures)], got \(input.shape)")
+        return linear(input, weight: weight.value, bias: bias?.value)
+    }
+
+    public override var extraDescription: String {
+        "in_features=\(inFeatures), out_features=\(outFeatures), bias=\(bias != nil ? "True" : "False")"
+    }
+}

@@ -1,0 +1,79 @@
+import Tensor
+
+/// The part-1 network: finds the nose tip in a small grayscale face.
+///
+/// Three convolutions (12, 24, 32 channels; 5x5 then 3x3, no padding), each followed by ReLU
+/// and 2x2 max pooling, then two fully connected layers. For the default 60x80 input the
+/// features are 32x5x8 = 1280.
+///
+/// Shape: `[N, 1, inputHeight, inputWidth]` -> `[N, 2 * points]` (x, y pairs).
+public final class NoseNet: Module {
+    public let conv1, conv2, conv3: Conv2d
+    public let pool: MaxPool2d
+    public let fc1, fc2: Linear
+    public let inputHeight, inputWidth, points: Int
+
+    public init(inputHeight: Int = 60, inputWidth: Int = 80, points: Int = 1, hidden: Int = 128, using generator: inout RandomGenerator) {
+        (self.inputHeight, self.inputWidth, self.points) = (inputHeight, inputWidth, points)
+        conv1 = Conv2d(1, 12, kernelSize: 5, using: &generator)
+        conv2 = Conv2d(12, 24, kernelSize: 3, using: &generator)
+        conv3 = Conv2d(24, 32, kernelSize: 3, using: &generator)
+        pool = MaxPool2d(kernelSize: 2)
+        let (h, w) = featureSize(inputHeight, inputWidth, kernels: [5, 3, 3])
+        precondition(h > 0 && w > 0, "NoseNet: input \(inputHeight)x\(inputWidth) is too small for three conv+pool stages")
+        fc1 = Linear(32 * h * w, hidden, using: &generator)
+        fc2 = Linear(hidden, 2 * points, using: &generator)
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        precondition(input.rank == 4 && input.shape[1...] == [1, inputHeight, inputWidth],
+                     "NoseNet: expected [N, 1, \(inputHeight), \(inputWidth)], got \(input.shape)")
+        var x = pool(conv1(input).relu())
+        x = pool(conv2(x).relu())
+        x = pool(conv3(x).relu())
+        return fc2(fc1(x.flattened(from: 1)).relu())
+    }
+}
+
+/// The part-2 network exactly as the original study printed it: five unpadded convolutions
+/// (1->16 5x5, 16->32, 32->64, 64->128, 128->256 3x3), each followed by ReLU and 2x2 max
+/// pooling, then fc1 3840->768, fc2 768->384, fc3 384->2*points. For the default 180x240
+/// input the features are 256x3x5 = 3840.
+///
+/// Shape: `[N, 1, inputHeight, inputWidth]` -> `[N, 2 * points]`.
+public final class FaceNet: Module {
+    public let conv1, conv2, conv3, conv4, conv5: Conv2d
+    public let pool: MaxPool2d
+    public let fc1, fc2, fc3: Linear
+    public let inputHeight, inputWidth, points: Int
+
+    public init(inputHeight: Int = 180, inputWidth: Int = 240, points: Int = 58, using generator: inout RandomGenerator) {
+        (self.inputHeight, self.inputWidth, self.points) = (inputHeight, inputWidth, points)
+        conv1 = Conv2d(1, 16, kernelSize: 5, using: &generator)
+        conv2 = Conv2d(16, 32, kernelSize: 3, using: &generator)
+        conv3 = Conv2d(32, 64, kernelSize: 3, using: &generator)
+        conv4 = Conv2d(64, 128, kernelSize: 3, using: &generator)
+        conv5 = Conv2d(128, 256, kernelSize: 3, using: &generator)
+        pool = MaxPool2d(kernelSize: 2)
+        let (h, w) = featureSize(inputHeight, inputWidth, kernels: [5, 3, 3, 3, 3])
+        precondition(h > 0 && w > 0, "FaceNet: input \(inputHeight)x\(inputWidth) is too small for five conv+pool stages")
+        fc1 = Linear(256 * h * w, 768, using: &generator)
+        fc2 = Linear(768, 384, using: &generator)
+        fc3 = Linear(384, 2 * points, using: &generator)
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        precondition(input.rank == 4 && input.shape[1...] == [1, inputHeight, inputWidth],
+                     "FaceNet: expected [N, 1, \(inputHeight), \(inputWidth)], got \(input.shape)")
+        var x = input
+        for conv in [conv1, conv2, conv3, conv4, conv5] { x = pool(conv(x).relu()) }
+        x = fc1(x.flattened(from: 1)).relu()
+        return fc3(fc2(x).relu())
+    }
+}
+
+/// Spatial size after unpadded convolutions of the given kernel sizes, each followed by 2x2
+/// max pooling.
+func featureSize(_ height: Int, _ width: Int, kernels: [Int]) -> (Int, Int) {
+    kernels.reduce((height, width)) { size, k in ((size.0 - k + 1) / 2, (size.1 - k + 1) / 2) }
+}

@@ -1,0 +1,91 @@
+import Tensor
+
+/// torchvision's ResNet basic block: two 3x3 convolutions with batch norm, plus the input
+/// (through `downsample` when the shape changes).
+///
+/// Shape: `[N, inPlanes, H, W]` -> `[N, planes, H / stride, W / stride]`.
+public final class BasicBlock: Module {
+    public let conv1: Conv2d
+    public let bn1: BatchNorm2d
+    public let relu: ReLU
+    public let conv2: Conv2d
+    public let bn2: BatchNorm2d
+    public let downsample: Sequential?
+
+    public init(inPlanes: Int, planes: Int, stride: Int = 1, using generator: inout RandomGenerator) {
+        conv1 = Conv2d(inPlanes, planes, kernelSize: 3, stride: stride, padding: 1, bias: false, using: &generator)
+        bn1 = BatchNorm2d(planes)
+        relu = ReLU(inplace: true)
+        conv2 = Conv2d(planes, planes, kernelSize: 3, padding: 1, bias: false, using: &generator)
+        bn2 = BatchNorm2d(planes)
+        downsample = stride != 1 || inPlanes != planes
+            ? Sequential(Conv2d(inPlanes, planes, kernelSize: 1, stride: stride, bias: false, using: &generator), BatchNorm2d(planes))
+            : nil
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        let out = bn2(conv2(relu(bn1(conv1(input)))))
+        return relu(out + (downsample?(input) ?? input))
+    }
+}
+
+/// torchvision's ResNet with basic blocks, with the same structure, parameter names and
+/// initialization (convolutions Kaiming-normal with fan-out, batch norm weight 1 and bias
+/// 0), so a torchvision state dict loads unchanged. Use ``resnet18(inputChannels:outputs:using:)``.
+///
+/// Shape: `[N, inputChannels, H, W]` -> `[N, outputs]`.
+public final class ResNet: Module {
+    public let conv1: Conv2d
+    public let bn1: BatchNorm2d
+    public let relu: ReLU
+    public let maxpool: MaxPool2d
+    public let layer1, layer2, layer3, layer4: Sequential
+    public let avgpool: AdaptiveAvgPool2d
+    public let fc: Linear
+    public let inputChannels: Int
+
+    /// - Parameter blocks: basic blocks per stage (`[2, 2, 2, 2]` for ResNet18).
+    public init(blocks: [Int], inputChannels: Int = 3, outputs: Int = 1000, using generator: inout RandomGenerator) {
+        precondition(blocks.count == 4 && blocks.allSatisfy { $0 > 0 }, "ResNet: expected 4 positive stage sizes, got \(blocks)")
+        self.inputChannels = inputChannels
+        conv1 = Conv2d(inputChannels, 64, kernelSize: 7, stride: 2, padding: 3, bias: false, using: &generator)
+        bn1 = BatchNorm2d(64)
+        relu = ReLU(inplace: true)
+        maxpool = MaxPool2d(kernelSize: 3, stride: 2, padding: 1)
+        var inPlanes = 64
+        func stage(_ planes: Int, _ count: Int, stride: Int, _ generator: inout RandomGenerator) -> Sequential {
+            var layers: [Module] = []
+            for index in 0..<count {
+                layers.append(BasicBlock(inPlanes: inPlanes, planes: planes, stride: index == 0 ? stride : 1, using: &generator))
+                inPlanes = planes
+            }
+            return Sequential(layers)
+        }
+        layer1 = stage(64, blocks[0], stride: 1, &generator)
+        layer2 = stage(128, blocks[1], stride: 2, &generator)
+        layer3 = stage(256, blocks[2], stride: 2, &generator)
+        layer4 = stage(512, blocks[3], stride: 2, &generator)
+        avgpool = AdaptiveAvgPool2d(outputSize: (1, 1))
+        fc = Linear(512, outputs, using: &generator)
+        super.init()
+        for (_, module) in namedModules() {
+            if let conv = module as? Conv2d {
+                conv.weight.assign(Initializer.kaimingNormal(conv.weight.shape, mode: .fanOut, using: &generator))
+            }
+        }
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        precondition(input.rank == 4 && input.shape[1] == inputChannels,
+                     "ResNet: expected [N, \(inputChannels), H, W], got \(input.shape)")
+        var x = maxpool(relu(bn1(conv1(input))))
+        x = layer4(layer3(layer2(layer1(x))))
+        return fc(avgpool(x).flattened(from: 1))
+    }
+}
+
+/// ResNet18 as torchvision builds it, for `inputChannels` (1 for grayscale) and `outputs`
+/// (136 for 68 keypoints).
+public func resnet18(inputChannels: Int = 3, outputs: Int = 1000, using generator: inout RandomGenerator) -> ResNet {
+    ResNet(blocks: [2, 2, 2, 2], inputChannels: inputChannels, outputs: outputs, using: &generator)
+}

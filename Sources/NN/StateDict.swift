@@ -1,0 +1,81 @@
+import Foundation
+import Tensor
+
+/// Why a state dict did not load: every missing, unexpected and wrong-shape key at once.
+public struct StateDictError: Error, CustomStringConvertible, LocalizedError, Sendable {
+    /// Where the state dict came from (a file path, or "state dict").
+    public let source: String
+    /// Keys the model has that the state dict lacks.
+    public let missing: [String]
+    /// Keys the state dict has that the model lacks.
+    public let unexpected: [String]
+    /// Keys whose shapes differ: the model's shape, then the state dict's.
+    public let mismatched: [(key: String, expected: [Int], found: [Int])]
+
+    public var description: String {
+        var lines = ["\(source): the weights do not fit the model"]
+        if !missing.isEmpty { lines.append("  missing keys: " + missing.joined(separator: ", ")) }
+        if !unexpected.isEmpty { lines.append("  unexpected keys: " + unexpected.joined(separator: ", ")) }
+        for entry in mismatched {
+            lines.append("  \(entry.key): the model expects shape \(entry.expected), the weights have \(entry.found)")
+        }
+        lines.append("  Check that the file was saved from the same architecture (and input channels / outputs).")
+        return lines.joined(separator: "\n")
+    }
+
+    public var errorDescription: String? { description }
+}
+
+extension Module {
+    /// Parameters and buffers by their PyTorch names, in PyTorch's order (each module's
+    /// parameters, then its buffers, depth first).
+    public func stateDict() -> [(name: String, tensor: Tensor)] {
+        namedModules().flatMap { path, module in
+            let prefix = path.isEmpty ? "" : path + "."
+            return module.namedOwnParameters.map { (prefix + $0.name, $0.parameter.value.detached()) }
+                + module.namedOwnBuffers.map { (prefix + $0.name, $0.buffer.value) }
+        }
+    }
+
+    /// Copies `tensors` into the model's parameters and buffers.
+    ///
+    /// With `strict` (the default), the keys must match exactly, as PyTorch's
+    /// `load_state_dict(strict=True)`; without it, missing and unexpected keys are ignored.
+    /// Shapes must always match. Nothing is changed unless everything fits.
+    public func loadStateDict(_ tensors: [String: Tensor], strict: Bool = true, source: String = "state dict") throws {
+        let parameters = namedParameters(), buffers = namedBuffers()
+        let known = Set(parameters.map(\.name) + buffers.map(\.name))
+        var mismatched: [(key: String, expected: [Int], found: [Int])] = []
+        for (name, parameter) in parameters {
+            if let value = tensors[name], value.shape != parameter.shape { mismatched.append((name, parameter.shape, value.shape)) }
+        }
+        for (name, buffer) in buffers {
+            if let value = tensors[name], value.shape != buffer.value.shape { mismatched.append((name, buffer.value.shape, value.shape)) }
+        }
+        let missing = strict ? (parameters.map(\.name) + buffers.map(\.name)).filter { tensors[$0] == nil } : []
+        let unexpected = strict ? tensors.keys.filter { !known.contains($0) }.sorted() : []
+        guard missing.isEmpty && unexpected.isEmpty && mismatched.isEmpty else {
+            throw StateDictError(source: source, missing: missing, unexpected: unexpected, mismatched: mismatched)
+        }
+        for (name, parameter) in parameters { if let value = tensors[name] { parameter.assign(value) } }
+        for (name, buffer) in buffers { if let value = tensors[name] { buffer.value = value.detached() } }
+    }
+
+    /// Saves the state dict as a safetensors file that PyTorch reads with
+    /// `safetensors.torch.load_file` and `load_state_dict(strict=True)`; written atomically.
+    /// `num_batches_tracked` is stored as int64, as PyTorch stores it.
+    public func save(to url: URL, metadata: [String: String] = [:]) throws {
+        let state = stateDict()
+        try SafeTensors.write(Dictionary(uniqueKeysWithValues: state.map { ($0.name, $0.tensor) }), metadata: metadata,
+                              dtypes: SafeTensors.pytorchDTypes(for: state.map(\.name)), to: url)
+    }
+
+    /// Loads weights saved by ``save(to:metadata:)`` or by PyTorch (`safetensors.torch.save_file`
+    /// of a `state_dict()`), and returns the file's metadata.
+    @discardableResult
+    public func load(from url: URL, strict: Bool = true) throws -> [String: String] {
+        let file = try SafeTensors.read(contentsOf: url)
+        try loadStateDict(file.tensors, strict: strict, source: url.path)
+        return file.metadata
+    }
+}

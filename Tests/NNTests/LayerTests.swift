@@ -1,0 +1,126 @@
+import Testing
+import NN
+import TestSupport
+
+/// Each layer and loss against PyTorch (Tests/Fixtures/nn_layers.json, written by
+/// scripts/fixtures/nn_fixtures.py): forward values, and the gradients of `sum(output * w)`
+/// with respect to inputs and parameters; then finite differences on the same cases.
+@Suite struct LayerTests {
+    /// A layer case: inputs `x0, x1, ...` and named parameters -> output.
+    typealias Operation = @Sendable (_ inputs: [Tensor], _ parameters: [String: Tensor]) -> Tensor
+
+    static let operations = layerOperations.merging(lossOperations) { a, _ in a }
+
+    static let layerOperations: [String: Operation] = [
+        "conv_basic": { x, p in conv2d(x[0], weight: p["weight"]!, bias: p["bias"]) },
+        "conv_stride_pad": { x, p in conv2d(x[0], weight: p["weight"]!, bias: p["bias"], stride: (2, 2), padding: (1, 1)) },
+        "conv_dilated_rect": { x, p in conv2d(x[0], weight: p["weight"]!, stride: (1, 2), padding: (2, 1), dilation: (2, 1)) },
+        "conv_1x1_stride2": { x, p in conv2d(x[0], weight: p["weight"]!, stride: (2, 2)) },
+        "conv_7x7_resnet_stem": { x, p in conv2d(x[0], weight: p["weight"]!, stride: (2, 2), padding: (3, 3)) },
+        "linear": { x, p in linear(x[0], weight: p["weight"]!, bias: p["bias"]) },
+        "maxpool_2": { x, _ in maxPool2d(x[0], kernel: (2, 2)) },
+        "maxpool_3s2p1": { x, _ in maxPool2d(x[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1)) },
+        "avgpool_2": { x, _ in avgPool2d(x[0], kernel: (2, 2)) },
+        "avgpool_3s2p1": { x, _ in avgPool2d(x[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1)) },
+        "adaptive_avgpool_1x1": { x, _ in adaptiveAvgPool2d(x[0], outputSize: (1, 1)) },
+        "adaptive_avgpool_2x3": { x, _ in adaptiveAvgPool2d(x[0], outputSize: (2, 3)) },
+        "relu": { x, _ in ReLU()(x[0]) },
+        "leaky_relu": { x, _ in LeakyReLU(negativeSlope: 0.2)(x[0]) },
+        "flatten": { x, _ in Flatten()(x[0]) },
+        "bn_train": { x, p in
+            var mean = fixture.tensor("bn.running_mean_before"), variance = fixture.tensor("bn.running_var_before")
+            return batchNorm(x[0], weight: p["weight"], bias: p["bias"], runningMean: &mean, runningVariance: &variance, training: true)
+        },
+        "bn_eval": { x, p in
+            var mean = fixture.tensor("bn.running_mean_after"), variance = fixture.tensor("bn.running_var_after")
+            return batchNorm(x[0], weight: p["weight"], bias: p["bias"], runningMean: &mean, runningVariance: &variance, training: false)
+        },
+    ]
+
+    static let lossOperations: [String: Operation] = Dictionary(uniqueKeysWithValues: Reduction.allCases.flatMap { reduction -> [(String, Operation)] in
+        [("mse_\(reduction)", { x, _ in mseLoss(x[0], x[1], reduction: reduction) }),
+         ("l1_\(reduction)", { x, _ in l1Loss(x[0], x[1], reduction: reduction) }),
+         ("smooth_l1_\(reduction)", { x, _ in smoothL1Loss(x[0], x[1], beta: 2, reduction: reduction) }),
+         ("wing_\(reduction)", { x, _ in wingLoss(x[0], x[1], reduction: reduction) })]
+    })
+
+    static let fixture = try! Fixture("nn_layers")
+
+    static func inputs(_ name: String) -> [Tensor] {
+        (0..<3).compactMap { fixture.contains("\(name).x\($0)") ? fixture.tensor("\(name).x\($0)") : nil }
+    }
+
+    static func parameterNames(_ name: String) -> [String] {
+        fixture.keys.filter { $0.hasPrefix(name + ".g") && !$0.hasPrefix(name + ".gx") }.map { String($0.dropFirst(name.count + 2)) }
+    }
+
+    @Test func everyFixtureCaseHasAnOperation() {
+        let cases = Set(Self.fixture.keys.filter { $0.hasSuffix(".out") }.map { String($0.dropLast(4)) })
+        #expect(cases == Set(Self.operations.keys))
+    }
+
+    @Test(arguments: operations.keys.sorted())
+    func matchesPyTorch(_ name: String) throws {
+        let operation = try #require(Self.operations[name])
+        let fixture = Self.fixture
+        var inputs = Self.inputs(name)
+        for i in inputs.indices { inputs[i].requiresGrad = true }
+        let parameters = Dictionary(uniqueKeysWithValues: Self.parameterNames(name).map { ($0, Parameter(fixture.tensor("\(name).\($0)"))) })
+        let output = operation(inputs, parameters.mapValues(\.value))
+        let expected = fixture.tensor("\(name).out")
+        #expect(output.allClose(expected, rtol: 1e-4, atol: 1e-5), "\(name) forward: \(differenceReport(output, expected))")
+        (output * fixture.tensor("\(name).w")).sum().backward()
+        for (i, input) in inputs.enumerated() {
+            let expectedGrad = fixture.tensor("\(name).gx\(i)")
+            let grad = try #require(input.grad, "\(name): no gradient for input \(i)")
+            #expect(grad.allClose(expectedGrad, rtol: 1e-3, atol: 1e-4), "\(name) input gradient \(i): \(differenceReport(grad, expectedGrad))")
+        }
+        for (key, parameter) in parameters {
+            let expectedGrad = fixture.tensor("\(name).g\(key)")
+            let grad = try #require(parameter.grad, "\(name): no gradient for \(key)")
+            #expect(grad.allClose(expectedGrad, rtol: 1e-3, atol: 1e-4), "\(name) \(key) gradient: \(differenceReport(grad, expectedGrad))")
+        }
+    }
+
+    @Test(arguments: operations.keys.sorted())
+    func gradientsMatchFiniteDifferences(_ name: String) throws {
+        let operation = try #require(Self.operations[name])
+        let parameterNames = Self.parameterNames(name)
+        let inputs = Self.inputs(name), count = inputs.count
+        let values = inputs + parameterNames.map { Self.fixture.tensor("\(name).\($0)") }
+        let result = checkGradients(of: { all in
+            operation(Array(all[..<count]), Dictionary(uniqueKeysWithValues: zip(parameterNames, all[count...])))
+        }, at: values, step: Self.hasKinkNearInputs(name) ? 1e-3 : 1e-2)
+        #expect(result.maxError < 2e-2, "\(name): \(result)")
+    }
+
+    /// L1 and wing losses have a kink where prediction equals target, and max pooling where
+    /// two window elements tie; these fixtures have pairs within 1e-2 of a kink, so their
+    /// finite differences use a smaller step.
+    static func hasKinkNearInputs(_ name: String) -> Bool {
+        name.hasPrefix("l1_") || name.hasPrefix("wing_") || name.hasPrefix("maxpool")
+    }
+
+    @Test func batchNormUpdatesRunningStatisticsAsPyTorch() {
+        let fixture = Self.fixture
+        var mean = fixture.tensor("bn.running_mean_before"), variance = fixture.tensor("bn.running_var_before")
+        _ = batchNorm(fixture.tensor("bn_train.x0"), weight: nil, bias: nil, runningMean: &mean, runningVariance: &variance, training: true)
+        #expect(mean.allClose(fixture.tensor("bn.running_mean_after"), rtol: 1e-5, atol: 1e-6))
+        #expect(variance.allClose(fixture.tensor("bn.running_var_after"), rtol: 1e-5, atol: 1e-6))
+    }
+
+    @Test func dropoutKeepsTheExpectationAndIsOffInEval() {
+        var generator = RandomGenerator(seed: 1)
+        let layer = Dropout(p: 0.3, using: &generator)
+        var x = Tensor.ones([100_000])
+        x.requiresGrad = true
+        let y = layer(x)
+        let kept = y.scalars.filter { $0 != 0 }
+        #expect(abs(Float(kept.count) / 100_000 - 0.7) < 0.01)
+        #expect(kept.allSatisfy { abs($0 - 1 / 0.7) < 1e-6 })
+        y.sum().backward()
+        #expect(x.grad! == y.detached())
+        layer.eval()
+        #expect(layer(x) == x.detached())
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+import NN
+import TestSupport
+
+/// The three keypoint models against PyTorch: a PyTorch-initialized state dict (fixture)
+/// loaded into the Swift model gives PyTorch's outputs, parameter gradients and running
+/// statistics for a fixed batch (Tests/Fixtures/nn_<model>.safetensors).
+@Suite struct ModelTests {
+    struct Reference {
+        let file: SafeTensorsFile
+        func tensors(prefix: String) -> [String: Tensor] {
+            Dictionary(uniqueKeysWithValues: file.tensors.filter { $0.key.hasPrefix(prefix) }.map { (String($0.key.dropFirst(prefix.count)), $0.value) })
+        }
+    }
+
+    static func reference(_ name: String) throws -> Reference {
+        Reference(file: try SafeTensors.read(contentsOf: Fixture.directory.appendingPathComponent("nn_\(name).safetensors")))
+    }
+
+    static func check(_ model: Module, against name: String) throws {
+        let reference = try reference(name)
+        try model.loadStateDict(reference.tensors(prefix: "state."))
+        model.train()
+        let input = try #require(reference.file.tensors["input"])
+        let output = model(input)
+        let expected = try #require(reference.file.tensors["output"])
+        #expect(output.allClose(expected, rtol: 1e-4, atol: 1e-4), "\(name) output: \(differenceReport(output, expected))")
+        mseLoss(output, reference.file.tensors["targets"]!).backward()
+        let parameters = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.name, $0.parameter) })
+        let grads = reference.tensors(prefix: "grad.")
+        #expect(!grads.isEmpty)
+        for (key, expectedGrad) in grads {
+            let grad = try #require(parameters[key]?.grad, "\(name): no gradient for \(key)")
+            #expect(grad.allClose(expectedGrad, rtol: 1e-3, atol: 1e-5), "\(name) \(key) gradient: \(differenceReport(grad, expectedGrad))")
+        }
+        let buffers = Dictionary(uniqueKeysWithValues: model.namedBuffers().map { ($0.name, $0.buffer) })
+        for (key, expectedStatistic) in reference.tensors(prefix: "after.") {
+            let statistic = try #require(buffers[key]).value
+            #expect(statistic.allClose(expectedStatistic, rtol: 1e-4, atol: 1e-5), "\(name) \(key): \(differenceReport(statistic, expectedStatistic))")
+        }
+        #expect(model.description == reference.file.metadata["repr"], "\(name) prints differently from PyTorch")
+    }
+
+    @Test func noseNetMatchesPyTorch() throws {
+        var generator = RandomGenerator(seed: 0)
+        try Self.check(NoseNet(using: &generator), against: "nosenet")
+    }
+
+    @Test func faceNetMatchesPyTorch() throws {
+        var generator = RandomGenerator(seed: 0)
+        try Self.check(FaceNet(using: &generator), against: "facenet")
+    }
+
+    @Test func resnet18MatchesPyTorch() throws {
+        var generator = RandomGenerator(seed: 0)
+        let model = resnet18(inputChannels: 1, outputs: 136, using: &generator)
+        #expect(model.parameterCount == 11_240_008)   // torchvision resnet18 with 1 input channel, 136 outputs
+        try Self.check(model, against: "resnet18")
+    }
+
+    @Test func stateDictNamesAreTorchvisions() throws {
+        var generator = RandomGenerator(seed: 0)
+        let names = resnet18(inputChannels: 1, outputs: 136, using: &generator).stateDict().map(\.name)
+        let reference = try Self.reference("resnet18").file.names.filter { $0.hasPrefix("state.") }.map { String($0.dropFirst(6)) }
+        #expect(Set(names) == Set(reference))
+        #expect(names.count == 122)
+        #expect(Array(names.prefix(7)) == ["conv1.weight", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var",
+                                           "bn1.num_batches_tracked", "layer1.0.conv1.weight"])
+        #expect(names.contains("layer2.0.downsample.1.running_var"))
+    }
+
+    @Test func strictLoadingListsEveryProblem() throws {
+        var generator = RandomGenerator(seed: 0)
+        let model = NoseNet(using: &generator)
+        var state = Dictionary(uniqueKeysWithValues: model.stateDict().map { ($0.name, $0.tensor) })
+        state["fc2.bias"] = nil
+        state["conv1.weight"] = Tensor.zeros([12, 3, 5, 5])
+        state["extra.weight"] = Tensor.zeros([1])
+        let before = model.conv2.weight.value
+        #expect {
+            try model.loadStateDict(state, source: "weights.safetensors")
+        } throws: { error in
+            let message = String(describing: error)
+            return message.contains("weights.safetensors") && message.contains("missing keys: fc2.bias")
+                && message.contains("unexpected keys: extra.weight")
+                && message.contains("conv1.weight: the model expects shape [12, 1, 5, 5], the weights have [12, 3, 5, 5]")
+        }
+        #expect(model.conv2.weight.value == before, "a failed load must change nothing")
+        state["conv1.weight"] = model.conv1.weight.value
+        try model.loadStateDict(state, strict: false)
+    }
+
+    @Test func modesFreezingAndCounting() {
+        var generator = RandomGenerator(seed: 0)
+        let model = resnet18(inputChannels: 1, outputs: 136, using: &generator)
+        model.eval()
+        #expect(model.namedModules().allSatisfy { !$0.module.isTraining })
+        model.train()
+        #expect(model.layer3.isTraining)
+        model.layer1.freeze()
+        #expect(model.trainableParameterCount == model.parameterCount - model.layer1.parameterCount)
+        #expect(model.layer1.parameterCount == 147_968)
+    }
+
+    /// A model saved by Swift loads into PyTorch with `load_state_dict(strict=True)` and gives
+    /// the same outputs: scripts/fixtures/nn_fixtures.py checks the committed file; this test
+    /// checks that Swift still writes exactly those bytes. Set FACEKEYPOINTS_WRITE_FIXTURES=1
+    /// to rewrite them.
+    @Test func swiftSavedModelLoadsInPyTorch() throws {
+        var generator = RandomGenerator(seed: 7)
+        let model = NoseNet(using: &generator)
+        model.eval()
+        let input = Tensor.randomNormal([2, 1, 60, 80], using: &generator)
+        let output = withoutGradients { model(input) }
+        let modelURL = Fixture.directory.appendingPathComponent("nn_swift_nosenet.safetensors")
+        let checkURL = Fixture.directory.appendingPathComponent("nn_swift_nosenet_check.safetensors")
+        if ProcessInfo.processInfo.environment["FACEKEYPOINTS_WRITE_FIXTURES"] == "1" {
+            try model.save(to: modelURL, metadata: ["architecture": "NoseNet"])
+            try SafeTensors.write(["input": input, "output": output], to: checkURL)
+        }
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("nosenet-\(UUID()).safetensors")
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        try model.save(to: temporary, metadata: ["architecture": "NoseNet"])
+        #expect(try Data(contentsOf: temporary) == Data(contentsOf: modelURL))
+        let check = try SafeTensors.read(contentsOf: checkURL)
+        #expect(check.tensors["output"]! == output)
+        var otherGenerator = RandomGenerator(seed: 99)
+        let reloaded = NoseNet(using: &otherGenerator)
+        let metadata = try reloaded.load(from: temporary)
+        #expect(metadata["architecture"] == "NoseNet" && metadata["format"] == "pt")
+        reloaded.eval()
+        #expect(withoutGradients { reloaded(input) } == output)
+    }
+}
