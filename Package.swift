@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "FaceData", targets: ["FaceData"]),
         .library(name: "FaceKeypoints", targets: ["FaceKeypoints"]),
         .executable(name: "keypoints-demo", targets: ["Demo"]),
+        .executable(name: "keypoints-bench", targets: ["Bench"]),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -24,11 +25,15 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["CBLAS"]),
         .target(name: "NN", dependencies: ["Tensor"]),
         .target(name: "Optim", dependencies: ["Tensor"]),
-        .target(name: "Vision", dependencies: ["Tensor", "CPNG", "CJPEG"]),
+        // libjpeg and libpng report errors by longjmp; this C target holds the setjmp.
+        .target(name: "CImageShims", dependencies: ["CPNG", "CJPEG"],
+                linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
+        .target(name: "Vision", dependencies: ["Tensor", "CImageShims"]),
         .target(name: "FaceData", dependencies: ["Tensor", "Vision"]),
         .target(name: "FaceKeypoints", dependencies: ["Tensor", "NN", "Optim", "Vision", "FaceData"]),
 
         .executableTarget(name: "Demo", dependencies: ["FaceKeypoints"], path: "Examples/Demo"),
+        .executableTarget(name: "Bench", dependencies: ["Tensor", "CBLAS"], path: "Benchmarks/Bench"),
 
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
