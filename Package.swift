@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "FaceKeypoints", dependencies: ["Tensor", "NN", "Optim", "Vision", "FaceData"]),
 
         .executableTarget(name: "Demo", dependencies: ["FaceKeypoints"], path: "Examples/Demo"),
-        .executableTarget(name: "Bench", dependencies: ["Tensor", "CBLAS"], path: "Benchmarks/Bench"),
+        .executableTarget(name: "Bench", dependencies: ["Tensor", "NN", "Optim", "CBLAS"], path: "Benchmarks/Bench"),
 
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),

@@ -13,6 +13,12 @@ case "matmul":
     for row in MatmulBenchmark(size: size, repetitions: 15).run(threads: [1, 2]) {
         print(String(format: "%7d  %21.1f  %19.1f", row.threads, row.tensorGflops, row.blasGflops))
     }
+case "row":
+    // keypoints-bench row MODEL BATCH THREADS train|infer
+    let values = Array(arguments.dropFirst())
+    let row = BenchmarkRow(model: values[0], batch: Int(values[1])!, threads: Int(values[2])!, mode: values[3])
+    let result = try measureImagesPerSecond(row)
+    print(String(format: "%@ batch %d threads %d %@: %.1f images/s (%d steps)", row.model, row.batch, row.threads, row.mode, result.imagesPerSecond, result.steps))
 default:
     FileHandle.standardError.write("usage: keypoints-bench matmul [size]\n".data(using: .utf8)!)
     exit(2)

@@ -1,0 +1,258 @@
+import Foundation
+import Vision
+
+/// A batch of samples.
+///
+/// - `inputs`: `[N, C, H, W]`
+/// - `targets`: `[N, 2K]`, normalized keypoints `[x0, y0, x1, y1, ...]` per row
+/// - `info`: per sample, its index, identity and the transform back to the photo
+public struct Batch: Sendable {
+    public var inputs: Tensor
+    public var targets: Tensor
+    public var info: [SampleInfo]
+
+    /// The dataset indices of the samples, in batch order.
+    public var indices: [Int] { info.map(\.index) }
+    /// The number of samples.
+    public var count: Int { info.count }
+
+    /// Stacks samples of equal input and target shapes.
+    public init(samples: [Sample]) {
+        precondition(!samples.isEmpty, "Batch(samples:): expected at least one sample")
+        let inputShape = samples[0].input.shape, targetShape = samples[0].target.shape
+        var inputs = Tensor(uninitializedShape: [samples.count] + inputShape)
+        var targets = Tensor(uninitializedShape: [samples.count] + targetShape)
+        let inputCount = samples[0].input.count, targetCount = samples[0].target.count
+        inputs.withUnsafeMutableBufferPointer { out in
+            for (k, sample) in samples.enumerated() {
+                precondition(sample.input.shape == inputShape,
+                             "Batch(samples:): sample \(sample.info.identity) has input \(sample.input.shape), expected \(inputShape)")
+                sample.input.withUnsafeBufferPointer { (out.baseAddress! + k * inputCount).update(from: $0.baseAddress!, count: inputCount) }
+            }
+        }
+        targets.withUnsafeMutableBufferPointer { out in
+            for (k, sample) in samples.enumerated() {
+                precondition(sample.target.shape == targetShape,
+                             "Batch(samples:): sample \(sample.info.identity) has target \(sample.target.shape), expected \(targetShape)")
+                sample.target.withUnsafeBufferPointer { (out.baseAddress! + k * targetCount).update(from: $0.baseAddress!, count: targetCount) }
+            }
+        }
+        self.inputs = inputs
+        self.targets = targets
+        self.info = samples.map(\.info)
+    }
+}
+
+/// Shuffles, batches and prefetches samples of a ``KeypointDataset``.
+///
+/// Determinism: the epoch's order comes from `(seed, epoch)` and each sample's augmentation
+/// from its own generator seeded by `(seed, epoch, sample index)`, so the batches are the
+/// same whatever the number of workers and however threads are scheduled.
+///
+/// Prefetch: with `workers >= 1`, background threads build the next `prefetch` batches
+/// (decode, warp, jitter, stack) while the caller trains on the current one; the queue is
+/// bounded, and batches come out in order.
+///
+/// ```swift
+/// let loader = DataLoader(dataset: train, batchSize: 16, shuffle: true, seed: 1, workers: 1, prefetch: 3)
+/// for epoch in 0..<10 {
+///     let batches = loader.makeIterator(epoch: epoch)
+///     while let batch = try batches.next() {
+///         // batch.inputs [16, 1, 224, 224], batch.targets [16, 136]
+///     }
+/// }
+/// ```
+public struct DataLoader<Dataset: KeypointDataset>: Sendable {
+    public let dataset: Dataset
+    public let batchSize: Int
+    public let shuffle: Bool
+    public let dropLast: Bool
+    public let seed: UInt64
+    /// Background threads building batches; 0 builds each batch on the caller's thread.
+    public let workers: Int
+    /// The most batches built ahead of the one the caller is using.
+    public let prefetch: Int
+
+    public init(dataset: Dataset, batchSize: Int, shuffle: Bool = true, dropLast: Bool = false, seed: UInt64 = 0,
+                workers: Int = 1, prefetch: Int = 2) {
+        precondition(batchSize >= 1, "DataLoader: batchSize must be at least 1, got \(batchSize)")
+        precondition(workers >= 0, "DataLoader: workers must be non-negative, got \(workers)")
+        precondition(prefetch >= 1, "DataLoader: prefetch must be at least 1, got \(prefetch)")
+        self.dataset = dataset; self.batchSize = batchSize; self.shuffle = shuffle; self.dropLast = dropLast
+        self.seed = seed; self.workers = workers; self.prefetch = prefetch
+    }
+
+    /// Batches per epoch: `count / batchSize`, rounded up unless `dropLast`.
+    public var batchCount: Int {
+        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+    }
+
+    /// The sample order of `epoch` (a seeded shuffle, or `0..<count`).
+    public func order(epoch: Int) -> [Int] {
+        var indices = Array(0..<dataset.count)
+        if shuffle {
+            var generator = RandomGenerator(seed: Self.mix(seed, UInt64(bitPattern: Int64(epoch)), 0x5348_5546_464C_4531))
+            DataSplit.shuffle(&indices, using: &generator)
+        }
+        return indices
+    }
+
+    /// The generator for `sampleIndex` in `epoch`: independent of batch composition and threads.
+    public func generator(epoch: Int, sampleIndex: Int) -> RandomGenerator {
+        RandomGenerator(seed: Self.mix(seed, UInt64(bitPattern: Int64(epoch)), UInt64(bitPattern: Int64(sampleIndex))))
+    }
+
+    /// Builds batch `number` of `epoch` on the calling thread.
+    public func batch(_ number: Int, epoch: Int) throws -> Batch {
+        try batch(number, order: order(epoch: epoch), epoch: epoch)
+    }
+
+    func batch(_ number: Int, order: [Int], epoch: Int) throws -> Batch {
+        precondition((0..<batchCount).contains(number), "DataLoader.batch: batch \(number) is out of range 0..<\(batchCount)")
+        let members = order[(number * batchSize)..<min(order.count, (number + 1) * batchSize)]
+        let samples = try members.map { index -> Sample in
+            var generator = generator(epoch: epoch, sampleIndex: index)
+            return try dataset.sample(at: index, using: &generator)
+        }
+        return Batch(samples: samples)
+    }
+
+    /// The batches of `epoch`, built ahead in the background when `workers > 0`. Dropping the
+    /// iterator (or calling ``BatchIterator/cancel()``) stops its workers.
+    public func makeIterator(epoch: Int) -> BatchIterator {
+        let order = order(epoch: epoch)
+        let loader = self
+        let build: @Sendable (Int) throws -> Batch = { number in try loader.batch(number, order: order, epoch: epoch) }
+        return BatchIterator(count: batchCount, workers: workers, capacity: prefetch, build: build)
+    }
+
+    /// Calls `body` with every batch of `epoch`, in order.
+    public func forEachBatch(epoch: Int, _ body: (Batch) throws -> Void) throws {
+        let iterator = makeIterator(epoch: epoch)
+        defer { iterator.cancel() }
+        while let batch = try iterator.next() { try body(batch) }
+    }
+
+    /// SplitMix64-style mixing of three words into one seed.
+    static func mix(_ a: UInt64, _ b: UInt64, _ c: UInt64) -> UInt64 {
+        func splitMix(_ x: UInt64) -> UInt64 {
+            var z = x &+ 0x9E37_79B9_7F4A_7C15
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        return splitMix(splitMix(splitMix(a) ^ b) ^ c)
+    }
+}
+
+/// The batches of one epoch, in order. Background workers (if any) build up to `capacity`
+/// batches ahead of the consumer. Dropping the iterator stops them.
+public final class BatchIterator: Sendable {
+    private let state: PrefetchState
+
+    init(count: Int, workers: Int, capacity: Int, build: @escaping @Sendable (Int) throws -> Batch) {
+        state = PrefetchState(count: count, capacity: capacity, build: build)
+        if workers > 0 {
+            let threads = min(workers, max(count, 1))
+            state.start(threads: threads)
+        }
+    }
+
+    deinit { state.cancel() }
+
+    /// The number of batches in the epoch.
+    public var batchCount: Int { state.count }
+
+    /// The next batch, or nil after the last. Rethrows the error of a batch that failed (a bad
+    /// image under ``CachePolicy/none``, for example), after which the iterator is finished.
+    public func next() throws -> Batch? { try state.next() }
+
+    /// Stops the workers; ``next()`` returns nil afterwards.
+    public func cancel() { state.cancel() }
+
+    /// Blocks until every worker thread has exited (after the epoch ends or ``cancel()``).
+    public func waitForWorkers() { state.waitForWorkers() }
+}
+
+/// The shared state of a ``BatchIterator`` and its worker threads. All mutable state is
+/// guarded by `condition`.
+private final class PrefetchState: @unchecked Sendable {
+    private let condition = NSCondition()
+    let count: Int
+    private let capacity: Int
+    private let build: @Sendable (Int) throws -> Batch
+    private var nextToBuild = 0
+    private var nextToDeliver = 0
+    private var ready: [Int: Result<Batch, Error>] = [:]
+    private var cancelled = false
+    private var running = 0
+    private var threaded = false
+
+    init(count: Int, capacity: Int, build: @escaping @Sendable (Int) throws -> Batch) {
+        self.count = count
+        self.capacity = capacity
+        self.build = build
+    }
+
+    func start(threads: Int) {
+        condition.lock()
+        threaded = true
+        running = threads
+        condition.unlock()
+        for n in 0..<threads {
+            let thread = Thread { [self] in self.work() }
+            thread.name = "FaceData.DataLoader.\(n)"
+            thread.start()
+        }
+    }
+
+    func next() throws -> Batch? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard nextToDeliver < count, !cancelled else { return nil }
+        let result: Result<Batch, Error>
+        if threaded {
+            while ready[nextToDeliver] == nil && !cancelled { condition.wait() }
+            guard let delivered = ready.removeValue(forKey: nextToDeliver) else { return nil }
+            result = delivered
+        } else {
+            result = Result { try build(nextToDeliver) }
+        }
+        nextToDeliver += 1
+        if case .failure = result { cancelled = true }
+        condition.broadcast()
+        return try result.get()
+    }
+
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        ready.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func waitForWorkers() {
+        condition.lock()
+        while running > 0 { condition.wait() }
+        condition.unlock()
+    }
+
+    private func work() {
+        condition.lock()
+        while true {
+            while !cancelled && nextToBuild < count && nextToBuild >= nextToDeliver + capacity { condition.wait() }
+            if cancelled || nextToBuild >= count { break }
+            let number = nextToBuild
+            nextToBuild += 1
+            condition.unlock()
+            let result = Result { try build(number) }
+            condition.lock()
+            if !cancelled { ready[number] = result }
+            condition.broadcast()
+        }
+        running -= 1
+        condition.broadcast()
+        condition.unlock()
+    }
+}

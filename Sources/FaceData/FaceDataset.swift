@@ -1,0 +1,380 @@
+import Foundation
+import Vision
+
+/// A source of training samples, indexed `0..<count`. ``DataLoader`` batches any of these.
+public protocol KeypointDataset: Sendable {
+    /// The number of samples.
+    var count: Int { get }
+    /// Sample `index`, with any random augmentation drawn from `generator`.
+    func sample(at index: Int, using generator: inout RandomGenerator) throws -> Sample
+}
+
+/// Which part of the photo becomes the model input.
+public enum CropMode: Sendable, Equatable {
+    /// The whole image, resized to the input size (IMM: 640x480 -> 80x60 or 240x180).
+    case wholeImage
+    /// A square around the face box's center whose side is `enlargement` times the box's
+    /// longer side (300-W: 1.4), resized to the input size. Parts outside the photo read the
+    /// fill value.
+    case faceBox(enlargement: Float)
+}
+
+/// Whether decoded images are kept in memory.
+public enum CachePolicy: Sendable, Equatable {
+    /// Decode the photo for every sample (least memory; the loader's workers decode).
+    case none
+    /// Decode every photo once, when the dataset is built, and keep the crop region grown by
+    /// `margin` (clipped to the photo; room for shifts and rotations) as 8-bit samples at
+    /// `oversample` times the input resolution (never above the photo's own). 1207 300-W
+    /// faces at 224x224, margin 1.3: about 100 MB. Bad images are found at build time.
+    case memory(margin: Float = 1.3, oversample: Float = 1)
+}
+
+/// Everything that turns annotations into samples.
+///
+/// ```swift
+/// var config = FaceDatasetConfiguration.ibug()          // 224x224 gray, box x1.4, cached
+/// config.augmentation = .standard
+/// config.onBadSample = .skip
+/// ```
+public struct FaceDatasetConfiguration: Sendable, Equatable {
+    public var input: InputFormat
+    public var crop: CropMode
+    /// The indices of the scheme's points to use, in order (nil: all). IMM nose tip: `[52]`.
+    public var points: [Int]?
+    /// The scheme's mirror map; required when the augmentation may flip.
+    public var mirrorMap: MirrorMap?
+    public var augmentation: Augmentation
+    public var cache: CachePolicy
+    /// The value (`0...1`) read outside the photo.
+    public var fill: Float
+    public var onBadSample: BadSamplePolicy
+
+    public init(input: InputFormat, crop: CropMode, points: [Int]? = nil, mirrorMap: MirrorMap? = nil,
+                augmentation: Augmentation = .none, cache: CachePolicy = .memory(), fill: Float = 0,
+                onBadSample: BadSamplePolicy = .fail) {
+        self.input = input; self.crop = crop; self.points = points; self.mirrorMap = mirrorMap
+        self.augmentation = augmentation; self.cache = cache; self.fill = fill; self.onBadSample = onBadSample
+    }
+
+    /// IMM nose tip (point 52) on the whole image, gray, 80x60 (640x480 / 8), pixels in -0.5...0.5.
+    public static func immNoseTip(width: Int = 80, height: Int = 60) -> FaceDatasetConfiguration {
+        FaceDatasetConfiguration(input: InputFormat(width: width, height: height), crop: .wholeImage,
+                                 points: [52], mirrorMap: .imm58)
+    }
+
+    /// All 58 IMM points on the whole image, gray, 240x180, pixels in -0.5...0.5.
+    public static func immFace(width: Int = 240, height: Int = 180) -> FaceDatasetConfiguration {
+        FaceDatasetConfiguration(input: InputFormat(width: width, height: height), crop: .wholeImage, mirrorMap: .imm58)
+    }
+
+    /// 300-W / iBUG 68 points: a square crop of 1.4x the face box, gray, 224x224, pixels in -0.5...0.5.
+    public static func ibug(size: Int = 224, enlargement: Float = 1.4) -> FaceDatasetConfiguration {
+        FaceDatasetConfiguration(input: InputFormat(width: size, height: size), crop: .faceBox(enlargement: enlargement),
+                                 mirrorMap: .ibug68)
+    }
+}
+
+/// The IMM person split.
+public enum IMMSplit: Sendable, Equatable {
+    /// Persons 01-32 (192 images).
+    case train
+    /// Persons 33-40 (48 images).
+    case validation
+    /// All 240 images.
+    case all
+
+    public var persons: ClosedRange<Int> {
+        switch self {
+        case .train: return DataSplit.immTrainPersons
+        case .validation: return DataSplit.immValidationPersons
+        case .all: return 1...40
+        }
+    }
+}
+
+/// Annotated faces turned into model inputs and normalized keypoint targets.
+///
+/// Each sample's image is produced by ONE warp of the photo (or of its cached crop) by the
+/// transform original -> input, which is the crop/resize followed by the drawn augmentation;
+/// the keypoints are moved by the same transform, and reordered by the mirror map when
+/// mirrored. ``SampleInfo/transform`` keeps that transform so predictions map back to the
+/// photo.
+///
+/// ```swift
+/// let all = try FaceDataset.imglab(data.appendingPathComponent("300w_subset/labels.xml"), configuration: .ibug())
+/// let (train, validation) = all.split(validationFraction: 0.1, seed: 42)
+/// let training = train.with(augmentation: .standard)
+/// let sample = try validation.sample(at: 0)       // input [1, 224, 224], target [136]
+/// ```
+public struct FaceDataset: KeypointDataset {
+    /// The faces, in sample order.
+    public let faces: [FaceAnnotation]
+    public let configuration: FaceDatasetConfiguration
+    /// Faces left out under ``BadSamplePolicy/skip``, with the reasons.
+    public let skipped: [SkippedSample]
+    /// Cached crops aligned with `faces` (nil without a cache).
+    let cache: [CachedImage]?
+    /// The mirror map restricted to the selected points.
+    let selectedMirror: MirrorMap?
+
+    /// Builds a dataset from annotations: checks the configuration, and decodes and caches
+    /// the images when the cache policy says so (bad images fail or are skipped).
+    public init(faces: [FaceAnnotation], configuration: FaceDatasetConfiguration, skipped: [SkippedSample] = []) throws {
+        let schemeCount = faces.first?.keypoints.count ?? 0
+        if let bad = faces.first(where: { $0.keypoints.count != schemeCount }) {
+            throw FaceDataError(.wrongPointCount, file: bad.image.path,
+                                "expected \(schemeCount) keypoints like the other faces, got \(bad.keypoints.count)")
+        }
+        if let points = configuration.points, !faces.isEmpty {
+            guard !points.isEmpty, points.allSatisfy({ (0..<schemeCount).contains($0) }) else {
+                throw FaceDataError(.invalidArgument, file: "<configuration>", "expected point indices in 0..<\(schemeCount), got \(points)")
+            }
+        }
+        var mirror: MirrorMap?
+        if let map = configuration.mirrorMap, !faces.isEmpty {
+            guard map.count == schemeCount else {
+                throw FaceDataError(.invalidArgument, file: "<configuration>", "the mirror map has \(map.count) points, the faces \(schemeCount)")
+            }
+            mirror = configuration.points.map { map.restricted(to: $0) } ?? map
+        }
+        if configuration.augmentation.mayFlip && mirror == nil && !faces.isEmpty {
+            throw FaceDataError(.invalidArgument, file: "<configuration>",
+                                "flipping needs a mirror map that covers the selected points \(configuration.points.map { "\($0)" } ?? "(all)")")
+        }
+        var kept = faces
+        var skippedAll = skipped
+        var cache: [CachedImage]?
+        if case .memory(let margin, let oversample) = configuration.cache {
+            let results = Self.buildCache(faces, configuration: configuration, margin: margin, oversample: oversample)
+            var entries: [CachedImage] = []
+            kept = []
+            for (face, result) in zip(faces, results) {
+                switch result {
+                case .success(let entry):
+                    kept.append(face)
+                    entries.append(entry)
+                case .failure(let error):
+                    guard configuration.onBadSample == .skip else { throw error }
+                    skippedAll.append(SkippedSample(file: error.file, error: error))
+                }
+            }
+            cache = entries
+        }
+        self.init(faces: kept, configuration: configuration, skipped: skippedAll, cache: cache, selectedMirror: mirror)
+    }
+
+    private init(faces: [FaceAnnotation], configuration: FaceDatasetConfiguration, skipped: [SkippedSample],
+                 cache: [CachedImage]?, selectedMirror: MirrorMap?) {
+        self.faces = faces; self.configuration = configuration; self.skipped = skipped
+        self.cache = cache; self.selectedMirror = selectedMirror
+    }
+
+    // MARK: Sources
+
+    /// The IMM database in `folder` for a person split.
+    public static func imm(folder: URL, split: IMMSplit = .all, configuration: FaceDatasetConfiguration = .immFace()) throws -> FaceDataset {
+        var skipped: [SkippedSample] = []
+        let faces = try FaceAnnotations.imm(folder: folder, persons: split.persons, onBadSample: configuration.onBadSample, skipped: &skipped)
+        try requireFaces(faces, skipped, source: folder.path)
+        return try FaceDataset(faces: faces, configuration: configuration, skipped: skipped)
+    }
+
+    /// The faces of a dlib imglab XML file (300-W `labels.xml`, dlib's `*_with_face_landmarks.xml`).
+    public static func imglab(_ url: URL, pointCount: Int = 68, configuration: FaceDatasetConfiguration = .ibug()) throws -> FaceDataset {
+        var skipped: [SkippedSample] = []
+        let faces = try FaceAnnotations.imglab(url, pointCount: pointCount, onBadSample: configuration.onBadSample, skipped: &skipped)
+        try requireFaces(faces, skipped, source: url.path)
+        return try FaceDataset(faces: faces, configuration: configuration, skipped: skipped)
+    }
+
+    /// The `.pts` files (and their images) under `folder`.
+    public static func pts(folder: URL, pointCount: Int = 68, configuration: FaceDatasetConfiguration = .ibug()) throws -> FaceDataset {
+        var skipped: [SkippedSample] = []
+        let faces = try FaceAnnotations.pts(folder: folder, pointCount: pointCount, onBadSample: configuration.onBadSample, skipped: &skipped)
+        try requireFaces(faces, skipped, source: folder.path)
+        return try FaceDataset(faces: faces, configuration: configuration, skipped: skipped)
+    }
+
+    private static func requireFaces(_ faces: [FaceAnnotation], _ skipped: [SkippedSample], source: String) throws {
+        guard faces.isEmpty else { return }
+        throw FaceDataError(.invalidArgument, file: source,
+                            skipped.isEmpty ? "expected annotated faces, found none" : "every face was bad (\(skipped.count) skipped; first: \(skipped[0]))")
+    }
+
+    // MARK: Derived datasets (sharing the cache)
+
+    /// The faces at `indices`, in that order.
+    public func subset(_ indices: [Int]) -> FaceDataset {
+        FaceDataset(faces: indices.map { faces[$0] }, configuration: configuration, skipped: skipped,
+                    cache: cache.map { c in indices.map { c[$0] } }, selectedMirror: selectedMirror)
+    }
+
+    /// A seeded random split (``DataSplit/seeded(count:validationFraction:seed:)``).
+    public func split(validationFraction: Double, seed: UInt64) -> (train: FaceDataset, validation: FaceDataset) {
+        let (train, validation) = DataSplit.seeded(count: count, validationFraction: validationFraction, seed: seed)
+        return (subset(train), subset(validation))
+    }
+
+    /// The same faces with another augmentation. Throws when it flips and no mirror map covers
+    /// the selected points.
+    public func with(augmentation: Augmentation) throws -> FaceDataset {
+        if augmentation.mayFlip && selectedMirror == nil && !faces.isEmpty {
+            throw FaceDataError(.invalidArgument, file: "<configuration>", "flipping needs a mirror map that covers the selected points")
+        }
+        var config = configuration
+        config.augmentation = augmentation
+        return FaceDataset(faces: faces, configuration: config, skipped: skipped, cache: cache, selectedMirror: selectedMirror)
+    }
+
+    // MARK: Samples
+
+    public var count: Int { faces.count }
+
+    /// The number of keypoints per sample (the target has twice as many values).
+    public var pointCount: Int { configuration.points?.count ?? faces.first?.keypoints.count ?? 0 }
+
+    /// The selected keypoints of face `index`, in original pixels.
+    public func keypoints(at index: Int) -> [Point] {
+        let all = faces[index].keypoints
+        return configuration.points.map { $0.map { all[$0] } } ?? all
+    }
+
+    /// The region of the photo that fills the input before augmentation.
+    public func cropRegion(at index: Int) -> BoundingBox {
+        Self.cropRegion(faces[index], configuration.crop)
+    }
+
+    /// Original pixels -> input pixels, without augmentation.
+    public func baseTransform(at index: Int) -> Vision.AffineTransform {
+        .mapping(cropRegion(at: index), toWidth: configuration.input.width, height: configuration.input.height)
+    }
+
+    /// Sample `index` drawn with `RandomGenerator(seed: UInt64(index))`; with augmentation
+    /// ``Augmentation/none`` (validation) the generator is not used.
+    public func sample(at index: Int) throws -> Sample {
+        var generator = RandomGenerator(seed: UInt64(index))
+        return try sample(at: index, using: &generator)
+    }
+
+    public func sample(at index: Int, using generator: inout RandomGenerator) throws -> Sample {
+        precondition(faces.indices.contains(index), "FaceDataset.sample: index \(index) is out of range 0..<\(count)")
+        let face = faces[index]
+        let format = configuration.input
+        let augmentation = configuration.augmentation
+        let draw = augmentation.isNone ? AugmentationDraw() : augmentation.draw(using: &generator)
+        let transform = baseTransform(at: index).then(draw.transform(width: format.width, height: format.height))
+
+        let source: Image, fromOriginal: Vision.AffineTransform
+        if let cache {
+            source = cache[index].image
+            fromOriginal = cache[index].fromOriginal
+        } else {
+            source = try Self.decode(face).converted(toChannels: format.channels)
+            fromOriginal = .identity
+        }
+        var image = source.warped(by: fromOriginal.inverse.then(transform), width: format.width, height: format.height,
+                                  fill: configuration.fill)
+        if augmentation.colorJitter != ColorJitter() {
+            image = augmentation.colorJitter.apply(to: image, using: &generator)
+        }
+        var points = transform.apply(keypoints(at: index))
+        var permutation: [Int]?
+        if draw.flip, let mirror = selectedMirror {
+            points = mirror.reorder(points)
+            permutation = mirror.permutation
+        }
+        let normalization = TargetNormalization(width: format.width, height: format.height)
+        let info = SampleInfo(index: index, identity: face.identity, transform: transform, normalization: normalization,
+                              flipped: draw.flip, permutation: permutation, keypoints: points)
+        return Sample(input: format.pixels.tensor(image), target: Tensor(normalization.normalize(points)), info: info)
+    }
+
+    // MARK: Images and the cache
+
+    static func cropRegion(_ face: FaceAnnotation, _ crop: CropMode) -> BoundingBox {
+        switch crop {
+        case .wholeImage: return BoundingBox(x: 0, y: 0, width: Float(face.imageWidth), height: Float(face.imageHeight))
+        case .faceBox(let enlargement): return face.box.squared().scaled(by: enlargement)
+        }
+    }
+
+    /// Decodes a face's photo (EXIF orientation is not applied: annotations refer to the
+    /// stored pixels) and checks its size against the header.
+    static func decode(_ face: FaceAnnotation) throws -> Image {
+        let image: Image
+        do {
+            image = try Image(contentsOf: face.image, applyOrientation: false)
+        } catch let error as ImageError {
+            throw FaceDataError(.badImage, file: face.image.path, "expected a decodable image: \(error.reason.rawValue): \(error.detail)")
+        }
+        guard image.width == face.imageWidth, image.height == face.imageHeight else {
+            throw FaceDataError(.badImage, file: face.image.path,
+                                "expected \(face.imageWidth)x\(face.imageHeight) as the header says, decoded \(image.width)x\(image.height)")
+        }
+        return image
+    }
+
+    /// Decodes each photo once (in parallel) and cuts every face's cache region out of it.
+    static func buildCache(_ faces: [FaceAnnotation], configuration: FaceDatasetConfiguration, margin: Float,
+                           oversample: Float) -> [Result<CachedImage, FaceDataError>] {
+        var groups: [URL: [Int]] = [:]
+        var order: [URL] = []
+        for (i, face) in faces.enumerated() {
+            if groups[face.image] == nil { order.append(face.image) }
+            groups[face.image, default: []].append(i)
+        }
+        let results = Locked([Result<CachedImage, FaceDataError>?](repeating: nil, count: faces.count))
+        let work = order.map { groups[$0]! }
+        DispatchQueue.concurrentPerform(iterations: work.count) { g in
+            let members = work[g]
+            var produced: [(Int, Result<CachedImage, FaceDataError>)] = []
+            do {
+                let photo = try decode(faces[members[0]]).converted(toChannels: configuration.input.channels)
+                for i in members {
+                    let region = cropRegion(faces[i], configuration.crop)
+                    produced.append((i, .success(CachedImage(photo: photo, region: region, margin: margin, oversample: oversample,
+                                                             input: configuration.input))))
+                }
+            } catch let error as FaceDataError {
+                for i in members { produced.append((i, .failure(error))) }
+            } catch {
+                for i in members { produced.append((i, .failure(FaceDataError(.badImage, file: faces[i].image.path, "\(error)")))) }
+            }
+            results.withLock { all in for (i, r) in produced { all[i] = r } }
+        }
+        return results.withLock { $0.map { $0! } }
+    }
+}
+
+/// A face's cache region as 8-bit samples, and the map from the photo's pixels to it.
+struct CachedImage: Sendable {
+    let width: Int
+    let height: Int
+    let channels: Int
+    let samples: [UInt8]
+    /// Original pixels -> cache pixels.
+    let fromOriginal: Vision.AffineTransform
+
+    init(photo: Image, region: BoundingBox, margin: Float, oversample: Float, input: InputFormat) {
+        let grown = region.scaled(by: max(margin, 1))
+        let x0 = max(0, Int(grown.x.rounded(.down))), y0 = max(0, Int(grown.y.rounded(.down)))
+        let x1 = max(x0 + 1, min(photo.width, Int(grown.maxX.rounded(.up))))
+        let y1 = max(y0 + 1, min(photo.height, Int(grown.maxY.rounded(.up))))
+        let scale = min(1, oversample * max(Float(input.width) / region.width, Float(input.height) / region.height))
+        let w = max(1, Int((Float(x1 - x0) * scale).rounded())), h = max(1, Int((Float(y1 - y0) * scale).rounded()))
+        let transform = Vision.AffineTransform.crop(x: Float(x0), y: Float(y0))
+            .then(.scale(sx: Float(w) / Float(x1 - x0), sy: Float(h) / Float(y1 - y0)))
+        let image = scale == 1 ? photo.cropped(x: x0, y: y0, width: w, height: h)
+                               : photo.warped(by: transform, width: w, height: h)
+        width = w; height = h; channels = image.channels
+        samples = image.pixels.map { UInt8((min(max($0, 0), 1) * 255).rounded()) }
+        fromOriginal = transform
+    }
+
+    var image: Image {
+        Image(width: width, height: height, channels: channels, pixels: samples.map { Float($0) * (1 / 255) })
+    }
+
+    var byteCount: Int { samples.count }
+}

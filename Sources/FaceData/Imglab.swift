@@ -1,0 +1,359 @@
+import Foundation
+import Vision
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// A part (landmark) of an imglab box: a name and a 0-based integer pixel index, as dlib
+/// writes it.
+public struct ImglabPart: Sendable, Equatable {
+    public var name: String
+    public var x: Int
+    public var y: Int
+    public init(name: String, x: Int, y: Int) { self.name = name; self.x = x; self.y = y }
+
+    /// The package convention: the center of pixel `(x, y)`, i.e. `(x + 0.5, y + 0.5)`.
+    public var point: SIMD2<Float> { SIMD2(Float(x) + 0.5, Float(y) + 0.5) }
+}
+
+/// A box of an imglab image: integer `top left width height` (pixels `left ..< left+width`),
+/// an optional `ignore='1'` flag and label, and zero or more parts.
+public struct ImglabBox: Sendable, Equatable {
+    public var top: Int
+    public var left: Int
+    public var width: Int
+    public var height: Int
+    public var ignore: Bool
+    public var label: String?
+    public var parts: [ImglabPart]
+    /// The line of the `<box>` element in its file (0 when built in code). Not compared.
+    public var line: Int = 0
+
+    public init(top: Int, left: Int, width: Int, height: Int, ignore: Bool = false, label: String? = nil, parts: [ImglabPart] = []) {
+        self.top = top; self.left = left; self.width = width; self.height = height
+        self.ignore = ignore; self.label = label; self.parts = parts
+    }
+
+    /// The box in continuous coordinates: `[left, left + width) x [top, top + height)`.
+    public var boundingBox: BoundingBox { BoundingBox(x: Float(left), y: Float(top), width: Float(width), height: Float(height)) }
+
+    /// The parts named `0 ..< count` (names are decimal, `00`, `01`, ...) in order, in the
+    /// package convention. Returns nil when the box has no parts; throws (naming `file` and
+    /// the box) when some are missing, duplicated or extra.
+    public func keypoints(count: Int, file: String, element: String) throws -> [SIMD2<Float>]? {
+        if parts.isEmpty { return nil }
+        var result = [SIMD2<Float>?](repeating: nil, count: count)
+        for part in parts {
+            guard let index = Int(part.name), (0..<count).contains(index) else {
+                throw FaceDataError(.wrongPointCount, file: file, line: line, element: element,
+                                    "expected part names 00 to \(String(format: "%02d", count - 1)), got '\(part.name)'")
+            }
+            guard result[index] == nil else {
+                throw FaceDataError(.malformed, file: file, line: line, element: element, "part '\(part.name)' appears twice")
+            }
+            result[index] = part.point
+        }
+        guard parts.count == count else {
+            throw FaceDataError(.wrongPointCount, file: file, line: line, element: element,
+                                "expected \(count) parts, got \(parts.count)")
+        }
+        return result.map { $0! }
+    }
+
+    public static func == (lhs: ImglabBox, rhs: ImglabBox) -> Bool {
+        lhs.top == rhs.top && lhs.left == rhs.left && lhs.width == rhs.width && lhs.height == rhs.height
+            && lhs.ignore == rhs.ignore && lhs.label == rhs.label && lhs.parts == rhs.parts
+    }
+}
+
+/// An `<image>` of an imglab file: the path relative to the XML file, the optional size
+/// attributes, and its boxes.
+public struct ImglabImage: Sendable, Equatable {
+    public var file: String
+    public var width: Int?
+    public var height: Int?
+    public var boxes: [ImglabBox]
+    /// The line of the `<image>` element in its file (0 when built in code). Not compared.
+    public var line: Int = 0
+
+    public init(file: String, width: Int? = nil, height: Int? = nil, boxes: [ImglabBox] = []) {
+        self.file = file; self.width = width; self.height = height; self.boxes = boxes
+    }
+
+    public static func == (lhs: ImglabImage, rhs: ImglabImage) -> Bool {
+        lhs.file == rhs.file && lhs.width == rhs.width && lhs.height == rhs.height && lhs.boxes == rhs.boxes
+    }
+}
+
+/// A dlib imglab XML file:
+/// `<dataset><name/><comment/><images><image file='..' [width height]><box top left width
+/// height [ignore='1']><part name='00' x y/>...</box></image></images></dataset>`.
+///
+/// Reading checks the structure and the numbers and, where the image carries `width` and
+/// `height`, that every box lies at least half inside the image and every part inside it.
+///
+/// ```swift
+/// let labels = try ImglabDataset(contentsOf: URL(fileURLWithPath: "300w_subset/labels.xml"))
+/// let first = labels.images[0]
+/// let points = try first.boxes[0].keypoints(count: 68, file: "labels.xml", element: "first")!
+/// try labels.write(to: URL(fileURLWithPath: "/tmp/copy.xml"))
+/// ```
+public struct ImglabDataset: Sendable, Equatable {
+    public var name: String?
+    public var comment: String?
+    public var images: [ImglabImage]
+
+    public init(name: String? = nil, comment: String? = nil, images: [ImglabImage] = []) {
+        self.name = name; self.comment = comment; self.images = images
+    }
+
+    /// Reads `url`.
+    public init(contentsOf url: URL) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw FaceDataError(.unreadable, file: url.path, "cannot read the file (\(FileManager.default.fileExists(atPath: url.path) ? "unreadable" : "no such file"))")
+        }
+        try self.init(data: data, file: url.path)
+    }
+
+    /// Parses XML `data`; `file` only names it in errors.
+    public init(data: Data, file: String) throws {
+        let builder = ImglabBuilder(file: file)
+        let parser = XMLParser(data: data)
+        parser.delegate = builder
+        parser.shouldProcessNamespaces = false
+        parser.shouldResolveExternalEntities = false
+        let ok = parser.parse()
+        if let error = builder.error { throw error }
+        if !ok {
+            let code = (parser.parserError as NSError?)?.code ?? -1
+            throw FaceDataError(.malformed, file: file, line: parser.lineNumber,
+                                "expected well-formed XML (XMLParser error \(code)\(builder.openElements.isEmpty ? "" : " inside <\(builder.openElements.last!)>"))")
+        }
+        guard builder.sawDataset else {
+            throw FaceDataError(.malformed, file: file, "expected a <dataset> root element")
+        }
+        name = builder.name
+        comment = builder.comment
+        images = builder.images
+    }
+
+    /// All boxes that are not marked `ignore`, with their image.
+    public var faces: [(image: ImglabImage, box: ImglabBox)] {
+        images.flatMap { image in image.boxes.filter { !$0.ignore }.map { (image, $0) } }
+    }
+
+    /// The XML text, in the layout dlib writes.
+    public func formatted() -> String {
+        var xml = "<?xml version='1.0' encoding='ISO-8859-1'?>\n<dataset>\n"
+        if let name { xml += "<name>\(escapeXML(name))</name>\n" }
+        if let comment { xml += "<comment>\(escapeXML(comment))</comment>\n" }
+        xml += "<images>\n"
+        for image in images {
+            xml += "  <image file='\(escapeXML(image.file))'"
+            if let width = image.width, let height = image.height { xml += " width='\(width)' height='\(height)'" }
+            xml += ">\n"
+            for box in image.boxes {
+                xml += "    <box top='\(box.top)' left='\(box.left)' width='\(box.width)' height='\(box.height)'"
+                if box.ignore { xml += " ignore='1'" }
+                if box.parts.isEmpty && box.label == nil { xml += "/>\n"; continue }
+                xml += ">\n"
+                if let label = box.label { xml += "      <label>\(escapeXML(label))</label>\n" }
+                for part in box.parts {
+                    xml += "      <part name='\(escapeXML(part.name))' x='\(part.x)' y='\(part.y)'/>\n"
+                }
+                xml += "    </box>\n"
+            }
+            xml += "  </image>\n"
+        }
+        return xml + "</images>\n</dataset>\n"
+    }
+
+    /// Writes ``formatted()`` to `url` (ISO Latin 1, as dlib does; characters outside it are
+    /// written as character references).
+    public func write(to url: URL) throws {
+        do {
+            try Data(formatted().utf8).write(to: url, options: .atomic)
+        } catch {
+            throw FaceDataError(.unreadable, file: url.path, "cannot write the file: \(error.localizedDescription)")
+        }
+    }
+
+    /// Builds an imglab dataset from images and their keypoints: one box per face, the tight
+    /// box around the (rounded) points, parts named `00`, `01`, ...
+    public static func fromKeypoints(_ faces: [(file: String, keypoints: [SIMD2<Float>])], name: String? = nil) -> ImglabDataset {
+        let images = faces.map { face -> ImglabImage in
+            let parts = face.keypoints.enumerated().map { i, p in
+                ImglabPart(name: String(format: "%02d", i), x: Int((p.x - 0.5).rounded()), y: Int((p.y - 0.5).rounded()))
+            }
+            let xs = parts.map(\.x), ys = parts.map(\.y)
+            let left = xs.min() ?? 0, top = ys.min() ?? 0
+            let box = ImglabBox(top: top, left: left, width: (xs.max() ?? 0) - left, height: (ys.max() ?? 0) - top, parts: parts)
+            return ImglabImage(file: face.file, boxes: [box])
+        }
+        return ImglabDataset(name: name, images: images)
+    }
+}
+
+func escapeXML(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "'": out += "&apos;"
+        case "\"": out += "&quot;"
+        default:
+            if scalar.value < 128 { out.unicodeScalars.append(scalar) } else { out += "&#\(scalar.value);" }
+        }
+    }
+    return out
+}
+
+/// Collects the imglab structure from XMLParser callbacks; records the first error.
+private final class ImglabBuilder: NSObject, XMLParserDelegate {
+    let file: String
+    var error: FaceDataError?
+    var sawDataset = false
+    var name: String?
+    var comment: String?
+    var images: [ImglabImage] = []
+    var openElements: [String] = []
+    private var currentImage: ImglabImage?
+    private var currentBox: ImglabBox?
+    private var text = ""
+
+    init(file: String) { self.file = file }
+
+    private func fail(_ parser: XMLParser, _ kind: FaceDataError.Kind, element: String?, _ message: String) {
+        if error == nil {
+            error = FaceDataError(kind, file: file, line: parser.lineNumber, element: element, message)
+        }
+        parser.abortParsing()
+    }
+
+    private var imageName: String { currentImage.map { "<image file='\($0.file)'>" } ?? "<image>" }
+    private var boxName: String { "\(imageName) box \((currentImage?.boxes.count ?? 0) + 1)" }
+
+    private func integer(_ attributes: [String: String], _ key: String, _ parser: XMLParser, element: String) -> Int? {
+        guard let raw = attributes[key] else {
+            fail(parser, .malformed, element: element, "expected attribute '\(key)'")
+            return nil
+        }
+        guard let value = Int(raw.trimmingCharacters(in: .whitespaces)) else {
+            fail(parser, .invalidNumber, element: element, "expected an integer for '\(key)', got '\(raw)'")
+            return nil
+        }
+        return value
+    }
+
+    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+                qualifiedName: String?, attributes: [String: String] = [:]) {
+        guard error == nil else { return }
+        let parent = openElements.last
+        openElements.append(elementName)
+        text = ""
+        switch elementName {
+        case "dataset":
+            guard parent == nil else { return fail(parser, .malformed, element: "<dataset>", "expected <dataset> only as the root") }
+            sawDataset = true
+        case "images":
+            guard parent == "dataset" else { return fail(parser, .malformed, element: "<images>", "expected <images> inside <dataset>") }
+        case "image":
+            guard parent == "images" else { return fail(parser, .malformed, element: "<image>", "expected <image> inside <images>") }
+            guard let file = attributes["file"], !file.isEmpty else {
+                return fail(parser, .malformed, element: "<image>", "expected a 'file' attribute")
+            }
+            var image = ImglabImage(file: file)
+            image.line = parser.lineNumber
+            currentImage = image
+            if attributes["width"] != nil || attributes["height"] != nil {
+                guard let w = integer(attributes, "width", parser, element: imageName),
+                      let h = integer(attributes, "height", parser, element: imageName) else { return }
+                guard w > 0, h > 0 else {
+                    return fail(parser, .invalidNumber, element: imageName, "expected a positive width and height, got \(w)x\(h)")
+                }
+                currentImage?.width = w
+                currentImage?.height = h
+            }
+        case "box":
+            guard parent == "image" else { return fail(parser, .malformed, element: "<box>", "expected <box> inside <image>") }
+            let element = boxName
+            guard let top = integer(attributes, "top", parser, element: element),
+                  let left = integer(attributes, "left", parser, element: element),
+                  let width = integer(attributes, "width", parser, element: element),
+                  let height = integer(attributes, "height", parser, element: element) else { return }
+            guard width > 0, height > 0 else {
+                return fail(parser, .invalidNumber, element: element, "expected a positive width and height, got \(width)x\(height)")
+            }
+            let ignore = attributes["ignore"].map { $0 == "1" || $0.lowercased() == "true" } ?? false
+            var box = ImglabBox(top: top, left: left, width: width, height: height, ignore: ignore)
+            box.line = parser.lineNumber
+            if let w = currentImage?.width, let h = currentImage?.height, !ignore,
+               box.boundingBox.fractionInside(imageWidth: w, imageHeight: h) < 0.5 {
+                return fail(parser, .outOfBounds, element: element,
+                            "expected the box (left \(left), top \(top), \(width)x\(height)) to lie at least half inside the \(w)x\(h) image")
+            }
+            currentBox = box
+        case "part":
+            guard parent == "box" else { return fail(parser, .malformed, element: "<part>", "expected <part> inside <box>") }
+            let element = "\(boxName) <part name='\(attributes["name"] ?? "?")'>"
+            guard let name = attributes["name"], !name.isEmpty else {
+                return fail(parser, .malformed, element: element, "expected a 'name' attribute")
+            }
+            guard let x = integer(attributes, "x", parser, element: element),
+                  let y = integer(attributes, "y", parser, element: element) else { return }
+            if let w = currentImage?.width, let h = currentImage?.height, x != -1 || y != -1,
+               !(0..<w).contains(x) || !(0..<h).contains(y) {
+                return fail(parser, .outOfBounds, element: element, "expected the part inside the \(w)x\(h) image, got x=\(x) y=\(y)")
+            }
+            currentBox?.parts.append(ImglabPart(name: name, x: x, y: y))
+        default:
+            break   // <name>, <comment>, <label> and unknown elements
+        }
+    }
+
+    /// Linux's XMLParser runs libxml2 in recovery mode and may still report elements after an
+    /// error (and return true from `parse()`), so the first error ends the parse here.
+    func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
+        guard error == nil else { return }
+        let code = (parseError as NSError).code
+        let reason = Self.xmlErrorReasons[code].map { ": \($0)" } ?? ""
+        let inside = openElements.last.map { " inside <\($0)>" } ?? ""
+        fail(parser, .malformed, element: nil, "expected well-formed XML (XMLParser error \(code)\(reason)\(inside))")
+    }
+
+    /// A few libxml2 / NSXMLParserError codes, spelled out.
+    static let xmlErrorReasons: [Int: String] = [
+        4: "the document is empty", 5: "the document ends early (truncated?)", 9: "invalid character",
+        38: "unquoted attribute value", 39: "'<' in an attribute value", 40: "unfinished attribute value",
+        41: "attribute without a value", 64: "no XML declaration", 65: "space required between attributes",
+        73: "expected '>'", 76: "the end tag does not match the start tag", 85: "the document ends inside an element",
+    ]
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        text += string
+    }
+
+    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+        guard error == nil else { return }
+        openElements.removeLast()
+        let parent = openElements.last
+        switch elementName {
+        case "name" where parent == "dataset": name = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        case "comment" where parent == "dataset": comment = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        case "label" where parent == "box": currentBox?.label = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        case "box":
+            if let box = currentBox { currentImage?.boxes.append(box) }
+            currentBox = nil
+        case "image":
+            if let image = currentImage { images.append(image) }
+            currentImage = nil
+        default: break
+        }
+        text = ""
+    }
+}

@@ -1,0 +1,182 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A keypoint or any other position in continuous pixel coordinates: `x` to the right, `y`
+/// down, `(0, 0)` the top-left corner of the top-left pixel, so pixel `(col, row)` has its
+/// center at `(col + 0.5, row + 0.5)`. See `Docs/Coordinates.md`.
+public typealias Point = SIMD2<Float>
+
+/// A 2-D affine map of continuous pixel coordinates,
+/// `x' = a*x + b*y + tx`, `y' = c*x + d*y + ty` (the 2x3 matrix `[[a, b, tx], [c, d, ty]]`).
+///
+/// Every geometric image operation (crop, resize, flip, rotate, scale, shift, and their
+/// compositions) is one of these. The same value maps keypoints (``apply(_:)-(Point)``) and
+/// warps images (``Image/warped(by:width:height:fill:antialias:)``, which samples the source
+/// through the inverse), so pixels and points cannot drift apart.
+///
+/// ```swift
+/// let box = BoundingBox(x: 120, y: 80, width: 200, height: 200)
+/// let t = AffineTransform.rotation(degrees: 10, about: box.center)
+///     .then(.mapping(box, toWidth: 96, height: 96))
+/// let face = image.warped(by: t, width: 96, height: 96)
+/// let targets = t.apply(keypoints)
+/// ```
+public struct AffineTransform: Sendable, Equatable, CustomStringConvertible {
+    public var a: Float, b: Float, tx: Float
+    public var c: Float, d: Float, ty: Float
+
+    /// The map `[[a, b, tx], [c, d, ty]]`.
+    public init(a: Float, b: Float, tx: Float, c: Float, d: Float, ty: Float) {
+        self.a = a; self.b = b; self.tx = tx
+        self.c = c; self.d = d; self.ty = ty
+    }
+
+    /// Leaves every point where it is.
+    public static let identity = AffineTransform(a: 1, b: 0, tx: 0, c: 0, d: 1, ty: 0)
+
+    /// Moves points by `(dx, dy)`.
+    public static func translation(dx: Float, dy: Float) -> AffineTransform {
+        AffineTransform(a: 1, b: 0, tx: dx, c: 0, d: 1, ty: dy)
+    }
+
+    /// Scales by `sx`, `sy` about `center` (default: the origin, the top-left image corner).
+    public static func scale(sx: Float, sy: Float, about center: Point = .zero) -> AffineTransform {
+        AffineTransform(a: sx, b: 0, tx: center.x - sx * center.x, c: 0, d: sy, ty: center.y - sy * center.y)
+    }
+
+    /// Scales uniformly by `factor` about `center`.
+    public static func scale(_ factor: Float, about center: Point = .zero) -> AffineTransform {
+        scale(sx: factor, sy: factor, about: center)
+    }
+
+    /// Rotates by `degrees` about `center`; positive angles turn counter-clockwise on screen
+    /// (as torchvision's and PIL's `rotate`), even though `y` points down.
+    public static func rotation(degrees: Float, about center: Point = .zero) -> AffineTransform {
+        let radians = Double(degrees) * .pi / 180
+        let cosine = Float(cos(radians)), sine = Float(sin(radians))
+        // Counter-clockwise on screen with y down: x' = cx + cos*dx + sin*dy, y' = cy - sin*dx + cos*dy.
+        return AffineTransform(a: cosine, b: sine, tx: center.x - cosine * center.x - sine * center.y,
+                               c: -sine, d: cosine, ty: center.y + sine * center.x - cosine * center.y)
+    }
+
+    /// Mirrors left-right within an image of `width` columns: `x' = width - x`. Pixel column
+    /// `i` goes to column `width - 1 - i`. (Mirroring faces also swaps left and right keypoint
+    /// labels; that reindexing is the dataset's business.)
+    public static func horizontalFlip(width: Int) -> AffineTransform {
+        AffineTransform(a: -1, b: 0, tx: Float(width), c: 0, d: 1, ty: 0)
+    }
+
+    /// Mirrors top-bottom within an image of `height` rows: `y' = height - y`.
+    public static func verticalFlip(height: Int) -> AffineTransform {
+        AffineTransform(a: 1, b: 0, tx: 0, c: 0, d: -1, ty: Float(height))
+    }
+
+    /// Cropping at `(x, y)`: the crop's top-left corner becomes the origin.
+    public static func crop(x: Float, y: Float) -> AffineTransform {
+        translation(dx: -x, dy: -y)
+    }
+
+    /// Resizing an image from `fromWidth x fromHeight` to `toWidth x toHeight`: image corners
+    /// map to image corners (as PIL's and torchvision's resize, i.e. `align_corners=False`).
+    public static func resize(fromWidth: Int, fromHeight: Int, toWidth: Int, toHeight: Int) -> AffineTransform {
+        scale(sx: Float(toWidth) / Float(fromWidth), sy: Float(toHeight) / Float(fromHeight))
+    }
+
+    /// Maps `box` onto a `width x height` image: crop to the box, then resize.
+    public static func mapping(_ box: BoundingBox, toWidth width: Int, height: Int) -> AffineTransform {
+        crop(x: box.x, y: box.y).then(.scale(sx: Float(width) / box.width, sy: Float(height) / box.height))
+    }
+
+    /// This transform followed by `next`: `(self.then(next)).apply(p) == next.apply(self.apply(p))`.
+    public func then(_ next: AffineTransform) -> AffineTransform {
+        AffineTransform(a: next.a * a + next.b * c, b: next.a * b + next.b * d, tx: next.a * tx + next.b * ty + next.tx,
+                        c: next.c * a + next.d * c, d: next.c * b + next.d * d, ty: next.c * tx + next.d * ty + next.ty)
+    }
+
+    /// The determinant of the linear part (the area scale factor; negative for mirrors).
+    public var determinant: Float { a * d - b * c }
+
+    /// The transform that undoes this one. Stops with a precondition for a singular map.
+    public var inverse: AffineTransform {
+        // Solve in Double so composing with the inverse is identity to Float precision.
+        let (da, db, dc, dd) = (Double(a), Double(b), Double(c), Double(d))
+        let det = da * dd - db * dc
+        precondition(det != 0 && det.isFinite, "AffineTransform.inverse: singular transform \(self)")
+        let ia = dd / det, ib = -db / det, ic = -dc / det, id = da / det
+        let itx = -(ia * Double(tx) + ib * Double(ty)), ity = -(ic * Double(tx) + id * Double(ty))
+        return AffineTransform(a: Float(ia), b: Float(ib), tx: Float(itx), c: Float(ic), d: Float(id), ty: Float(ity))
+    }
+
+    /// The image of one point.
+    public func apply(_ p: Point) -> Point {
+        Point(a * p.x + b * p.y + tx, c * p.x + d * p.y + ty)
+    }
+
+    /// The images of several points (keypoints), in order.
+    public func apply(_ points: [Point]) -> [Point] {
+        points.map { apply($0) }
+    }
+
+    /// The bounding box of a box's four mapped corners.
+    public func apply(_ box: BoundingBox) -> BoundingBox {
+        BoundingBox(enclosing: [apply(Point(box.x, box.y)), apply(Point(box.x + box.width, box.y)),
+                                apply(Point(box.x, box.y + box.height)), apply(Point(box.x + box.width, box.y + box.height))])
+    }
+
+    /// How much the map stretches the source's x and y directions (the column norms of the
+    /// linear part); below 1 means shrinking.
+    public var axisScales: (x: Float, y: Float) {
+        ((a * a + c * c).squareRoot(), (b * b + d * d).squareRoot())
+    }
+
+    /// Whether every coefficient is within `tolerance` of `other`'s.
+    public func isApproximatelyEqual(to other: AffineTransform, tolerance: Float = 1e-5) -> Bool {
+        Swift.abs(a - other.a) <= tolerance && Swift.abs(b - other.b) <= tolerance && Swift.abs(tx - other.tx) <= tolerance
+            && Swift.abs(c - other.c) <= tolerance && Swift.abs(d - other.d) <= tolerance && Swift.abs(ty - other.ty) <= tolerance
+    }
+
+    public var description: String { "AffineTransform([[\(a), \(b), \(tx)], [\(c), \(d), \(ty)]])" }
+}
+
+/// An axis-aligned rectangle in continuous pixel coordinates (`x`, `y` its top-left corner).
+public struct BoundingBox: Sendable, Equatable, CustomStringConvertible {
+    public var x: Float, y: Float, width: Float, height: Float
+
+    public init(x: Float, y: Float, width: Float, height: Float) {
+        self.x = x; self.y = y; self.width = width; self.height = height
+    }
+
+    /// The tightest box around `points` (zero-size at the origin when there are none).
+    public init(enclosing points: [Point]) {
+        guard let first = points.first else { self.init(x: 0, y: 0, width: 0, height: 0); return }
+        var low = first, high = first
+        for p in points {
+            low = pointwiseMin(low, p)
+            high = pointwiseMax(high, p)
+        }
+        self.init(x: low.x, y: low.y, width: high.x - low.x, height: high.y - low.y)
+    }
+
+    /// The middle of the box.
+    public var center: Point { Point(x + width / 2, y + height / 2) }
+    /// The right edge.
+    public var maxX: Float { x + width }
+    /// The bottom edge.
+    public var maxY: Float { y + height }
+
+    /// The box grown by `factor` about its center (1.2 adds 10% on each side).
+    public func scaled(by factor: Float) -> BoundingBox {
+        BoundingBox(x: center.x - width * factor / 2, y: center.y - height * factor / 2, width: width * factor, height: height * factor)
+    }
+
+    /// The smallest square with the same center that contains the box.
+    public func squared() -> BoundingBox {
+        let side = Swift.max(width, height)
+        return BoundingBox(x: center.x - side / 2, y: center.y - side / 2, width: side, height: side)
+    }
+
+    public var description: String { "BoundingBox(x: \(x), y: \(y), width: \(width), height: \(height))" }
+}
