@@ -3,7 +3,7 @@ import Vision
 /// Random geometric and photometric changes for training, drawn from a seeded generator.
 ///
 /// The geometric part (mirror, scale, rotation, shift, all about the input's center) becomes
-/// ONE ``AffineTransform`` that is composed with the crop/resize transform, so each training
+/// ONE ``Affine2D`` that is composed with the crop/resize transform, so each training
 /// image is resampled once and its keypoints are moved by the very same map. A mirror also
 /// reorders the keypoints with the dataset's ``MirrorMap``. Brightness and contrast
 /// (``Vision/ColorJitter``) run on the warped image and leave the points alone.
@@ -77,9 +77,9 @@ public struct AugmentationDraw: Sendable, Equatable {
 
     /// The map from un-augmented to augmented input pixels for a `width x height` input:
     /// mirror, then scale and rotate about the center, then shift.
-    public func transform(width: Int, height: Int) -> AffineTransform {
+    public func transform(width: Int, height: Int) -> Affine2D {
         let center = Point(Float(width) / 2, Float(height) / 2)
-        var t = flip ? AffineTransform.horizontalFlip(width: width) : .identity
+        var t = flip ? Affine2D.horizontalFlip(width: width) : .identity
         t = t.then(.scale(scale, about: center))
             .then(.rotation(degrees: rotation, about: center))
             .then(.translation(dx: shift.x * Float(width), dy: shift.y * Float(height)))

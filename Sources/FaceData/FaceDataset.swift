@@ -246,7 +246,7 @@ public struct FaceDataset: KeypointDataset {
     }
 
     /// Original pixels -> input pixels, without augmentation.
-    public func baseTransform(at index: Int) -> Vision.AffineTransform {
+    public func baseTransform(at index: Int) -> Affine2D {
         .mapping(cropRegion(at: index), toWidth: configuration.input.width, height: configuration.input.height)
     }
 
@@ -265,7 +265,7 @@ public struct FaceDataset: KeypointDataset {
         let draw = augmentation.isNone ? AugmentationDraw() : augmentation.draw(using: &generator)
         let transform = baseTransform(at: index).then(draw.transform(width: format.width, height: format.height))
 
-        let source: Image, fromOriginal: Vision.AffineTransform
+        let source: Image, fromOriginal: Affine2D
         if let cache {
             source = cache[index].image
             fromOriginal = cache[index].fromOriginal
@@ -354,7 +354,7 @@ struct CachedImage: Sendable {
     let channels: Int
     let samples: [UInt8]
     /// Original pixels -> cache pixels.
-    let fromOriginal: Vision.AffineTransform
+    let fromOriginal: Affine2D
 
     init(photo: Image, region: BoundingBox, margin: Float, oversample: Float, input: InputFormat) {
         let grown = region.scaled(by: max(margin, 1))
@@ -363,7 +363,7 @@ struct CachedImage: Sendable {
         let y1 = max(y0 + 1, min(photo.height, Int(grown.maxY.rounded(.up))))
         let scale = min(1, oversample * max(Float(input.width) / region.width, Float(input.height) / region.height))
         let w = max(1, Int((Float(x1 - x0) * scale).rounded())), h = max(1, Int((Float(y1 - y0) * scale).rounded()))
-        let transform = Vision.AffineTransform.crop(x: Float(x0), y: Float(y0))
+        let transform = Affine2D.crop(x: Float(x0), y: Float(y0))
             .then(.scale(sx: Float(w) / Float(x1 - x0), sy: Float(h) / Float(y1 - y0)))
         let image = scale == 1 ? photo.cropped(x: x0, y: y0, width: w, height: h)
                                : photo.warped(by: transform, width: w, height: h)

@@ -51,7 +51,7 @@ public struct SampleInfo: Sendable, Equatable {
     /// The image file the sample came from (and `#n` for the n-th face when an image holds several).
     public var identity: String
     /// Original image pixels -> model-input pixels (including any augmentation).
-    public var transform: AffineTransform
+    public var transform: Affine2D
     /// How the targets are scaled from model-input pixels.
     public var normalization: TargetNormalization
     /// Whether the sample was mirrored (its points were then reordered by the mirror map).
@@ -61,7 +61,7 @@ public struct SampleInfo: Sendable, Equatable {
     /// The target keypoints in model-input pixels.
     public var keypoints: [Point]
 
-    public init(index: Int, identity: String, transform: AffineTransform, normalization: TargetNormalization,
+    public init(index: Int, identity: String, transform: Affine2D, normalization: TargetNormalization,
                 flipped: Bool = false, permutation: [Int]? = nil, keypoints: [Point]) {
         self.index = index; self.identity = identity; self.transform = transform
         self.normalization = normalization; self.flipped = flipped; self.permutation = permutation

@@ -9,7 +9,7 @@ extension Image {
     /// warps by the adjusted transform, so strong shrinks do not alias.
     ///
     /// - Parameter fill: one value for all channels, e.g. 0 (black) or 0.5 (gray).
-    public func warped(by transform: AffineTransform, width outWidth: Int, height outHeight: Int,
+    public func warped(by transform: Affine2D, width outWidth: Int, height outHeight: Int,
                        fill: Float = 0, antialias: Bool = true) -> Image {
         precondition(outWidth >= 0 && outHeight >= 0, "Image.warped: negative output size \(outWidth)x\(outHeight)")
         if antialias && width > 0 && height > 0 {
@@ -19,7 +19,7 @@ extension Image {
                 let w1 = Swift.max(1, Int((Float(width) * sx).rounded()))
                 let h1 = Swift.max(1, Int((Float(height) * sy).rounded()))
                 if w1 < width || h1 < height {
-                    let shrink = AffineTransform.resize(fromWidth: width, fromHeight: height, toWidth: w1, toHeight: h1)
+                    let shrink = Affine2D.resize(fromWidth: width, fromHeight: height, toWidth: w1, toHeight: h1)
                     return resized(width: w1, height: h1)
                         .warped(by: shrink.inverse.then(transform), width: outWidth, height: outHeight, fill: fill, antialias: false)
                 }
@@ -64,7 +64,7 @@ extension Image {
     }
 
     /// The `width x height` region whose top-left pixel is `(x, y)`, copied exactly; parts
-    /// outside the image read `fill`. Keypoints follow with ``AffineTransform/crop(x:y:)``.
+    /// outside the image read `fill`. Keypoints follow with ``Affine2D/crop(x:y:)``.
     public func cropped(x: Int, y: Int, width cropWidth: Int, height cropHeight: Int, fill: Float = 0) -> Image {
         precondition(cropWidth >= 0 && cropHeight >= 0, "Image.cropped: negative size \(cropWidth)x\(cropHeight)")
         var result = Image(width: cropWidth, height: cropHeight, channels: channels, fill: fill)
@@ -87,7 +87,7 @@ extension Image {
     }
 
     /// The image mirrored left-right. Keypoints follow with
-    /// ``AffineTransform/horizontalFlip(width:)``.
+    /// ``Affine2D/horizontalFlip(width:)``.
     public func flippedHorizontally() -> Image {
         var result = self
         let w = width
@@ -103,7 +103,7 @@ extension Image {
     }
 
     /// The image mirrored top-bottom. Keypoints follow with
-    /// ``AffineTransform/verticalFlip(height:)``.
+    /// ``Affine2D/verticalFlip(height:)``.
     public func flippedVertically() -> Image {
         var result = self
         let (w, h) = (width, height)

@@ -5,7 +5,7 @@
 /// whole buffer is already in the `[C, H, W]` layout of a `Tensor`.
 ///
 /// Coordinates: pixel `(x, y)` covers the square `[x, x+1) x [y, y+1)`; its center is at
-/// `(x + 0.5, y + 0.5)`. Keypoints and ``AffineTransform`` use the same continuous system
+/// `(x + 0.5, y + 0.5)`. Keypoints and ``Affine2D`` use the same continuous system
 /// (see `Docs/Coordinates.md`).
 ///
 /// ```swift

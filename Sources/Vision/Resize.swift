@@ -44,7 +44,7 @@ extension Image {
     /// `antialias` is true (the default) the filter widens with the shrink factor, matching
     /// PIL's `Image.resize(BILINEAR)` and torchvision's `resize(antialias=True)` (on float
     /// samples, no 8-bit rounding). Keypoints follow with
-    /// ``AffineTransform/resize(fromWidth:fromHeight:toWidth:toHeight:)``.
+    /// ``Affine2D/resize(fromWidth:fromHeight:toWidth:toHeight:)``.
     public func resized(width newWidth: Int, height newHeight: Int, antialias: Bool = true) -> Image {
         precondition(newWidth > 0 && newHeight > 0, "Image.resized: target size must be positive, got \(newWidth)x\(newHeight)")
         precondition(width > 0 && height > 0, "Image.resized: cannot resize an empty \(width)x\(height) image")

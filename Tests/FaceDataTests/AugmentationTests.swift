@@ -107,7 +107,7 @@ struct AugmentationTests {
         var a = RandomGenerator(seed: 5), b = RandomGenerator(seed: 5)
         #expect(Augmentation.standard.draw(using: &a) == Augmentation.standard.draw(using: &b))
         var none = RandomGenerator(seed: 5)
-        #expect(Augmentation.none.draw(using: &none).transform(width: 10, height: 10) == Vision.AffineTransform.identity)
+        #expect(Augmentation.none.draw(using: &none).transform(width: 10, height: 10) == Affine2D.identity)
     }
 
     @Test("IMM flip on real data: mirrored positions and eye labels swap (58-point map)")

@@ -36,5 +36,3 @@ func gradientImage(width: Int, height: Int) -> Image {
     return image
 }
 
-/// Foundation also declares an `AffineTransform`; a module-level alias picks Vision's.
-typealias AffineTransform = Vision.AffineTransform

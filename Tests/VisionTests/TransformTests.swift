@@ -35,17 +35,17 @@ struct TransformTests {
     static let center = Point(32, 24)
 
     @Test("a dot stays under its mapped keypoint after each warp", arguments: [
-        ("rotation 30", AffineTransform.rotation(degrees: 30, about: center)),
-        ("rotation -75", AffineTransform.rotation(degrees: -75, about: Point(20, 30))),
-        ("scale up", AffineTransform.scale(1.4, about: center)),
-        ("scale down", AffineTransform.scale(0.6, about: center)),
-        ("shift", AffineTransform.translation(dx: 3.5, dy: -2.25)),
-        ("crop", AffineTransform.crop(x: 10, y: 5)),
-        ("flip", AffineTransform.horizontalFlip(width: 64)),
-        ("composed", AffineTransform.rotation(degrees: 12, about: center).then(.scale(sx: 1.2, sy: 0.9)).then(.translation(dx: -4, dy: 3))),
-        ("box to 32x32", AffineTransform.mapping(BoundingBox(x: 14, y: 8, width: 30, height: 30), toWidth: 32, height: 32)),
+        ("rotation 30", Affine2D.rotation(degrees: 30, about: center)),
+        ("rotation -75", Affine2D.rotation(degrees: -75, about: Point(20, 30))),
+        ("scale up", Affine2D.scale(1.4, about: center)),
+        ("scale down", Affine2D.scale(0.6, about: center)),
+        ("shift", Affine2D.translation(dx: 3.5, dy: -2.25)),
+        ("crop", Affine2D.crop(x: 10, y: 5)),
+        ("flip", Affine2D.horizontalFlip(width: 64)),
+        ("composed", Affine2D.rotation(degrees: 12, about: center).then(.scale(sx: 1.2, sy: 0.9)).then(.translation(dx: -4, dy: 3))),
+        ("box to 32x32", Affine2D.mapping(BoundingBox(x: 14, y: 8, width: 30, height: 30), toWidth: 32, height: 32)),
     ])
-    func dotFollowsKeypoint(name: String, transform: AffineTransform) {
+    func dotFollowsKeypoint(name: String, transform: Affine2D) {
         let image = blob(at: Self.keypoint)
         let warped = image.warped(by: transform, width: 64, height: 48)
         let expected = transform.apply(Self.keypoint)
@@ -57,16 +57,16 @@ struct TransformTests {
     func dedicatedOperations() {
         let image = blob(at: Self.keypoint)
         let resized = image.resized(width: 40, height: 36)
-        let resize = AffineTransform.resize(fromWidth: 64, fromHeight: 48, toWidth: 40, toHeight: 36)
+        let resize = Affine2D.resize(fromWidth: 64, fromHeight: 48, toWidth: 40, toHeight: 36)
         #expect(distance(centroid(resized), resize.apply(Self.keypoint)) < 0.15)
 
         let cropped = image.cropped(x: 12, y: 6, width: 40, height: 36)
-        #expect(distance(centroid(cropped), AffineTransform.crop(x: 12, y: 6).apply(Self.keypoint)) < 0.05)
+        #expect(distance(centroid(cropped), Affine2D.crop(x: 12, y: 6).apply(Self.keypoint)) < 0.05)
 
         let flipped = image.flippedHorizontally()
-        #expect(distance(centroid(flipped), AffineTransform.horizontalFlip(width: 64).apply(Self.keypoint)) < 0.05)
+        #expect(distance(centroid(flipped), Affine2D.horizontalFlip(width: 64).apply(Self.keypoint)) < 0.05)
         let flippedV = image.flippedVertically()
-        #expect(distance(centroid(flippedV), AffineTransform.verticalFlip(height: 48).apply(Self.keypoint)) < 0.05)
+        #expect(distance(centroid(flippedV), Affine2D.verticalFlip(height: 48).apply(Self.keypoint)) < 0.05)
     }
 
     @Test("flipping twice is the identity")
@@ -74,7 +74,7 @@ struct TransformTests {
         let image = gradientImage(width: 9, height: 5)
         #expect(image.flippedHorizontally().flippedHorizontally() == image)
         #expect(image.flippedHorizontally() != image)
-        let flip = AffineTransform.horizontalFlip(width: 9)
+        let flip = Affine2D.horizontalFlip(width: 9)
         #expect(flip.then(flip) == .identity)
         // Pixel column 0 maps to column 8 (centers 0.5 -> 8.5).
         #expect(flip.apply(Point(0.5, 2)) == Point(8.5, 2))
@@ -83,7 +83,7 @@ struct TransformTests {
 
     @Test("a transform composed with its inverse is the identity")
     func inverse() {
-        let t = AffineTransform.rotation(degrees: 37, about: Point(100, 80)).then(.scale(sx: 1.7, sy: 0.8)).then(.translation(dx: -12, dy: 5))
+        let t = Affine2D.rotation(degrees: 37, about: Point(100, 80)).then(.scale(sx: 1.7, sy: 0.8)).then(.translation(dx: -12, dy: 5))
         #expect(t.then(t.inverse).isApproximatelyEqual(to: .identity, tolerance: 1e-5))
         #expect(t.inverse.then(t).isApproximatelyEqual(to: .identity, tolerance: 1e-5))
         let points = [Point(3, 4), Point(250, 17.5)]
@@ -92,14 +92,14 @@ struct TransformTests {
 
     @Test("composition order, rotation direction, box mapping")
     func conventions() {
-        let shift = AffineTransform.translation(dx: 10, dy: 0), double = AffineTransform.scale(2)
+        let shift = Affine2D.translation(dx: 10, dy: 0), double = Affine2D.scale(2)
         #expect(shift.then(double).apply(Point(1, 1)) == Point(22, 2))
         #expect(double.then(shift).apply(Point(1, 1)) == Point(12, 2))
         // Counter-clockwise on screen: a point right of the center moves up (smaller y).
-        let up = AffineTransform.rotation(degrees: 90, about: Point(10, 10)).apply(Point(15, 10))
+        let up = Affine2D.rotation(degrees: 90, about: Point(10, 10)).apply(Point(15, 10))
         #expect(distance(up, Point(10, 5)) < 1e-5)
         let box = BoundingBox(x: 10, y: 20, width: 50, height: 100)
-        let map = AffineTransform.mapping(box, toWidth: 25, height: 25)
+        let map = Affine2D.mapping(box, toWidth: 25, height: 25)
         #expect(distance(map.apply(Point(10, 20)), .zero) < 1e-5)
         #expect(distance(map.apply(Point(60, 120)), Point(25, 25)) < 1e-5)
         #expect(map.apply(box) == BoundingBox(x: 0, y: 0, width: 25, height: 25))

@@ -19,12 +19,12 @@ public typealias Point = SIMD2<Float>
 ///
 /// ```swift
 /// let box = BoundingBox(x: 120, y: 80, width: 200, height: 200)
-/// let t = AffineTransform.rotation(degrees: 10, about: box.center)
+/// let t = Affine2D.rotation(degrees: 10, about: box.center)
 ///     .then(.mapping(box, toWidth: 96, height: 96))
 /// let face = image.warped(by: t, width: 96, height: 96)
 /// let targets = t.apply(keypoints)
 /// ```
-public struct AffineTransform: Sendable, Equatable, CustomStringConvertible {
+public struct Affine2D: Sendable, Equatable, CustomStringConvertible {
     public var a: Float, b: Float, tx: Float
     public var c: Float, d: Float, ty: Float
 
@@ -35,64 +35,64 @@ public struct AffineTransform: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Leaves every point where it is.
-    public static let identity = AffineTransform(a: 1, b: 0, tx: 0, c: 0, d: 1, ty: 0)
+    public static let identity = Affine2D(a: 1, b: 0, tx: 0, c: 0, d: 1, ty: 0)
 
     /// Moves points by `(dx, dy)`.
-    public static func translation(dx: Float, dy: Float) -> AffineTransform {
-        AffineTransform(a: 1, b: 0, tx: dx, c: 0, d: 1, ty: dy)
+    public static func translation(dx: Float, dy: Float) -> Affine2D {
+        Affine2D(a: 1, b: 0, tx: dx, c: 0, d: 1, ty: dy)
     }
 
     /// Scales by `sx`, `sy` about `center` (default: the origin, the top-left image corner).
-    public static func scale(sx: Float, sy: Float, about center: Point = .zero) -> AffineTransform {
-        AffineTransform(a: sx, b: 0, tx: center.x - sx * center.x, c: 0, d: sy, ty: center.y - sy * center.y)
+    public static func scale(sx: Float, sy: Float, about center: Point = .zero) -> Affine2D {
+        Affine2D(a: sx, b: 0, tx: center.x - sx * center.x, c: 0, d: sy, ty: center.y - sy * center.y)
     }
 
     /// Scales uniformly by `factor` about `center`.
-    public static func scale(_ factor: Float, about center: Point = .zero) -> AffineTransform {
+    public static func scale(_ factor: Float, about center: Point = .zero) -> Affine2D {
         scale(sx: factor, sy: factor, about: center)
     }
 
     /// Rotates by `degrees` about `center`; positive angles turn counter-clockwise on screen
     /// (as torchvision's and PIL's `rotate`), even though `y` points down.
-    public static func rotation(degrees: Float, about center: Point = .zero) -> AffineTransform {
+    public static func rotation(degrees: Float, about center: Point = .zero) -> Affine2D {
         let radians = Double(degrees) * .pi / 180
         let cosine = Float(cos(radians)), sine = Float(sin(radians))
         // Counter-clockwise on screen with y down: x' = cx + cos*dx + sin*dy, y' = cy - sin*dx + cos*dy.
-        return AffineTransform(a: cosine, b: sine, tx: center.x - cosine * center.x - sine * center.y,
+        return Affine2D(a: cosine, b: sine, tx: center.x - cosine * center.x - sine * center.y,
                                c: -sine, d: cosine, ty: center.y + sine * center.x - cosine * center.y)
     }
 
     /// Mirrors left-right within an image of `width` columns: `x' = width - x`. Pixel column
     /// `i` goes to column `width - 1 - i`. (Mirroring faces also swaps left and right keypoint
     /// labels; that reindexing is the dataset's business.)
-    public static func horizontalFlip(width: Int) -> AffineTransform {
-        AffineTransform(a: -1, b: 0, tx: Float(width), c: 0, d: 1, ty: 0)
+    public static func horizontalFlip(width: Int) -> Affine2D {
+        Affine2D(a: -1, b: 0, tx: Float(width), c: 0, d: 1, ty: 0)
     }
 
     /// Mirrors top-bottom within an image of `height` rows: `y' = height - y`.
-    public static func verticalFlip(height: Int) -> AffineTransform {
-        AffineTransform(a: 1, b: 0, tx: 0, c: 0, d: -1, ty: Float(height))
+    public static func verticalFlip(height: Int) -> Affine2D {
+        Affine2D(a: 1, b: 0, tx: 0, c: 0, d: -1, ty: Float(height))
     }
 
     /// Cropping at `(x, y)`: the crop's top-left corner becomes the origin.
-    public static func crop(x: Float, y: Float) -> AffineTransform {
+    public static func crop(x: Float, y: Float) -> Affine2D {
         translation(dx: -x, dy: -y)
     }
 
     /// Resizing an image from `fromWidth x fromHeight` to `toWidth x toHeight`: image corners
     /// map to image corners (as PIL's and torchvision's resize, i.e. `align_corners=False`).
-    public static func resize(fromWidth: Int, fromHeight: Int, toWidth: Int, toHeight: Int) -> AffineTransform {
+    public static func resize(fromWidth: Int, fromHeight: Int, toWidth: Int, toHeight: Int) -> Affine2D {
         scale(sx: Float(toWidth) / Float(fromWidth), sy: Float(toHeight) / Float(fromHeight))
     }
 
     /// Maps `box` onto a `width x height` image: crop to the box, then resize.
-    public static func mapping(_ box: BoundingBox, toWidth width: Int, height: Int) -> AffineTransform {
+    public static func mapping(_ box: BoundingBox, toWidth width: Int, height: Int) -> Affine2D {
         crop(x: box.x, y: box.y).then(.scale(sx: Float(width) / box.width, sy: Float(height) / box.height))
     }
 
     /// This transform followed by `next`: `(self.then(next)).apply(p) == next.apply(self.apply(p))`.
-    public func then(_ next: AffineTransform) -> AffineTransform {
-        AffineTransform(a: next.a * a + next.b * c, b: next.a * b + next.b * d, tx: next.a * tx + next.b * ty + next.tx,
+    public func then(_ next: Affine2D) -> Affine2D {
+        Affine2D(a: next.a * a + next.b * c, b: next.a * b + next.b * d, tx: next.a * tx + next.b * ty + next.tx,
                         c: next.c * a + next.d * c, d: next.c * b + next.d * d, ty: next.c * tx + next.d * ty + next.ty)
     }
 
@@ -100,14 +100,14 @@ public struct AffineTransform: Sendable, Equatable, CustomStringConvertible {
     public var determinant: Float { a * d - b * c }
 
     /// The transform that undoes this one. Stops with a precondition for a singular map.
-    public var inverse: AffineTransform {
+    public var inverse: Affine2D {
         // Solve in Double so composing with the inverse is identity to Float precision.
         let (da, db, dc, dd) = (Double(a), Double(b), Double(c), Double(d))
         let det = da * dd - db * dc
-        precondition(det != 0 && det.isFinite, "AffineTransform.inverse: singular transform \(self)")
+        precondition(det != 0 && det.isFinite, "Affine2D.inverse: singular transform \(self)")
         let ia = dd / det, ib = -db / det, ic = -dc / det, id = da / det
         let itx = -(ia * Double(tx) + ib * Double(ty)), ity = -(ic * Double(tx) + id * Double(ty))
-        return AffineTransform(a: Float(ia), b: Float(ib), tx: Float(itx), c: Float(ic), d: Float(id), ty: Float(ity))
+        return Affine2D(a: Float(ia), b: Float(ib), tx: Float(itx), c: Float(ic), d: Float(id), ty: Float(ity))
     }
 
     /// The image of one point.
@@ -133,12 +133,12 @@ public struct AffineTransform: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Whether every coefficient is within `tolerance` of `other`'s.
-    public func isApproximatelyEqual(to other: AffineTransform, tolerance: Float = 1e-5) -> Bool {
+    public func isApproximatelyEqual(to other: Affine2D, tolerance: Float = 1e-5) -> Bool {
         Swift.abs(a - other.a) <= tolerance && Swift.abs(b - other.b) <= tolerance && Swift.abs(tx - other.tx) <= tolerance
             && Swift.abs(c - other.c) <= tolerance && Swift.abs(d - other.d) <= tolerance && Swift.abs(ty - other.ty) <= tolerance
     }
 
-    public var description: String { "AffineTransform([[\(a), \(b), \(tx)], [\(c), \(d), \(ty)]])" }
+    public var description: String { "Affine2D([[\(a), \(b), \(tx)], [\(c), \(d), \(ty)]])" }
 }
 
 /// An axis-aligned rectangle in continuous pixel coordinates (`x`, `y` its top-left corner).
