@@ -8,14 +8,17 @@ import PackageDescription
 let package = Package(
     name: "FaceKeypoints",
     products: [
+        .executable(name: "keypoints", targets: ["Keypoints"]),
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Optim", targets: ["Optim"]),
         .library(name: "Vision", targets: ["Vision"]),
         .library(name: "FaceData", targets: ["FaceData"]),
         .library(name: "FaceKeypoints", targets: ["FaceKeypoints"]),
-        .executable(name: "keypoints-demo", targets: ["Demo"]),
         .executable(name: "keypoints-bench", targets: ["Bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -32,7 +35,8 @@ let package = Package(
         .target(name: "FaceData", dependencies: ["Tensor", "Vision"]),
         .target(name: "FaceKeypoints", dependencies: ["Tensor", "NN", "Optim", "Vision", "FaceData"]),
 
-        .executableTarget(name: "Demo", dependencies: ["FaceKeypoints"], path: "Examples/Demo"),
+        .executableTarget(name: "Keypoints", dependencies: ["FaceKeypoints", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Examples/Keypoints"),
         .executableTarget(name: "Bench", dependencies: ["Tensor", "NN", "Optim", "CBLAS"], path: "Benchmarks/Bench"),
 
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),

@@ -19,6 +19,18 @@ public enum CropMode: Sendable, Equatable {
     case faceBox(enlargement: Float)
 }
 
+extension CropMode {
+    /// The region of a `imageWidth x imageHeight` photo that fills the model input for a face
+    /// in `box` (the whole photo for ``wholeImage``). Datasets and detectors share it, so
+    /// training and inference crop alike.
+    public func region(faceBox box: BoundingBox, imageWidth: Int, imageHeight: Int) -> BoundingBox {
+        switch self {
+        case .wholeImage: return BoundingBox(x: 0, y: 0, width: Float(imageWidth), height: Float(imageHeight))
+        case .faceBox(let enlargement): return box.squared().scaled(by: enlargement)
+        }
+    }
+}
+
 /// Whether decoded images are kept in memory.
 public enum CachePolicy: Sendable, Equatable {
     /// Decode the photo for every sample (least memory; the loader's workers decode).
@@ -293,10 +305,7 @@ public struct FaceDataset: KeypointDataset {
     // MARK: Images and the cache
 
     static func cropRegion(_ face: FaceAnnotation, _ crop: CropMode) -> BoundingBox {
-        switch crop {
-        case .wholeImage: return BoundingBox(x: 0, y: 0, width: Float(face.imageWidth), height: Float(face.imageHeight))
-        case .faceBox(let enlargement): return face.box.squared().scaled(by: enlargement)
-        }
+        crop.region(faceBox: face.box, imageWidth: face.imageWidth, imageHeight: face.imageHeight)
     }
 
     /// Decodes a face's photo (EXIF orientation is not applied: annotations refer to the

@@ -968,9 +968,16 @@ private struct JSONParser {
 // MARK: - Atomic file writing
 
 /// Writes a file by writing a temporary file beside it, flushing it to disk, and renaming it
-/// over the destination.
-private enum AtomicFile {
-    static func write(to url: URL, contents: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+/// over the destination: a reader (or a crash) sees the old file or the new one, never a part.
+/// Failures throw a ``SafeTensorsError`` of kind `.io` naming the path.
+public enum AtomicFile {
+    /// Writes `data` to `url` atomically.
+    public static func write(_ data: Data, to url: URL) throws {
+        try write(to: url) { sink in try data.withUnsafeBytes { try sink($0) } }
+    }
+
+    /// Writes the chunks `contents` passes to its sink to `url` atomically.
+    public static func write(to url: URL, contents: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
         let path = url.path
         let directory = url.deletingLastPathComponent().path
         let temporaryPath = url.deletingLastPathComponent()

@@ -1,2 +1,0 @@
-import FaceKeypoints
-print(ComputeThreads.blasCoreName)

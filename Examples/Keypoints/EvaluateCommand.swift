@@ -1,0 +1,67 @@
+import ArgumentParser
+import FaceKeypoints
+import Foundation
+
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Print a trained model's accuracy as JSON (mean error px, MAE px, NME, failure rate and AUC at 0.08).")
+
+    @Option(help: "A model.safetensors written by nose, face or landmarks.") var model: String
+    @Option(help: "An imglab XML with boxes and parts (68-point models).") var xml: String?
+    @Option(help: "The IMM Face Database folder (IMM models).") var imm: String?
+    @Option(help: "IMM persons to evaluate: validation (33-40), train (01-32) or all.") var split = IMMSplitName.validation
+    @Option(name: .customLong("val-fraction"), help: "With --xml: evaluate only the held-out part of this seeded split (as training did).")
+    var validationFraction: Double?
+    @Option(help: "With --val-fraction: the training run's seed.") var seed: UInt64 = 0
+    @Option(help: "Write the cumulative error curve to this PNG.") var curve: String?
+    @Option(help: "The failure and AUC threshold in NME units.") var threshold: Float = 0.08
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        guard (xml == nil) != (imm == nil) else { throw ValidationError("give exactly one of --xml FILE or --imm DIR") }
+        if let validationFraction, !(validationFraction > 0 && validationFraction < 1) {
+            throw ValidationError("--val-fraction must be between 0 and 1 (exclusive), got \(validationFraction)")
+        }
+        guard threshold > 0 else { throw ValidationError("--threshold must be positive, got \(threshold)") }
+    }
+
+    func run() throws {
+        try common.apply()
+        let (network, spec, _) = try KeypointModelFile.load(try existingFile(model, option: "--model"))
+        let dataset: FaceDataset
+        if let imm {
+            guard spec.scheme == "imm58" else {
+                throw ValidationError("\(model) is a \(spec.scheme) model (\(spec.task.rawValue)); evaluate it with --xml")
+            }
+            let folder = try existingDirectory(imm, option: "--imm", holding: "the IMM .asf and .jpg files")
+            dataset = try FaceDataset.imm(folder: folder, split: split.split, configuration: spec.datasetConfiguration())
+        } else {
+            guard spec.scheme == "ibug68" else {
+                throw ValidationError("\(model) is an IMM model (\(spec.task.rawValue)); evaluate it with --imm")
+            }
+            let all = try FaceDataset.imglab(try existingFile(xml!, option: "--xml"), configuration: spec.datasetConfiguration())
+            dataset = validationFraction.map { all.split(validationFraction: $0, seed: seed).validation } ?? all
+        }
+        let (predictions, _) = try Evaluation.predict(network, on: dataset, scheme: spec.scheme)
+        let report = Evaluation.report(predictions, scheme: spec.scheme, threshold: threshold)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        if let curve {
+            try TrainingReports.cumulativeErrorPlot(predictions, threshold: threshold, normalization: report.normalization)
+                .write(to: URL(fileURLWithPath: curve))
+        }
+    }
+}
+
+enum IMMSplitName: String, ExpressibleByArgument, CaseIterable {
+    case validation, train, all
+    var split: IMMSplit {
+        switch self {
+        case .validation: .validation
+        case .train: .train
+        case .all: .all
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// One image's prediction next to its ground truth, both in the original photo's pixels.
+public struct KeypointPrediction: Sendable {
+    /// The sample's index in its dataset, and its identity (file name, face number).
+    public let index: Int
+    public let identity: String
+    public let predicted: [Point]
+    public let truth: [Point]
+    /// What this image's normalized error is divided by (see ``Evaluation/normalizer(truth:region:scheme:)``).
+    public let normalizer: Float
+
+    /// Mean Euclidean error over the points, in pixels.
+    public var meanError: Float { KeypointMetrics.meanEuclideanError(predicted, truth) }
+    /// ``meanError`` divided by ``normalizer``.
+    public var normalizedError: Float { meanError / normalizer }
+}
+
+/// The accuracy figures of a set of predictions.
+public struct EvaluationReport: Codable, Sendable, Equatable {
+    public var images: Int
+    /// Mean Euclidean error per point, in pixels of the original photos.
+    public var meanErrorPx: Float
+    /// Mean absolute coordinate error, in pixels.
+    public var meanAbsoluteErrorPx: Float
+    /// Mean normalized error (NME): per-image mean error over ``normalization``, averaged.
+    public var nme: Float
+    /// Fraction of images whose normalized error exceeds ``threshold``.
+    public var failureRate: Float
+    /// Area under the cumulative error curve up to ``threshold``, in `0...1`.
+    public var auc: Float
+    public var threshold: Float
+    /// What NME divides by: `inter-ocular` (68 points: outer eye corners 36 and 45),
+    /// `box-size` (sqrt of the ground-truth points' box area) or `crop-width` (one point).
+    public var normalization: String
+
+    enum CodingKeys: String, CodingKey {
+        case images, threshold, normalization, nme, auc
+        case meanErrorPx = "mean_error_px", meanAbsoluteErrorPx = "mae_px", failureRate = "failure_rate"
+    }
+}
+
+/// Runs models over datasets and summarizes the errors.
+public enum Evaluation {
+    /// The distance that normalizes one image's error: the inter-ocular distance for the
+    /// 68-point scheme, the ground-truth points' box size for other multi-point sets, the crop
+    /// region's width for a single point.
+    public static func normalizer(truth: [Point], region: BoundingBox, scheme: String) -> Float {
+        if scheme == "ibug68" && truth.count == 68 { return KeypointMetrics.interOcularDistance(truth) }
+        if truth.count >= 2 { return KeypointMetrics.boxSize(truth) }
+        return region.width
+    }
+
+    /// The name of the normalization ``normalizer(truth:region:scheme:)`` uses.
+    public static func normalizationName(pointCount: Int, scheme: String) -> String {
+        scheme == "ibug68" && pointCount == 68 ? "inter-ocular" : pointCount >= 2 ? "box-size" : "crop-width"
+    }
+
+    /// Predicts every sample of `dataset` (in order, in evaluation mode, without gradients) and
+    /// returns the predictions in original pixels and the mean of `loss` over the samples.
+    public static func predict(_ model: Module, on dataset: FaceDataset, scheme: String, batchSize: Int = 16,
+                               loss: (Tensor, Tensor) -> Tensor = { mseLoss($0, $1) }) throws -> (predictions: [KeypointPrediction], loss: Float) {
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { model.train(wasTraining) }
+        let loader = DataLoader(dataset: dataset, batchSize: batchSize, shuffle: false, workers: 1, prefetch: 2)
+        var predictions: [KeypointPrediction] = []
+        var lossSum: Double = 0
+        try withoutGradients {
+            try loader.forEachBatch(epoch: 0) { batch in
+                let output = model(batch.inputs)
+                lossSum += Double(loss(output, batch.targets).item) * Double(batch.count)
+                let values = output.scalars, width = output.shape[1]
+                for (row, info) in batch.info.enumerated() {
+                    let predicted = info.originalKeypoints(fromPrediction: Array(values[(row * width)..<((row + 1) * width)]))
+                    let truth = dataset.keypoints(at: info.index)
+                    predictions.append(KeypointPrediction(
+                        index: info.index, identity: info.identity, predicted: predicted, truth: truth,
+                        normalizer: normalizer(truth: truth, region: dataset.cropRegion(at: info.index), scheme: scheme)))
+                }
+            }
+        }
+        return (predictions, Float(lossSum / Double(Swift.max(predictions.count, 1))))
+    }
+
+    /// The figures for `predictions`, with failure rate and AUC at `threshold` (NME units).
+    public static func report(_ predictions: [KeypointPrediction], scheme: String, threshold: Float = 0.08) -> EvaluationReport {
+        let normalized = predictions.map(\.normalizedError)
+        let mean: ([Float]) -> Float = { $0.isEmpty ? .nan : $0.reduce(0, +) / Float($0.count) }
+        return EvaluationReport(
+            images: predictions.count,
+            meanErrorPx: mean(predictions.map(\.meanError)),
+            meanAbsoluteErrorPx: mean(predictions.map { KeypointMetrics.meanAbsoluteError($0.predicted, $0.truth) }),
+            nme: mean(normalized),
+            failureRate: KeypointMetrics.failureRate(normalized, threshold: threshold),
+            auc: KeypointMetrics.areaUnderCurve(normalized, threshold: threshold),
+            threshold: threshold,
+            normalization: normalizationName(pointCount: predictions.first?.truth.count ?? 0, scheme: scheme))
+    }
+}

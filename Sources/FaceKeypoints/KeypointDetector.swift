@@ -1,0 +1,71 @@
+import Foundation
+
+/// Finds keypoints in photos with a trained model file: crops the photo as the model was
+/// trained (the whole photo, or a square around a face box), runs the model, and maps the
+/// prediction back to the photo's pixels.
+///
+/// ```swift
+/// let detector = try KeypointDetector(contentsOf: URL(fileURLWithPath: "runs/landmarks/model.safetensors"))
+/// let photo = try Image(contentsOf: URL(fileURLWithPath: "face.jpg"))
+/// let points = try detector.detect(in: photo, box: BoundingBox(x: 120, y: 80, width: 200, height: 200))
+/// ```
+public final class KeypointDetector {
+    public let model: Module
+    public let spec: KeypointModelSpec
+
+    /// Loads the model at `url`; with `task`, refuses a model trained for another part.
+    public init(contentsOf url: URL, expecting task: KeypointModelSpec.Task? = nil) throws {
+        (model, spec, _) = try KeypointModelFile.load(url, expecting: task)
+    }
+
+    /// Wraps a model in memory (for example during training).
+    public init(model: Module, spec: KeypointModelSpec) {
+        self.model = model
+        self.spec = spec
+    }
+
+    /// The region of `image` that becomes the model input: from `box` for face-box models
+    /// (without one, the centered square of the photo's shorter side), the whole photo for
+    /// whole-image models.
+    public func inputRegion(imageWidth: Int, imageHeight: Int, box: BoundingBox?) throws -> BoundingBox {
+        switch spec.crop {
+        case .wholeImage:
+            return spec.cropMode.region(faceBox: BoundingBox(x: 0, y: 0, width: 0, height: 0), imageWidth: imageWidth, imageHeight: imageHeight)
+        case .faceBox:
+            guard let box else {
+                let side = Float(Swift.min(imageWidth, imageHeight))
+                return BoundingBox(x: (Float(imageWidth) - side) / 2, y: (Float(imageHeight) - side) / 2, width: side, height: side)
+            }
+            guard box.width > 0, box.height > 0 else {
+                throw KeypointDetectorError("the face box \(box) has no area; expected a positive width and height")
+            }
+            let overlapWidth = Swift.min(box.x + box.width, Float(imageWidth)) - Swift.max(box.x, 0)
+            let overlapHeight = Swift.min(box.y + box.height, Float(imageHeight)) - Swift.max(box.y, 0)
+            guard overlapWidth > 0, overlapHeight > 0 else {
+                throw KeypointDetectorError("the face box \(box) lies outside the \(imageWidth)x\(imageHeight) image")
+            }
+            return spec.cropMode.region(faceBox: box, imageWidth: imageWidth, imageHeight: imageHeight)
+        }
+    }
+
+    /// The keypoints in `image`'s pixel coordinates (pixel centers at +0.5), in the model's
+    /// point order.
+    public func detect(in image: Image, box: BoundingBox? = nil) throws -> [Point] {
+        guard image.width > 0, image.height > 0 else { throw KeypointDetectorError("the image is empty") }
+        let region = try inputRegion(imageWidth: image.width, imageHeight: image.height, box: box)
+        let transform = Affine2D.mapping(region, toWidth: spec.inputWidth, height: spec.inputHeight)
+        let input = spec.inputFormat.pixels.tensor(
+            image.converted(toChannels: spec.inputChannels).warped(by: transform, width: spec.inputWidth, height: spec.inputHeight))
+        let output = withoutGradients { model(input.unsqueezed(0)) }
+        let points = TargetNormalization(width: spec.inputWidth, height: spec.inputHeight).denormalize(output.scalars)
+        return transform.inverse.apply(points)
+    }
+}
+
+/// A photo or box the detector cannot use.
+public struct KeypointDetectorError: Error, CustomStringConvertible, LocalizedError, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+    public var errorDescription: String? { message }
+}

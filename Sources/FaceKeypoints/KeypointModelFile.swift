@@ -1,0 +1,69 @@
+import Foundation
+
+/// Why a file is not a usable keypoint model.
+public struct KeypointModelError: Error, CustomStringConvertible, LocalizedError, Sendable {
+    public let file: String
+    public let message: String
+
+    public init(file: String, _ message: String) {
+        self.file = file
+        self.message = message
+    }
+
+    public var description: String { "\(file): \(message)" }
+    public var errorDescription: String? { description }
+}
+
+/// Trained keypoint models on disk: a safetensors state dict that PyTorch loads as it is, with
+/// the ``KeypointModelSpec`` as JSON under the metadata key `facekeypoints.spec`.
+public enum KeypointModelFile {
+    /// The metadata key holding the spec.
+    public static let specKey = "facekeypoints.spec"
+
+    /// Writes `model` and its spec to `url` atomically, plus any `metadata`.
+    public static func save(_ model: Module, spec: KeypointModelSpec, to url: URL, metadata: [String: String] = [:]) throws {
+        let json = String(decoding: try JSONEncoder.sorted.encode(spec), as: UTF8.self)
+        try model.save(to: url, metadata: metadata.merging([specKey: json, "architecture": spec.architecture.rawValue]) { $1 })
+    }
+
+    /// Reads the spec of the model at `url` without building the model.
+    public static func spec(of url: URL) throws -> (spec: KeypointModelSpec, metadata: [String: String]) {
+        let file = try SafeTensors.read(contentsOf: url)
+        return (try spec(from: file.metadata, file: url.path), file.metadata)
+    }
+
+    /// Builds the model described by the file at `url` and loads its weights (strictly).
+    /// With `task`, refuses a model trained for another part of the study.
+    public static func load(_ url: URL, expecting task: KeypointModelSpec.Task? = nil) throws -> (model: Module, spec: KeypointModelSpec, metadata: [String: String]) {
+        let file = try SafeTensors.read(contentsOf: url)
+        let spec = try spec(from: file.metadata, file: url.path)
+        if let task, spec.task != task {
+            throw KeypointModelError(file: url.path, "this model was trained for '\(spec.task.rawValue)' (\(spec.architecture.rawValue)), expected a '\(task.rawValue)' model")
+        }
+        var generator = RandomGenerator(seed: 0)
+        let model = spec.makeModel(using: &generator)
+        try model.loadStateDict(file.tensors, source: url.path)
+        model.eval()
+        return (model, spec, file.metadata)
+    }
+
+    static func spec(from metadata: [String: String], file: String) throws -> KeypointModelSpec {
+        guard let json = metadata[specKey] else {
+            throw KeypointModelError(file: file, "not a FaceKeypoints model: the metadata has no '\(specKey)' (train one with `keypoints nose`, `face` or `landmarks`)")
+        }
+        do {
+            return try JSONDecoder().decode(KeypointModelSpec.self, from: Data(json.utf8))
+        } catch {
+            throw KeypointModelError(file: file, "metadata '\(specKey)' is not a valid model description: \(error)")
+        }
+    }
+}
+
+extension JSONEncoder {
+    /// An encoder with sorted keys, for stable files.
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+}

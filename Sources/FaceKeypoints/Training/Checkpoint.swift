@@ -1,0 +1,71 @@
+import Foundation
+
+/// Everything needed to continue a run exactly where it stopped: the model's weights and
+/// buffers, the optimizer's and the schedule's state, the run's random generator, the
+/// finished epochs and the metrics so far. One safetensors file, written atomically (temporary
+/// file, fsync, rename) after every epoch, so a run killed at any moment resumes from the last
+/// finished epoch.
+struct TrainingCheckpoint {
+    var epoch: Int
+    var model: [String: Tensor]
+    var optimizer: OptimizerState
+    var scheduler: SchedulerState?
+    var generator: RandomGenerator
+    var history: TrainingHistory
+    var configuration: TrainingConfiguration
+    var spec: KeypointModelSpec
+
+    static let fileName = "checkpoint.safetensors"
+
+    func write(to url: URL) throws {
+        var tensors: [String: Tensor] = [:]
+        for (name, tensor) in model { tensors["model." + name] = tensor }
+        for (name, tensor) in optimizer.tensors { tensors["optimizer." + name] = tensor }
+        let encoder = JSONEncoder.sorted
+        func json<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+        var metadata = [
+            "checkpoint.epoch": String(epoch),
+            "checkpoint.optimizer": try optimizer.encodedMetadata(),
+            "checkpoint.generator": try json(generator),
+            "checkpoint.history": try json(history),
+            "checkpoint.configuration": try json(configuration),
+            KeypointModelFile.specKey: try json(spec),
+        ]
+        if let scheduler { metadata["checkpoint.scheduler"] = try json(scheduler) }
+        try SafeTensors.write(tensors, metadata: metadata, dtypes: SafeTensors.pytorchDTypes(for: tensors.keys), to: url)
+    }
+
+    static func read(from url: URL) throws -> TrainingCheckpoint {
+        let file = try SafeTensors.read(contentsOf: url)
+        func field(_ key: String) throws -> String {
+            guard let value = file.metadata[key] else {
+                throw TrainingError.checkpointMismatch(file: url.path, reason: "the metadata has no '\(key)'; the file is not a FaceKeypoints checkpoint")
+            }
+            return value
+        }
+        func decode<T: Decodable>(_ type: T.Type, _ key: String) throws -> T {
+            do {
+                return try JSONDecoder().decode(type, from: Data(try field(key).utf8))
+            } catch let error as TrainingError {
+                throw error
+            } catch {
+                throw TrainingError.checkpointMismatch(file: url.path, reason: "metadata '\(key)' is not valid: \(error)")
+            }
+        }
+        guard let epoch = Int(try field("checkpoint.epoch")), epoch >= 0 else {
+            throw TrainingError.checkpointMismatch(file: url.path, reason: "metadata 'checkpoint.epoch' is not a whole number")
+        }
+        func stripping(_ prefix: String) -> [String: Tensor] {
+            Dictionary(uniqueKeysWithValues: file.tensors.filter { $0.key.hasPrefix(prefix) }.map { (String($0.key.dropFirst(prefix.count)), $0.value) })
+        }
+        return TrainingCheckpoint(
+            epoch: epoch,
+            model: stripping("model."),
+            optimizer: try OptimizerState(encodedMetadata: try field("checkpoint.optimizer"), tensors: stripping("optimizer.")),
+            scheduler: file.metadata["checkpoint.scheduler"] == nil ? nil : try decode(SchedulerState.self, "checkpoint.scheduler"),
+            generator: try decode(RandomGenerator.self, "checkpoint.generator"),
+            history: try decode(TrainingHistory.self, "checkpoint.history"),
+            configuration: try decode(TrainingConfiguration.self, "checkpoint.configuration"),
+            spec: try decode(KeypointModelSpec.self, KeypointModelFile.specKey))
+    }
+}

@@ -1,0 +1,167 @@
+import Dispatch
+import Foundation
+
+/// What the trainer reports while it runs.
+public enum TrainingProgress: Sendable {
+    /// After each training step: the running mean loss of the epoch so far.
+    case step(epoch: Int, epochs: Int, batch: Int, batches: Int, loss: Float, imagesPerSecond: Double, secondsLeftInEpoch: Double)
+    /// After each epoch's validation and checkpoint.
+    case epoch(epoch: Int, epochs: Int, trainLoss: Float, validationLoss: Float, report: EvaluationReport, seconds: Double)
+    /// When a run continues from a checkpoint.
+    case resumed(fromEpoch: Int)
+}
+
+/// Trains a keypoint model on a training set, validates after every epoch, and keeps the
+/// output folder current: `model.safetensors` (the trained model, self-describing),
+/// `checkpoint.safetensors` (to resume) and `metrics.json`, each replaced atomically after
+/// every epoch.
+///
+/// ```swift
+/// let trainer = try KeypointTrainer(spec: .nose, configuration: configuration, training: train,
+///                                   validation: validation, output: URL(fileURLWithPath: "runs/nose"))
+/// let history = try trainer.run(resume: false) { print($0) }
+/// ```
+public final class KeypointTrainer {
+    public let spec: KeypointModelSpec
+    public let configuration: TrainingConfiguration
+    public let model: Module
+    public let training: FaceDataset
+    public let validation: FaceDataset
+    public let output: URL
+    let optimizer: Adam
+    let scheduler: (any StepwiseLRScheduler)?
+    var generator: RandomGenerator
+    public private(set) var history: TrainingHistory
+
+    public var modelURL: URL { output.appendingPathComponent("model.safetensors") }
+    public var checkpointURL: URL { output.appendingPathComponent(TrainingCheckpoint.fileName) }
+    public var metricsURL: URL { output.appendingPathComponent("metrics.json") }
+
+    /// A fresh model (initialized from `configuration.seed`) and optimizer. `training` should
+    /// carry the augmentation (`configuration.augmentation`), `validation` none.
+    public init(spec: KeypointModelSpec, configuration: TrainingConfiguration, training: FaceDataset, validation: FaceDataset,
+                output: URL) throws {
+        try configuration.validate()
+        guard training.count > 0 else { throw TrainingError.invalidConfiguration("the training set is empty") }
+        guard validation.count > 0 else { throw TrainingError.invalidConfiguration("the validation set is empty") }
+        guard training.pointCount == spec.pointCount else {
+            throw TrainingError.invalidConfiguration("the training set has \(training.pointCount) points per face, the model predicts \(spec.pointCount)")
+        }
+        self.spec = spec
+        self.configuration = configuration
+        self.training = training
+        self.validation = validation
+        self.output = output
+        generator = RandomGenerator(seed: configuration.seed)
+        model = spec.makeModel(using: &generator)
+        optimizer = try Adam(model.parameters(), learningRate: configuration.learningRate, weightDecay: configuration.weightDecay)
+        switch configuration.schedule {
+        case .constant: scheduler = nil
+        case .cosine: scheduler = try CosineAnnealingLR(optimizer, tMax: configuration.epochs)
+        case .warmupCosine: scheduler = try WarmupCosineLR(optimizer, warmupEpochs: 1, totalEpochs: configuration.epochs)
+        }
+        history = TrainingHistory(task: spec.task.rawValue)
+        history.configuration = configuration
+        history.trainImages = training.count
+        history.validationImages = validation.count
+    }
+
+    /// Runs the remaining epochs. With `resume`, continues from `checkpoint.safetensors` in the
+    /// output folder when there is one (it must come from a run with the same settings).
+    @discardableResult
+    public func run(resume: Bool, progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingHistory {
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        if resume, FileManager.default.fileExists(atPath: checkpointURL.path) {
+            try restore(from: checkpointURL)
+            progress(.resumed(fromEpoch: history.epochs))
+        }
+        let loss = configuration.lossFunction()
+        let loader = DataLoader(dataset: training, batchSize: configuration.batchSize, shuffle: true, dropLast: false,
+                                seed: configuration.seed, workers: configuration.workers, prefetch: 2)
+        let parameters = model.parameters()
+        while history.epochs < configuration.epochs {
+            let epoch = history.epochs
+            model.train()
+            let start = DispatchTime.now().uptimeNanoseconds
+            var lossSum: Double = 0, seen = 0, step = 0
+            let batches = loader.batchCount
+            try loader.forEachBatch(epoch: epoch) { batch in
+                optimizer.zeroGrad()
+                let batchLoss = loss(model(batch.inputs), batch.targets)
+                guard batchLoss.item.isFinite else { throw nonFinite("training loss", epoch: epoch, step: step, batch: batch) }
+                batchLoss.backward()
+                guard parameters.allSatisfy({ $0.grad?.isFinite ?? true }) else {
+                    throw nonFinite("gradient", epoch: epoch, step: step, batch: batch)
+                }
+                optimizer.step()
+                step += 1
+                seen += batch.count
+                lossSum += Double(batchLoss.item) * Double(batch.count)
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                progress(.step(epoch: epoch + 1, epochs: configuration.epochs, batch: step, batches: batches,
+                               loss: Float(lossSum / Double(seen)), imagesPerSecond: Double(seen) / elapsed,
+                               secondsLeftInEpoch: elapsed / Double(step) * Double(batches - step)))
+            }
+            let trainSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let learningRate = optimizer.learningRate(ofGroup: 0)
+            scheduler?.step()
+            let (predictions, validationLoss) = try Evaluation.predict(model, on: validation, scheme: spec.scheme,
+                                                                       batchSize: Swift.max(configuration.batchSize, 16), loss: loss)
+            let report = Evaluation.report(predictions, scheme: spec.scheme)
+            history.trainLoss.append(Float(lossSum / Double(seen)))
+            history.validationLoss.append(validationLoss)
+            history.validationErrorPx.append(report.meanErrorPx)
+            history.validationNME.append(report.nme)
+            history.learningRate.append(learningRate)
+            history.epochSeconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            history.imagesPerSecond.append(Double(seen) / trainSeconds)
+            history.validation = report
+            try saveEpoch()
+            progress(.epoch(epoch: epoch + 1, epochs: configuration.epochs, trainLoss: history.trainLoss.last!,
+                            validationLoss: validationLoss, report: report, seconds: history.epochSeconds.last!))
+        }
+        return history
+    }
+
+    /// Writes the model, the checkpoint and the metrics of the finished epochs, each atomically.
+    func saveEpoch() throws {
+        try KeypointModelFile.save(model, spec: spec, to: modelURL)
+        let checkpoint = TrainingCheckpoint(
+            epoch: history.epochs, model: Dictionary(uniqueKeysWithValues: model.stateDict().map { ($0.name, $0.tensor) }),
+            optimizer: optimizer.state(), scheduler: scheduler?.state(), generator: generator, history: history,
+            configuration: configuration, spec: spec)
+        try checkpoint.write(to: checkpointURL)
+        try AtomicFile.write(try history.json(), to: metricsURL)
+    }
+
+    func restore(from url: URL) throws {
+        let checkpoint = try TrainingCheckpoint.read(from: url)
+        guard checkpoint.spec == spec else {
+            throw TrainingError.checkpointMismatch(file: url.path, reason: "it holds a \(checkpoint.spec.architecture.rawValue) model for '\(checkpoint.spec.task.rawValue)'")
+        }
+        guard checkpoint.configuration == configuration else {
+            throw TrainingError.checkpointMismatch(file: url.path, reason: "it was made with other settings (\(describeDifferences(checkpoint.configuration, configuration)))")
+        }
+        try model.loadStateDict(checkpoint.model, source: url.path)
+        try optimizer.load(checkpoint.optimizer)
+        if let state = checkpoint.scheduler { try scheduler?.load(state) }
+        generator = checkpoint.generator
+        history = checkpoint.history
+    }
+
+    private func nonFinite(_ what: String, epoch: Int, step: Int, batch: Batch) -> TrainingError {
+        .nonFinite(what: what, epoch: epoch + 1, step: step + 1, samples: batch.info.map(\.identity),
+                   lastCheckpoint: FileManager.default.fileExists(atPath: checkpointURL.path) ? checkpointURL.path : nil)
+    }
+}
+
+/// "epochs 25 vs 30, lr 0.001 vs 0.0001": the fields that differ.
+private func describeDifferences(_ saved: TrainingConfiguration, _ current: TrainingConfiguration) -> String {
+    let a = Mirror(reflecting: saved).children, b = Mirror(reflecting: current).children
+    let differences = zip(a, b).compactMap { pair -> String? in
+        let (x, y) = pair
+        let left = String(describing: x.value), right = String(describing: y.value)
+        return left == right ? nil : "\(x.label ?? "?"): checkpoint \(left), now \(right)"
+    }
+    return differences.joined(separator: "; ")
+}

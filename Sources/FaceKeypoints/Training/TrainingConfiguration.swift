@@ -1,0 +1,113 @@
+import Foundation
+
+/// The settings of one training run. Saved in checkpoints: a run resumes only with the same
+/// settings, so a resumed run ends exactly where an uninterrupted one would.
+public struct TrainingConfiguration: Codable, Sendable, Equatable {
+    /// The learning-rate schedule over epochs.
+    public enum Schedule: String, Codable, Sendable, CaseIterable {
+        /// The same rate throughout (the study's setting).
+        case constant
+        /// Cosine annealing from the initial rate to 0 over all epochs.
+        case cosine
+        /// One epoch of linear warm-up from a tenth of the rate, then cosine annealing to 0.
+        case warmupCosine = "warmup-cosine"
+    }
+
+    /// The training loss on normalized targets (see FaceData's `TargetNormalization`).
+    public enum Loss: String, Codable, Sendable, CaseIterable {
+        case mse, l1
+        case smoothL1 = "smooth-l1"
+        /// Wing loss with width 0.05 and curvature 0.01 in normalized units (about 5.6 px and
+        /// 1.1 px on a 224 px input), scaled from the paper's w = 10 px, ε = 2 px.
+        case wing
+    }
+
+    public var epochs: Int
+    public var batchSize: Int
+    public var learningRate: Double
+    /// L2 weight decay added to the gradients by Adam.
+    public var weightDecay: Double
+    public var schedule: Schedule
+    public var loss: Loss
+    public var seed: UInt64
+    /// Geometric and colour augmentation of the training samples.
+    public var augmentation: AugmentationSettings
+    /// Background workers decoding and augmenting batches.
+    public var workers: Int
+
+    public init(epochs: Int, batchSize: Int, learningRate: Double, weightDecay: Double = 0, schedule: Schedule = .constant,
+                loss: Loss = .mse, seed: UInt64 = 0, augmentation: AugmentationSettings = .none, workers: Int = 1) {
+        self.epochs = epochs; self.batchSize = batchSize; self.learningRate = learningRate; self.weightDecay = weightDecay
+        self.schedule = schedule; self.loss = loss; self.seed = seed; self.augmentation = augmentation; self.workers = workers
+    }
+
+    /// Checks the values a user can type, naming the option and what is allowed.
+    public func validate() throws {
+        func fail(_ message: String) throws -> Never { throw TrainingError.invalidConfiguration(message) }
+        if epochs < 1 { try fail("--epochs must be at least 1, got \(epochs)") }
+        if batchSize < 1 { try fail("--batch-size must be at least 1, got \(batchSize)") }
+        if !(learningRate > 0 && learningRate.isFinite) { try fail("--lr must be a positive number, got \(learningRate)") }
+        if !(weightDecay >= 0 && weightDecay.isFinite) { try fail("--weight-decay must be >= 0, got \(weightDecay)") }
+        if workers < 0 { try fail("--workers must be >= 0, got \(workers)") }
+    }
+
+    /// The loss function.
+    public func lossFunction() -> (Tensor, Tensor) -> Tensor {
+        switch loss {
+        case .mse: return { mseLoss($0, $1) }
+        case .l1: return { l1Loss($0, $1) }
+        case .smoothL1: return { smoothL1Loss($0, $1, beta: 0.02) }
+        case .wing: return { wingLoss($0, $1, width: 0.05, curvature: 0.01) }
+        }
+    }
+}
+
+/// Augmentation ranges in the units a user types: degrees, pixels or fractions of the input.
+public struct AugmentationSettings: Codable, Sendable, Equatable {
+    /// Rotation drawn from `±rotation` degrees.
+    public var rotation: Float
+    /// Shift drawn from `±shift` times the input size.
+    public var shift: Float
+    public var scaleLow: Float
+    public var scaleHigh: Float
+    public var flipProbability: Float
+    /// Brightness and contrast factors drawn from `1 ± value`.
+    public var brightness: Float
+    public var contrast: Float
+
+    public init(rotation: Float = 0, shift: Float = 0, scaleLow: Float = 1, scaleHigh: Float = 1, flipProbability: Float = 0,
+                brightness: Float = 0, contrast: Float = 0) {
+        self.rotation = rotation; self.shift = shift; self.scaleLow = scaleLow; self.scaleHigh = scaleHigh
+        self.flipProbability = flipProbability; self.brightness = brightness; self.contrast = contrast
+    }
+
+    public static let none = AugmentationSettings()
+
+    /// FaceData's augmentation.
+    public var augmentation: Augmentation {
+        Augmentation(rotation: rotation, shift: shift, scale: scaleLow...scaleHigh, flipProbability: flipProbability,
+                     colorJitter: ColorJitter(brightness: brightness, contrast: contrast))
+    }
+}
+
+/// Why training stopped.
+public enum TrainingError: Error, CustomStringConvertible, LocalizedError {
+    case invalidConfiguration(String)
+    /// A loss or gradient became NaN or infinite.
+    case nonFinite(what: String, epoch: Int, step: Int, samples: [String], lastCheckpoint: String?)
+    /// The checkpoint in the output folder does not fit this run.
+    case checkpointMismatch(file: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalidConfiguration(let message): return message
+        case .nonFinite(let what, let epoch, let step, let samples, let checkpoint):
+            return "the \(what) became NaN or infinite at epoch \(epoch), step \(step) (batch of \(samples.prefix(4).joined(separator: ", "))\(samples.count > 4 ? ", ..." : "")); "
+                + (checkpoint.map { "the last good checkpoint is \($0), untouched; lower --lr and resume with --resume" } ?? "no checkpoint was written yet; lower --lr and start again")
+        case .checkpointMismatch(let file, let reason):
+            return "\(file): cannot resume: \(reason). Use the same options as the interrupted run, or another --out"
+        }
+    }
+
+    public var errorDescription: String? { description }
+}

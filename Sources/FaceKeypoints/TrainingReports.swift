@@ -1,0 +1,67 @@
+import Foundation
+
+/// The pictures a person looks at after training or evaluating: loss curves, dataloader
+/// samples, the best and worst predictions, first-layer filters, and cumulative error curves.
+public enum TrainingReports {
+    /// Training and validation loss per epoch.
+    public static func lossPlot(_ history: TrainingHistory, title: String) -> Image {
+        var plot = LinePlot(title: title, xLabel: "epoch", yLabel: "loss (MSE, normalized coordinates)")
+        let epochs = (1...Swift.max(history.epochs, 1)).map(Float.init)
+        plot.add("train", x: Array(epochs.prefix(history.trainLoss.count)), y: history.trainLoss, color: Color.palette[0], markers: history.epochs < 30)
+        plot.add("validation", x: Array(epochs.prefix(history.validationLoss.count)), y: history.validationLoss, color: Color.palette[1],
+                 markers: history.epochs < 30)
+        plot.logarithmicY = true
+        return plot.render(width: 720, height: 480)
+    }
+
+    /// `count` samples as the data loader delivers them (augmented), with their target points
+    /// in green, enlarged to at least 160 px tall.
+    public static func samplesGrid(_ batch: Batch, format: InputFormat, count: Int = 8) -> Image {
+        let images = Image.images(fromBatch: batch.inputs)
+        let factor = Swift.max(1, 160 / format.height)
+        let tiles = zip(images, batch.info).prefix(count).map { image, info -> Image in
+            var tile = format.pixels.image(image.tensor()).rgb()
+                .resized(width: format.width * factor, height: format.height * factor, interpolation: .nearest)
+            tile.drawKeypoints(info.keypoints.map { $0 * Float(factor) }, color: .groundTruth, radius: 2)
+            return tile
+        }
+        return Image.grid(Array(tiles), columns: 4, margin: 4)
+    }
+
+    /// The two best and two worst predictions (by mean error), on the original photos cropped
+    /// to the model's input region: ground truth green, prediction red, the error in the caption.
+    public static func predictionsGrid(_ predictions: [KeypointPrediction], dataset: FaceDataset, tileHeight: Int = 240) throws -> Image {
+        let sorted = predictions.sorted { $0.meanError < $1.meanError }
+        let chosen = Array(sorted.prefix(2)) + Array(sorted.suffix(Swift.min(2, Swift.max(0, sorted.count - 2))))
+        var tiles: [Image] = [], captions: [String] = []
+        for (rank, prediction) in chosen.enumerated() {
+            let face = dataset.faces[prediction.index]
+            let photo = try Image(contentsOf: face.image, applyOrientation: false).rgb()
+            let region = dataset.cropRegion(at: prediction.index)
+            let width = Swift.max(1, Int((Float(tileHeight) * region.width / region.height).rounded()))
+            let transform = Affine2D.mapping(region, toWidth: width, height: tileHeight)
+            var tile = photo.warped(by: transform, width: width, height: tileHeight)
+            tile.drawKeypointComparison(groundTruth: transform.apply(prediction.truth), prediction: transform.apply(prediction.predicted),
+                                        radius: 2.5)
+            tiles.append(tile)
+            captions.append(String(format: "%@ %@: %.1f px", rank < 2 ? "best" : "worst", prediction.identity, prediction.meanError))
+        }
+        return Image.grid(tiles, columns: 2, margin: 6, captions: captions, captionScale: 2)
+    }
+
+    /// The first convolution's filters, normalized one by one, enlarged.
+    /// Shape: `weights` is `[out, in, kH, kW]`.
+    public static func filters(_ weights: Tensor) -> Image {
+        Image.filterGrid(weights, scale: Swift.max(4, 48 / Swift.max(weights.shape[2], 1)), margin: 3, columns: Swift.min(8, weights.shape[0]))
+    }
+
+    /// The cumulative error curve: the fraction of images whose normalized error is below x.
+    public static func cumulativeErrorPlot(_ predictions: [KeypointPrediction], threshold: Float, normalization: String) -> Image {
+        var plot = LinePlot(title: "cumulative error distribution", xLabel: "NME (\(normalization))", yLabel: "fraction of images")
+        plot.add("model", points: KeypointMetrics.cumulativeErrorCurve(predictions.map(\.normalizedError), threshold: threshold, steps: 200),
+                 color: .blue)
+        plot.xRange = 0...threshold
+        plot.yRange = 0...1
+        return plot.render(width: 640, height: 480)
+    }
+}
