@@ -45,6 +45,7 @@ let package = Package(
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "TestSupport"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "TestSupport"]),
         .testTarget(name: "FaceDataTests", dependencies: ["FaceData", "TestSupport"]),
+        .testTarget(name: "FaceKeypointsTests", dependencies: ["FaceKeypoints", "Keypoints", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -19,11 +19,11 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard (xml == nil) != (imm == nil) else { throw ValidationError("give exactly one of --xml FILE or --imm DIR") }
+        guard (xml == nil) != (imm == nil) else { throw CommandError("give exactly one of --xml FILE or --imm DIR") }
         if let validationFraction, !(validationFraction > 0 && validationFraction < 1) {
-            throw ValidationError("--val-fraction must be between 0 and 1 (exclusive), got \(validationFraction)")
+            throw CommandError("--val-fraction must be between 0 and 1 (exclusive), got \(validationFraction)")
         }
-        guard threshold > 0 else { throw ValidationError("--threshold must be positive, got \(threshold)") }
+        guard threshold > 0 else { throw CommandError("--threshold must be positive, got \(threshold)") }
     }
 
     func run() throws {
@@ -32,13 +32,13 @@ struct EvaluateCommand: ParsableCommand {
         let dataset: FaceDataset
         if let imm {
             guard spec.scheme == "imm58" else {
-                throw ValidationError("\(model) is a \(spec.scheme) model (\(spec.task.rawValue)); evaluate it with --xml")
+                throw CommandError("\(model) is a \(spec.scheme) model (\(spec.task.rawValue)); evaluate it with --xml")
             }
             let folder = try existingDirectory(imm, option: "--imm", holding: "the IMM .asf and .jpg files")
             dataset = try FaceDataset.imm(folder: folder, split: split.split, configuration: spec.datasetConfiguration())
         } else {
             guard spec.scheme == "ibug68" else {
-                throw ValidationError("\(model) is an IMM model (\(spec.task.rawValue)); evaluate it with --imm")
+                throw CommandError("\(model) is an IMM model (\(spec.task.rawValue)); evaluate it with --imm")
             }
             let all = try FaceDataset.imglab(try existingFile(xml!, option: "--xml"), configuration: spec.datasetConfiguration())
             dataset = validationFraction.map { all.split(validationFraction: $0, seed: seed).validation } ?? all

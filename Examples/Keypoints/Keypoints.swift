@@ -20,7 +20,7 @@ struct CommonOptions: ParsableArguments {
 
     func apply() throws {
         if let threads {
-            guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+            guard threads >= 1 else { throw CommandError("--threads must be at least 1, got \(threads)") }
             ComputeThreads.set(threads)
         } else {
             ComputeThreads.set(ProcessInfo.processInfo.activeProcessorCount)
@@ -32,7 +32,7 @@ struct CommonOptions: ParsableArguments {
 func existingDirectory(_ path: String, option: String, holding: String) throws -> URL {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-        throw ValidationError("\(option) \(path): no such folder (expected the folder holding \(holding))")
+        throw CommandError("\(option) \(path): no such folder (expected the folder holding \(holding))")
     }
     return URL(fileURLWithPath: path)
 }
@@ -41,7 +41,7 @@ func existingDirectory(_ path: String, option: String, holding: String) throws -
 func existingFile(_ path: String, option: String) throws -> URL {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-        throw ValidationError("\(option) \(path): no such file")
+        throw CommandError("\(option) \(path): no such file")
     }
     return URL(fileURLWithPath: path)
 }
@@ -49,4 +49,10 @@ func existingFile(_ path: String, option: String) throws -> URL {
 /// Writes a line to standard error.
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// A bad option value or a missing file: printed as one line, `Error: <message>`.
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -15,7 +15,7 @@ struct PredictCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard !images.isEmpty else { throw ValidationError("give at least one image") }
+        guard !images.isEmpty else { throw CommandError("give at least one image") }
     }
 
     func run() throws {

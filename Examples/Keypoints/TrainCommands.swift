@@ -26,6 +26,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Background workers that decode and augment batches.") var workers: Int?
     @Option(help: "Settings: 'default' (this library's recipe) or 'study' (the original study's).") var recipe = RecipeName.default
     @Flag(help: "Continue from checkpoint.safetensors in the output folder.") var resume = false
+    @Option(help: "Use only the first N training and N validation images (quick trials).") var limit: Int?
 
     @OptionGroup var common: CommonOptions
 
@@ -58,7 +59,12 @@ func train(task: String, recipe: Recipe, options: TrainingOptions,
     let configuration = options.configuration(recipe)
     try configuration.validate()
     let output = URL(fileURLWithPath: options.out ?? "runs/\(task)")
-    let (training, validation) = try datasets(recipe.spec, configuration)
+    var (training, validation) = try datasets(recipe.spec, configuration)
+    if let limit = options.limit {
+        guard limit >= 1 else { throw CommandError("--limit must be at least 1, got \(limit)") }
+        training = training.subset(Array(0..<Swift.min(limit, training.count)))
+        validation = validation.subset(Array(0..<Swift.min(limit, validation.count)))
+    }
     print("\(task): \(recipe.spec.architecture.rawValue), \(training.count) training and \(validation.count) validation images, "
           + "\(configuration.epochs) epochs, batch \(configuration.batchSize), lr \(configuration.learningRate) (\(configuration.schedule.rawValue)), "
           + "loss \(configuration.loss.rawValue), \(ComputeThreads.count) threads -> \(output.path)")
@@ -173,7 +179,7 @@ struct LandmarksCommand: ParsableCommand {
 
     func run() throws {
         guard validationFraction > 0 && validationFraction < 1 else {
-            throw ValidationError("--val-fraction must be between 0 and 1 (exclusive), got \(validationFraction)")
+            throw CommandError("--val-fraction must be between 0 and 1 (exclusive), got \(validationFraction)")
         }
         try train(task: "landmarks", recipe: Self.recipe(options.recipe), options: options) { spec, configuration in
             let xmlURL = try existingFile(xml ?? "\(options.data)/300w_subset/labels.xml", option: "--xml")
