@@ -19,7 +19,7 @@ final class ProgressConsole {
             if isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             print(String(format: "epoch %3d/%d  train loss %.5f  val loss %.5f  val error %7.2f px  NME %.4f  %6.1f s",
                          epoch, epochs, trainLoss, validationLoss, report.meanErrorPx, report.nme, seconds))
-            fflush(stdout)
+            fflush(nil)   // show each epoch at once when the output is a file or a pipe
         case .resumed(let epoch):
             print("resuming after epoch \(epoch) from checkpoint.safetensors")
         }

@@ -30,7 +30,8 @@ enum AbsKernel: UnaryKernel { static func apply(_ x: Float) -> Float { Swift.abs
 enum SignKernel: UnaryKernel { static func apply(_ x: Float) -> Float { x > 0 ? 1 : (x < 0 ? -1 : 0) } }
 enum TanhKernel: UnaryKernel { static func apply(_ x: Float) -> Float { tanhf(x) } }
 enum SigmoidKernel: UnaryKernel { static func apply(_ x: Float) -> Float { 1 / (1 + expf(-x)) } }
-enum ReLUKernel: UnaryKernel { static func apply(_ x: Float) -> Float { x > 0 ? x : 0 } }
+/// `max(x, 0)` that keeps NaN (as PyTorch does), so a broken weight cannot hide behind an activation.
+enum ReLUKernel: UnaryKernel { static func apply(_ x: Float) -> Float { x < 0 ? 0 : x } }
 enum StepKernel: UnaryKernel { static func apply(_ x: Float) -> Float { x > 0 ? 1 : 0 } }
 enum SquareKernel: UnaryKernel { static func apply(_ x: Float) -> Float { x * x } }
 enum SinKernel: UnaryKernel { static func apply(_ x: Float) -> Float { sinf(x) } }
