@@ -58,7 +58,11 @@ public final class KeypointTrainer {
         switch configuration.schedule {
         case .constant: scheduler = nil
         case .cosine: scheduler = try CosineAnnealingLR(optimizer, tMax: configuration.epochs)
-        case .warmupCosine: scheduler = try WarmupCosineLR(optimizer, warmupEpochs: 1, totalEpochs: configuration.epochs)
+        case .warmupCosine:
+            // A one-epoch run has no room for warm-up: it is plain cosine annealing then.
+            scheduler = configuration.epochs > 1
+                ? try WarmupCosineLR(optimizer, warmupEpochs: 1, totalEpochs: configuration.epochs)
+                : try CosineAnnealingLR(optimizer, tMax: configuration.epochs)
         }
         history = TrainingHistory(task: spec.task.rawValue)
         history.configuration = configuration
