@@ -37,7 +37,7 @@ let package = Package(
 
         .executableTarget(name: "Keypoints", dependencies: ["FaceKeypoints", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Examples/Keypoints"),
-        .executableTarget(name: "Bench", dependencies: ["Tensor", "NN", "Optim", "CBLAS"], path: "Benchmarks/Bench"),
+        .executableTarget(name: "Bench", dependencies: ["Tensor", "NN", "Optim", "FaceData", "CBLAS"], path: "Benchmarks/Bench"),
 
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
@@ -45,6 +45,7 @@ let package = Package(
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "TestSupport"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "TestSupport"]),
         .testTarget(name: "FaceDataTests", dependencies: ["FaceData", "TestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["Vision", "FaceData", "NN", "TestSupport"]),
         .testTarget(name: "FaceKeypointsTests", dependencies: ["FaceKeypoints", "Keypoints", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

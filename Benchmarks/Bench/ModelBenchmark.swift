@@ -25,22 +25,49 @@ enum BenchmarkModel: String, CaseIterable {
 }
 
 /// One row of the benchmark: a model, a batch size, a thread count and a mode.
-struct BenchmarkRow: Codable {
+struct BenchmarkRow: Codable, Hashable {
     var model: String
     var batch: Int
     var threads: Int
     var mode: String   // "train" or "infer"
+
+    /// The rows of issue 7: NoseNet and the part-2 CNN at batch 4 and 64, ResNet18 at batch 1
+    /// (inference only), 16 and 64; each with 1 and 2 threads, training and inference.
+    static let all: [BenchmarkRow] = {
+        var rows: [BenchmarkRow] = []
+        for (model, batches) in [("nosenet", [4, 64]), ("facenet", [4, 64]), ("resnet18", [1, 16, 64])] {
+            for batch in batches {
+                for mode in ["train", "infer"] where !(model == "resnet18" && batch == 1 && mode == "train") {
+                    for threads in [1, 2] { rows.append(BenchmarkRow(model: model, batch: batch, threads: threads, mode: mode)) }
+                }
+            }
+        }
+        return rows
+    }()
+}
+
+/// What one side measured for one row (also the JSON a `row --json` child prints).
+struct RowMeasurement: Codable {
+    var imagesPerSecond: Double
+    var steps: Int
+    var peakMB: Double
+    var blasCore: String?
+
+    enum CodingKeys: String, CodingKey {
+        case imagesPerSecond = "images_per_second", steps, peakMB = "peak_mb", blasCore = "blas_core"
+    }
 }
 
 /// Images per second of training steps (forward, backward, Adam step, MSE loss) or inference
-/// (evaluation mode, no gradients), timed over `seconds` after a warm-up.
+/// (evaluation mode, no gradients), timed over at least `seconds` and 3 steps after warm-up
+/// steps (two, or one when a step is slow).
 func measureImagesPerSecond(_ row: BenchmarkRow, seconds: Double = 4) throws -> (imagesPerSecond: Double, steps: Int) {
     ComputeThreads.set(row.threads)
     guard let kind = BenchmarkModel(rawValue: row.model) else { throw BenchmarkError("unknown model \(row.model)") }
     var generator = RandomGenerator(seed: 0)
     let model = kind.make(using: &generator)
     let input = Tensor.randomNormal([row.batch] + kind.inputShape, using: &generator)
-    let outputs = withoutGradients { model(Tensor.zeros([2] + kind.inputShape)) }.shape[1]
+    let outputs = withoutGradients { model.eval(); return model(Tensor.zeros([2] + kind.inputShape)) }.shape[1]
     let targets = Tensor.randomNormal([row.batch, outputs], using: &generator)
     let optimizer = try Adam(model.parameters(), learningRate: 1e-4)
     let step: () -> Void
@@ -48,15 +75,16 @@ func measureImagesPerSecond(_ row: BenchmarkRow, seconds: Double = 4) throws -> 
         model.train()
         step = {
             optimizer.zeroGrad()
-            mseLoss(model(input), targets).backward()
+            let loss = mseLoss(model(input), targets)
+            loss.backward()
             optimizer.step()
         }
     } else {
         model.eval()
         step = { _ = withoutGradients { model(input) } }
     }
-    step()
-    step()
+    let warmUp = time(step)
+    if warmUp < 1 { step() }
     var steps = 0
     let start = DispatchTime.now().uptimeNanoseconds
     var elapsed = 0.0
@@ -71,4 +99,14 @@ func measureImagesPerSecond(_ row: BenchmarkRow, seconds: Double = 4) throws -> 
 struct BenchmarkError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// VmHWM (peak resident set size) of this process from /proc/self/status, in MB.
+func peakResidentMegabytes() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return .nan }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+        if fields.count >= 2, let kilobytes = Double(fields[1]) { return kilobytes / 1024 }
+    }
+    return .nan
 }

@@ -1,25 +1,85 @@
 import Foundation
 import Tensor
 
-/// `swift run -c release keypoints-bench matmul [size]`: matrix-product GFLOP/s through
-/// Tensor and raw cblas_sgemm with 1 and 2 threads.
-let arguments = CommandLine.arguments.dropFirst()
-switch arguments.first {
-case "matmul":
-    let size = arguments.dropFirst().first.flatMap { Int($0) } ?? 1024
-    print("OpenBLAS kernel: \(ComputeThreads.blasCoreName); OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "(unset)")")
-    print("matmul \(size)x\(size)x\(size), median of 15 runs")
-    print("threads  Tensor.matmul GFLOP/s  cblas_sgemm GFLOP/s")
-    for row in MatmulBenchmark(size: size, repetitions: 15).run(threads: [1, 2]) {
-        print(String(format: "%7d  %21.1f  %19.1f", row.threads, row.tensorGflops, row.blasGflops))
+/// keypoints-bench: speed of FaceKeypoints against PyTorch on the same models.
+///
+///     keypoints-bench compare [--json] [--quick] [--seconds S] [--repeat R] [--no-verify]
+///                             [--no-epoch] [--labels PATH] [--keep-blas-env]
+///         every row of issue 7 in child processes, both sides, one table (or JSON lines)
+///     keypoints-bench row MODEL BATCH THREADS train|infer [--json] [--seconds S]
+///     keypoints-bench epoch LABELS_XML THREADS [--json]
+///     keypoints-bench matmul [SIZE]
+///     keypoints-bench core        (prints the kernel OpenBLAS chose)
+let arguments = Array(CommandLine.arguments.dropFirst())
+
+func option(_ name: String) -> String? {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
+}
+
+func printJSON<T: Encodable>(_ value: T) throws {
+    print(String(decoding: try JSONEncoder().encode(value), as: UTF8.self))
+}
+
+do {
+    switch arguments.first {
+    case "matmul":
+        let size = arguments.dropFirst().first.flatMap { Int($0) } ?? 1024
+        print("OpenBLAS kernel: \(ComputeThreads.blasCoreName); OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "(unset)")")
+        print("matmul \(size)x\(size)x\(size), median of 15 runs")
+        print("threads  Tensor.matmul GFLOP/s  cblas_sgemm GFLOP/s")
+        for row in MatmulBenchmark(size: size, repetitions: 15).run(threads: [1, 2]) {
+            print(String(format: "%7d  %21.1f  %19.1f", row.threads, row.tensorGflops, row.blasGflops))
+        }
+    case "core":
+        print(ComputeThreads.blasCoreName)
+    case "row":
+        guard arguments.count >= 5, let batch = Int(arguments[2]), let threads = Int(arguments[3]) else {
+            throw BenchmarkError("usage: keypoints-bench row MODEL BATCH THREADS train|infer [--json] [--seconds S]")
+        }
+        let row = BenchmarkRow(model: arguments[1], batch: batch, threads: threads, mode: arguments[4])
+        let result = try measureImagesPerSecond(row, seconds: option("--seconds").flatMap(Double.init) ?? 4)
+        let measurement = RowMeasurement(imagesPerSecond: result.imagesPerSecond, steps: result.steps,
+                                         peakMB: peakResidentMegabytes(), blasCore: ComputeThreads.blasCoreName)
+        if arguments.contains("--json") {
+            try printJSON(measurement)
+        } else {
+            print(String(format: "%@ batch %d threads %d %@: %.1f images/s (%d steps), peak %.0f MB (OpenBLAS %@)", row.model, row.batch,
+                         row.threads, row.mode, measurement.imagesPerSecond, measurement.steps, measurement.peakMB, ComputeThreads.blasCoreName))
+        }
+    case "epoch":
+        guard arguments.count >= 3, let threads = Int(arguments[2]) else { throw BenchmarkError("usage: keypoints-bench epoch LABELS_XML THREADS [--json]") }
+        let result = try measureEpoch(labels: URL(fileURLWithPath: arguments[1]), threads: threads)
+        if arguments.contains("--json") {
+            try printJSON(result)
+        } else {
+            print(String(format: "epoch of %d faces in %d batches: %.1f s (+ %.1f s setup), peak %.0f MB", result.samples, result.batches,
+                         result.seconds, result.setupSeconds, result.peakMB))
+        }
+    case "compare":
+        var environment = ProcessInfo.processInfo.environment
+        if !arguments.contains("--keep-blas-env") {
+            // The benchmark's own children only; tests and CI keep whatever they set.
+            environment["OPENBLAS_CORETYPE"] = nil
+            environment["OPENBLAS_L2_SIZE"] = nil
+        }
+        var rows = BenchmarkRow.all
+        if arguments.contains("--quick") { rows = rows.filter { $0.threads == 2 && !($0.model == "resnet18" && $0.batch == 64) } }
+        if let only = option("--model") { rows = rows.filter { $0.model == only } }
+        let labels = option("--labels") ?? "../shared/data/300w_subset/labels.xml"
+        let comparison = Comparison(
+            rows: rows, seconds: option("--seconds").flatMap(Double.init) ?? 4, repeats: option("--repeat").flatMap(Int.init) ?? 1,
+            json: arguments.contains("--json"),
+            epochLabels: arguments.contains("--no-epoch") ? nil : URL(fileURLWithPath: labels),
+            verify: !arguments.contains("--no-verify"),
+            python: PythonSide(script: option("--script") ?? "Benchmarks/pytorch_bench.py", environment: environment),
+            environment: environment)
+        try comparison.run()
+    default:
+        FileHandle.standardError.write("usage: keypoints-bench compare|row|epoch|matmul|core (see Benchmarks/Bench/main.swift)\n".data(using: .utf8)!)
+        exit(2)
     }
-case "row":
-    // keypoints-bench row MODEL BATCH THREADS train|infer
-    let values = Array(arguments.dropFirst())
-    let row = BenchmarkRow(model: values[0], batch: Int(values[1])!, threads: Int(values[2])!, mode: values[3])
-    let result = try measureImagesPerSecond(row)
-    print(String(format: "%@ batch %d threads %d %@: %.1f images/s (%d steps)", row.model, row.batch, row.threads, row.mode, result.imagesPerSecond, result.steps))
-default:
-    FileHandle.standardError.write("usage: keypoints-bench matmul [size]\n".data(using: .utf8)!)
-    exit(2)
+} catch {
+    FileHandle.standardError.write("keypoints-bench: \(error)\n".data(using: .utf8)!)
+    exit(1)
 }

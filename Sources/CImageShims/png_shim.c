@@ -76,6 +76,16 @@ fk_status fk_png_decode(const uint8_t *data, size_t size, size_t max_pixels,
     }
     int color_type = png_get_color_type(png, info);
     int bit_depth = png_get_bit_depth(png, info);
+    /* Deflate expands at most ~1032:1, and the image data holds at least one filter byte plus
+       ceil(width * bit_depth / 8) bytes per row, so a file this short cannot hold the declared
+       image: refuse it before allocating the pixels (a 100-byte file must not cost 400 MB). */
+    size_t min_row = 1 + ((size_t)width * (size_t)bit_depth + 7) / 8;
+    if ((size_t)height * min_row / 1032 > size - reader.offset) {
+        if (error) snprintf(error, FK_ERROR_LENGTH, "%zu bytes cannot hold the declared %ux%u image",
+                            size - reader.offset, width, height);
+        status = FK_TRUNCATED;
+        png_longjmp(png, 1);
+    }
     if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
     if (color_type == PNG_COLOR_TYPE_GRAY && bit_depth < 8) png_set_expand_gray_1_2_4_to_8(png);
     if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(png);

@@ -68,7 +68,7 @@ public struct ASFShape: Sendable, Equatable {
                                 "expected \(expectedPointCount) points, the file declares \(count)")
         }
         var points: [Point] = []
-        points.reserveCapacity(count)
+        points.reserveCapacity(min(count, data.count))   // `count` comes from the file
         var index = 1
         while index < data.count, points.count < count {
             let line = data[index]

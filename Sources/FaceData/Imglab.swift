@@ -120,6 +120,9 @@ public struct ImglabDataset: Sendable, Equatable {
 
     /// Parses XML `data`; `file` only names it in errors.
     public init(data: Data, file: String) throws {
+        if let problem = unparseableXML(data) {
+            throw FaceDataError(.malformed, file: file, line: problem.line, problem.message)
+        }
         let builder = ImglabBuilder(file: file)
         let parser = XMLParser(data: data)
         parser.delegate = builder
@@ -195,6 +198,53 @@ public struct ImglabDataset: Sendable, Equatable {
         }
         return ImglabDataset(name: name, images: images)
     }
+}
+
+/// Why `data` must not reach `XMLParser`, or nil.
+///
+/// swift-corelibs-foundation's XMLParser (Linux) dereferences a NULL pointer, killing the
+/// process, on a processing instruction without data such as `<?foo?>` (found by fuzzing; its
+/// `_NSXMLParserProcessingInstruction` calls `String(cString:)` on libxml2's NULL data). Such
+/// documents are refused here. A byte scan only sees the instruction if the bytes are the
+/// characters, so documents that libxml2 would decode otherwise (UTF-16/32, EBCDIC, a declared
+/// encoding other than UTF-8/ASCII/ISO-8859-1) are refused too, as are DOCTYPE declarations (an
+/// entity can spell `<?foo?>` with character references). imglab files use none of these.
+func unparseableXML(_ data: Data) -> (line: Int, message: String)? {
+    let bytes = [UInt8](data)
+    func line(at offset: Int) -> Int { 1 + bytes[..<offset].lazy.filter { $0 == 0x0A }.count }
+    func matches(_ text: String, at offset: Int) -> Bool {
+        let pattern = text.utf8
+        return offset + pattern.count <= bytes.count && bytes[offset..<offset + pattern.count].elementsEqual(pattern)
+    }
+    if let zero = bytes.firstIndex(of: 0) {
+        return (line(at: zero), "expected UTF-8 or ISO-8859-1 XML, found a NUL byte (UTF-16/32 documents are not supported)")
+    }
+    if bytes.starts(with: [0x4C, 0x6F, 0xA7, 0x94]) {
+        return (1, "expected UTF-8 or ISO-8859-1 XML, found EBCDIC")
+    }
+    let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+    if matches("<?xml", at: start), let end = (start..<bytes.count).first(where: { matches("?>", at: $0) }),
+       let key = (start..<end).first(where: { matches("encoding", at: $0) }) {
+        let declaration = String(decoding: bytes[(key + 8)..<end], as: UTF8.self)
+        let value = declaration.drop { $0 == " " || $0 == "=" || $0 == "'" || $0 == "\"" || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+            .prefix { $0 != "'" && $0 != "\"" }.lowercased()
+        let supported = ["utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "iso_8859-1", "latin1", "iso-latin-1"]
+        if !supported.contains(value) {
+            return (1, "expected the encoding UTF-8, US-ASCII or ISO-8859-1, the XML declaration names '\(value)'")
+        }
+    }
+    for i in bytes.indices where bytes[i] == UInt8(ascii: "<") {
+        if matches("<!DOCTYPE", at: i) {
+            return (line(at: i), "expected no <!DOCTYPE> declaration (imglab files have none; entities are not supported)")
+        }
+        guard matches("<?", at: i) else { continue }
+        var j = i + 2
+        while j < bytes.count, ![0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: "?")].contains(bytes[j]) { j += 1 }
+        if j > i + 2, matches("?>", at: j) {
+            return (line(at: i), "expected a processing instruction with data; '\(String(decoding: bytes[i..<j + 2], as: UTF8.self))' has none")
+        }
+    }
+    return nil
 }
 
 func escapeXML(_ text: String) -> String {

@@ -2,9 +2,14 @@
 /// a ``Parameter``) or the output of a differentiable operation, with the backward function
 /// that maps the output's gradient to its inputs' gradients.
 final class GradNode {
-    let inputs: [GradNode?]
-    let backward: ((Tensor) -> [Tensor?])?
+    /// The input nodes; emptied (with ``backward``) once the backward function has run, which
+    /// frees the tensors it saved, as PyTorch frees saved tensors without `retain_graph`.
+    private(set) var inputs: [GradNode?]
+    private(set) var backward: ((Tensor) -> [Tensor?])?
     let shape: [Int]
+    let isLeaf: Bool
+    /// Whether an earlier `backward()` already ran and freed this node.
+    private(set) var isReleased = false
     /// Accumulated gradient (`+=`), kept on leaves until zeroed, freed on inner nodes once used.
     var grad: Tensor?
 
@@ -12,9 +17,16 @@ final class GradNode {
         self.shape = shape
         self.inputs = inputs
         self.backward = backward
+        self.isLeaf = backward == nil
     }
 
-    var isLeaf: Bool { backward == nil }
+    /// Drops the backward function and the inputs, and with them the saved tensors.
+    func release() {
+        guard !isLeaf else { return }
+        backward = nil
+        inputs = []
+        isReleased = true
+    }
 
     func accumulate(_ gradient: Tensor) {
         precondition(gradient.shape == shape, "autograd: gradient of shape \(gradient.shape) for a tensor of shape \(shape)")
@@ -92,17 +104,22 @@ extension Tensor {
 
     /// Computes the gradient of this scalar with respect to every tensor it depends on that
     /// requires gradients, and adds it to their ``grad``. Gradients accumulate until zeroed.
-    public func backward() {
+    ///
+    /// The graph is freed on the way (each operation's saved tensors as soon as its backward
+    /// has run), as PyTorch does; pass `retainGraph: true` to differentiate it again.
+    public func backward(retainGraph: Bool = false) {
         precondition(count == 1, "Tensor.backward: expected a scalar (one element) to differentiate, got shape \(shape); reduce it first, for example with .sum() or .mean()")
-        backward(gradient: Tensor(repeating: 1, shape: shape))
+        backward(gradient: Tensor(repeating: 1, shape: shape), retainGraph: retainGraph)
     }
 
-    /// Backpropagates `gradient` (the gradient of some scalar with respect to this tensor).
-    public func backward(gradient: Tensor) {
+    /// Backpropagates `gradient` (the gradient of some scalar with respect to this tensor),
+    /// freeing the graph on the way unless `retainGraph`.
+    public func backward(gradient: Tensor, retainGraph: Bool = false) {
         precondition(gradient.shape == shape, "Tensor.backward: gradient shape \(gradient.shape) does not match tensor shape \(shape)")
         guard let root = node else {
             preconditionFailure("Tensor.backward: this tensor does not require gradients; nothing it depends on has requiresGrad set")
         }
+        precondition(!root.isReleased, Tensor.releasedGraphMessage)
         // Topological order by iterative depth-first search (graphs of deep nets are too deep
         // for recursion).
         var order: [GradNode] = []
@@ -122,15 +139,24 @@ extension Tensor {
         root.accumulate(gradient)
         withoutGradients {
             for current in order.reversed() {
-                guard let backward = current.backward, let gradOutput = current.grad else { continue }
+                guard !current.isLeaf else { continue }
+                precondition(!current.isReleased, Tensor.releasedGraphMessage)
+                guard let backward = current.backward, let gradOutput = current.grad else {
+                    if !retainGraph { current.release() }
+                    continue
+                }
                 current.grad = nil
                 let inputGrads = backward(gradOutput)
                 precondition(inputGrads.count == current.inputs.count,
                              "autograd: a backward function returned \(inputGrads.count) gradients for \(current.inputs.count) inputs")
-                for (input, inputGrad) in zip(current.inputs, inputGrads) {
+                let inputs = current.inputs
+                if !retainGraph { current.release() }
+                for (input, inputGrad) in zip(inputs, inputGrads) {
                     if let input, let inputGrad { input.accumulate(inputGrad) }
                 }
             }
         }
     }
+
+    static let releasedGraphMessage = "Tensor.backward: part of this graph was already freed by an earlier backward(); to differentiate through a graph twice, pass retainGraph: true to every backward() but the last"
 }

@@ -250,7 +250,13 @@ extension Tensor {
     /// `Swift.max(x, 0)`; the gradient at 0 is 0, as in PyTorch.
     public func relu() -> Tensor {
         let out = mapUnary(ReLUKernel.self)
-        return Tensor.recording(out, inputs: [self]) { g in [g * out.mapUnary(StepKernel.self)] }
+        return Tensor.recording(out, inputs: [self]) { g in
+            // g where the output is positive, in one pass (as g * step(out)).
+            let result = Tensor(uninitializedShape: g.shape)
+            let gradient = g.storage.pointer, kept = out.storage.pointer, to = result.storage.pointer
+            parallelRanges(g.count) { range in for i in range { to[i] = kept[i] > 0 ? gradient[i] : 0 } }
+            return [result]
+        }
     }
 
     /// `x` where positive, `slope * x` elsewhere.

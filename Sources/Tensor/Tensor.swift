@@ -187,6 +187,19 @@ public struct Tensor {
         return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: storage.count))
     }
 
+    /// The first value, for kernels inside this package. Valid only while this tensor (or a
+    /// copy sharing its storage) is alive and unmodified; keep it alive with
+    /// `withExtendedLifetime` when its last use is the pointer.
+    package var unsafeBaseAddress: UnsafePointer<Float> { UnsafePointer(storage.pointer) }
+
+    /// Makes the storage unique (copying it if shared) and returns its first value, for
+    /// kernels inside this package that fill a tensor they just created. Same lifetime rules
+    /// as ``unsafeBaseAddress``.
+    package mutating func unsafeMutableBaseAddress() -> UnsafeMutablePointer<Float> {
+        makeUnique()
+        return storage.pointer
+    }
+
     @inlinable
     internal mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }

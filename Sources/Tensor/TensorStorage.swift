@@ -1,7 +1,8 @@
 /// One contiguous, 64-byte-aligned buffer of `Float32` values.
 ///
 /// `Tensor` owns its storage through this class and copies it on write, so tensors behave
-/// as values. The buffer is never resized.
+/// as values. The buffer is never resized. Large buffers come from and go back to
+/// ``BufferCache``, so the tensors of a training step reuse the previous step's memory.
 public final class TensorStorage: @unchecked Sendable {
     /// Number of `Float` elements in the buffer.
     public let count: Int
@@ -12,7 +13,7 @@ public final class TensorStorage: @unchecked Sendable {
     public init(uninitializedCount count: Int) {
         precondition(count >= 0, "TensorStorage: negative element count \(count)")
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        let raw = BufferCache.allocate(byteCount: count * MemoryLayout<Float>.stride)
         self.pointer = raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
     }
 
@@ -30,6 +31,6 @@ public final class TensorStorage: @unchecked Sendable {
     }
 
     deinit {
-        UnsafeMutableRawPointer(pointer).deallocate()
+        BufferCache.deallocate(UnsafeMutableRawPointer(pointer), byteCount: count * MemoryLayout<Float>.stride)
     }
 }

@@ -24,6 +24,17 @@ public enum ComputeThreads {
         openblas_set_num_threads(Int32(threads))
     }
 
+    /// Runs `body` with OpenBLAS on one thread, for matrix products made from inside a
+    /// parallel loop (each worker then runs its own products), and restores ``count``
+    /// threads afterwards. Call it from one thread at a time.
+    public static func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
+        let threads = count
+        guard threads > 1 else { return try body() }
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(Int32(threads)) }
+        return try body()
+    }
+
     /// The name of the CPU kernel OpenBLAS chose (for example `SkylakeX` or `Haswell`).
     public static var blasCoreName: String {
         String(cString: openblas_get_corename())

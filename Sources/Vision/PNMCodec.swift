@@ -60,8 +60,17 @@ enum PNMCodec {
             }
             let count = width * height * channels
             let maximum = Float(maxValue)
-            var samples = [Float](repeating: 0, count: count)
+            // Check that the data can hold `count` samples before allocating them, so a short
+            // file declaring a huge size is refused without a huge allocation.
             if ascii {
+                // Each sample is at least one digit preceded by whitespace.
+                guard bytes.count - parser.offset >= 2 * count else {
+                    throw ImageError(.truncated, source: source, "\(bytes.count - parser.offset) bytes cannot hold the \(count) samples of a \(width)x\(height) image")
+                }
+            }
+            var samples: [Float] = []
+            if ascii {
+                samples = [Float](repeating: 0, count: count)
                 for i in 0..<count {
                     let v = try parser.number("sample \(i)")
                     guard v <= maxValue else { throw ImageError(.corrupt, source: source, "sample \(v) exceeds the maximum value \(maxValue)") }
@@ -76,6 +85,7 @@ enum PNMCodec {
                 guard bytes.count - offset >= count * bytesPerSample else {
                     throw ImageError(.truncated, source: source, "pixel data has \(bytes.count - offset) bytes, expected \(count * bytesPerSample)")
                 }
+                samples = [Float](repeating: 0, count: count)
                 for i in 0..<count {
                     let v = bytesPerSample == 1 ? Int(bytes[offset]) : Int(bytes[offset]) << 8 | Int(bytes[offset + 1])
                     offset += bytesPerSample

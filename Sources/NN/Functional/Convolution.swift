@@ -25,19 +25,89 @@ public struct ConvolutionGeometry: Sendable, Equatable {
     }
 }
 
-/// Unfolds the input `[N, C, H, W]` into the patch matrix `[C * kH * kW, N * outH * outW]`
-/// (row = channel and kernel offset, column = image and output position), zero outside the
-/// image. Spread over (image, channel) pairs, which write disjoint blocks.
-func im2col(_ input: UnsafePointer<Float>, _ g: ConvolutionGeometry, into columns: UnsafeMutablePointer<Float>) {
+/// An activation applied in the same pass as the operation producing its input (fused),
+/// computing exactly `op(x).relu()` with one pass less and one saved tensor less.
+public enum FusedActivation: Sendable, Equatable {
+    /// No activation: the operation's own output.
+    case identity
+    /// `max(x, 0)` (NaN stays NaN, as in PyTorch); the gradient passes where the output is
+    /// positive, as `Tensor.relu()`.
+    case relu
+}
+
+/// Runs `body(i)` for `i` in `0..<count`, over the compute threads when `parallel`.
+@inline(__always)
+func loop(_ parallel: Bool, _ count: Int, _ body: (Int) -> Void) {
+    if parallel { parallelFor(count, body) } else { for i in 0..<count { body(i) } }
+}
+
+/// How a convolution splits its batch into groups of images, each computed with one matrix
+/// product `weight [O, K] x patches [K, G * L]`.
+///
+/// A group is one image when an image has many output positions (its product is large and
+/// its output lands directly in `[N, O, L]` order, with no reordering); images with few
+/// positions (deep layers) are grouped so the product stays wide enough to run well. With
+/// two or more threads and at least as many groups, the groups are spread over the threads,
+/// each running single-threaded products on its own scratch buffers; otherwise the groups
+/// run one after the other, with multi-threaded products and parallel unfolding.
+struct ConvolutionPlan {
+    /// Products narrower than this many columns are widened by grouping images.
+    static let targetColumns = 2048
+
+    let g: ConvolutionGeometry
+    let groupSize: Int
+    let groups: Int
+    let workers: Int
+    /// Whether the groups are spread over the workers (single-threaded BLAS inside).
+    let parallelGroups: Bool
+    /// 1x1 kernel, stride 1, no padding: the input of one image already is its patch matrix.
+    let isPointwise: Bool
+
+    init(_ g: ConvolutionGeometry) {
+        self.g = g
+        let threads = ComputeThreads.count
+        var wanted = Swift.max(1, (g.batch * g.outputPlane + Self.targetColumns - 1) / Self.targetColumns)
+        if threads > 1 { wanted = (wanted + threads - 1) / threads * threads }
+        let groups = Swift.min(g.batch, wanted)
+        groupSize = (g.batch + groups - 1) / groups
+        self.groups = (g.batch + groupSize - 1) / groupSize
+        parallelGroups = threads > 1 && self.groups >= threads
+        workers = parallelGroups ? threads : 1
+        isPointwise = g.kernelHeight == 1 && g.kernelWidth == 1 && g.strideY == 1 && g.strideX == 1
+            && g.paddingY == 0 && g.paddingX == 0
+    }
+
+    /// The images of group `group`.
+    func images(_ group: Int) -> Range<Int> {
+        (group * groupSize)..<Swift.min(g.batch, (group + 1) * groupSize)
+    }
+
+    /// Calls `body(worker, groups, parallelInside)` for each worker with the groups it owns.
+    func run(_ body: (_ worker: Int, _ groups: StrideTo<Int>, _ parallelInside: Bool) -> Void) {
+        if parallelGroups {
+            ComputeThreads.withSingleThreadedBLAS {
+                parallelFor(workers) { worker in body(worker, stride(from: worker, to: groups, by: workers), false) }
+            }
+        } else {
+            body(0, stride(from: 0, to: groups, by: 1), ComputeThreads.count > 1)
+        }
+    }
+}
+
+/// Unfolds images `images` of the input `[N, C, H, W]` into the patch matrix
+/// `[C * kH * kW, images.count * outH * outW]` (row = channel and kernel offset, column =
+/// image and output position), zero outside the image.
+func im2col(_ input: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
+            into columns: UnsafeMutablePointer<Float>, parallel: Bool) {
     let kernelArea = g.kernelHeight * g.kernelWidth
-    let rowLength = g.batch * g.outputPlane
+    let rowLength = images.count * g.outputPlane
     let outH = g.outputHeight, outW = g.outputWidth
-    parallelFor(g.batch * g.channels) { job in
-        let n = job / g.channels, c = job % g.channels
-        let plane = input + (n * g.channels + c) * g.height * g.width
+    loop(parallel, images.count * g.channels) { job in
+        let local = job / g.channels, c = job % g.channels
+        let plane = input + ((images.lowerBound + local) * g.channels + c) * g.height * g.width
         for ky in 0..<g.kernelHeight {
             for kx in 0..<g.kernelWidth {
-                let row = columns + (c * kernelArea + ky * g.kernelWidth + kx) * rowLength + n * g.outputPlane
+                let row = columns + (c * kernelArea + ky * g.kernelWidth + kx) * rowLength + local * g.outputPlane
                 let offsetX = kx * g.dilationX - g.paddingX
                 // Output columns whose input x falls inside the image.
                 let firstX = offsetX >= 0 ? 0 : Swift.min(outW, (-offsetX + g.strideX - 1) / g.strideX)
@@ -52,7 +122,13 @@ func im2col(_ input: UnsafePointer<Float>, _ g: ConvolutionGeometry, into column
                     let source = plane + y * g.width + offsetX
                     for ox in 0..<firstX { destination[ox] = 0 }
                     if g.strideX == 1 {
-                        (destination + firstX).update(from: source + firstX, count: lastX - firstX)
+                        if lastX - firstX >= 16 {
+                            (destination + firstX).update(from: source + firstX, count: lastX - firstX)
+                        } else {
+                            for ox in firstX..<lastX { destination[ox] = source[ox] }
+                        }
+                    } else if g.strideX == 2 {
+                        for ox in firstX..<lastX { destination[ox] = source[2 * ox] }
                     } else {
                         for ox in firstX..<lastX { destination[ox] = source[ox * g.strideX] }
                     }
@@ -63,18 +139,21 @@ func im2col(_ input: UnsafePointer<Float>, _ g: ConvolutionGeometry, into column
     }
 }
 
-/// The adjoint of ``im2col``: adds each patch-matrix entry back onto the input position it
-/// was read from. `gradInput` must be zeroed first.
-func col2im(_ columns: UnsafePointer<Float>, _ g: ConvolutionGeometry, into gradInput: UnsafeMutablePointer<Float>) {
+/// The adjoint of ``im2col(_:_:images:into:parallel:)``: writes the gradient of images
+/// `images` of the input (overwriting those planes) by adding each patch-matrix entry back
+/// onto the input position it was read from.
+func col2im(_ columns: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
+            into gradInput: UnsafeMutablePointer<Float>, parallel: Bool) {
     let kernelArea = g.kernelHeight * g.kernelWidth
-    let rowLength = g.batch * g.outputPlane
+    let rowLength = images.count * g.outputPlane
     let outH = g.outputHeight, outW = g.outputWidth
-    parallelFor(g.batch * g.channels) { job in
-        let n = job / g.channels, c = job % g.channels
-        let plane = gradInput + (n * g.channels + c) * g.height * g.width
+    loop(parallel, images.count * g.channels) { job in
+        let local = job / g.channels, c = job % g.channels
+        let plane = gradInput + ((images.lowerBound + local) * g.channels + c) * g.height * g.width
+        plane.update(repeating: 0, count: g.height * g.width)
         for ky in 0..<g.kernelHeight {
             for kx in 0..<g.kernelWidth {
-                let row = columns + (c * kernelArea + ky * g.kernelWidth + kx) * rowLength + n * g.outputPlane
+                let row = columns + (c * kernelArea + ky * g.kernelWidth + kx) * rowLength + local * g.outputPlane
                 let offsetX = kx * g.dilationX - g.paddingX
                 let firstX = offsetX >= 0 ? 0 : Swift.min(outW, (-offsetX + g.strideX - 1) / g.strideX)
                 let lastX = Swift.max(firstX, Swift.min(outW, (g.width - offsetX + g.strideX - 1) / g.strideX))
@@ -83,111 +162,174 @@ func col2im(_ columns: UnsafePointer<Float>, _ g: ConvolutionGeometry, into grad
                     if y < 0 || y >= g.height { continue }
                     let source = row + oy * outW
                     let destination = plane + y * g.width + offsetX
-                    for ox in firstX..<lastX { destination[ox * g.strideX] += source[ox] }
+                    if g.strideX == 1 {
+                        for ox in firstX..<lastX { destination[ox] += source[ox] }
+                    } else if g.strideX == 2 {
+                        for ox in firstX..<lastX { destination[2 * ox] += source[ox] }
+                    } else {
+                        for ox in firstX..<lastX { destination[ox * g.strideX] += source[ox] }
+                    }
                 }
             }
         }
     }
 }
 
-/// 2-D convolution (cross-correlation, as `torch.nn.functional.conv2d`), computed as one
-/// matrix product over the whole batch: `weight [O, C*kH*kW] x im2col(input)`.
+/// 2-D convolution (cross-correlation, as `torch.nn.functional.conv2d`), optionally followed
+/// by a fused activation (`activation: .relu` computes `conv2d(...).relu()` exactly, in the
+/// same pass). Computed with matrix products `weight [O, C*kH*kW] x im2col(images)` over
+/// groups of images (see ``ConvolutionPlan``), on reused scratch buffers.
 ///
 /// Shape: input `[N, C, H, W]`, weight `[O, C, kH, kW]`, bias `[O]` -> `[N, O, outH, outW]`.
 public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
-                   padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1)) -> Tensor {
+                   padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1),
+                   activation: FusedActivation = .identity) -> Tensor {
     precondition(input.rank == 4 && weight.rank == 4 && input.shape[1] == weight.shape[1],
                  "conv2d: expected input [N, \(weight.shape.count > 1 ? weight.shape[1] : 0), H, W] for weight \(weight.shape), got \(input.shape)")
     let g = ConvolutionGeometry(input: input.shape, kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
     precondition(g.outputHeight > 0 && g.outputWidth > 0,
                  "conv2d: input \(input.shape) is smaller than the \(g.kernelHeight)x\(g.kernelWidth) kernel (padding \(padding), dilation \(dilation))")
     if let bias { precondition(bias.shape == [weight.shape[0]], "conv2d: bias shape \(bias.shape), expected [\(weight.shape[0])]") }
-    let outChannels = weight.shape[0], plane = g.outputPlane, columnsCount = g.batch * plane
-    var product = Tensor(uninitializedShape: [outChannels, columnsCount])
-    var columns = Tensor(uninitializedShape: [g.patchSize, columnsCount])
-    input.withUnsafeBufferPointer { x in columns.withUnsafeMutableBufferPointer { im2col(x.baseAddress!, g, into: $0.baseAddress!) } }
-    weight.withUnsafeBufferPointer { w in
-        columns.withUnsafeBufferPointer { cols in
-            product.withUnsafeMutableBufferPointer { p in
-                sgemm(m: outChannels, n: columnsCount, k: g.patchSize, a: w.baseAddress!, b: cols.baseAddress!, c: p.baseAddress!)
-            }
-        }
-    }
-    // [O, N * L] -> [N, O, L], adding the bias on the way.
+    let plan = ConvolutionPlan(g)
+    let outChannels = weight.shape[0], plane = g.outputPlane, patch = g.patchSize
+    let relu = activation == .relu
     var output = Tensor(uninitializedShape: [g.batch, outChannels, g.outputHeight, g.outputWidth])
-    let biasValues = bias?.scalars
-    product.withUnsafeBufferPointer { p in
-        output.withUnsafeMutableBufferPointer { o in
-            let source = UncheckedSendable(p.baseAddress!), destination = UncheckedSendable(o.baseAddress!)
-            parallelFor(g.batch) { n in
-                for c in 0..<outChannels {
-                    let from = source.value + c * columnsCount + n * plane
-                    let to = destination.value + (n * outChannels + c) * plane
-                    let shift = biasValues?[c] ?? 0
-                    for i in 0..<plane { to[i] = from[i] + shift }
+    let x = input.unsafeBaseAddress, w = weight.unsafeBaseAddress, b = bias?.unsafeBaseAddress
+    let out = output.unsafeMutableBaseAddress()
+    plan.run { _, groups, parallel in
+        let columnsCount = plan.groupSize * plane
+        withScratchBuffer(count: plan.isPointwise && plan.groupSize == 1 ? 0 : patch * columnsCount) { columns in
+            withScratchBuffer(count: plan.groupSize == 1 ? 0 : outChannels * columnsCount) { product in
+                for group in groups {
+                    let images = plan.images(group), width = images.count * plane
+                    let patches: UnsafePointer<Float>
+                    if plan.isPointwise && plan.groupSize == 1 {
+                        patches = x + images.lowerBound * g.channels * plane
+                    } else {
+                        im2col(x, g, images: images, into: columns, parallel: parallel)
+                        patches = UnsafePointer(columns)
+                    }
+                    if images.count == 1 {
+                        // One image: the product is the output plane block [O, L] itself.
+                        let target = out + images.lowerBound * outChannels * plane
+                        sgemm(m: outChannels, n: plane, k: patch, a: w, b: patches, c: target)
+                        if relu || b != nil {
+                            loop(parallel, outChannels) { c in
+                                let row = target + c * plane
+                                vectorScaleShift(row, scale: 1, shift: b?[c] ?? 0, adding: nil, relu: relu, into: row, plane)
+                            }
+                        }
+                    } else {
+                        // [O, G * L] -> [G, O, L], with bias and activation on the way.
+                        sgemm(m: outChannels, n: width, k: patch, a: w, b: patches, c: product)
+                        loop(parallel, images.count * outChannels) { job in
+                            let local = job / outChannels, c = job % outChannels
+                            let from = product + c * width + local * plane
+                            let to = out + ((images.lowerBound + local) * outChannels + c) * plane
+                            vectorScaleShift(from, scale: 1, shift: b?[c] ?? 0, adding: nil, relu: relu, into: to, plane)
+                        }
+                    }
                 }
             }
         }
     }
-    columns = Tensor.zeros([0])
+    withExtendedLifetime((input, weight, bias)) {}
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
+    let saved = relu ? output : nil
     return Tensor.recording(output, inputs: inputs) { gradOutput in
-        conv2dBackward(gradOutput, input: input, weight: weight, hasBias: bias != nil, geometry: g)
+        conv2dBackward(gradOutput, input: input, weight: weight, hasBias: bias != nil, reluOutput: saved, plan: plan)
     }
 }
 
-private func conv2dBackward(_ gradOutput: Tensor, input: Tensor, weight: Tensor, hasBias: Bool, geometry g: ConvolutionGeometry) -> [Tensor?] {
-    let outChannels = weight.shape[0], plane = g.outputPlane, columnsCount = g.batch * plane
-    // [N, O, L] -> [O, N * L]
-    var gradMatrix = Tensor(uninitializedShape: [outChannels, columnsCount])
-    gradOutput.withUnsafeBufferPointer { go in
-        gradMatrix.withUnsafeMutableBufferPointer { gm in
-            let source = UncheckedSendable(go.baseAddress!), destination = UncheckedSendable(gm.baseAddress!)
-            parallelFor(g.batch) { n in
-                for c in 0..<outChannels {
-                    (destination.value + c * columnsCount + n * plane).update(from: source.value + (n * outChannels + c) * plane, count: plane)
+private func conv2dBackward(_ gradOutput: Tensor, input: Tensor, weight: Tensor, hasBias: Bool, reluOutput: Tensor?,
+                            plan: ConvolutionPlan) -> [Tensor?] {
+    let g = plan.g
+    let outChannels = weight.shape[0], plane = g.outputPlane, patch = g.patchSize
+    let needInput = input.requiresGrad
+    let x = input.unsafeBaseAddress, w = weight.unsafeBaseAddress, go = gradOutput.unsafeBaseAddress
+    let mask = reluOutput?.unsafeBaseAddress
+    var gradInput = needInput ? Tensor(uninitializedShape: input.shape) : nil
+    let gi = gradInput?.unsafeMutableBaseAddress()
+    // Per-worker partial weight and bias gradients, summed at the end.
+    var partialWeights = Tensor(uninitializedShape: [plan.workers, outChannels * patch])
+    var partialBiases = Tensor(repeating: 0, shape: [plan.workers, outChannels])
+    let gw = partialWeights.unsafeMutableBaseAddress(), gb = partialBiases.unsafeMutableBaseAddress()
+    plan.run { worker, groups, parallel in
+        let columnsCount = plan.groupSize * plane
+        let direct = mask == nil && plan.groupSize == 1
+        let gradWeight = gw + worker * outChannels * patch, gradBias = gb + worker * outChannels
+        withScratchBuffer(count: plan.isPointwise && plan.groupSize == 1 ? 0 : patch * columnsCount) { columns in
+            withScratchBuffer(count: direct ? 0 : outChannels * columnsCount) { gradMatrix in
+                var first = true
+                for group in groups {
+                    let images = plan.images(group), width = images.count * plane
+                    // The output gradient as [O, G * L] (through the ReLU mask when fused).
+                    let gm: UnsafePointer<Float>
+                    if direct {
+                        gm = go + images.lowerBound * outChannels * plane
+                    } else {
+                        loop(parallel, images.count * outChannels) { job in
+                            let local = job / outChannels, c = job % outChannels
+                            let offset = ((images.lowerBound + local) * outChannels + c) * plane
+                            let from = go + offset, to = gradMatrix + c * width + local * plane
+                            if let mask {
+                                vectorMaskedCopy(from, mask: mask + offset, into: to, plane)
+                            } else {
+                                to.update(from: from, count: plane)
+                            }
+                        }
+                        gm = UnsafePointer(gradMatrix)
+                    }
+                    if hasBias {
+                        loop(parallel, outChannels) { c in
+                            gradBias[c] += vectorSum(gm + c * width, width)
+                        }
+                    }
+                    let patches: UnsafePointer<Float>
+                    if plan.isPointwise && plan.groupSize == 1 {
+                        patches = x + images.lowerBound * g.channels * plane
+                    } else {
+                        im2col(x, g, images: images, into: columns, parallel: parallel)
+                        patches = UnsafePointer(columns)
+                    }
+                    sgemm(transposeB: true, m: outChannels, n: patch, k: width, a: gm, b: patches,
+                          beta: first ? 0 : 1, c: gradWeight)
+                    first = false
+                    if let gi {
+                        if plan.isPointwise && plan.groupSize == 1 {
+                            sgemm(transposeA: true, m: patch, n: width, k: outChannels, a: w, b: gm,
+                                  c: gi + images.lowerBound * g.channels * plane)
+                        } else {
+                            // The patch buffer is free again: reuse it for the patch gradients.
+                            sgemm(transposeA: true, m: patch, n: width, k: outChannels, a: w, b: gm, c: columns)
+                            col2im(columns, g, images: images, into: gi, parallel: parallel)
+                        }
+                    }
                 }
+                if first { (gradWeight).update(repeating: 0, count: outChannels * patch) }
             }
+        }
+    }
+    var gradWeight = Tensor(uninitializedShape: weight.shape)
+    let total = gradWeight.unsafeMutableBaseAddress(), count = outChannels * patch, workers = plan.workers
+    parallelRanges(count, minimumPerThread: 65_536) { range in
+        for i in range {
+            var sum = gw[i]
+            for worker in 1..<Swift.max(workers, 1) { sum += gw[worker * count + i] }
+            total[i] = sum
         }
     }
     var gradBias: Tensor? = nil
     if hasBias {
         var sums = Tensor(uninitializedShape: [outChannels])
-        gradMatrix.withUnsafeBufferPointer { gm in
-            sums.withUnsafeMutableBufferPointer { s in
-                for c in 0..<outChannels {
-                    var total: Float = 0
-                    let row = gm.baseAddress! + c * columnsCount
-                    for i in 0..<columnsCount { total += row[i] }
-                    s[c] = total
-                }
-            }
+        let s = sums.unsafeMutableBaseAddress()
+        for c in 0..<outChannels {
+            var sum = gb[c]
+            for worker in 1..<Swift.max(workers, 1) { sum += gb[worker * outChannels + c] }
+            s[c] = sum
         }
         gradBias = sums
     }
-    var columns = Tensor(uninitializedShape: [g.patchSize, columnsCount])
-    input.withUnsafeBufferPointer { x in columns.withUnsafeMutableBufferPointer { im2col(x.baseAddress!, g, into: $0.baseAddress!) } }
-    var gradWeight = Tensor(uninitializedShape: weight.shape)
-    gradMatrix.withUnsafeBufferPointer { gm in
-        columns.withUnsafeBufferPointer { cols in
-            gradWeight.withUnsafeMutableBufferPointer { gw in
-                sgemm(transposeB: true, m: outChannels, n: g.patchSize, k: columnsCount, a: gm.baseAddress!, b: cols.baseAddress!, c: gw.baseAddress!)
-            }
-        }
-    }
-    var gradInput: Tensor? = nil
-    if input.requiresGrad {
-        // Reuse the patch buffer for the patch gradients.
-        weight.withUnsafeBufferPointer { w in
-            gradMatrix.withUnsafeBufferPointer { gm in
-                columns.withUnsafeMutableBufferPointer { cols in
-                    sgemm(transposeA: true, m: g.patchSize, n: columnsCount, k: outChannels, a: w.baseAddress!, b: gm.baseAddress!, c: cols.baseAddress!)
-                }
-            }
-        }
-        var result = Tensor.zeros(input.shape)
-        columns.withUnsafeBufferPointer { cols in result.withUnsafeMutableBufferPointer { col2im(cols.baseAddress!, g, into: $0.baseAddress!) } }
-        gradInput = result
-    }
+    withExtendedLifetime((input, weight, gradOutput, reluOutput, partialWeights, partialBiases)) {}
     return [gradInput, gradWeight] + (hasBias ? [gradBias] : [])
 }

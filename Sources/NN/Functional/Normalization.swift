@@ -1,51 +1,52 @@
 import Tensor
 
 /// Batch normalization over the channel axis of `[N, C, H, W]` (or `[N, C]`), as
-/// `torch.nn.functional.batch_norm`.
+/// `torch.nn.functional.batch_norm`, optionally followed in the same pass by adding
+/// `residual` and an activation: `activation(batchNorm(input) + residual)` (a ResNet block's
+/// tail), computed exactly as the unfused composition.
 ///
 /// In training, normalizes with the batch's mean and biased variance and, when
 /// `runningMean`/`runningVariance` are given, updates them in place with `momentum`
 /// (the running variance gets the unbiased batch variance, as PyTorch does). In evaluation,
 /// normalizes with the running statistics.
 ///
-/// Shape: input `[N, C, ...]`, weight, bias and running statistics `[C]` -> input's shape.
+/// Shape: input and residual `[N, C, ...]`, weight, bias and running statistics `[C]` ->
+/// input's shape.
 public func batchNorm(_ input: Tensor, weight: Tensor?, bias: Tensor?, runningMean: inout Tensor, runningVariance: inout Tensor,
-                      training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5) -> Tensor {
+                      training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5,
+                      adding residual: Tensor? = nil, activation: FusedActivation = .identity) -> Tensor {
     precondition(input.rank >= 2, "batchNorm: expected input [N, C, ...], got \(input.shape)")
     let channels = input.shape[1], batch = input.shape[0]
     let plane = input.shape[2...].reduce(1, *)
     precondition(runningMean.shape == [channels] && runningVariance.shape == [channels],
                  "batchNorm: running statistics \(runningMean.shape), \(runningVariance.shape) do not match \(channels) channels of input \(input.shape)")
+    if let residual {
+        precondition(residual.shape == input.shape, "batchNorm: residual shape \(residual.shape) differs from input shape \(input.shape)")
+    }
     let perChannel = batch * plane
     if training { precondition(perChannel > 1, "batchNorm: expected more than 1 value per channel when training, got input \(input.shape)") }
+    let x = input.unsafeBaseAddress
 
     // Per-channel mean and inverse standard deviation used for normalizing.
     var mean = [Float](repeating: 0, count: channels), inverseStd = [Float](repeating: 0, count: channels)
-    input.withUnsafeBufferPointer { x in
-        let source = UncheckedSendable(x.baseAddress!)
+    if training {
         mean.withUnsafeMutableBufferPointer { meanBuffer in
-            inverseStd.withUnsafeMutableBufferPointer { stdBuffer in
-                let means = UncheckedSendable(meanBuffer.baseAddress!), stds = UncheckedSendable(stdBuffer.baseAddress!)
-                if training {
-                    parallelFor(channels) { c in
-                        var sum: Double = 0, sumSquares: Double = 0
-                        for n in 0..<batch {
-                            let row = source.value + (n * channels + c) * plane
-                            for i in 0..<plane { sum += Double(row[i]) }
-                        }
-                        let m = sum / Double(perChannel)
-                        for n in 0..<batch {
-                            let row = source.value + (n * channels + c) * plane
-                            for i in 0..<plane { let d = Double(row[i]) - m; sumSquares += d * d }
-                        }
-                        means.value[c] = Float(m)
-                        stds.value[c] = Float(sumSquares / Double(perChannel))   // biased variance for now
+            inverseStd.withUnsafeMutableBufferPointer { varianceBuffer in
+                let means = meanBuffer.baseAddress!, variances = varianceBuffer.baseAddress!
+                parallelFor(channels) { c in
+                    // Partial sums per plane in float (vectorized), accumulated in double.
+                    var sum: Double = 0
+                    for n in 0..<batch { sum += Double(vectorSum(x + (n * channels + c) * plane, plane)) }
+                    let m = Float(sum / Double(perChannel))
+                    var squares: Double = 0
+                    for n in 0..<batch {
+                        squares += Double(vectorSumOfSquaredDeviations(x + (n * channels + c) * plane, plane, mean: m))
                     }
+                    means[c] = m
+                    variances[c] = Float(squares / Double(perChannel))   // biased variance for now
                 }
             }
         }
-    }
-    if training {
         let unbiasedFactor = Float(perChannel) / Float(Swift.max(perChannel - 1, 1))
         let variances = inverseStd
         runningMean.withUnsafeMutableBufferPointer { rm in
@@ -64,73 +65,85 @@ public func batchNorm(_ input: Tensor, weight: Tensor?, bias: Tensor?, runningMe
 
     let gamma = weight?.scalars ?? [Float](repeating: 1, count: channels)
     let beta = bias?.scalars ?? [Float](repeating: 0, count: channels)
+    let relu = activation == .relu
     var output = Tensor(uninitializedShape: input.shape)
-    input.withUnsafeBufferPointer { x in
-        output.withUnsafeMutableBufferPointer { o in
-            let source = UncheckedSendable(x.baseAddress!), destination = UncheckedSendable(o.baseAddress!)
-            parallelFor(batch * channels) { job in
-                let c = job % channels
-                let scale = gamma[c] * inverseStd[c], shift = beta[c] - mean[c] * scale
-                let from = source.value + job * plane, to = destination.value + job * plane
-                for i in 0..<plane { to[i] = from[i] * scale + shift }
-            }
-        }
+    let out = output.unsafeMutableBaseAddress(), r = residual?.unsafeBaseAddress
+    parallelFor(batch * channels) { job in
+        let c = job % channels
+        let scale = gamma[c] * inverseStd[c], shift = beta[c] - mean[c] * scale
+        vectorScaleShift(x + job * plane, scale: scale, shift: shift, adding: r.map { $0 + job * plane }, relu: relu,
+                         into: out + job * plane, plane)
     }
-    let inputs = [input] + [weight, bias].compactMap { $0 }
+    withExtendedLifetime((input, residual)) {}
+    let inputs = [input] + [weight, bias, residual].compactMap { $0 }
     let (savedMean, savedInverseStd) = (mean, inverseStd)
+    let mask = relu ? output : nil
     return Tensor.recording(output, inputs: inputs) { gradOutput in
-        // Per channel: sum(dy) and sum(dy * xhat).
-        var sumGrad = [Float](repeating: 0, count: channels), sumGradXhat = [Float](repeating: 0, count: channels)
-        gradOutput.withUnsafeBufferPointer { go in
-            input.withUnsafeBufferPointer { x in
-                for c in 0..<channels {
-                    var s: Double = 0, sx: Double = 0
-                    for n in 0..<batch {
-                        let offset = (n * channels + c) * plane
-                        for i in 0..<plane {
-                            let dy = Double(go[offset + i])
-                            s += dy
-                            sx += dy * Double((x[offset + i] - savedMean[c]) * savedInverseStd[c])
-                        }
-                    }
-                    sumGrad[c] = Float(s)
-                    sumGradXhat[c] = Float(sx)
-                }
-            }
-        }
-        var gradInput: Tensor? = nil
-        if input.requiresGrad {
-            var result = Tensor(uninitializedShape: input.shape)
-            gradOutput.withUnsafeBufferPointer { go in
-                input.withUnsafeBufferPointer { x in
-                    result.withUnsafeMutableBufferPointer { gi in
-                        let dy = UncheckedSendable(go.baseAddress!), source = UncheckedSendable(x.baseAddress!)
-                        let destination = UncheckedSendable(gi.baseAddress!)
-                        let count = Float(perChannel)
-                        parallelFor(batch * channels) { job in
-                            let c = job % channels
-                            let m = savedMean[c], s = savedInverseStd[c], scale = gamma[c] * s
-                            let from = dy.value + job * plane, x = source.value + job * plane, to = destination.value + job * plane
-                            if training {
-                                let meanGrad = sumGrad[c] / count, meanGradXhat = sumGradXhat[c] / count
-                                for i in 0..<plane {
-                                    let xhat = (x[i] - m) * s
-                                    to[i] = scale * (from[i] - meanGrad - xhat * meanGradXhat)
-                                }
-                            } else {
-                                for i in 0..<plane { to[i] = scale * from[i] }
-                            }
-                        }
-                    }
-                }
-            }
-            gradInput = result
-        }
-        var grads: [Tensor?] = [gradInput]
-        if weight != nil { grads.append(Tensor(sumGradXhat)) }
-        if bias != nil { grads.append(Tensor(sumGrad)) }
-        return grads
+        batchNormBackward(gradOutput, input: input, mask: mask, mean: savedMean, inverseStd: savedInverseStd, gamma: gamma,
+                          training: training, hasWeight: weight != nil, hasBias: bias != nil, hasResidual: residual != nil)
     }
+}
+
+private func batchNormBackward(_ gradOutput: Tensor, input: Tensor, mask: Tensor?, mean: [Float], inverseStd: [Float], gamma: [Float],
+                               training: Bool, hasWeight: Bool, hasBias: Bool, hasResidual: Bool) -> [Tensor?] {
+    let channels = input.shape[1], batch = input.shape[0]
+    let plane = input.shape[2...].reduce(1, *), perChannel = batch * plane
+    let dy = gradOutput.unsafeBaseAddress, x = input.unsafeBaseAddress, kept = mask?.unsafeBaseAddress
+    // Per channel: sum(dy) and sum(dy * xhat), with dy through the ReLU mask when fused.
+    var sumGrad = [Float](repeating: 0, count: channels), sumGradXhat = [Float](repeating: 0, count: channels)
+    sumGrad.withUnsafeMutableBufferPointer { sumBuffer in
+        sumGradXhat.withUnsafeMutableBufferPointer { dotBuffer in
+            let sums = sumBuffer.baseAddress!, dots = dotBuffer.baseAddress!
+            parallelFor(channels) { c in
+                var s: Double = 0, sx: Double = 0
+                for n in 0..<batch {
+                    let offset = (n * channels + c) * plane
+                    let (partial, centered) = vectorGradientSums(dy + offset, x + offset, mean: mean[c], mask: kept.map { $0 + offset }, plane)
+                    s += Double(partial)
+                    sx += Double(centered)
+                }
+                sums[c] = Float(s)
+                dots[c] = Float(sx * Double(inverseStd[c]))
+            }
+        }
+    }
+    var gradInput: Tensor? = nil
+    if input.requiresGrad {
+        var result = Tensor(uninitializedShape: input.shape)
+        let to = result.unsafeMutableBaseAddress()
+        let count = Float(perChannel)
+        parallelFor(batch * channels) { job in
+            let c = job % channels
+            let m = mean[c], s = inverseStd[c], scale = gamma[c] * s
+            let from = dy + job * plane, source = x + job * plane, destination = to + job * plane
+            let gate = kept.map { $0 + job * plane }
+            if training {
+                // scale * (g - mean(g) - xhat * mean(g * xhat)), xhat = (x - m) * s
+                vectorBatchNormGradient(from, mask: gate, source, mean: m, scale: scale, a: sumGrad[c] / count,
+                                        b: s * sumGradXhat[c] / count, into: destination, plane)
+            } else {
+                vectorBatchNormGradient(from, mask: gate, source, mean: m, scale: scale, a: 0, b: 0, into: destination, plane)
+            }
+        }
+        gradInput = result
+    }
+    var grads: [Tensor?] = [gradInput]
+    if hasWeight { grads.append(Tensor(sumGradXhat)) }
+    if hasBias { grads.append(Tensor(sumGrad)) }
+    if hasResidual {
+        if let kept {
+            var masked = Tensor(uninitializedShape: gradOutput.shape)
+            let to = masked.unsafeMutableBaseAddress()
+            parallelRanges(gradOutput.count) { range in
+                vectorMaskedCopy(dy + range.lowerBound, mask: kept + range.lowerBound, into: to + range.lowerBound, range.count)
+            }
+            grads.append(masked)
+        } else {
+            grads.append(gradOutput)
+        }
+    }
+    withExtendedLifetime((gradOutput, input, mask)) {}
+    return grads
 }
 
 /// Zeroes each element with probability `p` and scales the rest by `1 / (1 - p)` (inverted

@@ -21,6 +21,26 @@ public func maxPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? =
                 let plane = source.value + planeIndex * inPlane
                 let out = destination.value + planeIndex * outPlane
                 let indices = argmaxPointer.value + planeIndex * outPlane
+                if g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideY == 2 && g.strideX == 2 && g.paddingY == 0 && g.paddingX == 0 {
+                    // The common 2x2 window, unrolled; same choice as the general loop (first
+                    // maximum, a NaN wins).
+                    for oy in 0..<outH {
+                        for ox in 0..<outW {
+                            let first = 2 * oy * g.width + 2 * ox
+                            var best = plane[first], bestIndex = first
+                            @inline(__always) func consider(_ candidate: Int) {
+                                let value = plane[candidate]
+                                if value > best || value.isNaN { best = value; bestIndex = candidate }
+                            }
+                            consider(first + 1)
+                            consider(first + g.width)
+                            consider(first + g.width + 1)
+                            out[oy * outW + ox] = best
+                            indices[oy * outW + ox] = Int32(bestIndex)
+                        }
+                    }
+                    return
+                }
                 for oy in 0..<outH {
                     let y0 = oy * g.strideY - g.paddingY
                     let yStart = Swift.max(y0, 0), yEnd = Swift.min(y0 + g.kernelHeight, g.height)

@@ -32,10 +32,23 @@ public final class BatchNorm2d: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
+        forward(input, adding: nil, activation: .identity)
+    }
+
+    /// `activation(bn(x) + residual)` in one pass, exactly as the unfused composition
+    /// (a ResNet block's tail: `bn2(x, adding: identity, activation: .relu)`).
+    /// Shape: input and residual `[N, C, H, W]` -> unchanged.
+    public func forward(_ input: Tensor, adding residual: Tensor? = nil, activation: FusedActivation) -> Tensor {
         precondition(input.rank == 4 && input.shape[1] == features, "BatchNorm2d(\(features)): expected [N, \(features), H, W], got \(input.shape)")
         if isTraining { batchesTracked.value = Tensor(batchesTracked.value.item + 1) }
         return batchNorm(input, weight: weight.value, bias: bias.value, runningMean: &runningMean.value,
-                         runningVariance: &runningVariance.value, training: isTraining, momentum: momentum, epsilon: epsilon)
+                         runningVariance: &runningVariance.value, training: isTraining, momentum: momentum, epsilon: epsilon,
+                         adding: residual, activation: activation)
+    }
+
+    /// Calls ``forward(_:adding:activation:)``.
+    public func callAsFunction(_ input: Tensor, adding residual: Tensor? = nil, activation: FusedActivation) -> Tensor {
+        forward(input, adding: residual, activation: activation)
     }
 
     public override var extraDescription: String {

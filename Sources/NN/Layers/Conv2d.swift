@@ -29,9 +29,22 @@ public final class Conv2d: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
+        forward(input, activation: .identity)
+    }
+
+    /// The convolution followed by `activation` in the same pass: `conv(x, activation: .relu)`
+    /// computes `conv(x).relu()` exactly, faster and keeping one tensor less for backward.
+    /// Shape: as ``forward(_:)``.
+    public func forward(_ input: Tensor, activation: FusedActivation) -> Tensor {
         precondition(input.rank == 4 && input.shape[1] == inChannels,
                      "\(self.summary): expected [N, \(inChannels), H, W], got \(input.shape)")
-        return conv2d(input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation)
+        return conv2d(input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation,
+                      activation: activation)
+    }
+
+    /// Calls ``forward(_:activation:)``.
+    public func callAsFunction(_ input: Tensor, activation: FusedActivation) -> Tensor {
+        forward(input, activation: activation)
     }
 
     private var summary: String { "Conv2d(\(inChannels)->\(outChannels), \(kernelSize.0)x\(kernelSize.1))" }

@@ -28,9 +28,9 @@ public final class NoseNet: Module {
     public override func forward(_ input: Tensor) -> Tensor {
         precondition(input.rank == 4 && input.shape[1...] == [1, inputHeight, inputWidth],
                      "NoseNet: expected [N, 1, \(inputHeight), \(inputWidth)], got \(input.shape)")
-        var x = pool(conv1(input).relu())
-        x = pool(conv2(x).relu())
-        x = pool(conv3(x).relu())
+        var x = pool(conv1(input, activation: .relu))
+        x = pool(conv2(x, activation: .relu))
+        x = pool(conv3(x, activation: .relu))
         return fc2(fc1(x.flattened(from: 1)).relu())
     }
 }
@@ -66,7 +66,7 @@ public final class FaceNet: Module {
         precondition(input.rank == 4 && input.shape[1...] == [1, inputHeight, inputWidth],
                      "FaceNet: expected [N, 1, \(inputHeight), \(inputWidth)], got \(input.shape)")
         var x = input
-        for conv in [conv1, conv2, conv3, conv4, conv5] { x = pool(conv(x).relu()) }
+        for conv in [conv1, conv2, conv3, conv4, conv5] { x = pool(conv(x, activation: .relu)) }
         x = fc1(x.flattened(from: 1)).relu()
         return fc3(fc2(x).relu())
     }

@@ -24,8 +24,9 @@ public final class BasicBlock: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        let out = bn2(conv2(relu(bn1(conv1(input)))))
-        return relu(out + (downsample?(input) ?? input))
+        // relu(bn1(conv1(x))), then relu(bn2(conv2(.)) + identity), each fused into one pass.
+        let out = bn1(conv1(input), activation: .relu)
+        return bn2(conv2(out), adding: downsample?(input) ?? input, activation: .relu)
     }
 }
 
@@ -78,7 +79,7 @@ public final class ResNet: Module {
     public override func forward(_ input: Tensor) -> Tensor {
         precondition(input.rank == 4 && input.shape[1] == inputChannels,
                      "ResNet: expected [N, \(inputChannels), H, W], got \(input.shape)")
-        var x = maxpool(relu(bn1(conv1(input))))
+        var x = maxpool(bn1(conv1(input), activation: .relu))
         x = layer4(layer3(layer2(layer1(x))))
         return fc(avgpool(x).flattened(from: 1))
     }

@@ -1,0 +1,234 @@
+// libFuzzer harness for every file reader of the package.
+//
+// Not a package target: `scripts/fuzz.sh` builds the libraries with `-sanitize=fuzzer,address`
+// into `.build-fuzz` and links this file against them with libFuzzer's `main`. One binary
+// serves every format; `FK_FUZZ_FORMAT` chooses the reader:
+//
+//   jpeg, png, pnm   Image(decoding:source:)           (Sources/Vision + CImageShims)
+//   asf              ASFShape(parsing:file:)           (Sources/FaceData/ASF.swift)
+//   pts              PTSFile.parse(_:file:)            (Sources/FaceData/PTS.swift)
+//   imglab           ImglabDataset(data:file:)         (Sources/FaceData/Imglab.swift)
+//   safetensors      SafeTensors.decode + loadStateDict into a small NoseNet (checkpoints)
+//
+// An input passes when the reader returns a well-formed value or throws its typed error.
+// Anything else (a crash, a trap, a sanitizer report, a non-typed error, an inconsistent
+// value, a libFuzzer timeout or memory limit) is a finding.
+//
+// `FK_FUZZ_MAKE_SEEDS=<dir>` (with `FK_FUZZ_DATA=<shared data folder>`) writes the seed
+// corpus for the chosen format to <dir> and exits; seeds are built from the real files in
+// ../shared/data at run time and never committed.
+
+import Foundation
+import FaceData
+import NN
+import Tensor
+import Vision
+
+enum FuzzFormat: String, CaseIterable {
+    case jpeg, png, pnm, asf, pts, imglab, safetensors
+}
+
+nonisolated(unsafe) var fuzzFormat = FuzzFormat.jpeg
+nonisolated(unsafe) var checkpointModel: NoseNet?
+
+/// The text of a file as `readText` in FaceData decodes it: UTF-8, else ISO Latin 1.
+func text(_ data: Data) -> String? {
+    String(data: data, encoding: .utf8) ?? String(data: data, encoding: .isoLatin1)
+}
+
+func findingIf(_ condition: Bool, _ message: @autoclosure () -> String) {
+    if condition {
+        FileHandle.standardError.write(Data("FINDING (\(fuzzFormat.rawValue)): \(message())\n".utf8))
+        abort()
+    }
+}
+
+func unexpected(_ error: any Error) -> Never {
+    FileHandle.standardError.write(Data("FINDING (\(fuzzFormat.rawValue)): untyped error \(type(of: error)): \(error)\n".utf8))
+    abort()
+}
+
+func fuzzOne(_ data: Data) {
+    switch fuzzFormat {
+    case .jpeg, .png, .pnm:
+        do {
+            let image = try Image(decoding: data, source: "fuzz")
+            findingIf(image.width <= 0 || image.height <= 0 || !(1...4).contains(image.channels)
+                      || image.pixels.count != image.width * image.height * image.channels,
+                      "inconsistent image \(image.width)x\(image.height)x\(image.channels), \(image.pixels.count) samples")
+            findingIf(image.width * image.height > Image.maximumPixelCount, "decoded past the pixel limit")
+        } catch is ImageError {
+        } catch { unexpected(error) }
+    case .asf:
+        guard let text = text(data) else { return }
+        for expected in [58, nil] as [Int?] {
+            do {
+                let shape = try ASFShape(parsing: text, file: "fuzz.asf", expectedPointCount: expected)
+                findingIf(shape.points.isEmpty || (expected != nil && shape.points.count != expected), "point count \(shape.points.count)")
+                findingIf(shape.points.contains { !$0.x.isFinite || !$0.y.isFinite }, "non-finite point")
+                _ = shape.keypoints(imageWidth: 640, imageHeight: 480)
+                _ = try ASFShape(parsing: shape.formatted(), file: "roundtrip.asf", expectedPointCount: expected)
+            } catch is FaceDataError {
+            } catch { unexpected(error) }
+        }
+    case .pts:
+        guard let text = text(data) else { return }
+        for expected in [68, nil] as [Int?] {
+            do {
+                let points = try PTSFile.parse(text, file: "fuzz.pts", expectedPointCount: expected)
+                findingIf(points.isEmpty || (expected != nil && points.count != expected), "point count \(points.count)")
+                _ = PTSFile.format(points)
+            } catch is FaceDataError {
+            } catch { unexpected(error) }
+        }
+    case .imglab:
+        do {
+            let dataset = try ImglabDataset(data: data, file: "fuzz.xml")
+            for face in dataset.faces {
+                _ = face.box.boundingBox
+                _ = try? face.box.keypoints(count: 68, file: "fuzz.xml", element: "box")
+            }
+            _ = try ImglabDataset(data: Data(dataset.formatted().utf8), file: "roundtrip.xml")
+        } catch is FaceDataError {
+        } catch { unexpected(error) }
+    case .safetensors:
+        do {
+            let file = try SafeTensors.decode(data, source: "fuzz.safetensors")
+            findingIf(file.names.count != file.tensors.count || file.dtypes.count != file.tensors.count, "inconsistent file")
+            for (name, tensor) in file.tensors {
+                findingIf(tensor.scalars.count != tensor.shape.reduce(1, *), "'\(name)': \(tensor.scalars.count) scalars for shape \(tensor.shape)")
+            }
+            if let model = checkpointModel {
+                try? model.loadStateDict(file.tensors, strict: true, source: "fuzz.safetensors")
+                try? model.loadStateDict(file.tensors, strict: false, source: "fuzz.safetensors")
+            }
+        } catch is SafeTensorsError {
+        } catch { unexpected(error) }
+    }
+}
+
+// MARK: - Seeds
+
+/// Small versions of real images, so most fuzzing time goes into the decoders' parsing rather
+/// than into pixel loops; a few full-size originals keep real encoder layouts in the corpus.
+func realImages(_ root: URL) throws -> (small: [Image], originals: [URL]) {
+    let imm = root.appendingPathComponent("imm_face_db")
+    let afw = root.appendingPathComponent("300w_subset/afw")
+    let full = root.appendingPathComponent("300w_fullsize")
+    func jpegs(_ folder: URL, _ limit: Int) -> [URL] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".jpg") }.sorted()
+        return names.prefix(limit).map { folder.appendingPathComponent($0) }
+    }
+    let originals = jpegs(imm, 3) + jpegs(afw, 3) + jpegs(full, 1)
+    var small: [Image] = []
+    for url in jpegs(imm, 6) + jpegs(afw, 6) {
+        let image = try Image(contentsOf: url)
+        let scale = 40 / Float(max(image.width, image.height))
+        small.append(image.resized(width: max(1, Int(Float(image.width) * scale)), height: max(1, Int(Float(image.height) * scale))))
+    }
+    return (small, originals)
+}
+
+/// The image with an alpha channel (a horizontal ramp) appended.
+func withAlpha(_ image: Image) -> Image {
+    let ramp = (0..<image.width * image.height).map { Float($0 % image.width) / Float(max(1, image.width - 1)) }
+    return Image(width: image.width, height: image.height, channels: image.channels + 1, pixels: image.pixels + ramp)
+}
+
+func makeSeeds(_ format: FuzzFormat, root: URL, into folder: URL) throws {
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    var count = 0
+    func write(_ data: Data, _ ext: String) throws {
+        try data.write(to: folder.appendingPathComponent(String(format: "seed-%03d.%@", count, ext)))
+        count += 1
+    }
+    func copy(_ urls: [URL]) throws { for url in urls { try write(try Data(contentsOf: url), url.pathExtension) } }
+    func files(_ folder: String, _ ext: String, _ limit: Int) -> [URL] {
+        let dir = root.appendingPathComponent(folder)
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix("." + ext) }.sorted()
+        return names.prefix(limit).map { dir.appendingPathComponent($0) }
+    }
+    switch format {
+    case .jpeg:
+        let (small, originals) = try realImages(root)
+        try copy(originals)
+        for (i, image) in small.enumerated() {
+            let variant = i % 2 == 0 ? image : image.grayscale()
+            try write(try variant.encoded(as: .jpeg, quality: [50, 75, 92][i % 3]), "jpg")
+        }
+    case .png:
+        let (small, _) = try realImages(root)
+        for (i, image) in small.prefix(8).enumerated() {
+            let variants = [image, image.grayscale(), withAlpha(image.rgb()), withAlpha(image.grayscale())]
+            try write(try variants[i % 4].encoded(as: .png, bitDepth: i % 3 == 2 ? 16 : 8), "png")
+        }
+    case .pnm:
+        let (small, _) = try realImages(root)
+        for (i, image) in small.prefix(8).enumerated() {
+            let variant = i % 2 == 0 ? image.rgb() : image.grayscale()
+            try write(variant.pnmData(ascii: i % 4 >= 2), i % 2 == 0 ? "ppm" : "pgm")
+        }
+    case .asf:
+        try copy(files("imm_face_db", "asf", 12))
+    case .pts:
+        try copy(files("300w_subset/afw", "pts", 8) + files("300w_fullsize", "pts", 4))
+    case .imglab:
+        // The first images of each real file, closed off as a complete document: small seeds
+        // keep the fuzzer fast, and every element kind is already in the first images.
+        for url in files("dlib_examples", "xml", 4) + [root.appendingPathComponent("300w_subset/labels.xml")] {
+            let xml = try String(contentsOf: url, encoding: .utf8)
+            var cut = xml.startIndex
+            for _ in 0..<2 { if let end = xml.range(of: "</image>", range: cut..<xml.endIndex) { cut = end.upperBound } }
+            let tail = xml[cut...].contains("</images>") ? "\n</images>\n</dataset>\n" : ""
+            try write(Data((xml[..<cut] + tail).utf8), "xml")
+        }
+    case .safetensors:
+        var generator = RandomGenerator(seed: 8)
+        let model = NoseNet(inputHeight: 30, inputWidth: 30, points: 1, hidden: 4, using: &generator)
+        let state = model.stateDict()
+        let tensors = Dictionary(uniqueKeysWithValues: state.map { ($0.name, $0.tensor) })
+        try write(Data(SafeTensors.encode(tensors, metadata: ["epoch": "3", "step": "120"],
+                                          dtypes: SafeTensors.pytorchDTypes(for: state.map(\.name)))), "safetensors")
+        for dtype in [SafeTensors.DType.f16, .bf16, .f64, .i64] {
+            let small = ["a.weight": Tensor(shape: [2, 3], values: [1, -2, 3, dtype == .i64 ? 5 : 0.5, 0, 7]), "a.bias": Tensor(shape: [2], values: [1, 2]),
+                         "empty": Tensor(shape: [0, 4], values: []), "scalar": Tensor(shape: [], values: [42])]
+            try write(Data(SafeTensors.encode(small, metadata: ["format": "pt", "note": "\(dtype)"],
+                                              dtypes: Dictionary(uniqueKeysWithValues: small.keys.map { ($0, dtype) }))), "safetensors")
+        }
+    }
+    print("wrote \(count) \(format.rawValue) seeds to \(folder.path)")
+}
+
+// MARK: - libFuzzer entry points
+
+@_cdecl("LLVMFuzzerInitialize")
+public func fuzzerInitialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> Int32 {
+    let environment = ProcessInfo.processInfo.environment
+    guard let name = environment["FK_FUZZ_FORMAT"], let format = FuzzFormat(rawValue: name) else {
+        FileHandle.standardError.write(Data("set FK_FUZZ_FORMAT to one of \(FuzzFormat.allCases.map(\.rawValue))\n".utf8))
+        exit(2)
+    }
+    fuzzFormat = format
+    if let seeds = environment["FK_FUZZ_MAKE_SEEDS"] {
+        let root = URL(fileURLWithPath: environment["FK_FUZZ_DATA"] ?? "../shared/data")
+        do {
+            try makeSeeds(format, root: root, into: URL(fileURLWithPath: seeds))
+            _exit(0)   // skip LeakSanitizer's exit check: the globals above are still alive
+        } catch {
+            FileHandle.standardError.write(Data("cannot make seeds: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+    if format == .safetensors {
+        var generator = RandomGenerator(seed: 8)
+        checkpointModel = NoseNet(inputHeight: 30, inputWidth: 30, points: 1, hidden: 4, using: &generator)
+    }
+    return 0
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzerTestOneInput(_ bytes: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    let data = bytes.map { Data(bytes: $0, count: size) } ?? Data()
+    fuzzOne(data)
+    return 0
+}

@@ -1,0 +1,110 @@
+import Testing
+import NN
+
+/// The fused operations (convolution + ReLU, batch norm + residual + ReLU) against the
+/// unfused compositions they replace, forward and backward, for batch sizes that take each
+/// path of the convolution plan (one image, grouped images, images spread over threads),
+/// and against finite differences.
+@Suite struct FusedOperationTests {
+    /// Values and gradients of `f` at `inputs` under `sum(f(x) * w)`.
+    static func evaluate(_ f: ([Tensor]) -> Tensor, _ inputs: [Tensor], seed: UInt64 = 7) -> (Tensor, [Tensor]) {
+        let leaves = inputs.map { input -> Tensor in
+            var leaf = input.detached()
+            leaf.requiresGrad = true
+            return leaf
+        }
+        let output = f(leaves)
+        var generator = RandomGenerator(seed: seed)
+        (output * Tensor.randomNormal(output.shape, using: &generator)).sum().backward()
+        return (output.detached(), leaves.map { $0.grad! })
+    }
+
+    static func expectSame(_ fused: ([Tensor]) -> Tensor, _ plain: ([Tensor]) -> Tensor, _ inputs: [Tensor], _ label: String) {
+        let (a, gradsA) = evaluate(fused, inputs), (b, gradsB) = evaluate(plain, inputs)
+        #expect(a.allClose(b, rtol: 1e-5, atol: 1e-6), "\(label): outputs differ")
+        for (index, (x, y)) in zip(gradsA, gradsB).enumerated() {
+            #expect(x.allClose(y, rtol: 1e-4, atol: 1e-5), "\(label): gradient of input \(index) differs")
+        }
+    }
+
+    @Test(arguments: [1, 2, 3, 5])
+    func convolutionWithReLU(batch: Int) {
+        var generator = RandomGenerator(seed: UInt64(batch))
+        let x = Tensor.randomNormal([batch, 3, 9, 11], using: &generator)
+        let w = Tensor.randomNormal([4, 3, 3, 3], using: &generator)
+        let b = Tensor.randomNormal([4], using: &generator)
+        for (stride, padding) in [((1, 1), (1, 1)), ((2, 2), (0, 1))] {
+            Self.expectSame({ conv2d($0[0], weight: $0[1], bias: $0[2], stride: stride, padding: padding, activation: .relu) },
+                            { conv2d($0[0], weight: $0[1], bias: $0[2], stride: stride, padding: padding).relu() },
+                            [x, w, b], "conv batch \(batch) stride \(stride)")
+        }
+        // A 1x1 stride-1 convolution reads the input as its patch matrix.
+        let pointwise = Tensor.randomNormal([5, 3, 1, 1], using: &generator)
+        Self.expectSame({ conv2d($0[0], weight: $0[1], activation: .relu) }, { conv2d($0[0], weight: $0[1]).relu() },
+                        [x, pointwise], "pointwise conv batch \(batch)")
+    }
+
+    @Test func largeConvolutionMatchesPlainAcrossGroups() {
+        // Enough images and few enough positions that images are grouped into wider products.
+        var generator = RandomGenerator(seed: 3)
+        let x = Tensor.randomNormal([9, 8, 6, 6], using: &generator)
+        let w = Tensor.randomNormal([6, 8, 3, 3], using: &generator)
+        let perImage = (0..<9).map { n in withoutGradients { conv2d(x[n].unsqueezed(0), weight: w, padding: (1, 1)) } }
+        let whole = withoutGradients { conv2d(x, weight: w, padding: (1, 1)) }
+        #expect(whole.allClose(Tensor.concatenate(perImage), rtol: 1e-5, atol: 1e-5))
+    }
+
+    @Test(arguments: [true, false])
+    func batchNormWithResidualAndReLU(training: Bool) {
+        var generator = RandomGenerator(seed: 11)
+        let x = Tensor.randomNormal([3, 4, 5, 6], using: &generator)
+        let residual = Tensor.randomNormal([3, 4, 5, 6], using: &generator)
+        let gamma = Tensor.randomUniform([4], low: 0.5, high: 1.5, using: &generator)
+        let beta = Tensor.randomNormal([4], using: &generator)
+        func norm(_ inputs: [Tensor], residual: Tensor? = nil, activation: FusedActivation = .identity) -> Tensor {
+            var mean = Tensor([0.1, -0.2, 0.3, 0]), variance = Tensor([1, 0.5, 2, 1.5])
+            return batchNorm(inputs[0], weight: inputs[1], bias: inputs[2], runningMean: &mean, runningVariance: &variance,
+                             training: training, adding: residual, activation: activation)
+        }
+        Self.expectSame({ norm($0, activation: .relu) }, { norm($0).relu() }, [x, gamma, beta], "bn+relu training \(training)")
+        Self.expectSame({ norm(Array($0.prefix(3)), residual: $0[3], activation: .relu) }, { (norm(Array($0.prefix(3))) + $0[3]).relu() },
+                        [x, gamma, beta, residual], "bn+residual+relu training \(training)")
+        Self.expectSame({ norm(Array($0.prefix(3)), residual: $0[3]) }, { norm(Array($0.prefix(3))) + $0[3] },
+                        [x, gamma, beta, residual], "bn+residual training \(training)")
+    }
+
+    @Test func fusedOperationsMatchFiniteDifferences() {
+        var generator = RandomGenerator(seed: 5)
+        // Inputs away from the ReLU kink, so finite differences do not straddle it.
+        let x = Tensor.randomNormal([2, 2, 5, 5], using: &generator)
+        let w = Tensor.randomNormal([3, 2, 3, 3], using: &generator)
+        let b = Tensor([4, -4, 4])
+        let conv = checkGradients(of: { conv2d($0[0], weight: $0[1], bias: $0[2], padding: (1, 1), activation: .relu) }, at: [x, w, b])
+        #expect(conv.maxError < 2e-2, "\(conv)")
+        let residual = Tensor.randomNormal([2, 2, 5, 5], using: &generator) + 3
+        let norm = checkGradients(of: { inputs in
+            var mean = Tensor.zeros([2]), variance = Tensor.ones([2])
+            return batchNorm(inputs[0], weight: inputs[1], bias: inputs[2], runningMean: &mean, runningVariance: &variance,
+                             training: true, adding: inputs[3], activation: .relu)
+        }, at: [x, Tensor([1, 0.5]), Tensor([0.1, 0.2]), residual])
+        #expect(norm.maxError < 2e-2, "\(norm)")
+    }
+
+    @Test func fusedReLUPassesNaNAsPyTorchDoes() {
+        let x = Tensor(shape: [1, 1, 1, 3], values: [.nan, -1, 2])
+        let y = conv2d(x, weight: Tensor.ones([1, 1, 1, 1]), activation: .relu)
+        #expect(y.scalars[0].isNaN && y.scalars[1] == 0 && y.scalars[2] == 2)
+        #expect(x.relu().scalars[0].isNaN)
+    }
+
+    @Test func layersExposeTheFusedForms() {
+        var generator = RandomGenerator(seed: 2)
+        let conv = Conv2d(2, 3, kernelSize: 3, padding: 1, using: &generator)
+        let x = Tensor.randomNormal([2, 2, 4, 4], using: &generator)
+        #expect(withoutGradients { conv(x, activation: .relu) }.allClose(withoutGradients { conv(x).relu() }))
+        let norm = BatchNorm2d(3)
+        norm.eval()
+        let y = withoutGradients { conv(x) }
+        #expect(withoutGradients { norm(y, adding: y, activation: .relu) }.allClose(withoutGradients { (norm(y) + y).relu() }))
+    }
+}
