@@ -102,9 +102,15 @@ struct BenchmarkError: Error, CustomStringConvertible {
 }
 
 /// VmHWM (peak resident set size) of this process from /proc/self/status, in MB.
-func peakResidentMegabytes() -> Double {
+func peakResidentMegabytes() -> Double { statusMegabytes("VmHWM") }
+
+/// VmRSS (current resident set size) of this process, in MB.
+func residentMegabytes() -> Double { statusMegabytes("VmRSS") }
+
+/// A memory field of /proc/self/status, in MB.
+func statusMegabytes(_ field: String) -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return .nan }
-    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+    for line in status.split(separator: "\n") where line.hasPrefix(field + ":") {
         let fields = line.split(separator: " ", omittingEmptySubsequences: true)
         if fields.count >= 2, let kilobytes = Double(fields[1]) { return kilobytes / 1024 }
     }

@@ -10,6 +10,8 @@ import Tensor
 ///     keypoints-bench epoch LABELS_XML THREADS [--json]
 ///     keypoints-bench matmul [SIZE]
 ///     keypoints-bench core        (prints the kernel OpenBLAS chose)
+///     keypoints-bench soak [DATA] [STEPS] [THREADS]
+///         NoseNet training steps on IMM with the resident memory after warm-up and at the end
 let arguments = Array(CommandLine.arguments.dropFirst())
 
 func option(_ name: String) -> String? {
@@ -33,6 +35,10 @@ do {
         }
     case "core":
         print(ComputeThreads.blasCoreName)
+    case "soak":
+        try soak(data: URL(fileURLWithPath: arguments.count > 1 ? arguments[1] : "../shared/data"),
+                 steps: arguments.count > 2 ? Int(arguments[2]) ?? 10_000 : 10_000,
+                 threads: arguments.count > 3 ? Int(arguments[3]) ?? 2 : 2)
     case "row":
         guard arguments.count >= 5, let batch = Int(arguments[2]), let threads = Int(arguments[3]) else {
             throw BenchmarkError("usage: keypoints-bench row MODEL BATCH THREADS train|infer [--json] [--seconds S]")
