@@ -15,6 +15,7 @@ struct EvaluateCommand: ParsableCommand {
     var validationFraction: Double?
     @Option(help: "With --val-fraction: the training run's seed.") var seed: UInt64 = 0
     @Option(help: "Write the cumulative error curve to this PNG.") var curve: String?
+    @Option(help: "Write the two best and two worst predictions to this PNG.") var predictions: String?
     @Option(help: "The failure and AUC threshold in NME units.") var threshold: Float = 0.08
     @OptionGroup var common: CommonOptions
 
@@ -43,14 +44,17 @@ struct EvaluateCommand: ParsableCommand {
             let all = try FaceDataset.imglab(try existingFile(xml!, option: "--xml"), configuration: spec.datasetConfiguration())
             dataset = validationFraction.map { all.split(validationFraction: $0, seed: seed).validation } ?? all
         }
-        let (predictions, _) = try Evaluation.predict(network, on: dataset, scheme: spec.scheme)
-        let report = Evaluation.report(predictions, scheme: spec.scheme, threshold: threshold)
+        let (results, _) = try Evaluation.predict(network, on: dataset, scheme: spec.scheme)
+        let report = Evaluation.report(results, scheme: spec.scheme, threshold: threshold)
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try encoder.encode(report), as: UTF8.self))
         if let curve {
-            try TrainingReports.cumulativeErrorPlot(predictions, threshold: threshold, normalization: report.normalization)
+            try TrainingReports.cumulativeErrorPlot(results, threshold: threshold, normalization: report.normalization)
                 .write(to: URL(fileURLWithPath: curve))
+        }
+        if let predictions {
+            try TrainingReports.predictionsGrid(results, dataset: dataset).write(to: URL(fileURLWithPath: predictions))
         }
     }
 }

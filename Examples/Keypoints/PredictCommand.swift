@@ -37,7 +37,7 @@ struct PredictCommand: ParsableCommand {
                                         task: detector.spec.task.rawValue, box: box.map { [$0.box.x, $0.box.y, $0.box.width, $0.box.height] },
                                         points: points.map { [$0.x, $0.y] })
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try encoder.encode(result).write(to: output.appendingPathComponent(name + "_keypoints.json"))
             print("\(path): \(points.count) points -> \(output.appendingPathComponent(name + "_keypoints.png").path)")
         }

@@ -44,7 +44,11 @@ public enum TrainingReports {
             tile.drawKeypointComparison(groundTruth: transform.apply(prediction.truth), prediction: transform.apply(prediction.predicted),
                                         radius: 2.5)
             tiles.append(tile)
-            captions.append(String(format: "%@ %@: %.1f px", rank < 2 ? "best" : "worst", prediction.identity, prediction.meanError))
+            // The caption must fit under the tile: the file's stem, shortened, and the error.
+            let label = String(format: "%@ %.1f px ", rank < 2 ? "best" : "worst", prediction.meanError)
+            let stem = ((prediction.identity as NSString).lastPathComponent as NSString).deletingPathExtension
+            let room = Swift.max(0, width / 12 - label.count)
+            captions.append(label + (stem.count > room ? String(stem.prefix(Swift.max(0, room - 2))) + ".." : stem))
         }
         return Image.grid(tiles, columns: 2, margin: 6, captions: captions, captionScale: 2)
     }
