@@ -16,6 +16,14 @@ public struct ConvolutionGeometry: Sendable, Equatable {
     /// Rows of the im2col matrix: one per (channel, kernel row, kernel column).
     public var patchSize: Int { channels * kernelHeight * kernelWidth }
 
+    /// The output columns `firstX..<lastX` whose input column `ox * strideX + offsetX` lies
+    /// inside the image (im2col reads them, col2im writes them; the rest is padding).
+    @inline(__always)
+    func columnsInside(offsetX: Int) -> (firstX: Int, lastX: Int) {
+        let firstX = offsetX >= 0 ? 0 : Swift.min(outputWidth, (-offsetX + strideX - 1) / strideX)
+        return (firstX, Swift.max(firstX, Swift.min(outputWidth, (width - offsetX + strideX - 1) / strideX)))
+    }
+
     public init(input shape: [Int], kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int) = (1, 1)) {
         (batch, channels, height, width) = (shape[0], shape[1], shape[2], shape[3])
         (kernelHeight, kernelWidth) = kernel
@@ -109,9 +117,7 @@ func im2col(_ input: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Ran
             for kx in 0..<g.kernelWidth {
                 let row = columns + (c * kernelArea + ky * g.kernelWidth + kx) * rowLength + local * g.outputPlane
                 let offsetX = kx * g.dilationX - g.paddingX
-                // Output columns whose input x falls inside the image.
-                let firstX = offsetX >= 0 ? 0 : Swift.min(outW, (-offsetX + g.strideX - 1) / g.strideX)
-                let lastX = Swift.max(firstX, Swift.min(outW, (g.width - offsetX + g.strideX - 1) / g.strideX))
+                let (firstX, lastX) = g.columnsInside(offsetX: offsetX)
                 for oy in 0..<outH {
                     let y = oy * g.strideY + ky * g.dilationY - g.paddingY
                     let destination = row + oy * outW
@@ -155,8 +161,7 @@ func col2im(_ columns: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: R
             for kx in 0..<g.kernelWidth {
                 let row = columns + (c * kernelArea + ky * g.kernelWidth + kx) * rowLength + local * g.outputPlane
                 let offsetX = kx * g.dilationX - g.paddingX
-                let firstX = offsetX >= 0 ? 0 : Swift.min(outW, (-offsetX + g.strideX - 1) / g.strideX)
-                let lastX = Swift.max(firstX, Swift.min(outW, (g.width - offsetX + g.strideX - 1) / g.strideX))
+                let (firstX, lastX) = g.columnsInside(offsetX: offsetX)
                 for oy in 0..<outH {
                     let y = oy * g.strideY + ky * g.dilationY - g.paddingY
                     if y < 0 || y >= g.height { continue }
