@@ -13,8 +13,8 @@ Run by the Swift benchmark, one child process per row (so peak memory is per row
            of ResNet18 on the faces in LABELS_XML, decoding and augmenting with a DataLoader
            (num_workers=1), as FaceData does.
 
-Models are built exactly as scripts/fixtures/nn_fixtures.py builds them (and as the Swift
-models are defined).
+Models come from scripts/fixtures/torch_models.py, which the fixture script uses too (and
+which defines them as the Swift models are defined).
 """
 import argparse
 import json
@@ -30,48 +30,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
-class NoseNet(nn.Module):
-    def __init__(self, points=1, hidden=128):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 12, 5)
-        self.conv2 = nn.Conv2d(12, 24, 3)
-        self.conv3 = nn.Conv2d(24, 32, 3)
-        self.pool = nn.MaxPool2d(2)
-        self.fc1 = nn.Linear(32 * 5 * 8, hidden)
-        self.fc2 = nn.Linear(hidden, 2 * points)
-
-    def forward(self, x):
-        x = self.pool(F.relu(self.conv1(x)))
-        x = self.pool(F.relu(self.conv2(x)))
-        x = self.pool(F.relu(self.conv3(x)))
-        return self.fc2(F.relu(self.fc1(torch.flatten(x, 1))))
-
-
-class FaceNet(nn.Module):
-    def __init__(self, points=58):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 16, 5)
-        self.conv2 = nn.Conv2d(16, 32, 3)
-        self.conv3 = nn.Conv2d(32, 64, 3)
-        self.conv4 = nn.Conv2d(64, 128, 3)
-        self.conv5 = nn.Conv2d(128, 256, 3)
-        self.pool = nn.MaxPool2d(2)
-        self.fc1 = nn.Linear(3840, 768)
-        self.fc2 = nn.Linear(768, 384)
-        self.fc3 = nn.Linear(384, 2 * points)
-
-    def forward(self, x):
-        for conv in [self.conv1, self.conv2, self.conv3, self.conv4, self.conv5]:
-            x = self.pool(F.relu(conv(x)))
-        x = F.relu(self.fc1(torch.flatten(x, 1)))
-        return self.fc3(F.relu(self.fc2(x)))
-
-
-def resnet18_gray():
-    import torchvision
-    model = torchvision.models.resnet18(num_classes=136)
-    model.conv1 = nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3, bias=False)
-    return model
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts", "fixtures"))
+from torch_models import FaceNet, NoseNet, resnet18_gray  # noqa: E402  (the shared definitions)
 
 
 INPUT_SHAPES = {"nosenet": (1, 60, 80), "facenet": (1, 180, 240), "resnet18": (1, 224, 224)}
