@@ -15,13 +15,7 @@ enum JPEGCodec {
             fk_free(raw.pixels)
             fk_free(raw.app1)
         }
-        let detail = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        switch status {
-        case FK_OK: break
-        case FK_TRUNCATED: throw ImageError(.truncated, source: source, detail)
-        case FK_TOO_LARGE: throw ImageError(.tooLarge, source: source, detail)
-        default: throw ImageError(.corrupt, source: source, detail.isEmpty ? "invalid JPEG data" : detail)
-        }
+        try ShimStatus(status: status, message: message).checkDecoded(source: source, format: "JPEG")
         let width = Int(raw.width), height = Int(raw.height), components = Int(raw.components)
         let samples = UnsafeBufferPointer(start: raw.pixels, count: width * height * components)
         var image: Image
@@ -73,8 +67,7 @@ enum JPEGCodec {
         }
         defer { fk_free(output) }
         guard status == FK_OK, let output else {
-            let detail = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw ImageError(.encodingFailed, source: "<memory>", detail)
+            throw ShimStatus(status: status, message: message).encodingError
         }
         return Data(bytes: output, count: size)
     }

@@ -13,13 +13,7 @@ enum PNGCodec {
                           Image.maximumPixelCount, &raw, &message)
         }
         defer { fk_free(raw.pixels) }
-        let detail = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        switch status {
-        case FK_OK: break
-        case FK_TRUNCATED: throw ImageError(.truncated, source: source, detail)
-        case FK_TOO_LARGE: throw ImageError(.tooLarge, source: source, detail)
-        default: throw ImageError(.corrupt, source: source, detail.isEmpty ? "invalid PNG data" : detail)
-        }
+        try ShimStatus(status: status, message: message).checkDecoded(source: source, format: "PNG")
         let width = Int(raw.width), height = Int(raw.height), channels = Int(raw.channels)
         let count = width * height * channels
         let pixels: [Float]
@@ -60,8 +54,7 @@ enum PNGCodec {
         }
         defer { fk_free(output) }
         guard status == FK_OK, let output else {
-            let detail = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw ImageError(.encodingFailed, source: "<memory>", detail)
+            throw ShimStatus(status: status, message: message).encodingError
         }
         return Data(bytes: output, count: size)
     }
