@@ -17,6 +17,10 @@ import TestSupport
         "conv_dilated_rect": { x, p in conv2d(x[0], weight: p["weight"]!, stride: (1, 2), padding: (2, 1), dilation: (2, 1)) },
         "conv_1x1_stride2": { x, p in conv2d(x[0], weight: p["weight"]!, stride: (2, 2)) },
         "conv_7x7_resnet_stem": { x, p in conv2d(x[0], weight: p["weight"]!, stride: (2, 2), padding: (3, 3)) },
+        // 3x3 stride 1 with 16+ channels each side: Winograd's method, forward and input gradient.
+        "conv_winograd_pad1": { x, p in conv2d(x[0], weight: p["weight"]!, bias: p["bias"], padding: (1, 1)) },
+        "conv_winograd_valid": { x, p in conv2d(x[0], weight: p["weight"]!) },
+        "conv_winograd_pad2_1": { x, p in conv2d(x[0], weight: p["weight"]!, padding: (2, 1)) },
         "linear": { x, p in linear(x[0], weight: p["weight"]!, bias: p["bias"]) },
         "maxpool_2": { x, _ in maxPool2d(x[0], kernel: (2, 2)) },
         "maxpool_3s2p1": { x, _ in maxPool2d(x[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1)) },

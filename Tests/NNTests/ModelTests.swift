@@ -5,7 +5,8 @@ import TestSupport
 
 /// The three keypoint models against PyTorch: a PyTorch-initialized state dict (fixture)
 /// loaded into the Swift model gives PyTorch's outputs, parameter gradients and running
-/// statistics for a fixed batch (Tests/Fixtures/nn_<model>.safetensors).
+/// statistics for a fixed batch (Tests/Fixtures/nn_<model>.safetensors, and its float64
+/// counterpart nn_<model>_f64.safetensors: see ``expectMatchesPyTorch(_:float32:float64:_:)``).
 @Suite struct ModelTests {
     struct Reference {
         let file: SafeTensorsFile
@@ -18,21 +19,43 @@ import TestSupport
         Reference(file: try SafeTensors.read(contentsOf: Fixture.directory.appendingPathComponent("nn_\(name).safetensors")))
     }
 
+    /// `‖a - b‖ / ‖b‖`.
+    static func relativeError(_ a: Tensor, _ b: Tensor) -> Float {
+        let (x, y) = (a.scalars, b.scalars)
+        let difference = zip(x, y).reduce(Float(0)) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+        return (difference / y.reduce(0) { $0 + $1 * $1 }).squareRoot()
+    }
+
+    /// `value` matches PyTorch's float32 result or its float64 one within a relative error of
+    /// 1e-4 (norm-wise). Both are right: they differ (by 2% on some ResNet18 gradients) where
+    /// max pooling meets near-ties that float32 rounding breaks one way and float64 the other,
+    /// and batch norm over 8 values per channel amplifies the different routes. Which way
+    /// this library breaks them depends on its summation order (Winograd or im2col, threads).
+    static func expectMatchesPyTorch(_ value: Tensor, float32 pytorch: Tensor, float64 exact: Tensor, _ label: String) {
+        let error = Swift.min(relativeError(value, pytorch), relativeError(value, exact))
+        let report = "\(label): relative error \(relativeError(value, pytorch)) against PyTorch's float32, "
+            + "\(relativeError(value, exact)) against its float64; \(differenceReport(value, pytorch))"
+        #expect(error <= 1e-4, Comment(rawValue: report))
+    }
+
     static func check(_ model: Module, against name: String) throws {
         let reference = try reference(name)
+        let exact = try Self.reference("\(name)_f64")
         try model.loadStateDict(reference.tensors(prefix: "state."))
         model.train()
         let input = try #require(reference.file.tensors["input"])
         let output = model(input)
         let expected = try #require(reference.file.tensors["output"])
         #expect(output.allClose(expected, rtol: 1e-4, atol: 1e-4), "\(name) output: \(differenceReport(output, expected))")
+        expectMatchesPyTorch(output, float32: expected, float64: try #require(exact.file.tensors["output"]), "\(name) output")
         mseLoss(output, reference.file.tensors["targets"]!).backward()
         let parameters = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.name, $0.parameter) })
         let grads = reference.tensors(prefix: "grad.")
         #expect(!grads.isEmpty)
         for (key, expectedGrad) in grads {
             let grad = try #require(parameters[key]?.grad, "\(name): no gradient for \(key)")
-            #expect(grad.allClose(expectedGrad, rtol: 1e-3, atol: 1e-5), "\(name) \(key) gradient: \(differenceReport(grad, expectedGrad))")
+            let exactGrad = try #require(exact.file.tensors["grad." + key], "\(name)_f64: no gradient for \(key)")
+            expectMatchesPyTorch(grad, float32: expectedGrad, float64: exactGrad, "\(name) \(key) gradient")
         }
         let buffers = Dictionary(uniqueKeysWithValues: model.namedBuffers().map { ($0.name, $0.buffer) })
         for (key, expectedStatistic) in reference.tensors(prefix: "after.") {

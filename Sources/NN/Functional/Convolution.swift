@@ -196,11 +196,47 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
                  "conv2d: input \(input.shape) is smaller than the \(g.kernelHeight)x\(g.kernelWidth) kernel (padding \(padding), dilation \(dilation))")
     if let bias { precondition(bias.shape == [weight.shape[0]], "conv2d: bias shape \(bias.shape), expected [\(weight.shape[0])]") }
     let plan = ConvolutionPlan(g)
-    let outChannels = weight.shape[0], plane = g.outputPlane, patch = g.patchSize
+    let outChannels = weight.shape[0]
     let relu = activation == .relu
     var output = Tensor(uninitializedShape: [g.batch, outChannels, g.outputHeight, g.outputWidth])
     let x = input.unsafeBaseAddress, w = weight.unsafeBaseAddress, b = bias?.unsafeBaseAddress
     let out = output.unsafeMutableBaseAddress()
+    if WinogradConvolution.applies(to: g, outChannels: outChannels) {
+        winogradForward(x, weight: w, bias: b, relu: relu, plan: plan, outChannels: outChannels, into: out)
+    } else {
+        im2colForward(x, weight: w, bias: b, relu: relu, plan: plan, outChannels: outChannels, into: out)
+    }
+    withExtendedLifetime((input, weight, bias)) {}
+    let inputs = [input, weight] + (bias.map { [$0] } ?? [])
+    let saved = relu ? output : nil
+    return Tensor.recording(output, inputs: inputs) { gradOutput in
+        conv2dBackward(gradOutput, input: input, weight: weight, hasBias: bias != nil, reluOutput: saved, plan: plan)
+    }
+}
+
+/// The forward pass of a 3x3 stride-1 convolution by Winograd's method, one group of images at a time.
+private func winogradForward(_ x: UnsafePointer<Float>, weight w: UnsafePointer<Float>, bias b: UnsafePointer<Float>?, relu: Bool,
+                             plan: ConvolutionPlan, outChannels: Int, into out: UnsafeMutablePointer<Float>) {
+    let g = plan.g, plane = g.outputPlane
+    let winograd = WinogradConvolution(g, outChannels: outChannels)
+    withScratchBuffer(count: winograd.transformedWeightCount) { u in
+        winograd.transformWeights(w, into: u)
+        plan.run { _, groups, parallel in
+            for group in groups {
+                let images = plan.images(group)
+                winograd.run(input: x + images.lowerBound * g.channels * g.height * g.width,
+                             imageStride: g.channels * g.height * g.width, channelStride: g.height * g.width,
+                             count: images.count, u: u, output: out + images.lowerBound * outChannels * plane,
+                             bias: b, relu: relu, parallel: parallel)
+            }
+        }
+    }
+}
+
+/// The forward pass as matrix products `weight [O, C*kH*kW] x im2col(images)`, one group of images at a time.
+private func im2colForward(_ x: UnsafePointer<Float>, weight w: UnsafePointer<Float>, bias b: UnsafePointer<Float>?, relu: Bool,
+                           plan: ConvolutionPlan, outChannels: Int, into out: UnsafeMutablePointer<Float>) {
+    let g = plan.g, plane = g.outputPlane, patch = g.patchSize
     plan.run { _, groups, parallel in
         let columnsCount = plan.groupSize * plane
         withScratchBuffer(count: plan.isPointwise && plan.groupSize == 1 ? 0 : patch * columnsCount) { columns in
@@ -238,12 +274,6 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
             }
         }
     }
-    withExtendedLifetime((input, weight, bias)) {}
-    let inputs = [input, weight] + (bias.map { [$0] } ?? [])
-    let saved = relu ? output : nil
-    return Tensor.recording(output, inputs: inputs) { gradOutput in
-        conv2dBackward(gradOutput, input: input, weight: weight, hasBias: bias != nil, reluOutput: saved, plan: plan)
-    }
 }
 
 private func conv2dBackward(_ gradOutput: Tensor, input: Tensor, weight: Tensor, hasBias: Bool, reluOutput: Tensor?,
@@ -259,59 +289,69 @@ private func conv2dBackward(_ gradOutput: Tensor, input: Tensor, weight: Tensor,
     var partialWeights = Tensor(uninitializedShape: [plan.workers, outChannels * patch])
     var partialBiases = Tensor(repeating: 0, shape: [plan.workers, outChannels])
     let gw = partialWeights.unsafeMutableBaseAddress(), gb = partialBiases.unsafeMutableBaseAddress()
-    plan.run { worker, groups, parallel in
-        let columnsCount = plan.groupSize * plane
-        let direct = mask == nil && plan.groupSize == 1
-        let gradWeight = gw + worker * outChannels * patch, gradBias = gb + worker * outChannels
-        withScratchBuffer(count: plan.isPointwise && plan.groupSize == 1 ? 0 : patch * columnsCount) { columns in
-            withScratchBuffer(count: direct ? 0 : outChannels * columnsCount) { gradMatrix in
-                var first = true
-                for group in groups {
-                    let images = plan.images(group), width = images.count * plane
-                    // The output gradient as [O, G * L] (through the ReLU mask when fused).
-                    let gm: UnsafePointer<Float>
-                    if direct {
-                        gm = go + images.lowerBound * outChannels * plane
-                    } else {
-                        loop(parallel, images.count * outChannels) { job in
-                            let local = job / outChannels, c = job % outChannels
-                            let offset = ((images.lowerBound + local) * outChannels + c) * plane
-                            let from = go + offset, to = gradMatrix + c * width + local * plane
-                            if let mask {
-                                vectorMaskedCopy(from, mask: mask + offset, into: to, plane)
-                            } else {
-                                to.update(from: from, count: plane)
+    // The input gradient of a 3x3 stride-1 convolution is a convolution itself: Winograd's.
+    let winograd = needInput && WinogradConvolution.applies(to: g, outChannels: outChannels)
+        ? WinogradConvolution(g, outChannels: outChannels).inputGradient : nil
+    withScratchBuffer(count: winograd?.transformedWeightCount ?? 0) { rotatedWeights in
+        winograd?.transformWeights(w, rotatedFrom: true, into: rotatedWeights)
+        plan.run { worker, groups, parallel in
+            let columnsCount = plan.groupSize * plane
+            let direct = mask == nil && plan.groupSize == 1
+            let gradWeight = gw + worker * outChannels * patch, gradBias = gb + worker * outChannels
+            withScratchBuffer(count: plan.isPointwise && plan.groupSize == 1 ? 0 : patch * columnsCount) { columns in
+                withScratchBuffer(count: direct ? 0 : outChannels * columnsCount) { gradMatrix in
+                    var first = true
+                    for group in groups {
+                        let images = plan.images(group), width = images.count * plane
+                        // The output gradient as [O, G * L] (through the ReLU mask when fused).
+                        let gm: UnsafePointer<Float>
+                        if direct {
+                            gm = go + images.lowerBound * outChannels * plane
+                        } else {
+                            loop(parallel, images.count * outChannels) { job in
+                                let local = job / outChannels, c = job % outChannels
+                                let offset = ((images.lowerBound + local) * outChannels + c) * plane
+                                let from = go + offset, to = gradMatrix + c * width + local * plane
+                                if let mask {
+                                    vectorMaskedCopy(from, mask: mask + offset, into: to, plane)
+                                } else {
+                                    to.update(from: from, count: plane)
+                                }
+                            }
+                            gm = UnsafePointer(gradMatrix)
+                        }
+                        if hasBias {
+                            loop(parallel, outChannels) { c in
+                                gradBias[c] += vectorSum(gm + c * width, width)
                             }
                         }
-                        gm = UnsafePointer(gradMatrix)
-                    }
-                    if hasBias {
-                        loop(parallel, outChannels) { c in
-                            gradBias[c] += vectorSum(gm + c * width, width)
-                        }
-                    }
-                    let patches: UnsafePointer<Float>
-                    if plan.isPointwise && plan.groupSize == 1 {
-                        patches = x + images.lowerBound * g.channels * plane
-                    } else {
-                        im2col(x, g, images: images, into: columns, parallel: parallel)
-                        patches = UnsafePointer(columns)
-                    }
-                    sgemm(transposeB: true, m: outChannels, n: patch, k: width, a: gm, b: patches,
-                          beta: first ? 0 : 1, c: gradWeight)
-                    first = false
-                    if let gi {
+                        let patches: UnsafePointer<Float>
                         if plan.isPointwise && plan.groupSize == 1 {
-                            sgemm(transposeA: true, m: patch, n: width, k: outChannels, a: w, b: gm,
-                                  c: gi + images.lowerBound * g.channels * plane)
+                            patches = x + images.lowerBound * g.channels * plane
                         } else {
-                            // The patch buffer is free again: reuse it for the patch gradients.
-                            sgemm(transposeA: true, m: patch, n: width, k: outChannels, a: w, b: gm, c: columns)
-                            col2im(columns, g, images: images, into: gi, parallel: parallel)
+                            im2col(x, g, images: images, into: columns, parallel: parallel)
+                            patches = UnsafePointer(columns)
+                        }
+                        sgemm(transposeB: true, m: outChannels, n: patch, k: width, a: gm, b: patches,
+                              beta: first ? 0 : 1, c: gradWeight)
+                        first = false
+                        if let gi {
+                            if let winograd {
+                                winograd.run(input: gm, imageStride: plane, channelStride: width, count: images.count,
+                                             u: rotatedWeights, output: gi + images.lowerBound * g.channels * g.height * g.width,
+                                             bias: nil, relu: false, parallel: parallel)
+                            } else if plan.isPointwise && plan.groupSize == 1 {
+                                sgemm(transposeA: true, m: patch, n: width, k: outChannels, a: w, b: gm,
+                                      c: gi + images.lowerBound * g.channels * plane)
+                            } else {
+                                // The patch buffer is free again: reuse it for the patch gradients.
+                                sgemm(transposeA: true, m: patch, n: width, k: outChannels, a: w, b: gm, c: columns)
+                                col2im(columns, g, images: images, into: gi, parallel: parallel)
+                            }
                         }
                     }
+                    if first { (gradWeight).update(repeating: 0, count: outChannels * patch) }
                 }
-                if first { (gradWeight).update(repeating: 0, count: outChannels * patch) }
             }
         }
     }

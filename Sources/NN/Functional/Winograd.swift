@@ -1,0 +1,223 @@
+import Tensor
+
+/// A 3x3, stride-1 convolution computed with Winograd's minimal filtering F(2x2, 3x3)
+/// (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016).
+///
+/// The output is cut into 2x2 blocks. Each block depends on a 4x4 input tile; transformed
+/// (`V = Bᵀ d B`) and multiplied element by element with the transformed kernel
+/// (`U = G g Gᵀ`), then transformed back (`Y = Aᵀ M A`), a tile gives its block with 16
+/// multiplications per channel pair instead of 36. Summed over input channels, the 16
+/// element-wise products are 16 matrix products `U[ξ] [O, C] x V[ξ] [C, tiles]`, run by
+/// BLAS: 2.25 times fewer multiply-adds than im2col's single product, and a 4x smaller
+/// scratch (16 values per 4 outputs instead of 9 per output and channel).
+///
+/// It serves the forward pass (`conv2d`) and the input gradient, which for a stride-1
+/// convolution is the same kind of convolution of the output gradient with the kernels
+/// rotated by 180 degrees and their channel axes swapped, padded by `2 - padding`.
+struct WinogradConvolution {
+    /// The convolution computed: 3x3 kernel, stride 1, dilation 1.
+    let g: ConvolutionGeometry
+    let outChannels: Int
+    let tilesY: Int, tilesX: Int
+    var tilesPerImage: Int { tilesY * tilesX }
+
+    /// Whether Winograd's method computes `g` (3x3, stride 1, no dilation, padding at most 2
+    /// so that the input gradient is one too) and pays off: with fewer than 16 channels on
+    /// either side, or fewer than 64 tiles in the batch (ResNet18's last layers for one
+    /// image), transforming the kernels and tiles costs more than the products save.
+    static func applies(to g: ConvolutionGeometry, outChannels: Int) -> Bool {
+        g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 1 && g.strideX == 1
+            && g.dilationY == 1 && g.dilationX == 1 && g.paddingY <= 2 && g.paddingX <= 2
+            && g.channels >= 16 && outChannels >= 16
+            && g.batch * ((g.outputHeight + 1) / 2) * ((g.outputWidth + 1) / 2) >= 64
+    }
+
+    init(_ g: ConvolutionGeometry, outChannels: Int) {
+        self.g = g
+        self.outChannels = outChannels
+        tilesY = (g.outputHeight + 1) / 2
+        tilesX = (g.outputWidth + 1) / 2
+    }
+
+    /// The convolution whose output is the input gradient of this one: the output gradient
+    /// `[N, O, outH, outW]` convolved with the rotated kernels, padded by `2 - padding`.
+    var inputGradient: WinogradConvolution {
+        let transposed = ConvolutionGeometry(input: [g.batch, outChannels, g.outputHeight, g.outputWidth], kernel: (3, 3),
+                                             stride: (1, 1), padding: (2 - g.paddingY, 2 - g.paddingX))
+        return WinogradConvolution(transposed, outChannels: g.channels)
+    }
+
+    /// Floats of the transformed kernels `U`.
+    var transformedWeightCount: Int { 16 * outChannels * g.channels }
+
+    /// Writes `U = G g Gᵀ` for every kernel as 16 matrices `[O, C]`. `weight` is `[O, C, 3, 3]`,
+    /// or with `rotatedFrom: true` the forward convolution's `[C, O, 3, 3]`, rotated by 180
+    /// degrees and read with its channel axes swapped (the input-gradient convolution).
+    func transformWeights(_ weight: UnsafePointer<Float>, rotatedFrom: Bool = false, into u: UnsafeMutablePointer<Float>) {
+        let o = outChannels, c = g.channels, stride = o * c
+        parallelRanges(o, minimumPerThread: Swift.max(1, 16_384 / c)) { range in
+            for oc in range {
+                // Four kernels (input channels ic..<ic+4) at once, one per SIMD lane.
+                for ic in Swift.stride(from: 0, to: c, by: 4) {
+                    let lanes = Swift.min(4, c - ic)
+                    // The lanes' kernels g[y][x] as k.0...k.8, row-major.
+                    var k = (SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(),
+                             SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>())
+                    withUnsafeMutableBytes(of: &k) { raw in
+                        let values = raw.bindMemory(to: SIMD4<Float>.self)
+                        for lane in 0..<lanes {
+                            let kernel = rotatedFrom ? weight + ((ic + lane) * o + oc) * 9 : weight + (oc * c + ic + lane) * 9
+                            for e in 0..<9 { values[e][lane] = rotatedFrom ? kernel[8 - e] : kernel[e] }
+                        }
+                    }
+                    // t = G g (4x3), column by column; then U = t Gᵀ (4x4), row by row.
+                    func columnOfT(_ g0: SIMD4<Float>, _ g1: SIMD4<Float>, _ g2: SIMD4<Float>)
+                        -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
+                        (g0, 0.5 * (g0 + g1 + g2), 0.5 * (g0 - g1 + g2), g2)
+                    }
+                    let t0 = columnOfT(k.0, k.3, k.6), t1 = columnOfT(k.1, k.4, k.7), t2 = columnOfT(k.2, k.5, k.8)
+                    let base = u + oc * c + ic
+                    func store(_ value: SIMD4<Float>, _ element: Int) {
+                        let target = base + element * stride
+                        if lanes == 4 {
+                            UnsafeMutableRawPointer(target).storeBytes(of: value, as: SIMD4<Float>.self)
+                        } else {
+                            for lane in 0..<lanes { target[lane] = value[lane] }
+                        }
+                    }
+                    func storeRow(_ i: Int, _ a: SIMD4<Float>, _ b: SIMD4<Float>, _ d: SIMD4<Float>) {
+                        store(a, 4 * i)
+                        store(0.5 * (a + b + d), 4 * i + 1)
+                        store(0.5 * (a - b + d), 4 * i + 2)
+                        store(d, 4 * i + 3)
+                    }
+                    storeRow(0, t0.0, t1.0, t2.0)
+                    storeRow(1, t0.1, t1.1, t2.1)
+                    storeRow(2, t0.2, t1.2, t2.2)
+                    storeRow(3, t0.3, t1.3, t2.3)
+                }
+            }
+        }
+    }
+
+    /// Computes images `0..<count` of the convolution.
+    ///
+    /// - `input`: plane `(n, c)` (`g.height x g.width`) starts at `input + n * imageStride + c * channelStride`.
+    /// - `u`: the transformed kernels from ``transformWeights(_:rotatedFrom:into:)``.
+    /// - `output`: `[count, O, outH, outW]`, overwritten; `bias` and `relu` are applied on the way.
+    /// - `parallel`: spread the work over the compute threads (else run on the calling thread).
+    func run(input: UnsafePointer<Float>, imageStride: Int, channelStride: Int, count: Int, u: UnsafePointer<Float>,
+             output: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool, parallel: Bool) {
+        let tiles = count * tilesPerImage, c = g.channels, o = outChannels
+        withScratchBuffer(count: 16 * c * tiles) { v in
+            withScratchBuffer(count: 16 * o * tiles) { m in
+                loop(parallel, count * c) { job in
+                    let n = job / c, channel = job % c
+                    transformInput(input + n * imageStride + channel * channelStride,
+                                   into: v + channel * tiles + n * tilesPerImage, stride: c * tiles)
+                }
+                for xi in 0..<16 {
+                    sgemm(m: o, n: tiles, k: c, a: u + xi * o * c, b: v + xi * c * tiles, c: m + xi * o * tiles)
+                }
+                let plane = g.outputHeight * g.outputWidth
+                loop(parallel, count * o) { job in
+                    let n = job / o, channel = job % o
+                    transformOutput(m + channel * tiles + n * tilesPerImage, stride: o * tiles,
+                                    into: output + (n * o + channel) * plane, shift: bias?[channel] ?? 0, relu: relu)
+                }
+            }
+        }
+    }
+
+    /// `V = Bᵀ d B` for every tile of one input plane; element `ξ` of tile `t` goes to
+    /// `v[ξ * stride + t]`.
+    ///
+    /// Separable and done row by row, so the loops run over whole rows of tiles (vectorized,
+    /// contiguous stores): each input row is padded, its 4-element windows at even columns
+    /// transformed (`d B`, kept in a ring of 4 rows: consecutive tile rows share two input
+    /// rows), then 4 rows combined (`Bᵀ (d B)`).
+    private func transformInput(_ plane: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>, stride: Int) {
+        let height = g.height, width = g.width, tilesX = tilesX, paddedWidth = 2 * tilesX + 2
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * tilesX + paddedWidth) { scratch in
+            let ring = scratch.baseAddress!, padded = ring + 16 * tilesX
+            /// `d B` of input row `y` into ring slot `y % 4`: 4 arrays of `tilesX` values.
+            func transformRow(_ y: Int) {
+                let h = ring + (y & 3) * 4 * tilesX
+                guard y >= 0 && y < height else {
+                    h.update(repeating: 0, count: 4 * tilesX)
+                    return
+                }
+                let first = Swift.max(0, g.paddingX), last = Swift.min(paddedWidth, width + g.paddingX)
+                padded.update(repeating: 0, count: paddedWidth)
+                if last > first { (padded + first).update(from: plane + y * width + first - g.paddingX, count: last - first) }
+                let h0 = h, h1 = h + tilesX, h2 = h + 2 * tilesX, h3 = h + 3 * tilesX
+                for tx in 0..<tilesX {
+                    let d = padded + 2 * tx
+                    h0[tx] = d[0] - d[2]
+                    h1[tx] = d[1] + d[2]
+                    h2[tx] = d[2] - d[1]
+                    h3[tx] = d[1] - d[3]
+                }
+            }
+            for ty in 0..<tilesY {
+                let y0 = 2 * ty - g.paddingY
+                for r in (ty == 0 ? 0 : 2)..<4 { transformRow(y0 + r) }
+                let row = { (r: Int) in ring + ((y0 + r) & 3) * 4 * tilesX }
+                let r0 = row(0), r1 = row(1), r2 = row(2), r3 = row(3)
+                for k in 0..<4 {
+                    let a = r0 + k * tilesX, b = r1 + k * tilesX, c = r2 + k * tilesX, d = r3 + k * tilesX
+                    let out = v + ty * tilesX
+                    let v0 = out + k * stride, v1 = out + (4 + k) * stride, v2 = out + (8 + k) * stride, v3 = out + (12 + k) * stride
+                    for tx in 0..<tilesX {
+                        v0[tx] = a[tx] - c[tx]
+                        v1[tx] = b[tx] + c[tx]
+                        v2[tx] = c[tx] - b[tx]
+                        v3[tx] = b[tx] - d[tx]
+                    }
+                }
+            }
+        }
+    }
+
+    /// `Y = Aᵀ M A` for every tile of one output channel of one image, plus `shift`, then
+    /// ReLU when asked; element `ξ` of tile `t` is read from `m[ξ * stride + t]`. Row by row
+    /// as ``transformInput(_:into:stride:)``: `Aᵀ M` over whole rows of tiles, then `(Aᵀ M) A`.
+    private func transformOutput(_ m: UnsafePointer<Float>, stride: Int, into plane: UnsafeMutablePointer<Float>,
+                                 shift: Float, relu: Bool) {
+        let height = g.outputHeight, width = g.outputWidth, tilesX = tilesX
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 12 * tilesX) { scratch in
+            // a[i][k]: row i (0, 1) of Aᵀ M, column k (0...3); then the even and odd outputs.
+            let a = scratch.baseAddress!, even = a + 8 * tilesX, odd = a + 10 * tilesX
+            for ty in 0..<tilesY {
+                let tiles = m + ty * tilesX
+                for k in 0..<4 {
+                    let m0 = tiles + k * stride, m1 = tiles + (4 + k) * stride
+                    let m2 = tiles + (8 + k) * stride, m3 = tiles + (12 + k) * stride
+                    let a0 = a + k * tilesX, a1 = a + (4 + k) * tilesX
+                    for tx in 0..<tilesX {
+                        a0[tx] = m0[tx] + m1[tx] + m2[tx]
+                        a1[tx] = m1[tx] - m2[tx] - m3[tx]
+                    }
+                }
+                for i in 0..<2 where 2 * ty + i < height {
+                    let c0 = a + (4 * i) * tilesX, c1 = c0 + tilesX, c2 = c1 + tilesX, c3 = c2 + tilesX
+                    let e = even + i * tilesX, o = odd + i * tilesX
+                    for tx in 0..<tilesX {
+                        e[tx] = c0[tx] + c1[tx] + c2[tx] + shift
+                        o[tx] = c1[tx] - c2[tx] - c3[tx] + shift
+                    }
+                    let out = plane + (2 * ty + i) * width
+                    for tx in 0..<width / 2 {
+                        out[2 * tx] = e[tx]
+                        out[2 * tx + 1] = o[tx]
+                    }
+                    if width % 2 == 1 { out[width - 1] = e[tilesX - 1] }
+                    if relu {
+                        // `max` would turn NaN into 0; ReLU keeps it, as PyTorch does.
+                        for x in 0..<width where out[x] < 0 { out[x] = 0 }
+                    }
+                }
+            }
+        }
+    }
+}
