@@ -99,6 +99,16 @@ import NN
         #expect(norm.maxError < 2e-2, "\(norm)")
     }
 
+    /// A NaN in a window wins (PyTorch's rule), on the 3x3 stride-2 vector path and the general one.
+    @Test(arguments: [(2, 1), (1, 1)])
+    func maxPoolingPassesNaN(stride: Int, padding: Int) {
+        var values = (0..<(4 * 20)).map { Float($0 % 7) }
+        values[2 * 20 + 9] = .nan
+        let y = maxPool2d(Tensor(shape: [1, 1, 4, 20], values: values), kernel: (3, 3), stride: (stride, stride), padding: (padding, padding))
+        let nanCount = y.scalars.filter(\.isNaN).count
+        #expect(nanCount == (stride == 2 ? 2 : 9), "windows holding the NaN: \(y)")
+    }
+
     @Test func fusedReLUPassesNaNAsPyTorchDoes() {
         let x = Tensor(shape: [1, 1, 1, 3], values: [.nan, -1, 2])
         let y = conv2d(x, weight: Tensor.ones([1, 1, 1, 1]), activation: .relu)

@@ -41,21 +41,38 @@ public func maxPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? =
                     }
                     return
                 }
+                if g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 2 && g.strideX == 2 && g.paddingY == 1 && g.paddingX == 1 {
+                    maxPool3x3Stride2(plane, g, into: out, indices: indices)
+                    return
+                }
+                // Row by row: the first maximum of each window's part of input row y, merged into
+                // the output row when greater. Same choice as scanning each window row-major
+                // (first maximum; a NaN wins, the last one if several), with the row's values
+                // read once per window column instead of once per window.
                 for oy in 0..<outH {
                     let y0 = oy * g.strideY - g.paddingY
                     let yStart = Swift.max(y0, 0), yEnd = Swift.min(y0 + g.kernelHeight, g.height)
+                    let outRow = out + oy * outW, indexRow = indices + oy * outW
                     for ox in 0..<outW {
-                        let x0 = ox * g.strideX - g.paddingX
-                        let xStart = Swift.max(x0, 0), xEnd = Swift.min(x0 + g.kernelWidth, g.width)
-                        var best = -Float.infinity, bestIndex = yStart * g.width + xStart
-                        for y in yStart..<yEnd {
-                            for x in xStart..<xEnd where plane[y * g.width + x] > best || plane[y * g.width + x].isNaN {
-                                best = plane[y * g.width + x]
-                                bestIndex = y * g.width + x
+                        outRow[ox] = -.infinity
+                        indexRow[ox] = Int32(yStart * g.width + Swift.max(ox * g.strideX - g.paddingX, 0))
+                    }
+                    for y in yStart..<yEnd {
+                        let row = plane + y * g.width
+                        for ox in 0..<outW {
+                            let x0 = ox * g.strideX - g.paddingX
+                            let xStart = Swift.max(x0, 0), xEnd = Swift.min(x0 + g.kernelWidth, g.width)
+                            var best = row[xStart], bestX = xStart
+                            for x in (xStart + 1)..<xEnd {
+                                // Selects, not branches: the comparisons are data-dependent.
+                                let value = row[x], take = value > best || value != value
+                                best = take ? value : best
+                                bestX = take ? x : bestX
                             }
+                            let take = best > outRow[ox] || best != best
+                            outRow[ox] = take ? best : outRow[ox]
+                            indexRow[ox] = take ? Int32(y * g.width + bestX) : indexRow[ox]
                         }
-                        out[oy * outW + ox] = best
-                        indices[oy * outW + ox] = Int32(bestIndex)
                     }
                 }
             }
@@ -77,6 +94,74 @@ public func maxPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? =
         }
         return [gradInput]
     }
+}
+
+/// ResNet's stem pooling (3x3 window, stride 2, padding 1) of one plane, eight output columns
+/// at a time. Each input row is split into its even and odd columns (padding as -infinity), so
+/// the windows' three columns `2ox - 1, 2ox, 2ox + 1` are the contiguous vectors `even[ox]`,
+/// `odd[ox]`, `even[ox + 1]` of the padded row; comparisons become vector selects. Same choice
+/// as the general loop: the first maximum in row-major order, a NaN wins (the last one).
+private func maxPool3x3Stride2(_ plane: UnsafePointer<Float>, _ g: ConvolutionGeometry,
+                               into out: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>) {
+    let outH = g.outputHeight, outW = g.outputWidth, width = g.width
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * (outW + 8) + 2) { scratch in
+        // Padded column p = input column p - 1: even[i] = column 2i - 1, odd[i] = column 2i.
+        let even = scratch.baseAddress!, odd = even + outW + 9
+        let lanes = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
+        for oy in 0..<outH {
+            let yStart = Swift.max(2 * oy - 1, 0), yEnd = Swift.min(2 * oy + 2, g.height)
+            let outRow = out + oy * outW, indexRow = indices + oy * outW
+            outRow.update(repeating: -.infinity, count: outW)
+            for ox in 0..<outW { indexRow[ox] = Int32(yStart * width + Swift.max(2 * ox - 1, 0)) }
+            for y in yStart..<yEnd {
+                let row = plane + y * width
+                for i in 0...outW {
+                    let left = 2 * i - 1, right = 2 * i
+                    even[i] = left >= 0 && left < width ? row[left] : -.infinity
+                    odd[i] = right < width ? row[right] : -.infinity
+                }
+                let rowBase = Int32(y * width)
+                var ox = 0
+                while ox + 8 <= outW {
+                    let a = load8(even + ox), b = load8(odd + ox), c = load8(even + ox + 1)
+                    let first = Int32(2 * ox - 1) &+ lanes
+                    var best = a, column = first
+                    var take = (b .> best) .| (b .!= b)
+                    best.replace(with: b, where: take)
+                    column.replace(with: first &+ 1, where: take)
+                    take = (c .> best) .| (c .!= c)
+                    best.replace(with: c, where: take)
+                    column.replace(with: first &+ 2, where: take)
+                    let current = load8(outRow + ox)
+                    take = (best .> current) .| (best .!= best)
+                    store8(current.replacing(with: best, where: take), outRow + ox)
+                    let index = UnsafeRawPointer(indexRow + ox).loadUnaligned(as: SIMD8<Int32>.self)
+                    // Column -1 (padding, all -infinity) counts as column 0; arithmetic, not a
+                    // masked select, which would not vectorize without SSE4.
+                    let chosen = rowBase &+ (column & ~(column &>> 31))
+                    UnsafeMutableRawPointer(indexRow + ox).storeBytes(of: index.replacing(with: chosen, where: take), as: SIMD8<Int32>.self)
+                    ox += 8
+                }
+                for ox in ox..<outW {
+                    var best = even[ox], column = 2 * ox - 1
+                    if odd[ox] > best || odd[ox].isNaN { best = odd[ox]; column = 2 * ox }
+                    if even[ox + 1] > best || even[ox + 1].isNaN { best = even[ox + 1]; column = 2 * ox + 1 }
+                    if best > outRow[ox] || best.isNaN {
+                        outRow[ox] = best
+                        indexRow[ox] = rowBase + Int32(Swift.max(column, 0))
+                    }
+                }
+            }
+        }
+    }
+}
+
+@inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always) private func store8(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD8<Float>.self)
 }
 
 /// Owns the argmax indices of a max pooling until its backward pass is released.

@@ -28,7 +28,7 @@ struct WinogradConvolution {
     static func applies(to g: ConvolutionGeometry, outChannels: Int) -> Bool {
         g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 1 && g.strideX == 1
             && g.dilationY == 1 && g.dilationX == 1 && g.paddingY <= 2 && g.paddingX <= 2
-            && g.channels >= 16 && outChannels >= 16
+            && g.channels >= 64 && outChannels >= 64
             && g.batch * ((g.outputHeight + 1) / 2) * ((g.outputWidth + 1) / 2) >= 64
     }
 
