@@ -99,14 +99,15 @@ import NN
         #expect(norm.maxError < 2e-2, "\(norm)")
     }
 
-    /// A NaN in a window wins (PyTorch's rule), on the 3x3 stride-2 vector path and the general one.
-    @Test(arguments: [(2, 1), (1, 1)])
-    func maxPoolingPassesNaN(stride: Int, padding: Int) {
+    /// A NaN in a window wins (PyTorch's rule), on the vector paths (3x3 stride 2, 2x2) and the
+    /// general one (3x3 stride 1).
+    @Test(arguments: [(3, 2, 1, 2), (3, 1, 1, 9), (2, 2, 0, 1)])
+    func maxPoolingPassesNaN(kernel: Int, stride: Int, padding: Int, windowsHoldingTheNaN: Int) {
         var values = (0..<(4 * 20)).map { Float($0 % 7) }
         values[2 * 20 + 9] = .nan
-        let y = maxPool2d(Tensor(shape: [1, 1, 4, 20], values: values), kernel: (3, 3), stride: (stride, stride), padding: (padding, padding))
-        let nanCount = y.scalars.filter(\.isNaN).count
-        #expect(nanCount == (stride == 2 ? 2 : 9), "windows holding the NaN: \(y)")
+        let y = maxPool2d(Tensor(shape: [1, 1, 4, 20], values: values), kernel: (kernel, kernel), stride: (stride, stride),
+                          padding: (padding, padding))
+        #expect(y.scalars.filter(\.isNaN).count == windowsHoldingTheNaN, "\(y)")
     }
 
     @Test func fusedReLUPassesNaNAsPyTorchDoes() {

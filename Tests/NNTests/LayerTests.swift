@@ -27,6 +27,7 @@ import TestSupport
         "maxpool_3s2p1_wide": { x, _ in maxPool2d(x[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1)) },
         "maxpool_3s2p1_ties": { x, _ in maxPool2d(x[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1)) },
         "maxpool_3s1p1": { x, _ in maxPool2d(x[0], kernel: (3, 3), stride: (1, 1), padding: (1, 1)) },
+        "maxpool_2_wide": { x, _ in maxPool2d(x[0], kernel: (2, 2)) },
         "avgpool_2": { x, _ in avgPool2d(x[0], kernel: (2, 2)) },
         "avgpool_3s2p1": { x, _ in avgPool2d(x[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1)) },
         "adaptive_avgpool_1x1": { x, _ in adaptiveAvgPool2d(x[0], outputSize: (1, 1)) },
