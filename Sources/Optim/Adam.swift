@@ -337,7 +337,15 @@ struct AdamKernel {
              _ v: UnsafeMutablePointer<Float>, _ vMax: UnsafeMutablePointer<Float>?, _ count: Int) {
         let k = self
         parallelRanges(count) { range in
-            for i in range {
+            var start = range.lowerBound
+            if vMax == nil {
+                // Eight at a time: the same operations in the same order, so the same bits.
+                while start + 8 <= range.upperBound {
+                    k.update8(p + start, g + start, m + start, v + start)
+                    start += 8
+                }
+            }
+            for i in start..<range.upperBound {
                 var parameter = p[i]
                 var gradient = g[i]
                 if k.decoupled { parameter = parameter * k.decay }
@@ -358,5 +366,25 @@ struct AdamKernel {
                 p[i] = parameter + k.negativeStepSize * newMean / denominator
             }
         }
+    }
+
+    /// The loop body of ``run(_:_:_:_:_:_:)`` (without AMSGrad) for eight elements.
+    @inline(__always)
+    private func update8(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+                         _ v: UnsafeMutablePointer<Float>) {
+        typealias Vector = SIMD8<Float>
+        func load(_ x: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(x).loadUnaligned(as: Vector.self) }
+        func store(_ value: Vector, _ x: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(x).storeBytes(of: value, as: Vector.self) }
+        var parameter = load(p), gradient = load(g)
+        if decoupled { parameter = parameter * decay }
+        if coupled { gradient = gradient + weightDecay * parameter }
+        let mean = load(m)
+        let difference = gradient - mean
+        let newMean = lerpSmall ? mean + lerpWeight * difference : gradient - difference * lerpComplement
+        store(newMean, m)
+        let second = load(v) * beta2 + oneMinusBeta2 * gradient * gradient
+        store(second, v)
+        let denominator = second.squareRoot() / biasCorrection2Sqrt + eps
+        store(parameter + negativeStepSize * newMean / denominator, p)
     }
 }
