@@ -38,29 +38,39 @@ import NN
                             { conv2d($0[0], weight: $0[1], bias: $0[2], stride: stride, padding: padding).relu() },
                             [x, w, b], "conv batch \(batch) stride \(stride)")
         }
-        // 16 channels each side: Winograd's method, with the ReLU in its output transform.
+        // Winograd's method, with the ReLU in its output transform, against im2col.
         let x16 = Tensor.randomNormal([batch, 16, 7, 9], using: &generator)
         let w16 = Tensor.randomNormal([16, 16, 3, 3], using: &generator) * 0.2
         let b16 = Tensor.randomNormal([16], using: &generator)
-        Self.expectSame({ conv2d($0[0], weight: $0[1], bias: $0[2], padding: (1, 1), activation: .relu) },
-                        { conv2d($0[0], weight: $0[1], bias: $0[2], padding: (1, 1)).relu() },
-                        [x16, w16, b16], "Winograd conv batch \(batch)")
+        func convolution(_ inputs: [Tensor], _ algorithm: ConvolutionAlgorithm, _ activation: FusedActivation) -> Tensor {
+            conv2d(inputs[0], weight: inputs[1], bias: inputs[2], stride: (1, 1), padding: (1, 1), dilation: (1, 1),
+                   activation: activation, algorithm: algorithm)
+        }
+        Self.expectSame({ convolution($0, .winograd, .relu) }, { convolution($0, .winograd, .identity).relu() },
+                        [x16, w16, b16], "Winograd conv + ReLU batch \(batch)")
+        Self.expectSame({ convolution($0, .winograd, .relu) }, { convolution($0, .im2col, .relu) },
+                        [x16, w16, b16], "Winograd against im2col, batch \(batch)")
         // A 1x1 stride-1 convolution reads the input as its patch matrix.
         let pointwise = Tensor.randomNormal([5, 3, 1, 1], using: &generator)
         Self.expectSame({ conv2d($0[0], weight: $0[1], activation: .relu) }, { conv2d($0[0], weight: $0[1]).relu() },
                         [x, pointwise], "pointwise conv batch \(batch)")
     }
 
-    /// 8 channels: im2col; 16: Winograd's method.
-    @Test(arguments: [8, 16])
-    func largeConvolutionMatchesPlainAcrossGroups(channels: Int) {
+    /// Each algorithm gives the same images whether they are grouped or not.
+    @Test(arguments: [ConvolutionAlgorithm.im2col, .winograd])
+    func largeConvolutionMatchesPlainAcrossGroups(algorithm: ConvolutionAlgorithm) {
         // Enough images and few enough positions that images are grouped into wider products.
         var generator = RandomGenerator(seed: 3)
-        let x = Tensor.randomNormal([9, channels, 6, 6], using: &generator)
-        let w = Tensor.randomNormal([channels, channels, 3, 3], using: &generator)
-        let perImage = (0..<9).map { n in withoutGradients { conv2d(x[n].unsqueezed(0), weight: w, padding: (1, 1)) } }
-        let whole = withoutGradients { conv2d(x, weight: w, padding: (1, 1)) }
-        #expect(whole.allClose(Tensor.concatenate(perImage), rtol: 1e-5, atol: 1e-5))
+        let x = Tensor.randomNormal([9, 8, 6, 6], using: &generator)
+        let w = Tensor.randomNormal([6, 8, 3, 3], using: &generator)
+        func convolution(_ input: Tensor) -> Tensor {
+            withoutGradients {
+                conv2d(input, weight: w, bias: nil, stride: (1, 1), padding: (1, 1), dilation: (1, 1), activation: .identity,
+                       algorithm: algorithm)
+            }
+        }
+        let perImage = (0..<9).map { n in convolution(x[n].unsqueezed(0)) }
+        #expect(convolution(x).allClose(Tensor.concatenate(perImage), rtol: 1e-5, atol: 1e-5))
     }
 
     @Test(arguments: [true, false])

@@ -17,10 +17,10 @@ import TestSupport
         "conv_dilated_rect": { x, p in conv2d(x[0], weight: p["weight"]!, stride: (1, 2), padding: (2, 1), dilation: (2, 1)) },
         "conv_1x1_stride2": { x, p in conv2d(x[0], weight: p["weight"]!, stride: (2, 2)) },
         "conv_7x7_resnet_stem": { x, p in conv2d(x[0], weight: p["weight"]!, stride: (2, 2), padding: (3, 3)) },
-        // 3x3 stride 1 with 16+ channels each side: Winograd's method, forward and input gradient.
-        "conv_winograd_pad1": { x, p in conv2d(x[0], weight: p["weight"]!, bias: p["bias"], padding: (1, 1)) },
-        "conv_winograd_valid": { x, p in conv2d(x[0], weight: p["weight"]!) },
-        "conv_winograd_pad2_1": { x, p in conv2d(x[0], weight: p["weight"]!, padding: (2, 1)) },
+        // Winograd's method (which the library picks from 64 channels), forward and gradients.
+        "conv_winograd_pad1": { x, p in winograd(x[0], p["weight"]!, bias: p["bias"], padding: (1, 1)) },
+        "conv_winograd_valid": { x, p in winograd(x[0], p["weight"]!, padding: (0, 0)) },
+        "conv_winograd_pad2_1": { x, p in winograd(x[0], p["weight"]!, padding: (2, 1)) },
         "linear": { x, p in linear(x[0], weight: p["weight"]!, bias: p["bias"]) },
         "maxpool_2": { x, _ in maxPool2d(x[0], kernel: (2, 2)) },
         "maxpool_3s2p1": { x, _ in maxPool2d(x[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1)) },
@@ -44,6 +44,10 @@ import TestSupport
             return batchNorm(x[0], weight: p["weight"], bias: p["bias"], runningMean: &mean, runningVariance: &variance, training: false)
         },
     ]
+
+    static func winograd(_ x: Tensor, _ weight: Tensor, bias: Tensor? = nil, padding: (Int, Int)) -> Tensor {
+        conv2d(x, weight: weight, bias: bias, stride: (1, 1), padding: padding, dilation: (1, 1), activation: .identity, algorithm: .winograd)
+    }
 
     static let lossOperations: [String: Operation] = Dictionary(uniqueKeysWithValues: Reduction.allCases.flatMap { reduction -> [(String, Operation)] in
         [("mse_\(reduction)", { x, _ in mseLoss(x[0], x[1], reduction: reduction) }),

@@ -182,13 +182,30 @@ func col2im(_ columns: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: R
 
 /// 2-D convolution (cross-correlation, as `torch.nn.functional.conv2d`), optionally followed
 /// by a fused activation (`activation: .relu` computes `conv2d(...).relu()` exactly, in the
-/// same pass). Computed with matrix products `weight [O, C*kH*kW] x im2col(images)` over
-/// groups of images (see ``ConvolutionPlan``), on reused scratch buffers.
+/// same pass). Computed over groups of images (see ``ConvolutionPlan``) on reused scratch
+/// buffers, with matrix products `weight [O, C*kH*kW] x im2col(images)`, or for 3x3 stride-1
+/// layers with 64 channels or more by Winograd's method (``WinogradConvolution``).
 ///
 /// Shape: input `[N, C, H, W]`, weight `[O, C, kH, kW]`, bias `[O]` -> `[N, O, outH, outW]`.
 public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
                    padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1),
                    activation: FusedActivation = .identity) -> Tensor {
+    conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, activation: activation,
+           algorithm: .automatic)
+}
+
+/// How ``conv2d(_:weight:bias:stride:padding:dilation:activation:)`` computes its products;
+/// tests choose one to check both on the same layer.
+package enum ConvolutionAlgorithm: Sendable {
+    /// Winograd's method where it is supported and pays off, else im2col.
+    case automatic
+    case im2col
+    /// Winograd's method; the layer must be 3x3, stride 1, undilated, padded by at most 2.
+    case winograd
+}
+
+package func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int),
+                    dilation: (Int, Int), activation: FusedActivation, algorithm: ConvolutionAlgorithm) -> Tensor {
     precondition(input.rank == 4 && weight.rank == 4 && input.shape[1] == weight.shape[1],
                  "conv2d: expected input [N, \(weight.shape.count > 1 ? weight.shape[1] : 0), H, W] for weight \(weight.shape), got \(input.shape)")
     let g = ConvolutionGeometry(input: input.shape, kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
@@ -197,11 +214,19 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
     if let bias { precondition(bias.shape == [weight.shape[0]], "conv2d: bias shape \(bias.shape), expected [\(weight.shape[0])]") }
     let plan = ConvolutionPlan(g)
     let outChannels = weight.shape[0]
+    let winograd: Bool
+    switch algorithm {
+    case .automatic: winograd = WinogradConvolution.supports(g) && WinogradConvolution.paysOff(g, outChannels: outChannels)
+    case .im2col: winograd = false
+    case .winograd:
+        precondition(WinogradConvolution.supports(g), "conv2d: Winograd's method needs a 3x3 stride-1 undilated kernel padded by at most 2")
+        winograd = true
+    }
     let relu = activation == .relu
     var output = Tensor(uninitializedShape: [g.batch, outChannels, g.outputHeight, g.outputWidth])
     let x = input.unsafeBaseAddress, w = weight.unsafeBaseAddress, b = bias?.unsafeBaseAddress
     let out = output.unsafeMutableBaseAddress()
-    if WinogradConvolution.applies(to: g, outChannels: outChannels) {
+    if winograd {
         winogradForward(x, weight: w, bias: b, relu: relu, plan: plan, outChannels: outChannels, into: out)
     } else {
         im2colForward(x, weight: w, bias: b, relu: relu, plan: plan, outChannels: outChannels, into: out)
@@ -210,7 +235,8 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride:
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
     let saved = relu ? output : nil
     return Tensor.recording(output, inputs: inputs) { gradOutput in
-        conv2dBackward(gradOutput, input: input, weight: weight, hasBias: bias != nil, reluOutput: saved, plan: plan)
+        conv2dBackward(gradOutput, input: input, weight: weight, hasBias: bias != nil, reluOutput: saved, plan: plan,
+                       winograd: winograd)
     }
 }
 
@@ -277,7 +303,7 @@ private func im2colForward(_ x: UnsafePointer<Float>, weight w: UnsafePointer<Fl
 }
 
 private func conv2dBackward(_ gradOutput: Tensor, input: Tensor, weight: Tensor, hasBias: Bool, reluOutput: Tensor?,
-                            plan: ConvolutionPlan) -> [Tensor?] {
+                            plan: ConvolutionPlan, winograd: Bool) -> [Tensor?] {
     let g = plan.g
     let outChannels = weight.shape[0], plane = g.outputPlane, patch = g.patchSize
     let needInput = input.requiresGrad
@@ -285,20 +311,22 @@ private func conv2dBackward(_ gradOutput: Tensor, input: Tensor, weight: Tensor,
     let mask = reluOutput?.unsafeBaseAddress
     var gradInput = needInput ? Tensor(uninitializedShape: input.shape) : nil
     let gi = gradInput?.unsafeMutableBaseAddress()
+    // Winograd's method computes the kernel gradient in its transformed domain, [16, O, C].
+    let transformed = winograd ? WinogradConvolution(g, outChannels: outChannels) : nil
+    let weightCount = transformed?.transformedWeightCount ?? outChannels * patch
     // Per-worker partial weight and bias gradients, summed at the end.
-    var partialWeights = Tensor(uninitializedShape: [plan.workers, outChannels * patch])
+    var partialWeights = Tensor(uninitializedShape: [plan.workers, weightCount])
     var partialBiases = Tensor(repeating: 0, shape: [plan.workers, outChannels])
     let gw = partialWeights.unsafeMutableBaseAddress(), gb = partialBiases.unsafeMutableBaseAddress()
     // The input gradient of a 3x3 stride-1 convolution is a convolution itself: Winograd's.
-    let winograd = needInput && WinogradConvolution.applies(to: g, outChannels: outChannels)
-        ? WinogradConvolution(g, outChannels: outChannels).inputGradient : nil
-    withScratchBuffer(count: winograd?.transformedWeightCount ?? 0) { rotatedWeights in
-        winograd?.transformWeights(w, rotatedFrom: true, into: rotatedWeights)
+    let inputGradient = needInput ? transformed?.inputGradient : nil
+    withScratchBuffer(count: inputGradient?.transformedWeightCount ?? 0) { rotatedWeights in
+        inputGradient?.transformWeights(w, rotatedFrom: true, into: rotatedWeights)
         plan.run { worker, groups, parallel in
             let columnsCount = plan.groupSize * plane
             let direct = mask == nil && plan.groupSize == 1
-            let gradWeight = gw + worker * outChannels * patch, gradBias = gb + worker * outChannels
-            withScratchBuffer(count: plan.isPointwise && plan.groupSize == 1 ? 0 : patch * columnsCount) { columns in
+            let gradWeight = gw + worker * weightCount, gradBias = gb + worker * outChannels
+            withScratchBuffer(count: transformed != nil || (plan.isPointwise && plan.groupSize == 1) ? 0 : patch * columnsCount) { columns in
                 withScratchBuffer(count: direct ? 0 : outChannels * columnsCount) { gradMatrix in
                     var first = true
                     for group in groups {
@@ -325,19 +353,27 @@ private func conv2dBackward(_ gradOutput: Tensor, input: Tensor, weight: Tensor,
                                 gradBias[c] += vectorSum(gm + c * width, width)
                             }
                         }
-                        let patches: UnsafePointer<Float>
-                        if plan.isPointwise && plan.groupSize == 1 {
-                            patches = x + images.lowerBound * g.channels * plane
+                        if let transformed {
+                            let image = g.channels * g.height * g.width
+                            transformed.accumulateWeightGradient(
+                                input: x + images.lowerBound * image, imageStride: image, channelStride: g.height * g.width,
+                                gradOutput: gm, gradImageStride: plane, gradChannelStride: width, count: images.count,
+                                into: gradWeight, overwrite: first, parallel: parallel)
                         } else {
-                            im2col(x, g, images: images, into: columns, parallel: parallel)
-                            patches = UnsafePointer(columns)
+                            let patches: UnsafePointer<Float>
+                            if plan.isPointwise && plan.groupSize == 1 {
+                                patches = x + images.lowerBound * g.channels * plane
+                            } else {
+                                im2col(x, g, images: images, into: columns, parallel: parallel)
+                                patches = UnsafePointer(columns)
+                            }
+                            sgemm(transposeB: true, m: outChannels, n: patch, k: width, a: gm, b: patches,
+                                  beta: first ? 0 : 1, c: gradWeight)
                         }
-                        sgemm(transposeB: true, m: outChannels, n: patch, k: width, a: gm, b: patches,
-                              beta: first ? 0 : 1, c: gradWeight)
                         first = false
                         if let gi {
-                            if let winograd {
-                                winograd.run(input: gm, imageStride: plane, channelStride: width, count: images.count,
+                            if let inputGradient {
+                                inputGradient.run(input: gm, imageStride: plane, channelStride: width, count: images.count,
                                              u: rotatedWeights, output: gi + images.lowerBound * g.channels * g.height * g.width,
                                              bias: nil, relu: false, parallel: parallel)
                             } else if plan.isPointwise && plan.groupSize == 1 {
@@ -350,19 +386,23 @@ private func conv2dBackward(_ gradOutput: Tensor, input: Tensor, weight: Tensor,
                             }
                         }
                     }
-                    if first { (gradWeight).update(repeating: 0, count: outChannels * patch) }
+                    if first { gradWeight.update(repeating: 0, count: weightCount) }
                 }
             }
         }
     }
-    var gradWeight = Tensor(uninitializedShape: weight.shape)
-    let total = gradWeight.unsafeMutableBaseAddress(), count = outChannels * patch, workers = plan.workers
-    parallelRanges(count, minimumPerThread: 65_536) { range in
+    // The workers' partial sums, added into the first one's.
+    let workers = plan.workers
+    parallelRanges(weightCount, minimumPerThread: 65_536) { range in
         for i in range {
-            var sum = gw[i]
-            for worker in 1..<Swift.max(workers, 1) { sum += gw[worker * count + i] }
-            total[i] = sum
+            for worker in 1..<Swift.max(workers, 1) { gw[i] += gw[worker * weightCount + i] }
         }
+    }
+    var gradWeight = Tensor(uninitializedShape: weight.shape)
+    if let transformed {
+        transformed.weightGradient(from: gw, into: gradWeight.unsafeMutableBaseAddress())
+    } else {
+        gradWeight.unsafeMutableBaseAddress().update(from: gw, count: weightCount)
     }
     var gradBias: Tensor? = nil
     if hasBias {

@@ -21,15 +21,19 @@ struct WinogradConvolution {
     let tilesY: Int, tilesX: Int
     var tilesPerImage: Int { tilesY * tilesX }
 
-    /// Whether Winograd's method computes `g` (3x3, stride 1, no dilation, padding at most 2
-    /// so that the input gradient is one too) and pays off: with fewer than 16 channels on
-    /// either side, or fewer than 64 tiles in the batch (ResNet18's last layers for one
-    /// image), transforming the kernels and tiles costs more than the products save.
-    static func applies(to g: ConvolutionGeometry, outChannels: Int) -> Bool {
+    /// Whether Winograd's method computes `g`: 3x3, stride 1, no dilation, padding at most 2
+    /// (so that the input gradient is one too).
+    static func supports(_ g: ConvolutionGeometry) -> Bool {
         g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 1 && g.strideX == 1
             && g.dilationY == 1 && g.dilationX == 1 && g.paddingY <= 2 && g.paddingX <= 2
-            && g.channels >= 64 && outChannels >= 64
-            && g.batch * ((g.outputHeight + 1) / 2) * ((g.outputWidth + 1) / 2) >= 64
+    }
+
+    /// Whether it also pays off: with fewer than 64 channels on either side (FaceNet's first
+    /// layers), or fewer than 64 tiles in the batch (ResNet18's last layers for one image),
+    /// transforming kernels and tiles costs more than the products save (measured with
+    /// `keypoints-bench row`).
+    static func paysOff(_ g: ConvolutionGeometry, outChannels: Int) -> Bool {
+        g.channels >= 64 && outChannels >= 64 && g.batch * ((g.outputHeight + 1) / 2) * ((g.outputWidth + 1) / 2) >= 64
     }
 
     init(_ g: ConvolutionGeometry, outChannels: Int) {
@@ -111,11 +115,7 @@ struct WinogradConvolution {
         let tiles = count * tilesPerImage, c = g.channels, o = outChannels
         withScratchBuffer(count: 16 * c * tiles) { v in
             withScratchBuffer(count: 16 * o * tiles) { m in
-                loop(parallel, count * c) { job in
-                    let n = job / c, channel = job % c
-                    transformInput(input + n * imageStride + channel * channelStride,
-                                   into: v + channel * tiles + n * tilesPerImage, stride: c * tiles)
-                }
+                transformInputs(input, imageStride: imageStride, channelStride: channelStride, count: count, into: v, parallel: parallel)
                 for xi in 0..<16 {
                     sgemm(m: o, n: tiles, k: c, a: u + xi * o * c, b: v + xi * c * tiles, c: m + xi * o * tiles)
                 }
@@ -124,6 +124,108 @@ struct WinogradConvolution {
                     let n = job / o, channel = job % o
                     transformOutput(m + channel * tiles + n * tilesPerImage, stride: o * tiles,
                                     into: output + (n * o + channel) * plane, shift: bias?[channel] ?? 0, relu: relu)
+                }
+            }
+        }
+    }
+
+    /// Adds the kernel gradient of images `0..<count` in the transformed domain to `gradU`
+    /// (`[16, O, C]`, overwritten when `overwrite`): the forward pass is
+    /// `Y = Aᵀ (Σ_c U ⊙ V) A` per tile, so `dU[ξ] += dM[ξ] V[ξ]ᵀ` summed over tiles, with
+    /// `dM = A dY Aᵀ` (each 2x2 block of the output gradient spread on its 4x4 tile).
+    /// ``weightGradient(from:into:)`` then maps `dU` back to the kernels.
+    ///
+    /// - `input`, `imageStride`, `channelStride`: as in ``run(input:imageStride:channelStride:count:u:output:bias:relu:parallel:)``.
+    /// - `gradOutput`: plane `(n, o)` (`outH x outW`) at `gradOutput + n * gradImageStride + o * gradChannelStride`.
+    func accumulateWeightGradient(input: UnsafePointer<Float>, imageStride: Int, channelStride: Int,
+                                  gradOutput: UnsafePointer<Float>, gradImageStride: Int, gradChannelStride: Int, count: Int,
+                                  into gradU: UnsafeMutablePointer<Float>, overwrite: Bool, parallel: Bool) {
+        let tiles = count * tilesPerImage, c = g.channels, o = outChannels
+        withScratchBuffer(count: 16 * c * tiles) { v in
+            withScratchBuffer(count: 16 * o * tiles) { dm in
+                transformInputs(input, imageStride: imageStride, channelStride: channelStride, count: count, into: v, parallel: parallel)
+                loop(parallel, count * o) { job in
+                    let n = job / o, channel = job % o
+                    transformOutputGradient(gradOutput + n * gradImageStride + channel * gradChannelStride,
+                                            into: dm + channel * tiles + n * tilesPerImage, stride: o * tiles)
+                }
+                for xi in 0..<16 {
+                    sgemm(transposeB: true, m: o, n: c, k: tiles, a: dm + xi * o * tiles, b: v + xi * c * tiles,
+                          beta: overwrite ? 0 : 1, c: gradU + xi * o * c)
+                }
+            }
+        }
+    }
+
+    /// The kernel gradient `[O, C, 3, 3]` from its transformed counterpart `dU` (`[16, O, C]`):
+    /// `dg = Gᵀ dU G`, the adjoint of ``transformWeights(_:rotatedFrom:into:)``.
+    func weightGradient(from gradU: UnsafePointer<Float>, into gradWeight: UnsafeMutablePointer<Float>) {
+        let o = outChannels, c = g.channels, stride = o * c
+        /// `Gᵀ x` for a 4-vector: `[x0 + (x1 + x2) / 2, (x1 - x2) / 2, (x1 + x2) / 2 + x3]`.
+        @inline(__always) func reduce(_ x0: Float, _ x1: Float, _ x2: Float, _ x3: Float) -> (Float, Float, Float) {
+            let half = 0.5 * (x1 + x2)
+            return (x0 + half, 0.5 * (x1 - x2), half + x3)
+        }
+        parallelRanges(o * c, minimumPerThread: 4096) { range in
+            for job in range {
+                let d = gradU + job
+                @inline(__always) func at(_ i: Int, _ k: Int) -> Float { d[(4 * i + k) * stride] }
+                // t = Gᵀ dU (3x4), column by column; then dg = t G (3x3), row by row.
+                let c0 = reduce(at(0, 0), at(1, 0), at(2, 0), at(3, 0)), c1 = reduce(at(0, 1), at(1, 1), at(2, 1), at(3, 1))
+                let c2 = reduce(at(0, 2), at(1, 2), at(2, 2), at(3, 2)), c3 = reduce(at(0, 3), at(1, 3), at(2, 3), at(3, 3))
+                let kernel = gradWeight + job * 9
+                (kernel[0], kernel[1], kernel[2]) = reduce(c0.0, c1.0, c2.0, c3.0)
+                (kernel[3], kernel[4], kernel[5]) = reduce(c0.1, c1.1, c2.1, c3.1)
+                (kernel[6], kernel[7], kernel[8]) = reduce(c0.2, c1.2, c2.2, c3.2)
+            }
+        }
+    }
+
+    /// `V` of images `0..<count` into `v` (`[16, C, count * tilesPerImage]`).
+    private func transformInputs(_ input: UnsafePointer<Float>, imageStride: Int, channelStride: Int, count: Int,
+                                 into v: UnsafeMutablePointer<Float>, parallel: Bool) {
+        let tiles = count * tilesPerImage, c = g.channels
+        loop(parallel, count * c) { job in
+            let n = job / c, channel = job % c
+            transformInput(input + n * imageStride + channel * channelStride, into: v + channel * tiles + n * tilesPerImage, stride: c * tiles)
+        }
+    }
+
+    /// `dM = A dY Aᵀ` for every tile of one output-gradient plane (zero past its edges);
+    /// element `ξ` of tile `t` goes to `dm[ξ * stride + t]`. Row by row: each 2-value row of a
+    /// block becomes `[a, a + b, a - b, -b]`, then the two rows `p, q` become `p, p + q, p - q, -q`.
+    private func transformOutputGradient(_ plane: UnsafePointer<Float>, into dm: UnsafeMutablePointer<Float>, stride: Int) {
+        let height = g.outputHeight, width = g.outputWidth, tilesX = tilesX
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 10 * tilesX) { scratch in
+            // h[r][k]: column transform k (0...3) of block row r (0, 1); then one padded row.
+            let h = scratch.baseAddress!, padded = h + 8 * tilesX
+            for ty in 0..<tilesY {
+                for r in 0..<2 {
+                    let y = 2 * ty + r, h0 = h + 4 * r * tilesX, h1 = h0 + tilesX, h2 = h1 + tilesX, h3 = h2 + tilesX
+                    guard y < height else {
+                        h0.update(repeating: 0, count: 4 * tilesX)
+                        continue
+                    }
+                    padded.update(from: plane + y * width, count: width)
+                    if width % 2 == 1 { padded[width] = 0 }
+                    for tx in 0..<tilesX {
+                        let a = padded[2 * tx], b = padded[2 * tx + 1]
+                        h0[tx] = a
+                        h1[tx] = a + b
+                        h2[tx] = a - b
+                        h3[tx] = -b
+                    }
+                }
+                for k in 0..<4 {
+                    let p = h + k * tilesX, q = h + (4 + k) * tilesX
+                    let out = dm + ty * tilesX
+                    let d0 = out + k * stride, d1 = out + (4 + k) * stride, d2 = out + (8 + k) * stride, d3 = out + (12 + k) * stride
+                    for tx in 0..<tilesX {
+                        d0[tx] = p[tx]
+                        d1[tx] = p[tx] + q[tx]
+                        d2[tx] = p[tx] - q[tx]
+                        d3[tx] = -q[tx]
+                    }
                 }
             }
         }
