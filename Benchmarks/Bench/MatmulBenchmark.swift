@@ -22,8 +22,12 @@ struct MatmulBenchmark {
         let flops = 2 * Double(size) * Double(size) * Double(size)
         return threads.map { count in
             ComputeThreads.set(count)
-            _ = a.matmul(b)   // warm up the BLAS threads
+            _ = a.matmul(b)   // warm up
             let tensorSeconds = median((0..<repetitions).map { _ in time { _ = a.matmul(b) } })
+            // Raw OpenBLAS with its own threads (the library keeps OpenBLAS on one thread and
+            // splits products itself).
+            openblas_set_num_threads(Int32(count))
+            defer { openblas_set_num_threads(1) }
             let blasSeconds = median((0..<repetitions).map { _ in
                 time {
                     a.withUnsafeBufferPointer { pa in

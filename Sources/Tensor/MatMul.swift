@@ -2,13 +2,33 @@ import CBLAS
 
 /// `C = alpha * op(A) * op(B) + beta * C` on row-major buffers through `cblas_sgemm`.
 /// `A` is `[m, k]` (or `[k, m]` when `transposeA`), `B` is `[k, n]` (or `[n, k]`), `C` is `[m, n]`.
-@inlinable
+///
+/// A product of more than about a million multiply-adds is split into blocks of rows (or of
+/// columns, whichever `C` has more), one per ``ComputeThreads`` worker, each a single-threaded
+/// `cblas_sgemm`; inside ``ComputeThreads/withSingleThreadedBLAS(_:)`` it runs whole.
 public func sgemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
                   alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                   beta: Float = 0, c: UnsafeMutablePointer<Float>) {
-    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), alpha, a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n),
-                beta, c, Int32(n))
+    let lda = transposeA ? m : k, ldb = transposeB ? k : n
+    func product(rows: Range<Int>, columns: Range<Int>) {
+        let aBlock = a + rows.lowerBound * (transposeA ? 1 : lda)
+        let bBlock = b + columns.lowerBound * (transposeB ? ldb : 1)
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(rows.count), Int32(columns.count), Int32(k), alpha, aBlock, Int32(lda), bBlock, Int32(ldb),
+                    beta, c + rows.lowerBound * n + columns.lowerBound, Int32(n))
+    }
+    let workers = ComputeThreads.count
+    let splitRows = m >= n, length = splitRows ? m : n
+    guard workers > 1, !ComputeThreads.productsStayOnOneThread, m * n * k >= 1 << 20, length >= 32 * workers else {
+        product(rows: 0..<m, columns: 0..<n)
+        return
+    }
+    // Blocks of a multiple of 16 rows or columns, the kernels' tile width.
+    let block = (length + workers * 16 - 1) / (workers * 16) * 16
+    parallelFor((length + block - 1) / block) { part in
+        let range = (part * block)..<Swift.min(length, (part + 1) * block)
+        if splitRows { product(rows: range, columns: 0..<n) } else { product(rows: 0..<m, columns: range) }
+    }
 }
 
 extension Tensor {

@@ -3,35 +3,41 @@ import Dispatch
 
 /// How many cores the numeric kernels use.
 ///
-/// Matrix products run on OpenBLAS threads; the loops BLAS does not cover (im2col, pooling,
-/// elementwise work on large tensors) are split over the same number of workers with
-/// `DispatchQueue.concurrentPerform`. A loop that is already parallel calls BLAS with one
-/// thread, so the two never oversubscribe the cores.
+/// OpenBLAS always runs on the calling thread: its own worker threads spin while they wait
+/// for work, and beside this library's workers they would take the cores from them. Large
+/// matrix products are instead split by ``sgemm(transposeA:transposeB:m:n:k:alpha:a:b:beta:c:)``
+/// into column or row blocks, one per worker, and the loops BLAS does not cover (im2col,
+/// pooling, elementwise work on large tensors) are split over the same workers with
+/// `DispatchQueue.concurrentPerform`.
 public enum ComputeThreads {
     nonisolated(unsafe) private static var _count = 0
+    /// Set by ``withSingleThreadedBLAS(_:)`` around loops whose workers make their own products.
+    nonisolated(unsafe) static var productsStayOnOneThread = false
 
-    /// The number of worker threads. Defaults to the number of active processors.
+    /// The number of worker threads. Defaults to the number of active processors (or
+    /// `OPENBLAS_NUM_THREADS` when set).
     public static var count: Int {
-        if _count == 0 { _count = Swift.max(1, Int(openblas_get_num_threads())) }
+        if _count == 0 {
+            _count = Swift.max(1, Int(openblas_get_num_threads()))
+            openblas_set_num_threads(1)
+        }
         return _count
     }
 
-    /// Sets the number of worker threads for BLAS and for the library's own loops.
-    /// Call it once at start-up, before any work runs.
+    /// Sets the number of worker threads. Call it once at start-up, before any work runs.
     public static func set(_ threads: Int) {
         precondition(threads >= 1, "ComputeThreads.set: expected at least 1 thread, got \(threads)")
         _count = threads
-        openblas_set_num_threads(Int32(threads))
+        openblas_set_num_threads(1)
     }
 
-    /// Runs `body` with OpenBLAS on one thread, for matrix products made from inside a
-    /// parallel loop (each worker then runs its own products), and restores ``count``
-    /// threads afterwards. Call it from one thread at a time.
+    /// Runs `body`, a loop whose workers each make their own matrix products, with every
+    /// product on the thread that calls it (not split over the workers again). Call it from
+    /// one thread at a time.
     public static func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
-        let threads = count
-        guard threads > 1 else { return try body() }
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(Int32(threads)) }
+        let outer = productsStayOnOneThread
+        productsStayOnOneThread = true
+        defer { productsStayOnOneThread = outer }
         return try body()
     }
 

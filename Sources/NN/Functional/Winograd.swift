@@ -116,7 +116,7 @@ struct WinogradConvolution {
         withScratchBuffer(count: 16 * c * tiles) { v in
             withScratchBuffer(count: 16 * o * tiles) { m in
                 transformInputs(input, imageStride: imageStride, channelStride: channelStride, count: count, into: v, parallel: parallel)
-                for xi in 0..<16 {
+                products(parallel) { xi in
                     sgemm(m: o, n: tiles, k: c, a: u + xi * o * c, b: v + xi * c * tiles, c: m + xi * o * tiles)
                 }
                 let plane = g.outputHeight * g.outputWidth
@@ -149,7 +149,7 @@ struct WinogradConvolution {
                     transformOutputGradient(gradOutput + n * gradImageStride + channel * gradChannelStride,
                                             into: dm + channel * tiles + n * tilesPerImage, stride: o * tiles)
                 }
-                for xi in 0..<16 {
+                products(parallel) { xi in
                     sgemm(transposeB: true, m: o, n: c, k: tiles, a: dm + xi * o * tiles, b: v + xi * c * tiles,
                           beta: overwrite ? 0 : 1, c: gradU + xi * o * c)
                 }
@@ -321,5 +321,15 @@ struct WinogradConvolution {
                 }
             }
         }
+    }
+}
+
+/// Runs the 16 products `body(ξ)` of one layer: over the workers when `parallel` (each
+/// product on one thread: one parallel region instead of sixteen split products).
+private func products(_ parallel: Bool, _ body: (Int) -> Void) {
+    if parallel {
+        ComputeThreads.withSingleThreadedBLAS { parallelFor(16, body) }
+    } else {
+        for xi in 0..<16 { body(xi) }
     }
 }
