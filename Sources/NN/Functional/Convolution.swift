@@ -90,6 +90,15 @@ struct ConvolutionPlan {
         (group * groupSize)..<Swift.min(g.batch, (group + 1) * groupSize)
     }
 
+    /// The patch matrix `[C * kH * kW, G * L]` of `images`: unfolded into `scratch`, or for a
+    /// single image of a pointwise convolution, the input itself.
+    func patches(_ input: UnsafePointer<Float>, images: Range<Int>, scratch: UnsafeMutablePointer<Float>,
+                 parallel: Bool) -> UnsafePointer<Float> {
+        if isPointwise && groupSize == 1 { return input + images.lowerBound * g.channels * g.outputPlane }
+        im2col(input, g, images: images, into: scratch, parallel: parallel)
+        return UnsafePointer(scratch)
+    }
+
     /// Calls `body(worker, groups, parallelInside)` for each worker with the groups it owns.
     func run(_ body: (_ worker: Int, _ groups: StrideTo<Int>, _ parallelInside: Bool) -> Void) {
         if parallelGroups {
@@ -269,13 +278,7 @@ private func im2colForward(_ x: UnsafePointer<Float>, weight w: UnsafePointer<Fl
             withScratchBuffer(count: plan.groupSize == 1 ? 0 : outChannels * columnsCount) { product in
                 for group in groups {
                     let images = plan.images(group), width = images.count * plane
-                    let patches: UnsafePointer<Float>
-                    if plan.isPointwise && plan.groupSize == 1 {
-                        patches = x + images.lowerBound * g.channels * plane
-                    } else {
-                        im2col(x, g, images: images, into: columns, parallel: parallel)
-                        patches = UnsafePointer(columns)
-                    }
+                    let patches = plan.patches(x, images: images, scratch: columns, parallel: parallel)
                     if images.count == 1 {
                         // One image: the product is the output plane block [O, L] itself.
                         let target = out + images.lowerBound * outChannels * plane
@@ -360,13 +363,7 @@ private func conv2dBackward(_ gradOutput: Tensor, input: Tensor, weight: Tensor,
                                 gradOutput: gm, gradImageStride: plane, gradChannelStride: width, count: images.count,
                                 into: gradWeight, overwrite: first, parallel: parallel)
                         } else {
-                            let patches: UnsafePointer<Float>
-                            if plan.isPointwise && plan.groupSize == 1 {
-                                patches = x + images.lowerBound * g.channels * plane
-                            } else {
-                                im2col(x, g, images: images, into: columns, parallel: parallel)
-                                patches = UnsafePointer(columns)
-                            }
+                            let patches = plan.patches(x, images: images, scratch: columns, parallel: parallel)
                             sgemm(transposeB: true, m: outChannels, n: patch, k: width, a: gm, b: patches,
                                   beta: first ? 0 : 1, c: gradWeight)
                         }
