@@ -11,9 +11,10 @@ import Tensor
 /// BLAS: 2.25 times fewer multiply-adds than im2col's single product, and a 4x smaller
 /// scratch (16 values per 4 outputs instead of 9 per output and channel).
 ///
-/// It serves the forward pass (`conv2d`) and the input gradient, which for a stride-1
-/// convolution is the same kind of convolution of the output gradient with the kernels
-/// rotated by 180 degrees and their channel axes swapped, padded by `2 - padding`.
+/// It serves the forward pass (`conv2d`), the input gradient (for a stride-1 convolution, the
+/// same kind of convolution of the output gradient with the kernels rotated by 180 degrees
+/// and their channel axes swapped, padded by `2 - padding`) and the kernel gradient (the
+/// adjoint of the forward pass, in the transformed domain).
 struct WinogradConvolution {
     /// The convolution computed: 3x3 kernel, stride 1, dilation 1.
     let g: ConvolutionGeometry
