@@ -77,7 +77,7 @@ func train(task: String, recipe: Recipe, options: TrainingOptions,
 
     let console = ProgressConsole()
     let history = try trainer.run(resume: options.resume, progress: console.show)
-    try TrainingReports.lossPlot(history, title: "\(task): loss per epoch").write(to: output.appendingPathComponent("loss.png"))
+    try TrainingReports.lossPlot(history, title: "\(task): loss per epoch", loss: configuration.loss).write(to: output.appendingPathComponent("loss.png"))
     let (predictions, _) = try Evaluation.predict(trainer.model, on: validation, scheme: recipe.spec.scheme)
     try TrainingReports.predictionsGrid(predictions, dataset: validation).write(to: output.appendingPathComponent("predictions.png"))
     if let first = trainer.model.namedParameters().first(where: { $0.name == "conv1.weight" }) {

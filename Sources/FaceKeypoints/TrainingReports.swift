@@ -3,9 +3,9 @@ import Foundation
 /// The pictures a person looks at after training or evaluating: loss curves, dataloader
 /// samples, the best and worst predictions, first-layer filters, and cumulative error curves.
 public enum TrainingReports {
-    /// Training and validation loss per epoch.
-    public static func lossPlot(_ history: TrainingHistory, title: String) -> Image {
-        var plot = LinePlot(title: title, xLabel: "epoch", yLabel: "loss (MSE, normalized coordinates)")
+    /// Training and validation loss per epoch, labeled with the loss that was trained.
+    public static func lossPlot(_ history: TrainingHistory, title: String, loss: TrainingConfiguration.Loss = .mse) -> Image {
+        var plot = LinePlot(title: title, xLabel: "epoch", yLabel: "loss (\(loss.rawValue), normalized coordinates)")
         let epochs = (1...Swift.max(history.epochs, 1)).map(Float.init)
         plot.add("train", x: Array(epochs.prefix(history.trainLoss.count)), y: history.trainLoss, color: Color.palette[0], markers: history.epochs < 30)
         plot.add("validation", x: Array(epochs.prefix(history.validationLoss.count)), y: history.validationLoss, color: Color.palette[1],
