@@ -151,6 +151,19 @@ struct ReaderFuzzTests {
 
     // MARK: Annotations
 
+    /// Parses with each expected point count (`nil`: any); accepted when one parse succeeds,
+    /// the reader's `FaceDataError` counting as a rejection and any other error failing the test.
+    static func verdict(expectingPoints counts: [Int?], _ parse: (Int?) throws -> Void) throws -> Verdict {
+        var verdict = Verdict.rejected
+        for expected in counts {
+            do {
+                try parse(expected)
+                verdict = .accepted
+            } catch is FaceDataError {}
+        }
+        return verdict
+    }
+
     static func text(_ data: Data) -> String? {
         String(data: data, encoding: .utf8) ?? String(data: data, encoding: .isoLatin1)
     }
@@ -160,16 +173,11 @@ struct ReaderFuzzTests {
         let seeds = try SharedFiles.list("imm_face_db", "asf", 6).map { [UInt8](try Data(contentsOf: $0)) }
         let outcome = fuzz("asf", seed: 14, seeds: seeds, dictionary: ["#", "58", "\t", "nan"], text: true) { data in
             guard let text = Self.text(data) else { return .rejected }
-            var verdict = Verdict.rejected
-            for expected in [58, nil] as [Int?] {
-                do {
-                    let shape = try ASFShape(parsing: text, file: "fuzz.asf", expectedPointCount: expected)
-                    #expect(!shape.points.isEmpty && shape.points.allSatisfy { $0.x.isFinite && $0.y.isFinite })
-                    #expect(try ASFShape(parsing: shape.formatted(), file: "again.asf", expectedPointCount: expected).points.count == shape.points.count)
-                    verdict = .accepted
-                } catch is FaceDataError {}
+            return try Self.verdict(expectingPoints: [58, nil]) { expected in
+                let shape = try ASFShape(parsing: text, file: "fuzz.asf", expectedPointCount: expected)
+                #expect(!shape.points.isEmpty && shape.points.allSatisfy { $0.x.isFinite && $0.y.isFinite })
+                #expect(try ASFShape(parsing: shape.formatted(), file: "again.asf", expectedPointCount: expected).points.count == shape.points.count)
             }
-            return verdict
         }
         #expect(outcome.accepted > 0 && outcome.rejected > Self.iterations / 10)
     }
@@ -180,15 +188,10 @@ struct ReaderFuzzTests {
             .map { [UInt8](try Data(contentsOf: $0)) }
         let outcome = fuzz("pts", seed: 15, seeds: seeds, dictionary: ["n_points:", "{", "}", "version: 1"], text: true) { data in
             guard let text = Self.text(data) else { return .rejected }
-            var verdict = Verdict.rejected
-            for expected in [68, nil] as [Int?] {
-                do {
-                    let points = try PTSFile.parse(text, file: "fuzz.pts", expectedPointCount: expected)
-                    #expect(!points.isEmpty)
-                    verdict = .accepted
-                } catch is FaceDataError {}
+            return try Self.verdict(expectingPoints: [68, nil]) { expected in
+                let points = try PTSFile.parse(text, file: "fuzz.pts", expectedPointCount: expected)
+                #expect(!points.isEmpty)
             }
-            return verdict
         }
         #expect(outcome.accepted > 0 && outcome.rejected > Self.iterations / 10)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Vision
+import TestSupport
 
 @Suite("Corrupt and truncated files")
 struct CorruptFileTests {
@@ -105,19 +106,7 @@ struct CorruptFileTests {
         }
         #expect(outcome(Data(jpeg))?.reason == .tooLarge)
         // PNG: IHDR of 60000 x 60000 with a valid CRC.
-        var png = [UInt8](try Files.fixtureData("vision_png_gray.png"))
-        for k in 0..<4 { png[16 + k] = [0x00, 0x00, 0xEA, 0x60][k]; png[20 + k] = [0x00, 0x00, 0xEA, 0x60][k] }
-        let crc = crc32(Array(png[12..<29]))
-        for k in 0..<4 { png[29 + k] = UInt8(truncatingIfNeeded: crc >> (24 - 8 * UInt32(k))) }
+        let png = TestSupport.png([UInt8](try Files.fixtureData("vision_png_gray.png")), declaringWidth: 60000, height: 60000)
         #expect(outcome(Data(png))?.reason == .tooLarge)
-    }
-
-    func crc32(_ bytes: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for b in bytes {
-            crc ^= UInt32(b)
-            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-        }
-        return ~crc
     }
 }
