@@ -200,6 +200,11 @@ public struct Tensor {
         return storage.pointer
     }
 
+    /// Whether this tensor and `other` read the same storage: one is a copy of the other and
+    /// neither has been written since (writing to shared storage copies it first). Caches of
+    /// values derived from a tensor use it as their "unchanged" test.
+    package func sharesStorage(with other: Tensor) -> Bool { storage === other.storage }
+
     @inlinable
     internal mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }

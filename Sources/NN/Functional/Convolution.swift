@@ -213,8 +213,10 @@ package enum ConvolutionAlgorithm: Sendable {
     case winograd
 }
 
+/// `kernelCache` keeps Winograd's transformed kernels between calls (see ``WinogradKernelCache``).
 package func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int),
-                    dilation: (Int, Int), activation: FusedActivation, algorithm: ConvolutionAlgorithm) -> Tensor {
+                    dilation: (Int, Int), activation: FusedActivation, algorithm: ConvolutionAlgorithm,
+                    kernelCache: WinogradKernelCache? = nil) -> Tensor {
     precondition(input.rank == 4 && weight.rank == 4 && input.shape[1] == weight.shape[1],
                  "conv2d: expected input [N, \(weight.shape.count > 1 ? weight.shape[1] : 0), H, W] for weight \(weight.shape), got \(input.shape)")
     let g = ConvolutionGeometry(input: input.shape, kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
@@ -225,7 +227,9 @@ package func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: (Int
     let outChannels = weight.shape[0]
     let winograd: Bool
     switch algorithm {
-    case .automatic: winograd = WinogradConvolution.supports(g) && WinogradConvolution.paysOff(g, outChannels: outChannels)
+    case .automatic:
+        winograd = WinogradConvolution.supports(g)
+            && WinogradConvolution.paysOff(g, outChannels: outChannels, kernelsReady: kernelCache != nil)
     case .im2col: winograd = false
     case .winograd:
         precondition(WinogradConvolution.supports(g), "conv2d: Winograd's method needs a 3x3 stride-1 undilated kernel padded by at most 2")
@@ -236,7 +240,10 @@ package func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: (Int
     let x = input.unsafeBaseAddress, w = weight.unsafeBaseAddress, b = bias?.unsafeBaseAddress
     let out = output.unsafeMutableBaseAddress()
     if winograd {
-        winogradForward(x, weight: w, bias: b, relu: relu, plan: plan, outChannels: outChannels, into: out)
+        let kernels = kernelCache?.kernels(of: weight, for: WinogradConvolution(g, outChannels: outChannels))
+        winogradForward(x, weight: w, kernels: kernels?.unsafeBaseAddress, bias: b, relu: relu, plan: plan,
+                        outChannels: outChannels, into: out)
+        withExtendedLifetime(kernels) {}
     } else {
         im2colForward(x, weight: w, bias: b, relu: relu, plan: plan, outChannels: outChannels, into: out)
     }
@@ -249,13 +256,16 @@ package func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: (Int
     }
 }
 
-/// The forward pass of a 3x3 stride-1 convolution by Winograd's method, one group of images at a time.
-private func winogradForward(_ x: UnsafePointer<Float>, weight w: UnsafePointer<Float>, bias b: UnsafePointer<Float>?, relu: Bool,
-                             plan: ConvolutionPlan, outChannels: Int, into out: UnsafeMutablePointer<Float>) {
+/// The forward pass of a 3x3 stride-1 convolution by Winograd's method, one group of images
+/// at a time; with the weight's transformed `kernels` when they are at hand.
+private func winogradForward(_ x: UnsafePointer<Float>, weight w: UnsafePointer<Float>, kernels: UnsafePointer<Float>?,
+                             bias b: UnsafePointer<Float>?, relu: Bool, plan: ConvolutionPlan, outChannels: Int,
+                             into out: UnsafeMutablePointer<Float>) {
     let g = plan.g, plane = g.outputPlane
     let winograd = WinogradConvolution(g, outChannels: outChannels)
-    withScratchBuffer(count: winograd.transformedWeightCount) { u in
-        winograd.transformWeights(w, into: u)
+    withScratchBuffer(count: kernels == nil ? winograd.transformedWeightCount : 0) { scratch in
+        let u = kernels ?? UnsafePointer(scratch)
+        if kernels == nil { winograd.transformWeights(w, into: scratch) }
         plan.run { _, groups, parallel in
             for group in groups {
                 let images = plan.images(group)

@@ -8,6 +8,8 @@ public final class Conv2d: Module {
     public let bias: Parameter?
     public let inChannels, outChannels: Int
     public let kernelSize, stride, padding, dilation: (Int, Int)
+    /// Winograd's transformed kernels, kept in evaluation mode while the weight is unchanged.
+    package let kernelCache = WinogradKernelCache()
 
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
                 padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), bias: Bool = true,
@@ -38,8 +40,9 @@ public final class Conv2d: Module {
     public func forward(_ input: Tensor, activation: FusedActivation) -> Tensor {
         precondition(input.rank == 4 && input.shape[1] == inChannels,
                      "\(self.summary): expected [N, \(inChannels), H, W], got \(input.shape)")
+        if isTraining { kernelCache.removeAll() }
         return conv2d(input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation,
-                      activation: activation)
+                      activation: activation, algorithm: .automatic, kernelCache: isTraining ? nil : kernelCache)
     }
 
     /// Calls ``forward(_:activation:)``.
