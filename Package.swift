@@ -25,7 +25,9 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
 
-        .target(name: "Tensor", dependencies: ["CBLAS"]),
+        // Matrix kernels BLAS has no fast path for, compiled for AVX-512 and chosen at run time.
+        .target(name: "CKernels"),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "NN", dependencies: ["Tensor"]),
         .target(name: "Optim", dependencies: ["Tensor"]),
         // libjpeg and libpng report errors by longjmp; this C target holds the setjmp.

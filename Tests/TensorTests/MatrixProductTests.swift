@@ -1,0 +1,33 @@
+import Testing
+import Tensor
+
+/// `sgemm` on the shapes that take its separate paths: narrow products (`n <= 16`, an AVX-512
+/// kernel where the CPU has it), products split into row or column blocks over the workers,
+/// and plain BLAS calls, against a double-precision reference.
+@Suite struct MatrixProductTests {
+    @Test(arguments: [(16, 1, 16), (19, 5, 37), (64, 16, 64), (512, 16, 512), (100, 7, 1000), (8, 16, 64), (40, 17, 50),
+                      (64, 300, 128), (700, 40, 300)])
+    func matchesDoublePrecision(shape: (m: Int, n: Int, k: Int)) {
+        let (m, n, k) = shape
+        var generator = RandomGenerator(seed: UInt64(m * 31 + n * 7 + k))
+        let a = Tensor.randomNormal([m, k], using: &generator), b = Tensor.randomNormal([k, n], using: &generator)
+        let (av, bv) = (a.scalars, b.scalars)
+        var c = [Float](repeating: .nan, count: m * n)
+        av.withUnsafeBufferPointer { ap in
+            bv.withUnsafeBufferPointer { bp in
+                c.withUnsafeMutableBufferPointer { cp in
+                    sgemm(m: m, n: n, k: k, a: ap.baseAddress!, b: bp.baseAddress!, c: cp.baseAddress!)
+                }
+            }
+        }
+        var worst = 0.0
+        for i in 0..<m {
+            for j in 0..<n {
+                var exact = 0.0
+                for p in 0..<k { exact += Double(av[i * k + p]) * Double(bv[p * n + j]) }
+                worst = max(worst, abs(Double(c[i * n + j]) - exact) / Double(k).squareRoot())
+            }
+        }
+        #expect(worst < 1e-5, "sgemm \(m)x\(n)x\(k): largest error \(worst) (scaled by sqrt(k))")
+    }
+}
