@@ -73,6 +73,27 @@ import NN
         #expect(convolution(x).allClose(Tensor.concatenate(perImage), rtol: 1e-5, atol: 1e-5))
     }
 
+    /// Winograd's method works in blocks of tile rows (256 tiles for 64 channels); here 20
+    /// tiles a row and 13 rows an image, so blocks end inside images and span two of them.
+    @Test func winogradBlocksSpanningImages() {
+        var generator = RandomGenerator(seed: 4)
+        let x = Tensor.randomNormal([3, 64, 26, 40], using: &generator)
+        let w = Tensor.randomNormal([64, 64, 3, 3], using: &generator) * 0.05
+        let b = Tensor.randomNormal([64], using: &generator)
+        func convolution(_ inputs: [Tensor], _ algorithm: ConvolutionAlgorithm) -> Tensor {
+            conv2d(inputs[0], weight: inputs[1], bias: inputs[2], stride: (1, 1), padding: (1, 1), dilation: (1, 1),
+                   activation: .relu, algorithm: algorithm)
+        }
+        // 576 products a sum: compared relative to the largest value, as rounding differs.
+        let (a, gradsA) = Self.evaluate({ convolution($0, .winograd) }, [x, w, b])
+        let (e, gradsE) = Self.evaluate({ convolution($0, .im2col) }, [x, w, b])
+        for (label, (value, expected)) in zip(["output", "input gradient", "weight gradient", "bias gradient"],
+                                              zip([a] + gradsA, [e] + gradsE)) {
+            let error = (value - expected).abs().max().item, scale = expected.abs().max().item
+            #expect(error <= 2e-6 * scale, "\(label): error \(error) for values up to \(scale)")
+        }
+    }
+
     @Test(arguments: [true, false])
     func batchNormWithResidualAndReLU(training: Bool) {
         var generator = RandomGenerator(seed: 11)
