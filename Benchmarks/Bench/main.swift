@@ -2,17 +2,24 @@ import Foundation
 import Tensor
 
 /// keypoints-bench: speed of FaceKeypoints against PyTorch on the same models.
-///
-///     keypoints-bench compare [--json] [--quick] [--seconds S] [--repeat R] [--no-verify]
-///                             [--no-epoch] [--labels PATH] [--keep-blas-env]
-///         every row of issue 7 in child processes, both sides, one table (or JSON lines)
-///     keypoints-bench row MODEL BATCH THREADS train|infer [--json] [--seconds S]
-///     keypoints-bench epoch LABELS_XML THREADS [--json]
-///     keypoints-bench matmul [SIZE]
-///     keypoints-bench core        (prints the kernel OpenBLAS chose)
-///     keypoints-bench soak [DATA] [STEPS] [THREADS]
-///         NoseNet training steps on IMM with the resident memory after warm-up and at the end
+let usage = """
+    usage:
+      keypoints-bench compare [--json] [--quick] [--model M] [--seconds S] [--repeat R] [--no-verify]
+                              [--no-epoch] [--labels PATH] [--keep-blas-env]
+          every row of issue 7 in child processes, both sides, one table (or JSON lines)
+      keypoints-bench row MODEL BATCH THREADS train|infer [--json] [--seconds S]
+      keypoints-bench epoch LABELS_XML THREADS [--json]
+      keypoints-bench matmul [SIZE]
+      keypoints-bench core        (prints the kernel OpenBLAS chose)
+      keypoints-bench soak [DATA] [STEPS] [THREADS]
+          NoseNet training steps on IMM with the resident memory after warm-up and at the end
+
+    """
 let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.contains("--help") || arguments.contains("-h") {
+    print(usage, terminator: "")
+    exit(0)
+}
 
 func option(_ name: String) -> String? {
     guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
@@ -82,7 +89,7 @@ do {
             environment: environment)
         try comparison.run()
     default:
-        FileHandle.standardError.write("usage: keypoints-bench compare|row|epoch|matmul|core (see Benchmarks/Bench/main.swift)\n".data(using: .utf8)!)
+        FileHandle.standardError.write(usage.data(using: .utf8)!)
         exit(2)
     }
 } catch {
