@@ -11,40 +11,45 @@ int fk_has_avx512(void) {
     return answer;
 }
 
-__attribute__((target("avx512f")))
-void fk_sgemm_narrow(int m, int n, int k, const float *a, const float *b, float *c) {
-    // One 16-lane register holds a row of B or C; lanes past n are masked off.
-    const __mmask16 lanes = (__mmask16)((1u << n) - 1u);
-    const size_t K = (size_t)k, N = (size_t)n;
-    int row = 0;
-    for (; row + 8 <= m; row += 8) {
-        const float *a0 = a + (size_t)row * K;
-        __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-        for (size_t i = 0; i < K; i++) {
-            const __m512 bi = _mm512_maskz_loadu_ps(lanes, b + i * N);
-            c0 = _mm512_fmadd_ps(_mm512_set1_ps(a0[i]), bi, c0);
-            c1 = _mm512_fmadd_ps(_mm512_set1_ps(a0[K + i]), bi, c1);
-            c2 = _mm512_fmadd_ps(_mm512_set1_ps(a0[2 * K + i]), bi, c2);
-            c3 = _mm512_fmadd_ps(_mm512_set1_ps(a0[3 * K + i]), bi, c3);
-            c4 = _mm512_fmadd_ps(_mm512_set1_ps(a0[4 * K + i]), bi, c4);
-            c5 = _mm512_fmadd_ps(_mm512_set1_ps(a0[5 * K + i]), bi, c5);
-            c6 = _mm512_fmadd_ps(_mm512_set1_ps(a0[6 * K + i]), bi, c6);
-            c7 = _mm512_fmadd_ps(_mm512_set1_ps(a0[7 * K + i]), bi, c7);
+#define FK_KERNEL static inline __attribute__((always_inline, target("avx512f")))
+
+/// Rows `0..<R` of C, as `chunks` 16-lane column chunks (the last one masked by `last`), summed
+/// over all of k. R and chunks are constants at every call, so the accumulators live in registers.
+FK_KERNEL void narrow_block(const int R, const int chunks, size_t k, const float *a, size_t lda, const float *b, size_t ldb,
+                            float *c, size_t ldc, __mmask16 last) {
+    __m512 acc[6][4];
+    for (int r = 0; r < R; r++)
+        for (int j = 0; j < chunks; j++) acc[r][j] = _mm512_setzero_ps();
+    for (size_t i = 0; i < k; i++) {
+        __m512 bi[4];
+        for (int j = 0; j < chunks; j++)
+            bi[j] = _mm512_maskz_loadu_ps(j == chunks - 1 ? last : (__mmask16)0xFFFF, b + i * ldb + 16 * j);
+        for (int r = 0; r < R; r++) {
+            const __m512 ar = _mm512_set1_ps(a[r * lda + i]);
+            for (int j = 0; j < chunks; j++) acc[r][j] = _mm512_fmadd_ps(ar, bi[j], acc[r][j]);
         }
-        float *out = c + (size_t)row * N;
-        _mm512_mask_storeu_ps(out, lanes, c0);
-        _mm512_mask_storeu_ps(out + N, lanes, c1);
-        _mm512_mask_storeu_ps(out + 2 * N, lanes, c2);
-        _mm512_mask_storeu_ps(out + 3 * N, lanes, c3);
-        _mm512_mask_storeu_ps(out + 4 * N, lanes, c4);
-        _mm512_mask_storeu_ps(out + 5 * N, lanes, c5);
-        _mm512_mask_storeu_ps(out + 6 * N, lanes, c6);
-        _mm512_mask_storeu_ps(out + 7 * N, lanes, c7);
     }
-    for (; row < m; row++) {
-        const float *ar = a + (size_t)row * K;
-        __m512 acc = _mm512_setzero_ps();
-        for (size_t i = 0; i < K; i++) acc = _mm512_fmadd_ps(_mm512_set1_ps(ar[i]), _mm512_maskz_loadu_ps(lanes, b + i * N), acc);
-        _mm512_mask_storeu_ps(c + (size_t)row * N, lanes, acc);
+    for (int r = 0; r < R; r++)
+        for (int j = 0; j < chunks; j++)
+            _mm512_mask_storeu_ps(c + r * ldc + 16 * j, j == chunks - 1 ? last : (__mmask16)0xFFFF, acc[r][j]);
+}
+
+/// All m rows with `chunks` column chunks: six rows at a time (up to 24 accumulators), then one.
+FK_KERNEL void narrow_rows(const int chunks, int m, size_t k, const float *a, size_t lda, const float *b, size_t ldb,
+                           float *c, size_t ldc, __mmask16 last) {
+    int row = 0;
+    for (; row + 6 <= m; row += 6) narrow_block(6, chunks, k, a + row * lda, lda, b, ldb, c + row * ldc, ldc, last);
+    for (; row < m; row++) narrow_block(1, chunks, k, a + row * lda, lda, b, ldb, c + row * ldc, ldc, last);
+}
+
+__attribute__((target("avx512f")))
+void fk_sgemm_narrow(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc) {
+    const __mmask16 last = (__mmask16)(0xFFFFu >> ((16 - n % 16) % 16));
+    const size_t K = (size_t)k, LDA = (size_t)lda, LDB = (size_t)ldb, LDC = (size_t)ldc;
+    switch ((n + 15) / 16) {
+    case 1: narrow_rows(1, m, K, a, LDA, b, LDB, c, LDC, last); break;
+    case 2: narrow_rows(2, m, K, a, LDA, b, LDB, c, LDC, last); break;
+    case 3: narrow_rows(3, m, K, a, LDA, b, LDB, c, LDC, last); break;
+    default: narrow_rows(4, m, K, a, LDA, b, LDB, c, LDC, last); break;
     }
 }

@@ -4,12 +4,12 @@
 /// Whether this CPU runs the AVX-512 kernels of this target (asked once, at run time).
 int fk_has_avx512(void);
 
-/// C[m x n] = A[m x k] B[k x n] for a narrow B (n <= 16): row-major, dense
-/// (lda = k, ldb = ldc = n). Only on CPUs where fk_has_avx512() is true.
+/// C = A B for a narrow B (1 <= n <= 64 columns): A is m x k, B k x n, C m x n, all row-major
+/// with leading dimensions lda, ldb, ldc. Only on CPUs where fk_has_avx512() is true.
 ///
-/// BLAS packs A before multiplying, a copy as costly as the product itself when each value
-/// of A meets only a few columns of B (batch-1 inference in ResNet18's last layers); this
-/// kernel reads A once, straight into the multiply-adds, eight rows at a time.
-void fk_sgemm_narrow(int m, int n, int k, const float *a, const float *b, float *c);
+/// BLAS packs A before multiplying, a copy about as costly as the product itself when each
+/// value of A meets only a few columns of B (one image through ResNet18's last layers); this
+/// kernel reads A once, straight into the multiply-adds, six rows at a time.
+void fk_sgemm_narrow(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc);
 
 #endif
