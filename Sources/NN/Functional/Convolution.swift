@@ -1,3 +1,4 @@
+import Synchronization
 import Tensor
 
 /// The sizes of one 2-D convolution (or pooling) window sweep, as PyTorch computes them:
@@ -99,15 +100,33 @@ struct ConvolutionPlan {
         return UnsafePointer(scratch)
     }
 
-    /// Calls `body(worker, groups, parallelInside)` for each worker with the groups it owns.
-    func run(_ body: (_ worker: Int, _ groups: StrideTo<Int>, _ parallelInside: Bool) -> Void) {
+    /// Calls `body(groups, parallelInside)` once per worker; each worker takes the next group
+    /// not yet taken (`groups.next()`) until none is left, so a worker slowed down (by another
+    /// process on its core) takes fewer groups instead of holding the others at the barrier.
+    func run(_ body: (_ groups: GroupQueue, _ parallelInside: Bool) -> Void) {
+        let queue = GroupQueue(count: groups)
         if parallelGroups {
             ComputeThreads.withSingleThreadedBLAS {
-                parallelFor(workers) { worker in body(worker, stride(from: worker, to: groups, by: workers), false) }
+                parallelFor(workers) { _ in body(queue, false) }
             }
         } else {
-            body(0, stride(from: 0, to: groups, by: 1), ComputeThreads.count > 1)
+            body(queue, ComputeThreads.count > 1)
         }
+    }
+}
+
+/// The groups of a ``ConvolutionPlan`` still to do, handed out one at a time to whichever
+/// worker asks first.
+final class GroupQueue: Sendable {
+    private let taken = Atomic<Int>(0)
+    let count: Int
+
+    init(count: Int) { self.count = count }
+
+    /// The next group nobody has taken, or `nil` when all are.
+    func next() -> Int? {
+        let group = taken.wrappingAdd(1, ordering: .relaxed).oldValue
+        return group < count ? group : nil
     }
 }
 
@@ -266,8 +285,8 @@ private func winogradForward(_ x: UnsafePointer<Float>, weight w: UnsafePointer<
     withScratchBuffer(count: kernels == nil ? winograd.transformedWeightCount : 0) { scratch in
         let u = kernels ?? UnsafePointer(scratch)
         if kernels == nil { winograd.transformWeights(w, into: scratch) }
-        plan.run { _, groups, parallel in
-            for group in groups {
+        plan.run { groups, parallel in
+            while let group = groups.next() {
                 let images = plan.images(group)
                 winograd.run(input: x + images.lowerBound * g.channels * g.height * g.width,
                              imageStride: g.channels * g.height * g.width, channelStride: g.height * g.width,
@@ -282,11 +301,11 @@ private func winogradForward(_ x: UnsafePointer<Float>, weight w: UnsafePointer<
 private func im2colForward(_ x: UnsafePointer<Float>, weight w: UnsafePointer<Float>, bias b: UnsafePointer<Float>?, relu: Bool,
                            plan: ConvolutionPlan, outChannels: Int, into out: UnsafeMutablePointer<Float>) {
     let g = plan.g, plane = g.outputPlane, patch = g.patchSize
-    plan.run { _, groups, parallel in
+    plan.run { groups, parallel in
         let columnsCount = plan.groupSize * plane
         withScratchBuffer(count: plan.isPointwise && plan.groupSize == 1 ? 0 : patch * columnsCount) { columns in
             withScratchBuffer(count: plan.groupSize == 1 ? 0 : outChannels * columnsCount) { product in
-                for group in groups {
+                while let group = groups.next() {
                     let images = plan.images(group), width = images.count * plane
                     let patches = plan.patches(x, images: images, scratch: columns, parallel: parallel)
                     if images.count == 1 {
@@ -327,23 +346,26 @@ private func conv2dBackward(_ gradOutput: Tensor, input: Tensor, weight: Tensor,
     // Winograd's method computes the kernel gradient in its transformed domain, [16, O, C].
     let transformed = winograd ? WinogradConvolution(g, outChannels: outChannels) : nil
     let weightCount = transformed?.transformedWeightCount ?? outChannels * patch
-    // Per-worker partial weight and bias gradients, summed at the end.
-    var partialWeights = Tensor(uninitializedShape: [plan.workers, weightCount])
-    var partialBiases = Tensor(repeating: 0, shape: [plan.workers, outChannels])
+    // Partial weight and bias gradients, summed at the end in a fixed order: one per group when
+    // the groups are spread over the workers (whichever worker takes a group, the sums are the
+    // same), else one for all.
+    let slots = plan.parallelGroups ? plan.groups : 1
+    var partialWeights = Tensor(uninitializedShape: [slots, weightCount])
+    var partialBiases = Tensor(repeating: 0, shape: [slots, outChannels])
     let gw = partialWeights.unsafeMutableBaseAddress(), gb = partialBiases.unsafeMutableBaseAddress()
     // The input gradient of a 3x3 stride-1 convolution is a convolution itself: Winograd's.
     let inputGradient = needInput ? transformed?.inputGradient : nil
     withScratchBuffer(count: inputGradient?.transformedWeightCount ?? 0) { rotatedWeights in
         inputGradient?.transformWeights(w, rotatedFrom: true, into: rotatedWeights)
-        plan.run { worker, groups, parallel in
+        plan.run { groups, parallel in
             let columnsCount = plan.groupSize * plane
             let direct = mask == nil && plan.groupSize == 1
-            let gradWeight = gw + worker * weightCount, gradBias = gb + worker * outChannels
             withScratchBuffer(count: transformed != nil || (plan.isPointwise && plan.groupSize == 1) ? 0 : patch * columnsCount) { columns in
                 withScratchBuffer(count: direct ? 0 : outChannels * columnsCount) { gradMatrix in
-                    var first = true
-                    for group in groups {
+                    while let group = groups.next() {
                         let images = plan.images(group), width = images.count * plane
+                        let slot = slots == 1 ? 0 : group, overwrite = slots > 1 || group == 0
+                        let gradWeight = gw + slot * weightCount, gradBias = gb + slot * outChannels
                         // The output gradient as [O, G * L] (through the ReLU mask when fused).
                         let gm: UnsafePointer<Float>
                         if direct {
@@ -371,13 +393,12 @@ private func conv2dBackward(_ gradOutput: Tensor, input: Tensor, weight: Tensor,
                             transformed.accumulateWeightGradient(
                                 input: x + images.lowerBound * image, imageStride: image, channelStride: g.height * g.width,
                                 gradOutput: gm, gradImageStride: plane, gradChannelStride: width, count: images.count,
-                                into: gradWeight, overwrite: first, parallel: parallel)
+                                into: gradWeight, overwrite: overwrite, parallel: parallel)
                         } else {
                             let patches = plan.patches(x, images: images, scratch: columns, parallel: parallel)
                             sgemm(transposeB: true, m: outChannels, n: patch, k: width, a: gm, b: patches,
-                                  beta: first ? 0 : 1, c: gradWeight)
+                                  beta: overwrite ? 0 : 1, c: gradWeight)
                         }
-                        first = false
                         if let gi {
                             if let inputGradient {
                                 inputGradient.run(input: gm, imageStride: plane, channelStride: width, count: images.count,
@@ -393,16 +414,15 @@ private func conv2dBackward(_ gradOutput: Tensor, input: Tensor, weight: Tensor,
                             }
                         }
                     }
-                    if first { gradWeight.update(repeating: 0, count: weightCount) }
                 }
             }
         }
     }
-    // The workers' partial sums, added into the first one's.
-    let workers = plan.workers
+    // The partial sums, added into the first one.
     parallelRanges(weightCount, minimumPerThread: 65_536) { range in
-        for i in range {
-            for worker in 1..<Swift.max(workers, 1) { gw[i] += gw[worker * weightCount + i] }
+        for slot in 1..<slots {
+            let partial = gw + slot * weightCount
+            for i in range { gw[i] += partial[i] }
         }
     }
     var gradWeight = Tensor(uninitializedShape: weight.shape)
@@ -417,7 +437,7 @@ private func conv2dBackward(_ gradOutput: Tensor, input: Tensor, weight: Tensor,
         let s = sums.unsafeMutableBaseAddress()
         for c in 0..<outChannels {
             var sum = gb[c]
-            for worker in 1..<Swift.max(workers, 1) { sum += gb[worker * outChannels + c] }
+            for slot in 1..<slots { sum += gb[slot * outChannels + c] }
             s[c] = sum
         }
         gradBias = sums
