@@ -1,14 +1,17 @@
 #include "CKernels.h"
 #include <immintrin.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 int fk_has_avx512(void) {
-    static int answer = -1;
-    if (answer < 0) {
+    static _Atomic int answer = -1;  // asked from several threads; every one gets the same answer
+    int known = atomic_load_explicit(&answer, memory_order_relaxed);
+    if (known < 0) {
         __builtin_cpu_init();
-        answer = __builtin_cpu_supports("avx512f") ? 1 : 0;
+        known = __builtin_cpu_supports("avx512f") ? 1 : 0;
+        atomic_store_explicit(&answer, known, memory_order_relaxed);
     }
-    return answer;
+    return known;
 }
 
 #define FK_KERNEL static inline __attribute__((always_inline, target("avx512f")))

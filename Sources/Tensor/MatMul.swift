@@ -14,7 +14,7 @@ public func sgemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n:
                   alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                   beta: Float = 0, c: UnsafeMutablePointer<Float>) {
     let lda = transposeA ? m : k, ldb = transposeB ? k : n
-    let narrow = !transposeA && !transposeB && alpha == 1 && beta == 0 && n <= 64 && m >= 16 && k >= 16 && fk_has_avx512() != 0
+    let narrow = !transposeA && !transposeB && alpha == 1 && beta == 0 && n >= 1 && n <= 64 && m >= 16 && k >= 16 && fk_has_avx512() != 0
     func product(rows: Range<Int>, columns: Range<Int>) {
         let aBlock = a + rows.lowerBound * (transposeA ? 1 : lda)
         let bBlock = b + columns.lowerBound * (transposeB ? ldb : 1)
