@@ -133,6 +133,25 @@ struct WinogradConvolution {
         }
     }
 
+    /// Calls `body(rows, tiles, first, v, scratch)` for each block of the images `0..<count`
+    /// (see ``rowsPerBlock(totalRows:parallel:)``), with the block's `V` (`[16, C, tiles]`)
+    /// already in `v` and room for `[16, O, tiles]` in `scratch`; `first` tells the first block.
+    private func forEachBlock(input: UnsafePointer<Float>, imageStride: Int, channelStride: Int, count: Int, parallel: Bool,
+                              _ body: (_ rows: Range<Int>, _ tiles: Int, _ first: Bool, _ v: UnsafeMutablePointer<Float>,
+                                       _ scratch: UnsafeMutablePointer<Float>) -> Void) {
+        let totalRows = count * tilesY, blockRows = rowsPerBlock(totalRows: totalRows, parallel: parallel)
+        withScratchBuffer(count: 16 * g.channels * blockRows * tilesX) { v in
+            withScratchBuffer(count: 16 * outChannels * blockRows * tilesX) { scratch in
+                for start in Swift.stride(from: 0, to: totalRows, by: blockRows) {
+                    let rows = start..<Swift.min(totalRows, start + blockRows)
+                    transformInputs(input, imageStride: imageStride, channelStride: channelStride, rows: rows, into: v,
+                                    parallel: parallel)
+                    body(rows, rows.count * tilesX, start == 0, v, scratch)
+                }
+            }
+        }
+    }
+
     /// Computes images `0..<count` of the convolution.
     ///
     /// - `input`: plane `(n, c)` (`g.height x g.width`) starts at `input + n * imageStride + c * channelStride`.
@@ -141,23 +160,16 @@ struct WinogradConvolution {
     /// - `parallel`: spread the work over the compute threads (else run on the calling thread).
     func run(input: UnsafePointer<Float>, imageStride: Int, channelStride: Int, count: Int, u: UnsafePointer<Float>,
              output: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool, parallel: Bool) {
-        let c = g.channels, o = outChannels, totalRows = count * tilesY, blockRows = rowsPerBlock(totalRows: totalRows, parallel: parallel)
-        let plane = g.outputHeight * g.outputWidth
-        withScratchBuffer(count: 16 * c * blockRows * tilesX) { v in
-            withScratchBuffer(count: 16 * o * blockRows * tilesX) { m in
-                for first in Swift.stride(from: 0, to: totalRows, by: blockRows) {
-                    let rows = first..<Swift.min(totalRows, first + blockRows), tiles = rows.count * tilesX
-                    transformInputs(input, imageStride: imageStride, channelStride: channelStride, rows: rows, into: v,
-                                    parallel: parallel)
-                    products(parallel) { xi in
-                        sgemm(m: o, n: tiles, k: c, a: u + xi * o * c, b: v + xi * c * tiles, c: m + xi * o * tiles)
-                    }
-                    loop(parallel, o) { channel in
-                        forEachPiece(of: rows) { n, imageRows, offset in
-                            transformOutput(m + channel * tiles + offset, stride: o * tiles, rows: imageRows,
-                                            into: output + (n * o + channel) * plane, shift: bias?[channel] ?? 0, relu: relu)
-                        }
-                    }
+        let c = g.channels, o = outChannels, plane = g.outputHeight * g.outputWidth
+        forEachBlock(input: input, imageStride: imageStride, channelStride: channelStride, count: count,
+                     parallel: parallel) { rows, tiles, _, v, m in
+            products(parallel) { xi in
+                sgemm(m: o, n: tiles, k: c, a: u + xi * o * c, b: v + xi * c * tiles, c: m + xi * o * tiles)
+            }
+            loop(parallel, o) { channel in
+                forEachPiece(of: rows) { n, imageRows, offset in
+                    transformOutput(m + channel * tiles + offset, stride: o * tiles, rows: imageRows,
+                                    into: output + (n * o + channel) * plane, shift: bias?[channel] ?? 0, relu: relu)
                 }
             }
         }
@@ -174,25 +186,18 @@ struct WinogradConvolution {
     func accumulateWeightGradient(input: UnsafePointer<Float>, imageStride: Int, channelStride: Int,
                                   gradOutput: UnsafePointer<Float>, gradImageStride: Int, gradChannelStride: Int, count: Int,
                                   into gradU: UnsafeMutablePointer<Float>, overwrite: Bool, parallel: Bool) {
-        let c = g.channels, o = outChannels, totalRows = count * tilesY, blockRows = rowsPerBlock(totalRows: totalRows, parallel: parallel)
-        withScratchBuffer(count: 16 * c * blockRows * tilesX) { v in
-            withScratchBuffer(count: 16 * o * blockRows * tilesX) { dm in
-                for first in Swift.stride(from: 0, to: totalRows, by: blockRows) {
-                    let rows = first..<Swift.min(totalRows, first + blockRows), tiles = rows.count * tilesX
-                    transformInputs(input, imageStride: imageStride, channelStride: channelStride, rows: rows, into: v,
-                                    parallel: parallel)
-                    loop(parallel, o) { channel in
-                        forEachPiece(of: rows) { n, imageRows, offset in
-                            transformOutputGradient(gradOutput + n * gradImageStride + channel * gradChannelStride, rows: imageRows,
-                                                    into: dm + channel * tiles + offset, stride: o * tiles)
-                        }
-                    }
-                    let beta: Float = overwrite && first == 0 ? 0 : 1
-                    products(parallel) { xi in
-                        sgemm(transposeB: true, m: o, n: c, k: tiles, a: dm + xi * o * tiles, b: v + xi * c * tiles,
-                              beta: beta, c: gradU + xi * o * c)
-                    }
+        let c = g.channels, o = outChannels
+        forEachBlock(input: input, imageStride: imageStride, channelStride: channelStride, count: count,
+                     parallel: parallel) { rows, tiles, first, v, dm in
+            loop(parallel, o) { channel in
+                forEachPiece(of: rows) { n, imageRows, offset in
+                    transformOutputGradient(gradOutput + n * gradImageStride + channel * gradChannelStride, rows: imageRows,
+                                            into: dm + channel * tiles + offset, stride: o * tiles)
                 }
+            }
+            products(parallel) { xi in
+                sgemm(transposeB: true, m: o, n: c, k: tiles, a: dm + xi * o * tiles, b: v + xi * c * tiles,
+                      beta: overwrite && first ? 0 : 1, c: gradU + xi * o * c)
             }
         }
     }
