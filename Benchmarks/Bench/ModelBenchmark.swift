@@ -61,7 +61,7 @@ struct RowMeasurement: Codable {
 /// Images per second of training steps (forward, backward, Adam step, MSE loss) or inference
 /// (evaluation mode, no gradients), timed over at least `seconds` and 3 steps after warm-up
 /// steps (two, or one when a step is slow).
-func measureImagesPerSecond(_ row: BenchmarkRow, seconds: Double = 4) throws -> (imagesPerSecond: Double, steps: Int) {
+func measureImagesPerSecond(_ row: BenchmarkRow, seconds: Double = 4) throws -> (imagesPerSecond: Double, steps: Int, coresBusy: Double) {
     ComputeThreads.set(row.threads)
     guard let kind = BenchmarkModel(rawValue: row.model) else { throw BenchmarkError("unknown model \(row.model)") }
     var generator = RandomGenerator(seed: 0)
@@ -87,13 +87,21 @@ func measureImagesPerSecond(_ row: BenchmarkRow, seconds: Double = 4) throws -> 
     if warmUp < 1 { step() }
     var steps = 0
     let start = DispatchTime.now().uptimeNanoseconds
+    let startCPU = processCPUSeconds()
     var elapsed = 0.0
     while elapsed < seconds || steps < 3 {
         step()
         steps += 1
         elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
-    return (Double(steps * row.batch) / elapsed, steps)
+    return (Double(steps * row.batch) / elapsed, steps, (processCPUSeconds() - startCPU) / elapsed)
+}
+
+/// User and system CPU time of the whole process (all threads) so far.
+func processCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
 struct BenchmarkError: Error, CustomStringConvertible {

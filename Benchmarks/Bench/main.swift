@@ -57,8 +57,9 @@ do {
         if arguments.contains("--json") {
             try printJSON(measurement)
         } else {
-            print(String(format: "%@ batch %d threads %d %@: %.1f images/s (%d steps), peak %.0f MB (OpenBLAS %@)", row.model, row.batch,
-                         row.threads, row.mode, measurement.imagesPerSecond, measurement.steps, measurement.peakMB, ComputeThreads.blasCoreName))
+            print(String(format: "%@ batch %d threads %d %@: %.1f images/s (%d steps, cores busy %.2f), peak %.0f MB (OpenBLAS %@)",
+                         row.model, row.batch, row.threads, row.mode, measurement.imagesPerSecond, measurement.steps, result.coresBusy,
+                         measurement.peakMB, ComputeThreads.blasCoreName))
         }
     case "epoch":
         guard arguments.count >= 3, let threads = Int(arguments[2]) else { throw BenchmarkError("usage: keypoints-bench epoch LABELS_XML THREADS [--json]") }

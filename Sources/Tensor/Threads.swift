@@ -1,5 +1,4 @@
 import CBLAS
-import Dispatch
 
 /// How many cores the numeric kernels use.
 ///
@@ -7,8 +6,8 @@ import Dispatch
 /// for work, and beside this library's workers they would take the cores from them. Large
 /// matrix products are instead split by ``sgemm(transposeA:transposeB:m:n:k:alpha:a:b:beta:c:)``
 /// into column or row blocks, one per worker, and the loops BLAS does not cover (im2col,
-/// pooling, elementwise work on large tensors) are split over the same workers with
-/// `DispatchQueue.concurrentPerform`.
+/// pooling, elementwise work on large tensors) are split over the same workers by
+/// ``parallelFor(_:_:)``.
 public enum ComputeThreads {
     nonisolated(unsafe) private static var _count = 0
     /// Set by ``withSingleThreadedBLAS(_:)`` around loops whose workers make their own products.
@@ -51,13 +50,9 @@ public enum ComputeThreads {
 /// workers. Runs inline when there is one chunk or one thread.
 @inlinable
 public func parallelFor(_ chunks: Int, _ body: (Int) -> Void) {
-    if chunks <= 1 || ComputeThreads.count == 1 {
+    let threads = ComputeThreads.count
+    if chunks <= 1 || threads == 1 || !WorkerPool.shared.run(chunks, helpers: Swift.min(chunks, threads) - 1, body) {
         for chunk in 0..<chunks { body(chunk) }
-    } else {
-        withoutActuallyEscaping(body) { body in
-            let box = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: chunks) { box.value($0) }
-        }
     }
 }
 

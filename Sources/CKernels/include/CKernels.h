@@ -12,4 +12,14 @@ int fk_has_avx512(void);
 /// kernel reads A once, straight into the multiply-adds, six rows at a time.
 void fk_sgemm_narrow(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc);
 
+/// Tells the CPU the calling thread is spinning on a flag (`pause` on x86): it yields the
+/// pipeline to the other hardware thread and saves power while the flag stays unchanged.
+static inline void fk_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 #endif
