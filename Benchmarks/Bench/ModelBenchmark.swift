@@ -63,26 +63,7 @@ struct RowMeasurement: Codable {
 /// steps (two, or one when a step is slow).
 func measureImagesPerSecond(_ row: BenchmarkRow, seconds: Double = 4) throws -> (imagesPerSecond: Double, steps: Int, coresBusy: Double) {
     ComputeThreads.set(row.threads)
-    guard let kind = BenchmarkModel(rawValue: row.model) else { throw BenchmarkError("unknown model \(row.model)") }
-    var generator = RandomGenerator(seed: 0)
-    let model = kind.make(using: &generator)
-    let input = Tensor.randomNormal([row.batch] + kind.inputShape, using: &generator)
-    let outputs = withoutGradients { model.eval(); return model(Tensor.zeros([2] + kind.inputShape)) }.shape[1]
-    let targets = Tensor.randomNormal([row.batch, outputs], using: &generator)
-    let optimizer = try Adam(model.parameters(), learningRate: 1e-4)
-    let step: () -> Void
-    if row.mode == "train" {
-        model.train()
-        step = {
-            optimizer.zeroGrad()
-            let loss = mseLoss(model(input), targets)
-            loss.backward()
-            optimizer.step()
-        }
-    } else {
-        model.eval()
-        step = { _ = withoutGradients { model(input) } }
-    }
+    let step = try makeStep(row)
     let warmUp = time(step)
     if warmUp < 1 { step() }
     var steps = 0
@@ -95,6 +76,42 @@ func measureImagesPerSecond(_ row: BenchmarkRow, seconds: Double = 4) throws -> 
         elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
     return (Double(steps * row.batch) / elapsed, steps, (processCPUSeconds() - startCPU) / elapsed)
+}
+
+/// Images per second on 1 and on 2 threads, measured in one process in alternating rounds of
+/// `steps` steps each (same model, same buffers), so that the machine's drift meets both alike.
+func measureScaling(_ row: BenchmarkRow, rounds: Int, steps: Int) throws -> [(one: Double, two: Double)] {
+    let step = try makeStep(row)
+    func imagesPerSecond(threads: Int) -> Double {
+        ComputeThreads.set(threads)
+        step()   // the first step after a change of thread count may lay out buffers anew
+        let seconds = time { for _ in 0..<steps { step() } }
+        return Double(steps * row.batch) / seconds
+    }
+    return (0..<rounds).map { _ in (imagesPerSecond(threads: 1), imagesPerSecond(threads: 2)) }
+}
+
+/// One training step (zero gradients, forward, MSE loss, backward, Adam) or one inference for
+/// `row`, on a model and inputs built from seed 0.
+func makeStep(_ row: BenchmarkRow) throws -> () -> Void {
+    guard let kind = BenchmarkModel(rawValue: row.model) else { throw BenchmarkError("unknown model \(row.model)") }
+    var generator = RandomGenerator(seed: 0)
+    let model = kind.make(using: &generator)
+    let input = Tensor.randomNormal([row.batch] + kind.inputShape, using: &generator)
+    let outputs = withoutGradients { model.eval(); return model(Tensor.zeros([2] + kind.inputShape)) }.shape[1]
+    let targets = Tensor.randomNormal([row.batch, outputs], using: &generator)
+    let optimizer = try Adam(model.parameters(), learningRate: 1e-4)
+    if row.mode == "train" {
+        model.train()
+        return {
+            optimizer.zeroGrad()
+            let loss = mseLoss(model(input), targets)
+            loss.backward()
+            optimizer.step()
+        }
+    }
+    model.eval()
+    return { _ = withoutGradients { model(input) } }
 }
 
 /// User and system CPU time of the whole process (all threads) so far.

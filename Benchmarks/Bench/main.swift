@@ -9,6 +9,8 @@ let usage = """
           every row of issue 7 in child processes, both sides, one table (or JSON lines)
       keypoints-bench row MODEL BATCH THREADS train|infer [--json] [--seconds S]
       keypoints-bench epoch LABELS_XML THREADS [--json]
+      keypoints-bench scaling MODEL BATCH train|infer [--rounds R] [--steps S]
+          1-thread and 2-thread speed in one process, alternating rounds, and their ratio
       keypoints-bench matmul [SIZE]
       keypoints-bench core        (prints the kernel OpenBLAS chose)
       keypoints-bench soak [DATA] [STEPS] [THREADS]
@@ -61,6 +63,18 @@ do {
                          row.model, row.batch, row.threads, row.mode, measurement.imagesPerSecond, measurement.steps, result.coresBusy,
                          measurement.peakMB, ComputeThreads.blasCoreName))
         }
+    case "scaling":
+        guard arguments.count >= 4, let batch = Int(arguments[2]) else {
+            throw BenchmarkError("usage: keypoints-bench scaling MODEL BATCH train|infer [--rounds R] [--steps S]")
+        }
+        let row = BenchmarkRow(model: arguments[1], batch: batch, threads: 2, mode: arguments[3])
+        let rounds = try measureScaling(row, rounds: option("--rounds").flatMap(Int.init) ?? 8, steps: option("--steps").flatMap(Int.init) ?? 4)
+        print("\(row.model) batch \(row.batch) \(row.mode), OpenBLAS \(ComputeThreads.blasCoreName): images/s on 1 and 2 threads, alternating")
+        for (index, round) in rounds.enumerated() {
+            print(String(format: "round %2d  %8.1f  %8.1f  %.2fx", index + 1, round.one, round.two, round.two / round.one))
+        }
+        print(String(format: "median    %8.1f  %8.1f  %.2fx (median of the rounds' ratios)", median(rounds.map(\.one)),
+                     median(rounds.map(\.two)), median(rounds.map { $0.two / $0.one })))
     case "epoch":
         guard arguments.count >= 3, let threads = Int(arguments[2]) else { throw BenchmarkError("usage: keypoints-bench epoch LABELS_XML THREADS [--json]") }
         let result = try measureEpoch(labels: URL(fileURLWithPath: arguments[1]), threads: threads)
