@@ -11,6 +11,7 @@ let usage = """
       keypoints-bench epoch LABELS_XML THREADS [--json]
       keypoints-bench scaling MODEL BATCH train|infer [--rounds R] [--steps S]
           1-thread and 2-thread speed in one process, alternating rounds, and their ratio
+      keypoints-bench loops       (the cost of starting a 2-thread loop: worker pool vs concurrentPerform)
       keypoints-bench matmul [SIZE]
       keypoints-bench core        (prints the kernel OpenBLAS chose)
       keypoints-bench soak [DATA] [STEPS] [THREADS]
@@ -41,6 +42,12 @@ do {
         print("threads  Tensor.matmul GFLOP/s  cblas_sgemm GFLOP/s")
         for row in MatmulBenchmark(size: size, repetitions: 15).run(threads: [1, 2]) {
             print(String(format: "%7d  %21.1f  %19.1f", row.threads, row.tensorGflops, row.blasGflops))
+        }
+    case "loops":
+        print("two chunks of W µs each after G µs on one thread; µs per loop (ideal: W)")
+        print("     W      G   parallelFor  concurrentPerform  one thread")
+        for row in LoopBenchmark().run() {
+            print(String(format: "%6.0f %6.0f %13.1f %18.1f %11.1f", row.microseconds, row.gap, row.pool, row.dispatch, row.serial))
         }
     case "core":
         print(ComputeThreads.blasCoreName)
