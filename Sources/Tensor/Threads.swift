@@ -47,7 +47,8 @@ public enum ComputeThreads {
 }
 
 /// Runs `body(chunk)` for `chunk` in `0..<chunks`, spread over ``ComputeThreads/count``
-/// workers. Runs inline when there is one chunk or one thread.
+/// workers (the worker pool's helper threads and the caller). Runs inline when there is one chunk or
+/// one thread, or when the pool is already running a loop (nested or concurrent calls).
 @inlinable
 public func parallelFor(_ chunks: Int, _ body: (Int) -> Void) {
     let threads = ComputeThreads.count

@@ -239,8 +239,9 @@ struct WinogradConvolution {
     }
 
     /// `dM = A dY Aᵀ` for the tiles in tile rows `rows` of one output-gradient plane (zero
-    /// past its edges); element `ξ` of tile `t` (counted from the first row) goes to `dm[ξ * stride + t]`. Row by row: each 2-value row of a
-    /// block becomes `[a, a + b, a - b, -b]`, then the two rows `p, q` become `p, p + q, p - q, -q`.
+    /// past its edges); element `ξ` of tile `t` (counted from the first row) goes to
+    /// `dm[ξ * stride + t]`. Row by row: each 2-value row of a block becomes
+    /// `[a, a + b, a - b, -b]`, then the two rows `p, q` become `p, p + q, p - q, -q`.
     private func transformOutputGradient(_ plane: UnsafePointer<Float>, rows: Range<Int>, into dm: UnsafeMutablePointer<Float>,
                                          stride: Int) {
         let height = g.outputHeight, width = g.outputWidth, tilesX = tilesX
@@ -331,8 +332,8 @@ struct WinogradConvolution {
 
     /// `Y = Aᵀ M A` for the tiles in tile rows `rows` of one output channel of one image, plus
     /// `shift`, then ReLU when asked; element `ξ` of tile `t` (counted from the first row) is
-    /// read from `m[ξ * stride + t]`. Row by row
-    /// as ``transformInput(_:into:stride:)``: `Aᵀ M` over whole rows of tiles, then `(Aᵀ M) A`.
+    /// read from `m[ξ * stride + t]`. Row by row as ``transformInput(_:rows:into:stride:)``:
+    /// `Aᵀ M` over whole rows of tiles, then `(Aᵀ M) A`.
     private func transformOutput(_ m: UnsafePointer<Float>, stride: Int, rows: Range<Int>, into plane: UnsafeMutablePointer<Float>,
                                  shift: Float, relu: Bool) {
         let height = g.outputHeight, width = g.outputWidth, tilesX = tilesX
