@@ -1,4 +1,14 @@
 #include "CKernels.h"
+
+// The kernels below are x86-64 code (AVX-512 intrinsics, chosen at run time). On any other
+// architecture this file only answers that they are absent, and the library multiplies with
+// OpenBLAS, the portable path that `FACEKEYPOINTS_KERNELS=portable` also selects on x86.
+#if !defined(__x86_64__)
+
+int fk_has_avx512(void) { return 0; }
+
+#else
+
 #include <immintrin.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -56,3 +66,5 @@ void fk_sgemm_narrow(int m, int n, int k, const float *a, int lda, const float *
     default: narrow_rows(4, m, K, a, LDA, b, LDB, c, LDC, last); break;
     }
 }
+
+#endif

@@ -8,21 +8,24 @@ import CKernels
 /// columns, whichever `C` has more), one per ``ComputeThreads`` worker, each a single-threaded
 /// `cblas_sgemm`; inside ``ComputeThreads/withSingleThreadedBLAS(_:)`` it runs whole.
 /// A plain product with a narrow `B` (`n <= 64`, as in batch-1 inference of deep layers) runs
-/// on an AVX-512 kernel that reads `A` once instead of packing it, where the CPU has AVX-512:
-/// 1.2-1.8x OpenBLAS's speed on ResNet18's 7x7 and 14x14 layers for one image.
+/// on an AVX-512 kernel that reads `A` once instead of packing it, where the CPU has AVX-512
+/// and ``CPUKernels`` allows it: 1.2-1.8x OpenBLAS's speed on ResNet18's 7x7 and 14x14 layers
+/// for one image.
 public func sgemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
                   alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                   beta: Float = 0, c: UnsafeMutablePointer<Float>) {
     let lda = transposeA ? m : k, ldb = transposeB ? k : n
-    let narrow = !transposeA && !transposeB && alpha == 1 && beta == 0 && n >= 1 && n <= 64 && m >= 16 && k >= 16 && fk_has_avx512() != 0
+    let narrow = !transposeA && !transposeB && alpha == 1 && beta == 0 && n >= 1 && n <= 64 && m >= 16 && k >= 16 && CPUKernels.avx512NarrowProduct
     func product(rows: Range<Int>, columns: Range<Int>) {
         let aBlock = a + rows.lowerBound * (transposeA ? 1 : lda)
         let bBlock = b + columns.lowerBound * (transposeB ? ldb : 1)
+        #if arch(x86_64)
         if narrow {
             fk_sgemm_narrow(Int32(rows.count), Int32(columns.count), Int32(k), aBlock, Int32(lda), bBlock, Int32(ldb),
                             c + rows.lowerBound * n + columns.lowerBound, Int32(n))
             return
         }
+        #endif
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(rows.count), Int32(columns.count), Int32(k), alpha, aBlock, Int32(lda), bBlock, Int32(ldb),
                     beta, c + rows.lowerBound * n + columns.lowerBound, Int32(n))

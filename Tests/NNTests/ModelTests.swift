@@ -128,8 +128,10 @@ import TestSupport
 
     /// A model saved by Swift loads into PyTorch with `load_state_dict(strict=True)` and gives
     /// the same outputs: scripts/fixtures/nn_fixtures.py checks the committed file; this test
-    /// checks that Swift still writes exactly those bytes. Set FACEKEYPOINTS_WRITE_FIXTURES=1
-    /// to rewrite them.
+    /// checks that Swift still writes exactly those bytes (the weights come from the seeded
+    /// generator, no arithmetic that rounds per CPU), and that its output matches the committed
+    /// one within float32 rounding: that file was written on another machine, whose kernels sum
+    /// in another order. Set FACEKEYPOINTS_WRITE_FIXTURES=1 to rewrite them.
     @Test func swiftSavedModelLoadsInPyTorch() throws {
         var generator = RandomGenerator(seed: 7)
         let model = NoseNet(using: &generator)
@@ -147,7 +149,8 @@ import TestSupport
         try model.save(to: temporary, metadata: ["architecture": "NoseNet"])
         #expect(try Data(contentsOf: temporary) == Data(contentsOf: modelURL))
         let check = try SafeTensors.read(contentsOf: checkURL)
-        #expect(check.tensors["output"]! == output)
+        let committed = try #require(check.tensors["output"])
+        #expect(committed.allClose(output, rtol: 1e-5, atol: 1e-6), "output: \(differenceReport(output, committed))")
         var otherGenerator = RandomGenerator(seed: 99)
         let reloaded = NoseNet(using: &otherGenerator)
         let metadata = try reloaded.load(from: temporary)

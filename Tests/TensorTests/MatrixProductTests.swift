@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Tensor
 
@@ -29,5 +30,15 @@ import Tensor
             }
         }
         #expect(worst < 1e-5, "sgemm \(m)x\(n)x\(k): largest error \(worst) (scaled by sqrt(k))")
+    }
+
+    /// `FACEKEYPOINTS_KERNELS=portable` turns the AVX-512 path off; `auto` (or nothing) keeps it
+    /// wherever the CPU has AVX-512F. CI runs this suite both ways.
+    @Test func kernelSelectionFollowsTheEnvironment() throws {
+        let value = ProcessInfo.processInfo.environment[CPUKernels.environmentVariable] ?? ""
+        let cpuHasAVX512 = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8).contains(" avx512f")
+        #expect(CPUKernels.selection == (value.isEmpty || value.lowercased() == "auto" ? .auto : .portable))
+        #expect(CPUKernels.avx512NarrowProduct == (CPUKernels.selection == .auto && cpuHasAVX512))
+        #expect(CPUKernels.activePaths == (CPUKernels.avx512NarrowProduct ? ["avx512-narrow-product"] : []))
     }
 }
