@@ -22,6 +22,8 @@ final class ProgressConsole {
             fflush(nil)   // show each epoch at once when the output is a file or a pipe
         case .resumed(let epoch):
             print("resuming after epoch \(epoch) from checkpoint.safetensors")
+        case .warning(let message):
+            FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
         }
     }
 

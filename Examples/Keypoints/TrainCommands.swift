@@ -92,12 +92,12 @@ func train(task: String, recipe: Recipe, options: TrainingOptions,
 }
 
 /// The IMM train (persons 01-32) and validation (33-40) sets for a spec.
-func immDatasets(data: String, spec: KeypointModelSpec, configuration: TrainingConfiguration) throws -> (train: FaceDataset, validation: FaceDataset) {
+func immDatasets(data: String, spec: KeypointModelSpec, configuration: TrainingConfiguration, limit: Int?) throws -> (train: FaceDataset, validation: FaceDataset) {
     let root = try existingDirectory(data, option: "--data", holding: "imm_face_db and 300w_subset")
     let folder = try existingDirectory(root.appendingPathComponent("imm_face_db").path, option: "--data", holding: "the IMM Face Database")
     let train = try FaceDataset.imm(folder: folder, split: .train,
-                                    configuration: spec.datasetConfiguration(augmentation: configuration.augmentation.augmentation))
-    let validation = try FaceDataset.imm(folder: folder, split: .validation, configuration: spec.datasetConfiguration())
+                                    configuration: spec.datasetConfiguration(augmentation: configuration.augmentation.augmentation), limit: limit)
+    let validation = try FaceDataset.imm(folder: folder, split: .validation, configuration: spec.datasetConfiguration(), limit: limit)
     return (train, validation)
 }
 
@@ -120,7 +120,7 @@ struct NoseCommand: ParsableCommand {
 
     func run() throws {
         try train(task: "nose", recipe: Self.recipe(options.recipe), options: options) { spec, configuration in
-            try immDatasets(data: options.data, spec: spec, configuration: configuration)
+            try immDatasets(data: options.data, spec: spec, configuration: configuration, limit: options.limit)
         }
     }
 }
@@ -147,7 +147,7 @@ struct FaceCommand: ParsableCommand {
 
     func run() throws {
         try train(task: "face", recipe: Self.recipe(options.recipe), options: options) { spec, configuration in
-            try immDatasets(data: options.data, spec: spec, configuration: configuration)
+            try immDatasets(data: options.data, spec: spec, configuration: configuration, limit: options.limit)
         }
     }
 }

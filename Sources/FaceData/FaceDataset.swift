@@ -184,12 +184,14 @@ public struct FaceDataset: KeypointDataset {
 
     // MARK: Sources
 
-    /// The IMM database in `folder` for a person split.
-    public static func imm(folder: URL, split: IMMSplit = .all, configuration: FaceDatasetConfiguration = .immFace()) throws -> FaceDataset {
+    /// The IMM database in `folder` for a person split; with `limit`, only its first `limit`
+    /// faces (the others are never decoded: a quick trial starts at once).
+    public static func imm(folder: URL, split: IMMSplit = .all, configuration: FaceDatasetConfiguration = .immFace(),
+                           limit: Int? = nil) throws -> FaceDataset {
         var skipped: [SkippedSample] = []
         let faces = try FaceAnnotations.imm(folder: folder, persons: split.persons, onBadSample: configuration.onBadSample, skipped: &skipped)
         try requireFaces(faces, skipped, source: folder.path)
-        return try FaceDataset(faces: faces, configuration: configuration, skipped: skipped)
+        return try FaceDataset(faces: Array(faces.prefix(Swift.max(0, limit ?? faces.count))), configuration: configuration, skipped: skipped)
     }
 
     /// The faces of a dlib imglab XML file (300-W `labels.xml`, dlib's `*_with_face_landmarks.xml`).

@@ -51,10 +51,37 @@ public enum KeypointModelFile {
         guard let json = metadata[specKey] else {
             throw KeypointModelError(file: file, "not a FaceKeypoints model: the metadata has no '\(specKey)' (train one with `keypoints nose`, `face` or `landmarks`)")
         }
+        let spec: KeypointModelSpec
         do {
-            return try JSONDecoder().decode(KeypointModelSpec.self, from: Data(json.utf8))
+            spec = try JSONDecoder().decode(KeypointModelSpec.self, from: Data(json.utf8))
+        } catch let error as DecodingError {
+            throw KeypointModelError(file: file, "metadata '\(specKey)' is not a valid model description: \(describe(error))")
         } catch {
             throw KeypointModelError(file: file, "metadata '\(specKey)' is not a valid model description: \(error)")
+        }
+        do {
+            try spec.validate()
+        } catch {
+            throw KeypointModelError(file: file, "metadata '\(specKey)', \(error)")
+        }
+        return spec
+    }
+
+    /// "field 'architecture': ..." from a decoding error, without Swift's type dump.
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingPrefix(".").description
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "field '\(path(context.codingPath + [key]))' is missing"
+        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
+            return "field '\(path(context.codingPath))': expected \(type)"
+        case .dataCorrupted(let context):
+            let field = path(context.codingPath)
+            return field.isEmpty ? "not JSON (\(context.debugDescription))" : "field '\(field)': \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
         }
     }
 }

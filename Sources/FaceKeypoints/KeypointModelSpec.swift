@@ -93,3 +93,60 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
                                  augmentation: augmentation, onBadSample: onBadSample)
     }
 }
+
+extension KeypointModelSpec {
+    /// The largest input side a model file may ask for: 512 px for the whole-image networks
+    /// (their first fully connected layer grows with the input's area), 1024 px for ResNet18.
+    public var maximumInputSide: Int { architecture == .resnet18 ? 1024 : 512 }
+
+    /// The smallest input side the architecture accepts: every conv+pool stage must leave at
+    /// least one pixel (ResNet18: its five stride-2 stages).
+    public var minimumInputSide: Int {
+        func smallest(_ fits: (Int) -> Bool) -> Int { (1...maximumInputSide).first(where: fits) ?? maximumInputSide + 1 }
+        switch architecture {
+        case .noseNet: return smallest { NoseNet.featureSize(inputHeight: $0, inputWidth: $0).height > 0 }
+        case .faceNet: return smallest { FaceNet.featureSize(inputHeight: $0, inputWidth: $0).height > 0 }
+        case .resnet18: return 32
+        }
+    }
+
+    /// The annotation schemes this version knows, with their point counts.
+    public static let knownSchemes = ["imm58": 58, "ibug68": 68]
+
+    /// Why a spec cannot describe a usable model: the field and what was expected.
+    public struct InvalidField: Error, CustomStringConvertible, Sendable {
+        /// The JSON key, e.g. `inputWidth` or `points[3]`.
+        public let field: String
+        public let message: String
+        public var description: String { "field '\(field)': \(message)" }
+    }
+
+    /// Checks every field a file can get wrong, before anything is built from them: sizes
+    /// within the architecture's limits, 1 input channel (3 allowed for ResNet18), a known
+    /// scheme, points non-empty, distinct and within the scheme, a crop enlargement in `1...4`.
+    public func validate() throws(InvalidField) {
+        func fail(_ field: String, _ message: String) throws(InvalidField) -> Never { throw InvalidField(field: field, message: message) }
+        let range = minimumInputSide...maximumInputSide
+        for (field, side) in [("inputWidth", inputWidth), ("inputHeight", inputHeight)] where !range.contains(side) {
+            try fail(field, "\(side) px is outside what \(architecture.rawValue) accepts (\(range.lowerBound)...\(range.upperBound))")
+        }
+        let channels: Set<Int> = architecture == .resnet18 ? [1, 3] : [1]
+        if !channels.contains(inputChannels) {
+            try fail("inputChannels", "\(inputChannels); \(architecture.rawValue) takes \(channels.sorted().map(String.init).joined(separator: " or "))")
+        }
+        guard let schemeSize = Self.knownSchemes[scheme] else {
+            try fail("scheme", "'\(scheme)' is not a known scheme (\(Self.knownSchemes.keys.sorted().joined(separator: ", ")))")
+        }
+        if let points {
+            if points.isEmpty { try fail("points", "empty; a model predicts at least one point (omit the field for all \(schemeSize))") }
+            var seen = Set<Int>()
+            for (index, point) in points.enumerated() {
+                if !(0..<schemeSize).contains(point) { try fail("points[\(index)]", "\(point) is not a point of \(scheme) (0...\(schemeSize - 1))") }
+                if !seen.insert(point).inserted { try fail("points[\(index)]", "point \(point) appears twice") }
+            }
+        }
+        if case .faceBox(let enlargement) = crop, !(1...4).contains(enlargement) {
+            try fail("crop.faceBox.enlargement", "\(enlargement) is outside 1...4 (times the face box)")
+        }
+    }
+}

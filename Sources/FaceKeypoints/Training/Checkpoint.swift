@@ -2,9 +2,10 @@ import Foundation
 
 /// Everything needed to continue a run exactly where it stopped: the model's weights and
 /// buffers, the optimizer's and the schedule's state, the run's random generator, the
-/// finished epochs and the metrics so far. One safetensors file, written atomically (temporary
-/// file, fsync, rename) after every epoch, so a run killed at any moment resumes from the last
-/// finished epoch.
+/// finished epochs and the metrics so far, and what the run trained on (the data's
+/// fingerprints and the thread count, which decides how sums are split and so how they round).
+/// One safetensors file, written atomically (temporary file, fsync, rename) after every epoch,
+/// so a run killed at any moment resumes from the last finished epoch.
 struct TrainingCheckpoint {
     var epoch: Int
     var model: [String: Tensor]
@@ -14,6 +15,10 @@ struct TrainingCheckpoint {
     var history: TrainingHistory
     var configuration: TrainingConfiguration
     var spec: KeypointModelSpec
+    /// The training and validation sets' fingerprints (nil in checkpoints of earlier versions).
+    var data: TrainingDataFingerprints?
+    /// ``ComputeThreads/count`` of the run (nil in checkpoints of earlier versions).
+    var threads: Int?
 
     static let fileName = "checkpoint.safetensors"
 
@@ -32,6 +37,8 @@ struct TrainingCheckpoint {
             KeypointModelFile.specKey: try json(spec),
         ]
         if let scheduler { metadata["checkpoint.scheduler"] = try json(scheduler) }
+        if let data { metadata["checkpoint.data"] = try json(data) }
+        if let threads { metadata["checkpoint.threads"] = String(threads) }
         try SafeTensors.write(tensors, metadata: metadata, dtypes: SafeTensors.pytorchDTypes(for: tensors.keys), to: url)
     }
 
@@ -66,6 +73,19 @@ struct TrainingCheckpoint {
             generator: try decode(RandomGenerator.self, "checkpoint.generator"),
             history: try decode(TrainingHistory.self, "checkpoint.history"),
             configuration: try decode(TrainingConfiguration.self, "checkpoint.configuration"),
-            spec: try decode(KeypointModelSpec.self, KeypointModelFile.specKey))
+            spec: try decode(KeypointModelSpec.self, KeypointModelFile.specKey),
+            data: file.metadata["checkpoint.data"] == nil ? nil : try decode(TrainingDataFingerprints.self, "checkpoint.data"),
+            threads: try file.metadata["checkpoint.threads"].map { value in
+                guard let threads = Int(value), threads >= 1 else {
+                    throw TrainingError.checkpointMismatch(file: url.path, reason: "metadata 'checkpoint.threads' is not a positive whole number")
+                }
+                return threads
+            })
     }
+}
+
+/// The fingerprints of a run's two sets.
+struct TrainingDataFingerprints: Codable, Equatable {
+    var training: DatasetFingerprint
+    var validation: DatasetFingerprint
 }

@@ -9,6 +9,9 @@ public enum TrainingProgress: Sendable {
     case epoch(epoch: Int, epochs: Int, trainLoss: Float, validationLoss: Float, report: EvaluationReport, seconds: Double)
     /// When a run continues from a checkpoint.
     case resumed(fromEpoch: Int)
+    /// Something the user should know that does not stop the run (e.g. a resumed run that will
+    /// round differently from the interrupted one).
+    case warning(String)
 }
 
 /// Trains a keypoint model on a training set, validates after every epoch, and keeps the
@@ -32,6 +35,10 @@ public final class KeypointTrainer {
     let scheduler: (any StepwiseLRScheduler)?
     var generator: RandomGenerator
     public private(set) var history: TrainingHistory
+    let data: TrainingDataFingerprints
+    /// Called after each file of an epoch is written (model, checkpoint, metrics), for tests
+    /// that stop a run between two writes.
+    var afterWriting: ((URL) throws -> Void)?
 
     public var modelURL: URL { output.appendingPathComponent("model.safetensors") }
     public var checkpointURL: URL { output.appendingPathComponent(TrainingCheckpoint.fileName) }
@@ -68,16 +75,21 @@ public final class KeypointTrainer {
         history.configuration = configuration
         history.trainImages = training.count
         history.validationImages = validation.count
+        data = TrainingDataFingerprints(training: DatasetFingerprint(training), validation: DatasetFingerprint(validation))
     }
 
     /// Runs the remaining epochs. With `resume`, continues from `checkpoint.safetensors` in the
-    /// output folder when there is one (it must come from a run with the same settings).
+    /// output folder when there is one: it must come from a run with the same model, settings
+    /// and data (the same faces and annotations, wherever their folder now lies). A different
+    /// thread count is allowed with a warning: the run then rounds differently from an
+    /// uninterrupted one.
     @discardableResult
     public func run(resume: Bool, progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingHistory {
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         if resume, FileManager.default.fileExists(atPath: checkpointURL.path) {
-            try restore(from: checkpointURL)
+            let warnings = try restore(from: checkpointURL)
             progress(.resumed(fromEpoch: history.epochs))
+            warnings.forEach { progress(.warning($0)) }
         }
         let loss = configuration.lossFunction()
         let loader = DataLoader(dataset: training, batchSize: configuration.batchSize, shuffle: true, dropLast: false,
@@ -130,15 +142,20 @@ public final class KeypointTrainer {
     /// Writes the model, the checkpoint and the metrics of the finished epochs, each atomically.
     func saveEpoch() throws {
         try KeypointModelFile.save(model, spec: spec, to: modelURL)
+        try afterWriting?(modelURL)
         let checkpoint = TrainingCheckpoint(
             epoch: history.epochs, model: Dictionary(uniqueKeysWithValues: model.stateDict().map { ($0.name, $0.tensor) }),
             optimizer: optimizer.state(), scheduler: scheduler?.state(), generator: generator, history: history,
-            configuration: configuration, spec: spec)
+            configuration: configuration, spec: spec, data: data, threads: ComputeThreads.count)
         try checkpoint.write(to: checkpointURL)
+        try afterWriting?(checkpointURL)
         try AtomicFile.write(try history.json(), to: metricsURL)
+        try afterWriting?(metricsURL)
     }
 
-    func restore(from url: URL) throws {
+    /// Loads the checkpoint at `url` into this run, or throws why it does not fit; returns
+    /// warnings for differences that do not stop the run.
+    func restore(from url: URL) throws -> [String] {
         let checkpoint = try TrainingCheckpoint.read(from: url)
         guard checkpoint.spec == spec else {
             throw TrainingError.checkpointMismatch(file: url.path, reason: "it holds a \(checkpoint.spec.architecture.rawValue) model for '\(checkpoint.spec.task.rawValue)'")
@@ -146,11 +163,25 @@ public final class KeypointTrainer {
         guard checkpoint.configuration == configuration else {
             throw TrainingError.checkpointMismatch(file: url.path, reason: "it was made with other settings (\(describeDifferences(checkpoint.configuration, configuration)))")
         }
+        var warnings: [String] = []
+        if let saved = checkpoint.data {
+            for (name, before, now) in [("trained", saved.training, data.training), ("validated", saved.validation, data.validation)]
+            where !before.sameData(as: now) {
+                throw TrainingError.checkpointMismatch(file: url.path, reason: "it was \(name) on other data: \(before), now \(now)")
+            }
+        } else {
+            warnings.append("\(url.path) predates data fingerprints: the data cannot be checked; it must be the interrupted run's")
+        }
+        if let threads = checkpoint.threads, threads != ComputeThreads.count {
+            warnings.append("the checkpoint was made with \(threads) threads, this run uses \(ComputeThreads.count): from here on it rounds "
+                            + "differently from an uninterrupted run, so its final weights will differ slightly")
+        }
         try model.loadStateDict(checkpoint.model, source: url.path)
         try optimizer.load(checkpoint.optimizer)
         if let state = checkpoint.scheduler { try scheduler?.load(state) }
         generator = checkpoint.generator
         history = checkpoint.history
+        return warnings
     }
 
     private func nonFinite(_ what: String, epoch: Int, step: Int, batch: Batch) -> TrainingError {

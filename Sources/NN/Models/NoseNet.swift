@@ -19,10 +19,16 @@ public final class NoseNet: Module {
         conv2 = Conv2d(12, 24, kernelSize: 3, using: &generator)
         conv3 = Conv2d(24, 32, kernelSize: 3, using: &generator)
         pool = MaxPool2d(kernelSize: 2)
-        let (h, w) = featureSize(inputHeight, inputWidth, kernels: [5, 3, 3])
+        let (h, w) = Self.featureSize(inputHeight: inputHeight, inputWidth: inputWidth)
         precondition(h > 0 && w > 0, "NoseNet: input \(inputHeight)x\(inputWidth) is too small for three conv+pool stages")
         fc1 = Linear(32 * h * w, hidden, using: &generator)
         fc2 = Linear(hidden, 2 * points, using: &generator)
+    }
+
+    /// The spatial size of the features fc1 reads for an input of this size (0 in a dimension
+    /// when the input is too small for the three conv+pool stages).
+    public static func featureSize(inputHeight: Int, inputWidth: Int) -> (height: Int, width: Int) {
+        NN.featureSize(inputHeight, inputWidth, kernels: [5, 3, 3])
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
@@ -55,11 +61,17 @@ public final class FaceNet: Module {
         conv4 = Conv2d(64, 128, kernelSize: 3, using: &generator)
         conv5 = Conv2d(128, 256, kernelSize: 3, using: &generator)
         pool = MaxPool2d(kernelSize: 2)
-        let (h, w) = featureSize(inputHeight, inputWidth, kernels: [5, 3, 3, 3, 3])
+        let (h, w) = Self.featureSize(inputHeight: inputHeight, inputWidth: inputWidth)
         precondition(h > 0 && w > 0, "FaceNet: input \(inputHeight)x\(inputWidth) is too small for five conv+pool stages")
         fc1 = Linear(256 * h * w, 768, using: &generator)
         fc2 = Linear(768, 384, using: &generator)
         fc3 = Linear(384, 2 * points, using: &generator)
+    }
+
+    /// The spatial size of the features fc1 reads for an input of this size (0 in a dimension
+    /// when the input is too small for the five conv+pool stages).
+    public static func featureSize(inputHeight: Int, inputWidth: Int) -> (height: Int, width: Int) {
+        NN.featureSize(inputHeight, inputWidth, kernels: [5, 3, 3, 3, 3])
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
