@@ -179,4 +179,31 @@ struct DatasetTests {
         let ok = try FaceDataset.imm(folder: SharedData.imm, split: .validation, configuration: config)
         #expect(ok.selectedMirror == MirrorMap([1, 0, 2]))
     }
+
+    @Test("Fingerprints: the same faces anywhere give the same hash; another split, subset or point does not")
+    func fingerprints() throws {
+        let xml = SharedData.labels
+        let all = try FaceDataset.imglab(xml, configuration: Self.noCache)
+        let (train, validation) = all.split(validationFraction: 0.1, seed: 0)
+        let again = try FaceDataset.imglab(xml, configuration: Self.noCache).split(validationFraction: 0.1, seed: 0).train
+        #expect(DatasetFingerprint(train) == DatasetFingerprint(again))
+        #expect(DatasetFingerprint(train).faces == train.count && DatasetFingerprint(train).hash.count == 16)
+        #expect(DatasetFingerprint(train).folder == SharedData.w300.standardizedFileURL.path)
+        let otherFraction = all.split(validationFraction: 0.2, seed: 0)
+        #expect(!DatasetFingerprint(train).sameData(as: DatasetFingerprint(otherFraction.train)))
+        #expect(!DatasetFingerprint(validation).sameData(as: DatasetFingerprint(otherFraction.validation)))
+        let otherSeed = all.split(validationFraction: 0.1, seed: 1).train
+        #expect(otherSeed.count == train.count && !DatasetFingerprint(train).sameData(as: DatasetFingerprint(otherSeed)))
+        var moved = train.faces
+        moved[5].keypoints[30].x += 0.25
+        let edited = try FaceDataset(faces: moved, configuration: Self.noCache)
+        #expect(!DatasetFingerprint(train).sameData(as: DatasetFingerprint(edited)))
+        let relocated = try FaceDataset(faces: train.faces.map { face in
+            var face = face
+            face.image = URL(fileURLWithPath: "/elsewhere/300w_subset").appendingPathComponent(face.image.lastPathComponent)
+            return face
+        }, configuration: Self.noCache)
+        #expect(DatasetFingerprint(train).sameData(as: DatasetFingerprint(relocated)))
+        #expect(DatasetFingerprint(relocated).folder == "/elsewhere/300w_subset")
+    }
 }
