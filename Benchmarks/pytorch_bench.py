@@ -7,7 +7,9 @@ Run by the Swift benchmark, one child process per row (so peak memory is per row
         -> one JSON line: {"images_per_second": ..., "steps": ..., "peak_mb": ...}
     python3 Benchmarks/pytorch_bench.py --verify MODEL BATCH DIRECTORY
         -> writes DIRECTORY/MODEL.safetensors: state dict ("state." keys), input, targets,
-           the evaluation-mode output, and the training-mode output and loss gradients
+           the evaluation-mode output, and the training-mode output and loss gradients, each
+           in float32 and, under "exact.", computed in float64 from the same values (the
+           reference both sides' float32 results are measured against)
     python3 Benchmarks/pytorch_bench.py --epoch LABELS_XML THREADS
         -> one JSON line: {"seconds": ..., "batches": ..., "peak_mb": ...}: one training epoch
            of ResNet18 on the faces in LABELS_XML, decoding and augmenting with a DataLoader
@@ -17,6 +19,7 @@ Models come from scripts/fixtures/torch_models.py, which the fixture script uses
 which defines them as the Swift models are defined).
 """
 import argparse
+import copy
 import json
 import math
 import os
@@ -102,20 +105,23 @@ def verify(model_name, batch, directory):
                 module.bias.uniform_(-0.1, 0.1)
     state = {"state." + k: v.clone() for k, v in model.state_dict().items()}
     x = torch.randn(batch, *INPUT_SHAPES[model_name])
-    model.eval()
-    with torch.no_grad():
-        evaluation = model(x)
-    model.train()
-    training = model(x)
-    targets = torch.randn(training.shape)
-    F.mse_loss(training, targets).backward()
     tensors = dict(state)
     tensors["input"] = x
-    tensors["targets"] = targets
-    tensors["output.eval"] = evaluation
-    tensors["output.train"] = training.detach()
-    for name, parameter in model.named_parameters():
-        tensors["grad." + name] = parameter.grad
+    exact_model = copy.deepcopy(model).double()   # the same values, before any forward pass
+    targets = None
+    for prefix, network, dtype in [("", model, torch.float32), ("exact.", exact_model, torch.float64)]:
+        network.eval()
+        with torch.no_grad():
+            tensors[prefix + "output.eval"] = network(x.to(dtype))
+        if targets is None:
+            targets = torch.randn(tensors["output.eval"].shape)
+            tensors["targets"] = targets
+        network.train()
+        training = network(x.to(dtype))
+        F.mse_loss(training, targets.to(dtype)).backward()
+        tensors[prefix + "output.train"] = training.detach()
+        for name, parameter in network.named_parameters():
+            tensors[prefix + "grad." + name] = parameter.grad
     save_file({k: v.contiguous() for k, v in tensors.items()}, os.path.join(directory, model_name + ".safetensors"))
 
 

@@ -76,15 +76,11 @@ struct Comparison {
         let cleared = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"].filter { environment[$0] == nil && ProcessInfo.processInfo.environment[$0] != nil }
         say("FaceKeypoints vs PyTorch. OpenBLAS kernel in the benchmark's children: \(core)"
             + (cleared.isEmpty ? "" : " (\(cleared.joined(separator: ", ")) unset for the children)"))
-        say("Machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; load average \(loadAverage()) at start")
+        say("Machine: \(cpuDescription()), \(ProcessInfo.processInfo.activeProcessorCount) cores; load average \(loadAverage()) at start")
+        say("Fast paths: \(CPUKernels.activePaths.isEmpty ? "none (portable kernels)" : CPUKernels.activePaths.joined(separator: ", "))"
+            + " (\(CPUKernels.environmentVariable)=\(CPUKernels.selection.rawValue))")
         if verify {
-            let check = Verification(python: python)
-            for (kind, batch) in [(BenchmarkModel.nosenet, 3), (.facenet, 2), (.resnet18, 2)] {
-                let result = try check.run(kind, batch: batch)
-                say(String(format: "verified %@: outputs within %.1e, gradients within %.1e of PyTorch (relative to the largest value)",
-                           result.model, result.outputError, result.gradientError))
-                guard result.passed else { throw BenchmarkError("\(result.model) does not match PyTorch; not timing it") }
-            }
+            try Verification(python: python).runAll(say: say)
         }
         if !json {
             print("model     batch threads mode   ours img/s  PyTorch img/s  ratio  ours MB  PyTorch MB")
@@ -164,6 +160,15 @@ struct Comparison {
     func say(_ text: String) {
         if json { FileHandle.standardError.write((text + "\n").data(using: .utf8)!) } else { print(text) }
     }
+}
+
+/// "AMD EPYC (AVX-512)": the CPU model and its widest vector extension, for the table's first line.
+func cpuDescription() -> String {
+    let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    let model = info.split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":", maxSplits: 1).last?
+        .trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
+    let vectors = info.contains(" avx512f") ? "AVX-512" : info.contains(" avx2") ? "AVX2, no AVX-512" : "no AVX2"
+    return "\(model) (\(vectors))"
 }
 
 /// The 1-minute load average, to judge how noisy a run was.

@@ -7,6 +7,7 @@ let usage = """
       keypoints-bench compare [--json] [--quick] [--model M] [--seconds S] [--repeat R] [--no-verify]
                               [--no-epoch] [--labels PATH] [--keep-blas-env]
           every row of issue 7 in child processes, both sides, one table (or JSON lines)
+      keypoints-bench verify      (only the check that runs before compare: each model against PyTorch in float64)
       keypoints-bench row MODEL BATCH THREADS train|infer [--json] [--seconds S]
       keypoints-bench epoch LABELS_XML THREADS [--json]
       keypoints-bench scaling MODEL BATCH train|infer [--rounds R] [--steps S]
@@ -49,6 +50,10 @@ do {
         for row in LoopBenchmark().run() {
             print(String(format: "%6.0f %6.0f %13.1f %18.1f %11.1f", row.microseconds, row.gap, row.pool, row.dispatch, row.serial))
         }
+    case "verify":
+        print("Machine: \(cpuDescription()); fast paths: \(CPUKernels.activePaths.isEmpty ? "none (portable kernels)" : CPUKernels.activePaths.joined(separator: ", "))")
+        try Verification(python: PythonSide(script: option("--script") ?? "Benchmarks/pytorch_bench.py",
+                                            environment: ProcessInfo.processInfo.environment)).runAll { print($0) }
     case "core":
         print(ComputeThreads.blasCoreName)
     case "soak":
