@@ -49,7 +49,7 @@ struct MirrorAndSplitTests {
         #expect(worst < 5, "largest distance \(worst) px")
         // Matches the fixture written by scripts/fixtures/facedata_imm_mirror.py.
         let fixture = try Fixture("facedata_imm_mirror")
-        #expect(fixture.tensor("permutation").scalars.map { Int($0) } == MirrorMap.imm58.permutation)
+        #expect(try fixture.tensor("permutation").scalars.map { Int($0) } == MirrorMap.imm58.permutation)
     }
 
     @Test("the iBUG map flips real 300-W shapes onto themselves (mean shape)")

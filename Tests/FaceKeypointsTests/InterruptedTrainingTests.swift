@@ -136,17 +136,20 @@ import TestSupport
         let trainer = try KeypointTrainer(spec: spec, configuration: TrainingConfiguration(epochs: 3, batchSize: 4, learningRate: 1e-3),
                                           training: training, validation: validation, output: out)
         var saved = Data()
-        #expect {
+        let error = try #require(throws: TrainingError.self) {
             try trainer.run(resume: false) { progress in
                 if case .epoch(let epoch, _, _, _, _, _) = progress, epoch == 1 {
                     saved = (try? Data(contentsOf: trainer.checkpointURL)) ?? Data()
                     trainer.model.parameters()[0].update { $0[0] = .nan }
                 }
             }
-        } throws: { error in
-            let message = String(describing: error)
-            return message.contains("became NaN or infinite at epoch 2, step 1") && message.contains(trainer.checkpointURL.path)
         }
+        guard case .nonFinite(_, let epoch, let step, _, let checkpoint) = error else {
+            Issue.record("expected TrainingError.nonFinite, got: \(error)")
+            return
+        }
+        #expect(epoch == 2 && step == 1 && checkpoint == trainer.checkpointURL.path, "\(error)")
+        #expect(error.description.contains("became NaN or infinite at epoch 2, step 1"), "\(error)")
         #expect(!saved.isEmpty)
         #expect(try Data(contentsOf: trainer.checkpointURL) == saved, "the last good checkpoint was changed")
         let metrics = try Metrics(contentsOf: trainer.metricsURL)

@@ -7,7 +7,7 @@ import TestSupport
 /// with respect to inputs and parameters; then finite differences on the same cases.
 @Suite struct LayerTests {
     /// A layer case: inputs `x0, x1, ...` and named parameters -> output.
-    typealias Operation = @Sendable (_ inputs: [Tensor], _ parameters: [String: Tensor]) -> Tensor
+    typealias Operation = @Sendable (_ inputs: [Tensor], _ parameters: [String: Tensor]) throws -> Tensor
 
     static let operations = layerOperations.merging(lossOperations) { a, _ in a }
 
@@ -36,11 +36,11 @@ import TestSupport
         "leaky_relu": { x, _ in LeakyReLU(negativeSlope: 0.2)(x[0]) },
         "flatten": { x, _ in Flatten()(x[0]) },
         "bn_train": { x, p in
-            var mean = fixture.tensor("bn.running_mean_before"), variance = fixture.tensor("bn.running_var_before")
+            var mean = try fixture().tensor("bn.running_mean_before"), variance = try fixture().tensor("bn.running_var_before")
             return batchNorm(x[0], weight: p["weight"], bias: p["bias"], runningMean: &mean, runningVariance: &variance, training: true)
         },
         "bn_eval": { x, p in
-            var mean = fixture.tensor("bn.running_mean_after"), variance = fixture.tensor("bn.running_var_after")
+            var mean = try fixture().tensor("bn.running_mean_after"), variance = try fixture().tensor("bn.running_var_after")
             return batchNorm(x[0], weight: p["weight"], bias: p["bias"], runningMean: &mean, runningVariance: &variance, training: false)
         },
     ]
@@ -56,71 +56,84 @@ import TestSupport
          ("wing_\(reduction)", { x, _ in wingLoss(x[0], x[1], reduction: reduction) })]
     })
 
-    static let fixture = try! Fixture("nn_layers")
+    static func fixture() throws -> Fixture { try Fixture.shared("nn_layers") }
 
-    static func inputs(_ name: String) -> [Tensor] {
-        (0..<3).compactMap { fixture.contains("\(name).x\($0)") ? fixture.tensor("\(name).x\($0)") : nil }
+    static func inputs(_ name: String) throws -> [Tensor] {
+        let fixture = try fixture()
+        return try (0..<3).compactMap { fixture.contains("\(name).x\($0)") ? try fixture.tensor("\(name).x\($0)") : nil }
     }
 
-    static func parameterNames(_ name: String) -> [String] {
-        fixture.keys.filter { $0.hasPrefix(name + ".g") && !$0.hasPrefix(name + ".gx") }.map { String($0.dropFirst(name.count + 2)) }
+    static func parameterNames(_ name: String) throws -> [String] {
+        try fixture().keys.filter { $0.hasPrefix(name + ".g") && !$0.hasPrefix(name + ".gx") }.map { String($0.dropFirst(name.count + 2)) }
     }
 
-    @Test func everyFixtureCaseHasAnOperation() {
-        let cases = Set(Self.fixture.keys.filter { $0.hasSuffix(".out") }.map { String($0.dropLast(4)) })
+    @Test func everyFixtureCaseHasAnOperation() throws {
+        let cases = Set(try Self.fixture().keys.filter { $0.hasSuffix(".out") }.map { String($0.dropLast(4)) })
         #expect(cases == Set(Self.operations.keys))
     }
 
     @Test(arguments: operations.keys.sorted())
     func matchesPyTorch(_ name: String) throws {
         let operation = try #require(Self.operations[name])
-        let fixture = Self.fixture
-        var inputs = Self.inputs(name)
+        let fixture = try Self.fixture()
+        var inputs = try Self.inputs(name)
         for i in inputs.indices { inputs[i].requiresGrad = true }
-        let parameters = Dictionary(uniqueKeysWithValues: Self.parameterNames(name).map { ($0, Parameter(fixture.tensor("\(name).\($0)"))) })
-        let output = operation(inputs, parameters.mapValues(\.value))
-        let expected = fixture.tensor("\(name).out")
+        let parameters = Dictionary(uniqueKeysWithValues: try Self.parameterNames(name).map { ($0, Parameter(try fixture.tensor("\(name).\($0)"))) })
+        let output = try operation(inputs, parameters.mapValues(\.value))
+        let expected = try fixture.tensor("\(name).out")
         #expect(output.allClose(expected, rtol: 1e-4, atol: 1e-5), "\(name) forward: \(differenceReport(output, expected))")
-        (output * fixture.tensor("\(name).w")).sum().backward()
+        (output * (try fixture.tensor("\(name).w"))).sum().backward()
         for (i, input) in inputs.enumerated() {
-            let expectedGrad = fixture.tensor("\(name).gx\(i)")
+            let expectedGrad = try fixture.tensor("\(name).gx\(i)")
             let grad = try #require(input.grad, "\(name): no gradient for input \(i)")
             #expect(grad.allClose(expectedGrad, rtol: 1e-3, atol: 1e-4), "\(name) input gradient \(i): \(differenceReport(grad, expectedGrad))")
         }
         for (key, parameter) in parameters {
-            let expectedGrad = fixture.tensor("\(name).g\(key)")
+            let expectedGrad = try fixture.tensor("\(name).g\(key)")
             let grad = try #require(parameter.grad, "\(name): no gradient for \(key)")
             #expect(grad.allClose(expectedGrad, rtol: 1e-3, atol: 1e-4), "\(name) \(key) gradient: \(differenceReport(grad, expectedGrad))")
         }
     }
 
-    @Test(arguments: operations.keys.sorted())
+    /// Exact ties are kinks, where finite differences cannot see which element gets the
+    /// gradient: the `_ties` case is checked against PyTorch only (``matchesPyTorch(_:)``).
+    static let casesWithoutTies = operations.keys.filter { !$0.hasSuffix("_ties") }.sorted()
+
+    @Test(arguments: casesWithoutTies)
     func gradientsMatchFiniteDifferences(_ name: String) throws {
-        // Exact ties are kinks: finite differences cannot see which element gets the gradient.
-        guard !name.hasSuffix("_ties") else { return }
         let operation = try #require(Self.operations[name])
-        let parameterNames = Self.parameterNames(name)
-        let inputs = Self.inputs(name), count = inputs.count
-        let values = inputs + parameterNames.map { Self.fixture.tensor("\(name).\($0)") }
-        let result = checkGradients(of: { all in
-            operation(Array(all[..<count]), Dictionary(uniqueKeysWithValues: zip(parameterNames, all[count...])))
-        }, at: values, step: Self.hasKinkNearInputs(name) ? 1e-3 : 1e-2)
+        let fixture = try Self.fixture()
+        let parameterNames = try Self.parameterNames(name)
+        let inputs = try Self.inputs(name), count = inputs.count
+        let values = inputs + (try parameterNames.map { try fixture.tensor("\(name).\($0)") })
+        let result = try checkGradients(of: { all in
+            try operation(Array(all[..<count]), Dictionary(uniqueKeysWithValues: zip(parameterNames, all[count...])))
+        }, at: values, step: Self.step(name))
         #expect(result.maxError < 2e-2, "\(name): \(result)")
     }
 
-    /// L1 and wing losses have a kink where prediction equals target, and max pooling where
-    /// two window elements tie; these fixtures have pairs within 1e-2 of a kink, so their
-    /// finite differences use a smaller step.
-    static func hasKinkNearInputs(_ name: String) -> Bool {
-        name.hasPrefix("l1_") || name.hasPrefix("wing_") || name.hasPrefix("maxpool")
+    /// The finite-difference step of a case. Float32 rounding of the outputs, divided by the
+    /// step, is what limits the agreement, so the step is as large as each case allows:
+    /// - 1e-3 where the fixture has inputs within 1e-2 of a kink: L1 and wing losses where
+    ///   prediction equals target, max pooling where two window elements tie;
+    /// - 1e-2 for ReLUs, whose inputs are at least that far from 0;
+    /// - 1 for operations linear or quadratic in each input element (convolutions, linear
+    ///   layers, average pooling, batch norm in evaluation, MSE), where central differences
+    ///   are exact;
+    /// - 1e-1 for the smooth rest (batch norm in training, smooth L1).
+    static func step(_ name: String) -> Float {
+        if name.hasPrefix("l1_") || name.hasPrefix("wing_") || name.hasPrefix("maxpool") { return 1e-3 }
+        if name.hasSuffix("relu") { return 1e-2 }
+        let polynomial = ["conv_", "linear", "avgpool", "adaptive_avgpool", "flatten", "bn_eval", "mse_"]
+        return polynomial.contains { name.hasPrefix($0) } ? 1 : 1e-1
     }
 
-    @Test func batchNormUpdatesRunningStatisticsAsPyTorch() {
-        let fixture = Self.fixture
-        var mean = fixture.tensor("bn.running_mean_before"), variance = fixture.tensor("bn.running_var_before")
-        _ = batchNorm(fixture.tensor("bn_train.x0"), weight: nil, bias: nil, runningMean: &mean, runningVariance: &variance, training: true)
-        #expect(mean.allClose(fixture.tensor("bn.running_mean_after"), rtol: 1e-5, atol: 1e-6))
-        #expect(variance.allClose(fixture.tensor("bn.running_var_after"), rtol: 1e-5, atol: 1e-6))
+    @Test func batchNormUpdatesRunningStatisticsAsPyTorch() throws {
+        let fixture = try Self.fixture()
+        var mean = try fixture.tensor("bn.running_mean_before"), variance = try fixture.tensor("bn.running_var_before")
+        _ = batchNorm(try fixture.tensor("bn_train.x0"), weight: nil, bias: nil, runningMean: &mean, runningVariance: &variance, training: true)
+        #expect(mean.allClose(try fixture.tensor("bn.running_mean_after"), rtol: 1e-5, atol: 1e-6))
+        #expect(variance.allClose(try fixture.tensor("bn.running_var_after"), rtol: 1e-5, atol: 1e-6))
     }
 
     @Test func dropoutKeepsTheExpectationAndIsOffInEval() {

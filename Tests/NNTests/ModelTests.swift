@@ -101,14 +101,13 @@ import TestSupport
         state["conv1.weight"] = Tensor.zeros([12, 3, 5, 5])
         state["extra.weight"] = Tensor.zeros([1])
         let before = model.conv2.weight.value
-        #expect {
-            try model.loadStateDict(state, source: "weights.safetensors")
-        } throws: { error in
-            let message = String(describing: error)
-            return message.contains("weights.safetensors") && message.contains("missing keys: fc2.bias")
+        let error = try #require(throws: StateDictError.self) { try model.loadStateDict(state, source: "weights.safetensors") }
+        #expect(error.source == "weights.safetensors" && error.missing == ["fc2.bias"] && error.unexpected == ["extra.weight"])
+        #expect(error.mismatched.map(\.key) == ["conv1.weight"])
+        let message = String(describing: error)
+        #expect(message.contains("weights.safetensors") && message.contains("missing keys: fc2.bias")
                 && message.contains("unexpected keys: extra.weight")
-                && message.contains("conv1.weight: the model expects shape [12, 1, 5, 5], the weights have [12, 3, 5, 5]")
-        }
+                && message.contains("conv1.weight: the model expects shape [12, 1, 5, 5], the weights have [12, 3, 5, 5]"), "\(message)")
         #expect(model.conv2.weight.value == before, "a failed load must change nothing")
         state["conv1.weight"] = model.conv1.weight.value
         try model.loadStateDict(state, strict: false)

@@ -63,7 +63,7 @@ private func temporaryDirectory() throws -> URL {
         #expect(Set(file.tensors.keys) == Set(expected.keys))
         for name in expected.keys {
             let actual = try #require(file[name], "missing tensor \(name)")
-            let reference = expected.tensor(name)
+            let reference = try expected.tensor(name)
             #expect(actual.shape == reference.shape, "\(name)")
             #expect(bitPatterns(actual) == bitPatterns(reference), "\(name): \(differenceReport(actual, reference))")
         }
@@ -85,7 +85,7 @@ private func temporaryDirectory() throws -> URL {
         let reference = try fixtureBytes("safetensors_reference.safetensors")
         let values = try Fixture("safetensors_reference")
         var tensors: [String: Tensor] = [:]
-        for name in values.keys { tensors[name] = values.tensor(name) }
+        for name in values.keys { tensors[name] = try values.tensor(name) }
         let dtypes: [String: SafeTensors.DType] = [
             "bn1.num_batches_tracked": .i64, "half.weight": .f16, "bf16.weight": .bf16, "f64.weight": .f64,
         ]
@@ -113,7 +113,7 @@ private func temporaryDirectory() throws -> URL {
         let reference = try fixtureBytes("safetensors_metadata.safetensors")
         let values = try Fixture("safetensors_reference")
         var tensors: [String: Tensor] = [:]
-        for name in values.keys { tensors[name] = values.tensor(name) }
+        for name in values.keys { tensors[name] = try values.tensor(name) }
         let dtypes: [String: SafeTensors.DType] = [
             "bn1.num_batches_tracked": .i64, "half.weight": .f16, "bf16.weight": .bf16, "f64.weight": .f64,
         ]

@@ -11,11 +11,11 @@ struct LeastSquares {
     let w0: Tensor
     let b0: Tensor
 
-    init(_ fixture: Fixture) {
-        x = fixture.tensor("data.x")
-        y = fixture.tensor("data.y")
-        w0 = fixture.tensor("data.w")
-        b0 = fixture.tensor("data.b")
+    init(_ fixture: Fixture) throws {
+        x = try fixture.tensor("data.x")
+        y = try fixture.tensor("data.y")
+        w0 = try fixture.tensor("data.w")
+        b0 = try fixture.tensor("data.b")
     }
 
     /// Fresh parameters at the fixture's initial values.
@@ -62,8 +62,14 @@ func makeOptimizer(_ name: String, _ w: Parameter, _ b: Parameter) throws -> any
     case "adamw_nodecay_b":
         return try AdamW(groups: twoGroups(w, b, weightDecay: 0), learningRate: 0.01)
     default:
-        fatalError("no optimizer named \(name)")
+        throw UnknownCase("no optimizer named \(name)")
     }
+}
+
+/// A case name the helpers have no optimizer or scheduler for.
+struct UnknownCase: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// The Float bit patterns of a tensor, for exact comparisons.

@@ -6,17 +6,17 @@ import TestSupport
 /// scripts/fixtures/optim_fixtures.py): 20 steps on a least-squares problem with two
 /// parameter groups, comparing the learning rates and both parameters after every step.
 @Suite struct OptimizerTests {
-    static let fixture = try! Fixture("optim_optimizers")
+    static func fixture() throws -> Fixture { try Fixture.shared("optim_optimizers") }
 
     @Test(arguments: ["sgd_plain", "sgd_momentum", "sgd_nesterov", "adam", "adam_amsgrad", "adamw"])
     func matchesPyTorch(_ name: String) throws {
-        let fixture = Self.fixture
-        let problem = LeastSquares(fixture)
+        let fixture = try Self.fixture()
+        let problem = try LeastSquares(fixture)
         let (w, b) = problem.parameters()
         let optimizer = try makeOptimizer(name, w, b)
-        let expectedLR = fixture.tensor("\(name).lr")
-        let expectedW = fixture.tensor("\(name).w"), expectedB = fixture.tensor("\(name).b")
-        let expectedLoss = fixture.tensor("\(name).loss")
+        let expectedLR = try fixture.tensor("\(name).lr")
+        let expectedW = try fixture.tensor("\(name).w"), expectedB = try fixture.tensor("\(name).b")
+        let expectedLoss = try fixture.tensor("\(name).loss")
         for step in 0..<20 {
             let lr = Tensor(optimizer.learningRates.map { Float($0) })
             expectClose(lr, expectedLR[step], rtol: 1e-6, atol: 0, "\(name) learning rates at step \(step)")
@@ -50,7 +50,7 @@ import TestSupport
     }
 
     @Test func zeroGradForgetsAllGradients() throws {
-        let (w, b) = LeastSquares(Self.fixture).parameters()
+        let (w, b) = try LeastSquares(Self.fixture()).parameters()
         let optimizer = try SGD(groups: twoGroups(w, b), learningRate: 0.1)
         (w.value.sum() + b.value.sum()).backward()
         #expect(w.grad != nil && b.grad != nil)
@@ -59,7 +59,7 @@ import TestSupport
     }
 
     @Test func groupsResolveOverridesAndDefaults() throws {
-        let (w, b) = LeastSquares(Self.fixture).parameters()
+        let (w, b) = try LeastSquares(Self.fixture()).parameters()
         let optimizer = try AdamW(groups: ParameterGroup.separatingNoDecay([b, w]), learningRate: 0.003, weightDecay: 0.05)
         #expect(optimizer.parameterGroups.count == 2)
         #expect(optimizer.parameterGroups[0].parameters.map(\.shape) == [[2, 3]])
@@ -73,7 +73,7 @@ import TestSupport
     }
 
     @Test func stateSnapshotDoesNotChangeWithLaterSteps() throws {
-        let problem = LeastSquares(Self.fixture)
+        let problem = try LeastSquares(Self.fixture())
         let (w, b) = problem.parameters()
         let optimizer = try makeOptimizer("adam_amsgrad", w, b)
         problem.step(optimizer, w, b)
@@ -95,7 +95,7 @@ import TestSupport
     }
 
     @Test func sgdStateNamesMomentumBuffers() throws {
-        let problem = LeastSquares(Self.fixture)
+        let problem = try LeastSquares(Self.fixture())
         let (w, b) = problem.parameters()
         let optimizer = try makeOptimizer("sgd_nesterov", w, b)
         #expect(optimizer.state().tensors.isEmpty)

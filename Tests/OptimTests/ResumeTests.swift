@@ -6,8 +6,8 @@ import TestSupport
 /// Saving an optimizer and its scheduler after 10 steps and resuming in fresh objects gives
 /// the same bits after 10 more steps as 20 uninterrupted steps.
 @Suite struct ResumeTests {
-    static let fixture = try! Fixture("optim_schedulers")
-    static let metrics = fixture.tensor("metrics").scalars.map(Double.init)
+    static func fixture() throws -> Fixture { try Fixture.shared("optim_schedulers") }
+    static func metrics() throws -> [Double] { try fixture().tensor("metrics").scalars.map(Double.init) }
 
     /// Everything observable after a run, as exact bits.
     struct Outcome: Equatable {
@@ -38,12 +38,13 @@ import TestSupport
 
     @Test(arguments: combinations)
     func resumedRunContinuesBitForBit(_ optimizerName: String, _ schedulerName: String) throws {
-        let problem = LeastSquares(Self.fixture)
+        let problem = try LeastSquares(Self.fixture())
+        let metrics = try Self.metrics()
 
         // 20 uninterrupted steps.
         let (w, b) = problem.parameters()
         let optimizer = try makeOptimizer(optimizerName, w, b)
-        let run = try makeScheduler(schedulerName, optimizer, metrics: Self.metrics)
+        let run = try makeScheduler(schedulerName, optimizer, metrics: metrics)
         for step in 0..<20 {
             problem.step(optimizer, w, b)
             run.advance(step)
@@ -53,7 +54,7 @@ import TestSupport
         // 10 steps, then save everything through the formats a checkpoint uses.
         let (w1, b1) = problem.parameters()
         let first = try makeOptimizer(optimizerName, w1, b1)
-        let firstRun = try makeScheduler(schedulerName, first, metrics: Self.metrics)
+        let firstRun = try makeScheduler(schedulerName, first, metrics: metrics)
         for step in 0..<10 {
             problem.step(first, w1, b1)
             firstRun.advance(step)
@@ -73,7 +74,7 @@ import TestSupport
         let w2 = Parameter(Tensor(shape: w1.shape, values: savedWeights.0))
         let b2 = Parameter(Tensor(shape: b1.shape, values: savedWeights.1))
         let second = try makeOptimizer(optimizerName, w2, b2)
-        let secondRun = try makeScheduler(schedulerName, second, metrics: Self.metrics)
+        let secondRun = try makeScheduler(schedulerName, second, metrics: metrics)
         let tensors = savedTensors.mapValues { Tensor(shape: $0.0, values: $0.1) }
         try second.load(OptimizerState(encodedMetadata: savedMetadata, tensors: tensors))
         try secondRun.scheduler.load(JSONDecoder().decode(SchedulerState.self, from: savedScheduler))
@@ -88,10 +89,11 @@ import TestSupport
     @Test func loadOrderDoesNotMatter() throws {
         // Loading the scheduler before the optimizer, or building the scheduler after loading
         // the optimizer, gives the same continuation.
-        let problem = LeastSquares(Self.fixture)
+        let problem = try LeastSquares(Self.fixture())
+        let metrics = try Self.metrics()
         let (w, b) = problem.parameters()
         let optimizer = try makeOptimizer("adam", w, b)
-        let run = try makeScheduler("constant", optimizer, metrics: Self.metrics)
+        let run = try makeScheduler("constant", optimizer, metrics: metrics)
         for step in 0..<3 {
             problem.step(optimizer, w, b)
             run.advance(step)
@@ -107,7 +109,7 @@ import TestSupport
         let (w2, b2) = (Parameter(weights.0), Parameter(weights.1))
         let second = try makeOptimizer("adam", w2, b2)
         try second.load(optimizerState)
-        let secondRun = try makeScheduler("constant", second, metrics: Self.metrics)  // multiplies the lr again...
+        let secondRun = try makeScheduler("constant", second, metrics: metrics)  // multiplies the lr again...
         try secondRun.scheduler.load(schedulerState)  // ...and loading the scheduler puts it back
         for step in 3..<8 {
             problem.step(second, w2, b2)

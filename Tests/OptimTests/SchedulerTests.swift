@@ -48,7 +48,7 @@ func makeScheduler(_ name: String, _ optimizer: any Optimizer, metrics: [Double]
                                               thresholdMode: .absolute, minLearningRate: 0.001)
         return ScheduledRun(scheduler: scheduler) { scheduler.step(metric: 1 - metrics[$0]) }
     default:
-        fatalError("no scheduler named \(name)")
+        throw UnknownCase("no scheduler named \(name)")
     }
 }
 
@@ -56,20 +56,20 @@ func makeScheduler(_ name: String, _ optimizer: any Optimizer, metrics: [Double]
 /// optim_schedulers.json): the learning rate (and momentum) of both groups at each of 20
 /// steps, and the parameters after them.
 @Suite struct SchedulerTests {
-    static let fixture = try! Fixture("optim_schedulers")
+    static func fixture() throws -> Fixture { try Fixture.shared("optim_schedulers") }
     static let names = ["constant", "step", "multistep", "exponential", "cosine", "warmup_cosine", "onecycle_sgd",
                         "onecycle_adamw", "onecycle_linear3", "plateau", "plateau_max_abs"]
 
     @Test(arguments: names)
     func matchesPyTorch(_ name: String) throws {
-        let fixture = Self.fixture
-        let problem = LeastSquares(fixture)
+        let fixture = try Self.fixture()
+        let problem = try LeastSquares(fixture)
         let (w, b) = problem.parameters()
-        let metrics = fixture.tensor("metrics").scalars.map(Double.init)
+        let metrics = try fixture.tensor("metrics").scalars.map(Double.init)
         let optimizer = try makeOptimizer(schedulerCaseOptimizer(name), w, b)
         let run = try makeScheduler(name, optimizer, metrics: metrics)
-        let expectedLR = fixture.tensor("\(name).lr")
-        let expectedMomentum = fixture.contains("\(name).momentum") ? fixture.tensor("\(name).momentum") : nil
+        let expectedLR = try fixture.tensor("\(name).lr")
+        let expectedMomentum = fixture.contains("\(name).momentum") ? try fixture.tensor("\(name).momentum") : nil
         for step in 0..<20 {
             let lr = Tensor(optimizer.learningRates.map { Float($0) })
             expectClose(lr, expectedLR[step], rtol: 1e-6, atol: 1e-12, "\(name) learning rates at step \(step)")
@@ -82,8 +82,8 @@ func makeScheduler(_ name: String, _ optimizer: any Optimizer, metrics: [Double]
             #expect(run.scheduler.lastLearningRates == optimizer.learningRates)
         }
         #expect(run.scheduler.lastEpoch == 20)
-        expectClose(w.value, fixture.tensor("\(name).w"), "\(name) final w")
-        expectClose(b.value, fixture.tensor("\(name).b"), "\(name) final b")
+        expectClose(w.value, try fixture.tensor("\(name).w"), "\(name) final w")
+        expectClose(b.value, try fixture.tensor("\(name).b"), "\(name) final b")
     }
 
     @Test func warmupCosineFollowsTheDocumentedFormula() throws {
@@ -104,13 +104,22 @@ func makeScheduler(_ name: String, _ optimizer: any Optimizer, metrics: [Double]
         #expect(zip(rates[4...11], rates[5...12]).allSatisfy { $0 > $1 })
     }
 
-    @Test func oneCycleRefusesToStepPastTheEnd() throws {
-        // The last allowed step is `totalSteps`; stepping beyond is a precondition failure,
-        // so only check the boundary values here.
+    /// The last allowed step is `totalSteps`; one more stops the process with a message, as
+    /// PyTorch raises.
+    @Test func oneCycleRefusesToStepPastTheEnd() async throws {
         let optimizer = try SGD([Parameter(Tensor([0]))], learningRate: 1, momentum: 0.9)
         let scheduler = try OneCycleLR(optimizer, maxLearningRate: 1, totalSteps: 4, cycleMomentum: false)
         for _ in 0..<4 { scheduler.step() }
         #expect(scheduler.lastEpoch == 4)
         #expect(optimizer.momentum(ofGroup: 0) == 0.9)  // not cycled
+
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let optimizer = try SGD([Parameter(Tensor([0]))], learningRate: 1)
+            let scheduler = try OneCycleLR(optimizer, maxLearningRate: 1, totalSteps: 4)
+            for _ in 0..<4 { scheduler.step() }
+            scheduler.step()
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("OneCycleLR: tried to step 5 times; the specified number of total steps is 4"), "\(message)")
     }
 }

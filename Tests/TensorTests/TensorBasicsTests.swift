@@ -144,6 +144,18 @@ import TestSupport
         #expect(check.maxError > 0.3)
     }
 
+    /// Small gradients are checked relative to their size: a backward 10 times too small for
+    /// one element only is an error of 0.9, though the difference (0.018) is tiny next to the
+    /// input's largest gradient (6).
+    @Test func gradientCheckerCatchesAWrongSmallGradient() {
+        func wrong(_ x: Tensor) -> Tensor {
+            let y = withoutGradients { x * x }
+            return Tensor.recording(y, inputs: [x]) { g in [g * 2 * x * Tensor([1, 1, 1, 0.1])] }
+        }
+        let check = checkGradients(of: { wrong($0[0]) }, at: [Tensor([1, 2, 3, 0.01])], step: 1e-3)
+        #expect(check.maxError > 0.8 && check.worstElement == 3, "\(check)")
+    }
+
     @Test func deepChainsDoNotOverflowTheStack() {
         var x = Tensor([1])
         x.requiresGrad = true

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Tensor
 
 /// Reference values computed by PyTorch and committed under `Tests/Fixtures/` by the scripts
@@ -26,27 +27,42 @@ public struct Fixture: Sendable {
     }
 
     /// Loads `Tests/Fixtures/<name>.json`.
-    public init(_ name: String) throws {
+    public init(_ name: String) throws(FixtureError) {
         self.name = name
         let url = Fixture.directory.appendingPathComponent(name + ".json")
-        let data = try Data(contentsOf: url)
-        entries = try JSONDecoder().decode([String: Entry].self, from: data)
+        do {
+            entries = try JSONDecoder().decode([String: Entry].self, from: Data(contentsOf: url))
+        } catch {
+            throw FixtureError("fixture \(name): cannot read \(url.path): \(error)")
+        }
     }
+
+    /// The fixture `name`, read once per test run: suites share it, and a missing or broken
+    /// file fails each test that asks for it, with the reason.
+    public static func shared(_ name: String) throws(FixtureError) -> Fixture {
+        try cache.withLock { loaded in
+            let result = loaded[name] ?? Result { () throws(FixtureError) in try Fixture(name) }
+            loaded[name] = result
+            return result
+        }.get()
+    }
+
+    private static let cache = Mutex<[String: Result<Fixture, FixtureError>]>([:])
 
     /// The committed fixture folder.
     public static var directory: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
     }
 
-    /// The tensor stored under `key`; stops the test with the key's name when it is missing.
-    public func tensor(_ key: String) -> Tensor {
-        guard case .tensor(let t)? = entries[key] else { fatalError("fixture \(name): no tensor named '\(key)'") }
+    /// The tensor stored under `key`; throws, naming the fixture and the key, when there is none.
+    public func tensor(_ key: String) throws(FixtureError) -> Tensor {
+        guard case .tensor(let t)? = entries[key] else { throw FixtureError("fixture \(name): no tensor named '\(key)'") }
         return t
     }
 
-    /// The number stored under `key`.
-    public func number(_ key: String) -> Double {
-        guard case .number(let n)? = entries[key] else { fatalError("fixture \(name): no number named '\(key)'") }
+    /// The number stored under `key`; throws, naming the fixture and the key, when there is none.
+    public func number(_ key: String) throws(FixtureError) -> Double {
+        guard case .number(let n)? = entries[key] else { throw FixtureError("fixture \(name): no number named '\(key)'") }
         return n
     }
 
@@ -55,6 +71,12 @@ public struct Fixture: Sendable {
 
     /// All keys, sorted.
     public var keys: [String] { entries.keys.sorted() }
+}
+
+/// A fixture file that cannot be read, or a name it does not hold.
+public struct FixtureError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Where the shared face data lives: `$FACEKEYPOINTS_DATA`, or `../shared/data` beside the

@@ -32,7 +32,7 @@ struct JPEGTests {
     @Test("300-W full-size photos and dlib examples decode with PIL's sizes")
     func otherPhotos() throws {
         let fixture = try Fixture("vision_jpeg")
-        let sizes = fixture.tensor("other_sizes")
+        let sizes = try fixture.tensor("other_sizes")
         var urls: [URL] = []
         for folder in ["300w_fullsize", "dlib_examples"] {
             let dir = Files.data(folder)
@@ -53,7 +53,8 @@ struct JPEGTests {
     func pixelsMatchPIL(key: String, path: String) throws {
         let fixture = try Fixture("vision_jpeg")
         let image = try Image(contentsOf: Files.data(path))
-        let mean = fixture.tensor("\(key)_mean"), coords = fixture.tensor("\(key)_coords"), samples = fixture.tensor("\(key)_samples")
+        let mean = try fixture.tensor("\(key)_mean"), coords = try fixture.tensor("\(key)_coords")
+        let samples = try fixture.tensor("\(key)_samples")
         for c in 0..<3 {
             let ours = image.plane(c).reduce(0, +) / Float(image.pixelCount) * 255
             #expect(abs(ours - mean[c]) < 0.5, "channel \(c) mean \(ours) vs PIL \(mean[c])")
