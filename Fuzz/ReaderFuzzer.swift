@@ -298,7 +298,7 @@ func makeModelSeeds(_ write: (Data, String) throws -> Void) throws {
         { $0.points = [] },
         { $0.points = [52, 99] },               // a point the imm58 scheme does not have
         { $0.points = nil },                    // all 58 points: fc2 has the wrong shape
-        { $0.scheme = "none" },
+        { $0.scheme = .ibug68 },               // another scheme: fc2 has the wrong shape
         { $0.crop = .faceBox(enlargement: 0) },
         { $0.crop = .faceBox(enlargement: -1.4) },
         { $0.pixels = .unit },

@@ -8,7 +8,7 @@ struct EvaluateCommand: ParsableCommand {
         abstract: "Print a trained model's accuracy as JSON (mean error px, MAE px, NME, failure rate and AUC at 0.08).")
 
     @Option(help: "A model.safetensors written by nose, face or landmarks.") var model: String
-    @Option(help: "An imglab XML with boxes and parts (68-point models).") var xml: String?
+    @Option(help: "An imglab XML with boxes and parts (68-point models and your own schemes).") var xml: String?
     @Option(help: "The IMM Face Database folder (IMM models).") var imm: String?
     @Option(help: "IMM persons to evaluate: validation (33-40), train (01-32) or all.") var split = IMMSplitName.validation
     @Option(name: .customLong("val-fraction"), help: "With --xml: evaluate only the held-out part of this seeded split (as training did).")
@@ -38,10 +38,12 @@ struct EvaluateCommand: ParsableCommand {
             let folder = try existingDirectory(imm, option: "--imm", holding: "the IMM .asf and .jpg files")
             dataset = try FaceDataset.imm(folder: folder, split: split.split, configuration: spec.datasetConfiguration())
         } else {
-            guard spec.scheme == .ibug68 else {
+            guard spec.scheme != .imm58 else {
                 throw CommandError("\(model) is an IMM model (\(spec.task.rawValue)); evaluate it with --imm")
             }
-            let all = try FaceDataset.imglab(try existingFile(xml!, option: "--xml"), configuration: spec.datasetConfiguration())
+            let url = try existingFile(xml!, option: "--xml")
+            let all = try FaceDataset.imglab(try ImglabDataset(contentsOf: url), file: url, scheme: spec.scheme,
+                                             allowingMissing: spec.task == .custom, configuration: spec.datasetConfiguration())
             dataset = validationFraction.map { all.split(validationFraction: $0, seed: seed).validation } ?? all
         }
         let (results, _) = try Evaluation.predict(network, on: dataset, scheme: spec.scheme)
