@@ -1,5 +1,6 @@
 import Foundation
 import Tensor
+import TensorIO
 
 /// Why a state dict did not load: every missing, unexpected and wrong-shape key at once.
 public struct StateDictError: Error, CustomStringConvertible, LocalizedError, Sendable {
