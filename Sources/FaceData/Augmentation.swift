@@ -1,3 +1,4 @@
+import Tensor
 import Vision
 
 /// Random geometric and photometric changes for training, drawn from a seeded generator.

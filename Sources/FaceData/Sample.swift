@@ -1,3 +1,4 @@
+import Tensor
 import Vision
 
 /// How keypoint targets are scaled for regression.

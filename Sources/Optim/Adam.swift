@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Adam, with optional AMSGrad and weight decay applied as an L2 term added to the gradient,
 /// computing exactly what `torch.optim.Adam` computes (`_single_tensor_adam`):

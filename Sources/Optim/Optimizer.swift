@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Updates a list of ``Parameter``s from their gradients, as `torch.optim.Optimizer` does.
 ///

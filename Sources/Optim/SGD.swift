@@ -1,3 +1,5 @@
+import Tensor
+
 /// Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay,
 /// computing exactly what `torch.optim.SGD` computes (`_single_tensor_sgd`):
 ///
