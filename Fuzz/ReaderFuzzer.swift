@@ -22,6 +22,7 @@ import Foundation
 import FaceData
 import NN
 import Tensor
+import TensorIO
 import Vision
 
 enum FuzzFormat: String, CaseIterable {

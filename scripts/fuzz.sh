@@ -35,7 +35,7 @@ build() {
         swift build -c $CONFIG --scratch-path $SCRATCH "${SANITIZE[@]}" --target $target
     done
     local objects=()
-    for module in Tensor NN Vision FaceData; do objects+=("$OUT/$module.build"/*.o); done
+    for module in Tensor TensorIO NN Vision FaceData; do objects+=("$OUT/$module.build"/*.o); done
     objects+=("$OUT/CImageShims.build"/*.o)
     swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name ReaderFuzzer \
         -I "$OUT/Modules" \
