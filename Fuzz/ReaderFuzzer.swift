@@ -9,6 +9,10 @@
 //   pts              PTSFile.parse(_:file:)            (Sources/FaceData/PTS.swift)
 //   imglab           ImglabDataset(data:file:)         (Sources/FaceData/Imglab.swift)
 //   safetensors      SafeTensors.decode + loadStateDict into a small NoseNet (checkpoints)
+//   model            KeypointModelFile.load (Sources/FaceKeypoints): the spec from the metadata
+//                    key `facekeypoints.spec`, the model it describes, its weights; then, for a
+//                    model that loads, KeypointDetector.detect on a small photo (what
+//                    `keypoints predict` does next)
 //
 // An input passes when the reader returns a well-formed value or throws its typed error.
 // Anything else (a crash, a trap, a sanitizer report, a non-typed error, an inconsistent
@@ -20,17 +24,24 @@
 
 import Foundation
 import FaceData
+import FaceKeypoints
 import NN
 import Tensor
 import TensorIO
 import Vision
 
 enum FuzzFormat: String, CaseIterable {
-    case jpeg, png, pnm, asf, pts, imglab, safetensors
+    case jpeg, png, pnm, asf, pts, imglab, safetensors, model
 }
 
 nonisolated(unsafe) var fuzzFormat = FuzzFormat.jpeg
 nonisolated(unsafe) var checkpointModel: NoseNet?
+/// `KeypointModelFile` reads from a URL, so each model input is written here first (one file
+/// per process, so that `-jobs` and `-fork` runs do not share it).
+nonisolated(unsafe) var modelFileURL: URL?
+/// The photo a model that loads is run on: 64x48 RGB, a gradient.
+nonisolated(unsafe) var modelPhoto = Image(width: 64, height: 48, channels: 3,
+                                           pixels: (0..<64 * 48 * 3).map { Float($0 % 197) / 196 })
 
 /// The text of a file as `readText` in FaceData decodes it: UTF-8, else ISO Latin 1.
 func text(_ data: Data) -> String? {
@@ -105,7 +116,54 @@ func fuzzOne(_ data: Data) {
             }
         } catch is SafeTensorsError {
         } catch { unexpected(error) }
+    case .model:
+        guard let url = modelFileURL else { return }
+        do { try data.write(to: url) } catch { fatalError("cannot write \(url.path): \(error)") }
+        do {
+            let (model, spec, _) = try KeypointModelFile.load(url)
+            findingIf(spec.pointCount <= 0, "a model that predicts \(spec.pointCount) points loaded")
+            // Small inputs only: a loaded model's weights fit in the input, so its spec cannot
+            // describe a large network, but a 10-megapixel resample would still waste the run.
+            let (pixels, overflow) = spec.inputWidth.multipliedReportingOverflow(by: spec.inputHeight)
+            if !overflow, pixels > 0, pixels <= 1 << 20 {
+                let points = try KeypointDetector(model: model, spec: spec).detect(in: modelPhoto)
+                findingIf(points.count != spec.pointCount, "detect returned \(points.count) points for a model of \(spec.pointCount)")
+            }
+        } catch is SafeTensorsError {
+        } catch is StateDictError {
+        } catch is KeypointModelError {
+        } catch is KeypointDetectorError {
+        } catch { unexpected(error) }
     }
+}
+
+// MARK: - Mutating model files
+
+/// libFuzzer's own mutation of `size` bytes at `data`, in place, growing to at most `maxSize`.
+@_extern(c, "LLVMFuzzerMutate")
+func LLVMFuzzerMutate(_ data: UnsafeMutablePointer<UInt8>, _ size: Int, _ maxSize: Int) -> Int
+
+/// For model files, three mutations in four change only the JSON header of the safetensors file
+/// and then rewrite its 8-byte length. A byte inserted into or deleted from the header of a
+/// file otherwise shifts the header's end and makes it invalid JSON, so almost every mutated
+/// spec would stop at the first check; this way the specs reach the model code. Other formats
+/// (and the remaining quarter) get libFuzzer's usual mutations.
+@_cdecl("LLVMFuzzerCustomMutator")
+public func fuzzerCustomMutator(_ data: UnsafeMutablePointer<UInt8>, _ size: Int, _ maxSize: Int, _ seed: UInt32) -> Int {
+    guard fuzzFormat == .model, seed % 4 != 0, size > 8 else { return LLVMFuzzerMutate(data, size, maxSize) }
+    var declared: UInt64 = 0
+    for i in 0..<8 { declared |= UInt64(data[i]) << (8 * UInt64(i)) }
+    guard declared > 0, declared <= UInt64(size - 8) else { return LLVMFuzzerMutate(data, size, maxSize) }
+    let length = Int(declared)
+    let tail = Array(UnsafeBufferPointer(start: data + 8 + length, count: size - 8 - length))
+    let room = maxSize - 8 - tail.count
+    guard room >= length else { return LLVMFuzzerMutate(data, size, maxSize) }
+    var header = Array(UnsafeBufferPointer(start: data + 8, count: length)) + [UInt8](repeating: 0, count: room - length)
+    let newLength = header.withUnsafeMutableBufferPointer { LLVMFuzzerMutate($0.baseAddress!, length, room) }
+    for i in 0..<8 { data[i] = UInt8(truncatingIfNeeded: UInt64(newLength) >> (8 * UInt64(i))) }
+    header.withUnsafeBufferPointer { (data + 8).update(from: $0.baseAddress!, count: newLength) }
+    tail.withUnsafeBufferPointer { if !$0.isEmpty { (data + 8 + newLength).update(from: $0.baseAddress!, count: $0.count) } }
+    return 8 + newLength + tail.count
 }
 
 // MARK: - Seeds
@@ -196,8 +254,76 @@ func makeSeeds(_ format: FuzzFormat, root: URL, into folder: URL) throws {
             try write(Data(SafeTensors.encode(small, metadata: ["format": "pt", "note": "\(dtype)"],
                                               dtypes: Dictionary(uniqueKeysWithValues: small.keys.map { ($0, dtype) }))), "safetensors")
         }
+    case .model:
+        try makeModelSeeds(write)
     }
     print("wrote \(count) \(format.rawValue) seeds to \(folder.path)")
+}
+
+/// Model files: two that load (the part-1 model as `keypoints nose` saves it, 80x60, and the
+/// same network at 30x30, which fits 56 KB), the small one's weights under specs that do not fit
+/// them or describe no usable model, specs alone (no weights) for the three architectures, and
+/// files that are not models.
+func makeModelSeeds(_ write: (Data, String) throws -> Void) throws {
+    let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("fk-fuzz-seed-\(getpid()).safetensors")
+    defer { try? FileManager.default.removeItem(at: temporary) }
+    func saved(_ model: Module, spec: KeypointModelSpec) throws -> Data {
+        try KeypointModelFile.save(model, spec: spec, to: temporary)
+        return try Data(contentsOf: temporary)
+    }
+    /// A file with `model`'s weights and `json` as its spec, written as KeypointModelFile does.
+    func withSpec(_ model: Module, _ json: String) throws -> Data {
+        try model.save(to: temporary, metadata: [KeypointModelFile.specKey: json, "architecture": "NoseNet"])
+        return try Data(contentsOf: temporary)
+    }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    func json(_ spec: KeypointModelSpec) throws -> String { String(decoding: try encoder.encode(spec), as: UTF8.self) }
+
+    var generator = RandomGenerator(seed: 9)
+    try write(try saved(NoseNet(using: &generator), spec: .nose), "safetensors")
+    var small = KeypointModelSpec.nose
+    (small.inputWidth, small.inputHeight) = (30, 30)
+    let smallNet = NoseNet(inputHeight: 30, inputWidth: 30, points: 1, using: &generator)
+    try write(try saved(smallNet, spec: small), "safetensors")
+
+    // Specs that do not fit the weights, or describe no model at all.
+    var variants: [(inout KeypointModelSpec) -> Void] = [
+        { $0.inputWidth = 80 },                 // weights for 30x30: fc1 has the wrong shape
+        { $0.inputWidth = 8 },                  // too small for three conv+pool stages
+        { $0.inputWidth = -30 },
+        { $0.inputWidth = 1 << 40 },            // a network larger than memory
+        { $0.inputChannels = 2 },
+        { $0.inputChannels = 3 },               // NoseNet takes grey images
+        { $0.inputChannels = 0 },
+        { $0.points = [] },
+        { $0.points = [52, 99] },               // a point the imm58 scheme does not have
+        { $0.points = nil },                    // all 58 points: fc2 has the wrong shape
+        { $0.scheme = "none" },
+        { $0.crop = .faceBox(enlargement: 0) },
+        { $0.crop = .faceBox(enlargement: -1.4) },
+        { $0.pixels = .unit },
+        { $0.task = .landmarks },
+    ]
+    for change in variants.indices {
+        var spec = small
+        variants[change](&spec)
+        try write(try withSpec(smallNet, try json(spec)), "safetensors")
+    }
+    variants.removeAll()
+    let smallJSON = try json(small)
+    for edited in [smallJSON.replacingOccurrences(of: "\"NoseNet\"", with: "\"LeNet\""),           // unknown architecture
+                   smallJSON.replacingOccurrences(of: "\"inputWidth\":30", with: "\"inputWidth\":30.5"),
+                   smallJSON.replacingOccurrences(of: "\"task\":\"nose\",", with: ""),             // a key missing
+                   "{", "null", "[]"] {
+        try write(try withSpec(smallNet, edited), "safetensors")
+    }
+    // Specs without weights: the model is built, then the missing weights are refused.
+    for spec in [KeypointModelSpec.nose, .face, .landmarks] {
+        try write(Data(SafeTensors.encode([:], metadata: [KeypointModelFile.specKey: try json(spec)])), "safetensors")
+    }
+    // Not models: weights without a spec.
+    try write(Data(SafeTensors.encode(["w": Tensor(shape: [2], values: [1, 2])], metadata: ["format": "pt"])), "safetensors")
 }
 
 // MARK: - libFuzzer entry points
@@ -219,6 +345,9 @@ public func fuzzerInitialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: Unsafe
             FileHandle.standardError.write(Data("cannot make seeds: \(error)\n".utf8))
             exit(1)
         }
+    }
+    if format == .model {
+        modelFileURL = FileManager.default.temporaryDirectory.appendingPathComponent("fk-fuzz-model-\(getpid()).safetensors")
     }
     if format == .safetensors {
         var generator = RandomGenerator(seed: 8)

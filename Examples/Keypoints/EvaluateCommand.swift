@@ -32,13 +32,13 @@ struct EvaluateCommand: ParsableCommand {
         let (network, spec, _) = try KeypointModelFile.load(try existingFile(model, option: "--model"))
         let dataset: FaceDataset
         if let imm {
-            guard spec.scheme == "imm58" else {
-                throw CommandError("\(model) is a \(spec.scheme) model (\(spec.task.rawValue)); evaluate it with --xml")
+            guard spec.scheme == .imm58 else {
+                throw CommandError("\(model) is a \(spec.scheme.name) model (\(spec.task.rawValue)); evaluate it with --xml")
             }
             let folder = try existingDirectory(imm, option: "--imm", holding: "the IMM .asf and .jpg files")
             dataset = try FaceDataset.imm(folder: folder, split: split.split, configuration: spec.datasetConfiguration())
         } else {
-            guard spec.scheme == "ibug68" else {
+            guard spec.scheme == .ibug68 else {
                 throw CommandError("\(model) is an IMM model (\(spec.task.rawValue)); evaluate it with --imm")
             }
             let all = try FaceDataset.imglab(try existingFile(xml!, option: "--xml"), configuration: spec.datasetConfiguration())

@@ -9,8 +9,8 @@ import Foundation
 struct Keypoints: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train, evaluate and run facial keypoint models on the CPU.",
-        subcommands: [NoseCommand.self, FaceCommand.self, LandmarksCommand.self, EvaluateCommand.self, PredictCommand.self,
-                      KaggleCommand.self])
+        subcommands: [NoseCommand.self, FaceCommand.self, LandmarksCommand.self, TrainCommand.self, EvaluateCommand.self,
+                      PredictCommand.self, KaggleCommand.self])
 }
 
 /// Options every command shares.

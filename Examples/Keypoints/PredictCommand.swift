@@ -12,6 +12,8 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "The face box as left,top,width,height in pixels (default: a centered square crop of the photo).")
     var box: FaceBox?
     @Option(help: "The output folder.") var out = "predictions"
+    @Option(name: .customLong("xml-out"), help: "Also write every prediction as dlib imglab XML (boxes and parts), to correct in imglab and train on again.")
+    var xmlOut: String?
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -23,6 +25,7 @@ struct PredictCommand: ParsableCommand {
         let detector = try KeypointDetector(contentsOf: try existingFile(model, option: "--model"))
         let output = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        var annotated: [(file: String, keypoints: [Point], box: BoundingBox?)] = []
         for path in images {
             let url = try existingFile(path, option: "image")
             let photo = try Image(contentsOf: url)
@@ -40,6 +43,17 @@ struct PredictCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try encoder.encode(result).write(to: output.appendingPathComponent(name + "_keypoints.json"))
             print("\(path): \(points.count) points -> \(output.appendingPathComponent(name + "_keypoints.png").path)")
+            annotated.append((url.path, points, box?.box))
+        }
+        if let xmlOut {
+            let xmlURL = URL(fileURLWithPath: xmlOut)
+            let folder = xmlURL.deletingLastPathComponent().standardizedFileURL.path + "/"
+            let faces = annotated.map { face in
+                let path = URL(fileURLWithPath: face.file).standardizedFileURL.path
+                return (file: path.hasPrefix(folder) ? String(path.dropFirst(folder.count)) : path, keypoints: face.keypoints, box: face.box)
+            }
+            try ImglabDataset.fromKeypoints(faces, pointNames: detector.spec.pointNames, name: "keypoints predict").write(to: xmlURL)
+            print("\(faces.count) faces -> \(xmlOut)")
         }
     }
 }

@@ -164,9 +164,11 @@ struct LandmarksCommand: ParsableCommand {
     @Option(name: .customLong("val-fraction"), help: "Fraction of faces held out for validation (seeded shuffle).")
     var validationFraction = 0.1
 
+    /// Rotation, shift, scale, flips and colour of part 3 (both recipes).
+    static let augmentation = AugmentationSettings(rotation: 15, shift: 0.05, scaleLow: 0.9, scaleHigh: 1.1, flipProbability: 0.5,
+                                                   brightness: 0.3, contrast: 0.3)
+
     static func recipe(_ name: RecipeName) -> Recipe {
-        let augmentation = AugmentationSettings(rotation: 15, shift: 0.05, scaleLow: 0.9, scaleHigh: 1.1, flipProbability: 0.5,
-                                                brightness: 0.3, contrast: 0.3)
         switch name {
         case .study:
             return Recipe(spec: .landmarks, configuration: TrainingConfiguration(epochs: 47, batchSize: 16, learningRate: 1e-3,

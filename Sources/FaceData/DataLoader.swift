@@ -7,10 +7,13 @@ import Vision
 /// - `inputs`: `[N, C, H, W]`
 /// - `targets`: `[N, 2K]`, normalized keypoints `[x0, y0, x1, y1, ...]` per row
 /// - `info`: per sample, its index, identity and the transform back to the photo
+/// - `mask`: `[N, 2K]`, 1 where the target is annotated and 0 where the point is absent (its
+///   target is then 0); nil when every point of the batch is present
 public struct Batch: Sendable {
     public var inputs: Tensor
     public var targets: Tensor
     public var info: [SampleInfo]
+    public var mask: Tensor?
 
     /// The dataset indices of the samples, in batch order.
     public var indices: [Int] { info.map(\.index) }
@@ -38,9 +41,31 @@ public struct Batch: Sendable {
                 sample.target.withUnsafeBufferPointer { (out.baseAddress! + k * targetCount).update(from: $0.baseAddress!, count: targetCount) }
             }
         }
+        if targets.scalars.contains(where: \.isNaN) {
+            var mask = Tensor.zeros(targets.shape)
+            mask.withUnsafeMutableBufferPointer { m in
+                targets.withUnsafeMutableBufferPointer { t in
+                    for i in t.indices {
+                        if t[i].isNaN { t[i] = 0 } else { m[i] = 1 }
+                    }
+                }
+            }
+            self.mask = mask
+        }
         self.inputs = inputs
         self.targets = targets
         self.info = samples.map(\.info)
+    }
+
+    /// `loss(outputs, targets)` over the annotated values only: with a ``mask``, the outputs of
+    /// absent points are replaced by their zero targets (no loss, no gradient) and the mean is
+    /// rescaled from all values to the annotated ones. `loss` must be a mean of a per-value
+    /// loss that is 0 at 0 (MSE, L1, smooth L1, wing).
+    public func maskedLoss(_ outputs: Tensor, _ loss: (Tensor, Tensor) -> Tensor) -> Tensor {
+        guard let mask else { return loss(outputs, targets) }
+        let present = mask.scalars.reduce(Float(0), +)
+        guard present > 0 else { return loss(outputs * mask, targets) * 0 }
+        return loss(outputs * mask, targets) * (Float(mask.count) / present)
     }
 }
 

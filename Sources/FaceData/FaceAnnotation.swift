@@ -115,7 +115,35 @@ public enum FaceAnnotations {
     /// wrong parts, or outside its image is a bad sample.
     public static func imglab(_ url: URL, pointCount: Int = 68, onBadSample: BadSamplePolicy = .fail,
                               skipped: inout [SkippedSample]) throws -> [FaceAnnotation] {
-        let dataset = try ImglabDataset(contentsOf: url)   // a malformed file fails as a whole
+        try imglab(ImglabDataset(contentsOf: url), file: url, onBadSample: onBadSample, skipped: &skipped) { box, element in
+            guard let points = try box.keypoints(count: pointCount, file: url.path, element: element) else {
+                throw FaceDataError(.wrongPointCount, file: url.path, line: box.line, element: element, "expected \(pointCount) parts, the box has none")
+            }
+            return points
+        }
+    }
+
+    /// Every box of an imglab XML file (already read from `url`) that is not marked `ignore`,
+    /// its parts matched to `scheme`'s points by name; with `allowingMissing`, a box may leave
+    /// points out (they become ``Point/absent``, masked out of training and metrics), and a
+    /// box without any part (a face marked for detection only) is left out.
+    public static func imglab(_ dataset: ImglabDataset, file url: URL, scheme: LandmarkScheme, allowingMissing: Bool,
+                              onBadSample: BadSamplePolicy = .fail, skipped: inout [SkippedSample]) throws -> [FaceAnnotation] {
+        var dataset = dataset
+        if allowingMissing {
+            for i in dataset.images.indices { dataset.images[i].boxes.removeAll { $0.parts.isEmpty } }
+        }
+        return try imglab(dataset, file: url, onBadSample: onBadSample, skipped: &skipped, allowingAbsent: allowingMissing) { box, element in
+            guard let points = try box.keypoints(scheme: scheme, allowingMissing: allowingMissing, file: url.path, element: element) else {
+                throw FaceDataError(.wrongPointCount, file: url.path, line: box.line, element: element,
+                                    "expected parts of \(scheme.name), the box has none")
+            }
+            return points
+        }
+    }
+
+    private static func imglab(_ dataset: ImglabDataset, file url: URL, onBadSample: BadSamplePolicy, skipped: inout [SkippedSample],
+                               allowingAbsent: Bool = false, points extract: (ImglabBox, String) throws -> [Point]) throws -> [FaceAnnotation] {
         let folder = url.deletingLastPathComponent()
         var faces: [FaceAnnotation] = []
         for image in dataset.images {
@@ -126,10 +154,7 @@ public enum FaceAnnotations {
                 let element = "<image file='\(image.file)'> box \(n + 1)"
                 try handle(onBadSample, &skipped, file: url.path) {
                     if size == nil { size = try ImageHeader.size(of: imageURL) }
-                    guard let points = try box.keypoints(count: pointCount, file: url.path, element: element) else {
-                        throw FaceDataError(.wrongPointCount, file: url.path, line: box.line, element: element,
-                                            "expected \(pointCount) parts, the box has none")
-                    }
+                    let points = try extract(box, element)
                     if let w = image.width, let h = image.height, w != size!.width || h != size!.height {
                         throw FaceDataError(.malformed, file: url.path, line: image.line, element: element,
                                             "the XML says \(w)x\(h), the image file is \(size!.width)x\(size!.height)")
@@ -137,7 +162,7 @@ public enum FaceAnnotations {
                     let face = FaceAnnotation(image: imageURL, keypoints: points, box: box.boundingBox,
                                               identity: boxes.count > 1 ? "\(image.file)#\(n + 1)" : image.file,
                                               imageWidth: size!.width, imageHeight: size!.height)
-                    try validate(face, annotation: url.path, line: box.line, element: element)
+                    try validate(face, annotation: url.path, line: box.line, element: element, allowingAbsent: allowingAbsent)
                     faces.append(face)
                 }
             }
@@ -146,15 +171,20 @@ public enum FaceAnnotations {
     }
 
     /// Checks that the box lies at least half inside the image and the points inside it (up
-    /// to ``outsideTolerance``).
-    public static func validate(_ face: FaceAnnotation, annotation: String, line: Int? = nil, element: String? = nil) throws {
+    /// to ``outsideTolerance``); with `allowingAbsent`, ``Point/absent`` points are skipped, but
+    /// at least one must be present.
+    public static func validate(_ face: FaceAnnotation, annotation: String, line: Int? = nil, element: String? = nil,
+                                allowingAbsent: Bool = false) throws {
         let (w, h) = (face.imageWidth, face.imageHeight)
         guard face.box.width > 0, face.box.height > 0, face.box.fractionInside(imageWidth: w, imageHeight: h) >= 0.5 else {
             throw FaceDataError(.outOfBounds, file: annotation, line: line, element: element,
                                 "expected the face box \(face.box) to lie at least half inside the \(w)x\(h) image \(face.image.lastPathComponent)")
         }
         let margin = outsideTolerance * max(face.box.width, face.box.height)
-        for (i, p) in face.keypoints.enumerated() {
+        if allowingAbsent && !face.keypoints.contains(where: \.isPresent) {
+            throw FaceDataError(.wrongPointCount, file: annotation, line: line, element: element, "expected at least one point, all are missing")
+        }
+        for (i, p) in face.keypoints.enumerated() where !(allowingAbsent && p.x.isNaN && p.y.isNaN) {
             guard p.x.isFinite, p.y.isFinite, p.x >= -margin, p.y >= -margin, p.x <= Float(w) + margin, p.y <= Float(h) + margin else {
                 throw FaceDataError(.outOfBounds, file: annotation, line: line, element: element,
                                     "expected point \(i) inside the \(w)x\(h) image \(face.image.lastPathComponent), got (\(p.x), \(p.y))")

@@ -196,6 +196,18 @@ public struct FaceDataset: KeypointDataset {
         return try FaceDataset(faces: Array(faces.prefix(Swift.max(0, limit ?? faces.count))), configuration: configuration, skipped: skipped)
     }
 
+    /// The faces of an imglab XML file in any point scheme: parts matched to `scheme`'s points
+    /// by name; with `allowingMissing`, points a box leaves out are ``Point/absent`` and masked
+    /// out of the loss (``Batch/mask``) and the metrics.
+    public static func imglab(_ dataset: ImglabDataset, file url: URL, scheme: LandmarkScheme, allowingMissing: Bool = true,
+                              configuration: FaceDatasetConfiguration) throws -> FaceDataset {
+        var skipped: [SkippedSample] = []
+        let faces = try FaceAnnotations.imglab(dataset, file: url, scheme: scheme, allowingMissing: allowingMissing,
+                                               onBadSample: configuration.onBadSample, skipped: &skipped)
+        try requireFaces(faces, skipped, source: url.path)
+        return try FaceDataset(faces: faces, configuration: configuration, skipped: skipped)
+    }
+
     /// The faces of a dlib imglab XML file (300-W `labels.xml`, dlib's `*_with_face_landmarks.xml`).
     public static func imglab(_ url: URL, pointCount: Int = 68, configuration: FaceDatasetConfiguration = .ibug()) throws -> FaceDataset {
         var skipped: [SkippedSample] = []

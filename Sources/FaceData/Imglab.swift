@@ -60,6 +60,30 @@ public struct ImglabBox: Sendable, Equatable {
         return result.map { $0! }
     }
 
+    /// The parts in `scheme`'s point order (matched by name), in the package convention;
+    /// with `allowingMissing`, a point the box lacks is ``Point/absent`` (NaN). Returns nil
+    /// when the box has no parts; throws (naming `file` and the box) for a part the scheme
+    /// does not know, a part given twice, or, without `allowingMissing`, a missing one.
+    public func keypoints(scheme: LandmarkScheme, allowingMissing: Bool, file: String, element: String) throws -> [Point]? {
+        if parts.isEmpty { return nil }
+        var result = [Point?](repeating: nil, count: scheme.pointCount)
+        for part in parts {
+            guard let index = scheme.index(of: part.name) else {
+                throw FaceDataError(.wrongPointCount, file: file, line: line, element: element,
+                                    "part '\(part.name)' is not a point of \(scheme.name) (\(scheme.pointNames.prefix(6).joined(separator: ", "))\(scheme.pointCount > 6 ? ", ..." : ""))")
+            }
+            guard result[index] == nil else {
+                throw FaceDataError(.malformed, file: file, line: line, element: element, "part '\(part.name)' appears twice")
+            }
+            result[index] = part.point
+        }
+        if !allowingMissing, let missing = result.firstIndex(where: { $0 == nil }) {
+            throw FaceDataError(.wrongPointCount, file: file, line: line, element: element,
+                                "expected all \(scheme.pointCount) parts, '\(scheme.pointNames[missing])' is missing")
+        }
+        return result.map { $0 ?? .absent }
+    }
+
     public static func == (lhs: ImglabBox, rhs: ImglabBox) -> Bool {
         lhs.top == rhs.top && lhs.left == rhs.left && lhs.width == rhs.width && lhs.height == rhs.height
             && lhs.ignore == rhs.ignore && lhs.label == rhs.label && lhs.parts == rhs.parts
@@ -187,14 +211,35 @@ public struct ImglabDataset: Sendable, Equatable {
     /// Builds an imglab dataset from images and their keypoints: one box per face, the tight
     /// box around the (rounded) points, parts named `00`, `01`, ...
     public static func fromKeypoints(_ faces: [(file: String, keypoints: [SIMD2<Float>])], name: String? = nil) -> ImglabDataset {
-        let images = faces.map { face -> ImglabImage in
-            let parts = face.keypoints.enumerated().map { i, p in
-                ImglabPart(name: String(format: "%02d", i), x: Int((p.x - 0.5).rounded()), y: Int((p.y - 0.5).rounded()))
+        let count = faces.map(\.keypoints.count).max() ?? 0
+        return fromKeypoints(faces.map { ($0.file, $0.keypoints, nil) }, pointNames: (0..<count).map { String(format: "%02d", $0) }, name: name)
+    }
+
+    /// Builds an imglab dataset from images, their keypoints (named by `pointNames`, in order;
+    /// absent points are left out, as imglab does) and face boxes (nil: the tight box around
+    /// the rounded points). Points go to the pixel that holds them (`x - 0.5`, rounded).
+    public static func fromKeypoints(_ faces: [(file: String, keypoints: [Point], box: BoundingBox?)], pointNames: [String],
+                                     name: String? = nil) -> ImglabDataset {
+        var images: [ImglabImage] = []
+        for face in faces {
+            let parts = zip(pointNames, face.keypoints).filter { $0.1.isPresent }.map { name, p in
+                ImglabPart(name: name, x: Int((p.x - 0.5).rounded()), y: Int((p.y - 0.5).rounded()))
             }
-            let xs = parts.map(\.x), ys = parts.map(\.y)
-            let left = xs.min() ?? 0, top = ys.min() ?? 0
-            let box = ImglabBox(top: top, left: left, width: (xs.max() ?? 0) - left, height: (ys.max() ?? 0) - top, parts: parts)
-            return ImglabImage(file: face.file, boxes: [box])
+            let box: ImglabBox
+            if let given = face.box {
+                let left = Int(given.x.rounded()), top = Int(given.y.rounded())
+                box = ImglabBox(top: top, left: left, width: Int((given.x + given.width).rounded()) - left,
+                                height: Int((given.y + given.height).rounded()) - top, parts: parts)
+            } else {
+                let xs = parts.map(\.x), ys = parts.map(\.y)
+                let left = xs.min() ?? 0, top = ys.min() ?? 0
+                box = ImglabBox(top: top, left: left, width: (xs.max() ?? 0) - left, height: (ys.max() ?? 0) - top, parts: parts)
+            }
+            if let last = images.last, last.file == face.file {
+                images[images.count - 1].boxes.append(box)
+            } else {
+                images.append(ImglabImage(file: face.file, boxes: [box]))
+            }
         }
         return ImglabDataset(name: name, images: images)
     }

@@ -23,6 +23,15 @@ public struct MirrorMap: Sendable, Equatable {
         self.permutation = permutation
     }
 
+    /// The map, or nil when `permutation` is not a permutation of `0..<count` that is its own
+    /// inverse (for values read from files).
+    public init?(validating permutation: [Int]) {
+        guard Set(permutation) == Set(0..<permutation.count), permutation.indices.allSatisfy({ permutation[permutation[$0]] == $0 }) else {
+            return nil
+        }
+        self.permutation = permutation
+    }
+
     public var count: Int { permutation.count }
 
     /// The identity map on `count` points (for symmetric point sets such as a single nose tip).

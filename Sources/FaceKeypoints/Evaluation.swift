@@ -7,18 +7,27 @@ public struct KeypointPrediction: Sendable {
     public let identity: String
     public let predicted: [Point]
     public let truth: [Point]
-    /// What this image's normalized error is divided by (see ``Evaluation/normalizer(truth:region:scheme:)``).
+    /// What this image's normalized error is divided by (see ``Evaluation/normalizer(truth:region:scheme:)``);
+    /// NaN when a point of the normalizing pair is absent.
     public let normalizer: Float
 
-    /// Mean Euclidean error over the points, in pixels.
-    public var meanError: Float { KeypointMetrics.meanEuclideanError(predicted, truth) }
-    /// ``meanError`` divided by ``normalizer``.
+    /// The predicted and true points where the truth is annotated (absent points left out).
+    public var annotated: (predicted: [Point], truth: [Point]) {
+        let kept = truth.indices.filter { truth[$0].isPresent }
+        return (kept.map { predicted[$0] }, kept.map { truth[$0] })
+    }
+    /// Mean Euclidean error over the annotated points, in pixels.
+    public var meanError: Float { KeypointMetrics.meanEuclideanError(annotated.predicted, annotated.truth) }
+    /// ``meanError`` divided by ``normalizer`` (NaN without a normalizer).
     public var normalizedError: Float { meanError / normalizer }
 }
 
 /// The accuracy figures of a set of predictions.
 public struct EvaluationReport: Codable, Sendable, Equatable {
     public var images: Int
+    /// Images in the normalized figures (NME, failure rate, AUC): those with a normalizer
+    /// (a face missing a point of the normalizing pair has none).
+    public var normalizedImages: Int
     /// Mean Euclidean error per point, in pixels of the original photos.
     public var meanErrorPx: Float
     /// Mean absolute coordinate error, in pixels.
@@ -36,29 +45,37 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case images, threshold, normalization, nme, auc
+        case normalizedImages = "normalized_images"
         case meanErrorPx = "mean_error_px", meanAbsoluteErrorPx = "mae_px", failureRate = "failure_rate"
     }
 }
 
 /// Runs models over datasets and summarizes the errors.
 public enum Evaluation {
-    /// The distance that normalizes one image's error: the inter-ocular distance for the
-    /// 68-point scheme, the ground-truth points' box size for other multi-point sets, the crop
-    /// region's width for a single point.
-    public static func normalizer(truth: [Point], region: BoundingBox, scheme: String) -> Float {
-        if scheme == "ibug68" && truth.count == 68 { return KeypointMetrics.interOcularDistance(truth) }
-        if truth.count >= 2 { return KeypointMetrics.boxSize(truth) }
+    /// The distance that normalizes one image's error: the scheme's normalizing pair when the
+    /// model predicts all its points (iBUG-68: the inter-ocular distance; NaN when either point
+    /// is absent), else the annotated points' box size, or the crop region's width for a
+    /// single point.
+    public static func normalizer(truth: [Point], region: BoundingBox, scheme: LandmarkScheme) -> Float {
+        if case .pair(let a, let b) = scheme.normalization, truth.count == scheme.pointCount {
+            return KeypointMetrics.interOcularDistance(truth, left: a, right: b)
+        }
+        let annotated = truth.filter(\.isPresent)
+        if annotated.count >= 2 { return KeypointMetrics.boxSize(annotated) }
         return region.width
     }
 
     /// The name of the normalization ``normalizer(truth:region:scheme:)`` uses.
-    public static func normalizationName(pointCount: Int, scheme: String) -> String {
-        scheme == "ibug68" && pointCount == 68 ? "inter-ocular" : pointCount >= 2 ? "box-size" : "crop-width"
+    public static func normalizationName(pointCount: Int, scheme: LandmarkScheme) -> String {
+        if case .pair(let a, let b) = scheme.normalization, pointCount == scheme.pointCount {
+            return scheme == .ibug68 ? "inter-ocular" : "points \(scheme.pointNames[a]) and \(scheme.pointNames[b])"
+        }
+        return pointCount >= 2 ? "box-size" : "crop-width"
     }
 
     /// Predicts every sample of `dataset` (in order, in evaluation mode, without gradients) and
     /// returns the predictions in original pixels and the mean of `loss` over the samples.
-    public static func predict(_ model: Module, on dataset: FaceDataset, scheme: String, batchSize: Int = 16,
+    public static func predict(_ model: Module, on dataset: FaceDataset, scheme: LandmarkScheme, batchSize: Int = 16,
                                loss: (Tensor, Tensor) -> Tensor = { mseLoss($0, $1) }) throws -> (predictions: [KeypointPrediction], loss: Float) {
         let wasTraining = model.isTraining
         model.eval()
@@ -69,7 +86,7 @@ public enum Evaluation {
         try withoutGradients {
             try loader.forEachBatch(epoch: 0) { batch in
                 let output = model(batch.inputs)
-                lossSum += Double(loss(output, batch.targets).item) * Double(batch.count)
+                lossSum += Double(batch.maskedLoss(output, loss).item) * Double(batch.count)
                 let values = output.scalars, width = output.shape[1]
                 for (row, info) in batch.info.enumerated() {
                     let predicted = info.originalKeypoints(fromPrediction: Array(values[(row * width)..<((row + 1) * width)]))
@@ -84,13 +101,14 @@ public enum Evaluation {
     }
 
     /// The figures for `predictions`, with failure rate and AUC at `threshold` (NME units).
-    public static func report(_ predictions: [KeypointPrediction], scheme: String, threshold: Float = 0.08) -> EvaluationReport {
-        let normalized = predictions.map(\.normalizedError)
+    public static func report(_ predictions: [KeypointPrediction], scheme: LandmarkScheme, threshold: Float = 0.08) -> EvaluationReport {
+        let normalized = predictions.map(\.normalizedError).filter(\.isFinite)
         let mean: ([Float]) -> Float = { $0.isEmpty ? .nan : $0.reduce(0, +) / Float($0.count) }
         return EvaluationReport(
             images: predictions.count,
+            normalizedImages: normalized.count,
             meanErrorPx: mean(predictions.map(\.meanError)),
-            meanAbsoluteErrorPx: mean(predictions.map { KeypointMetrics.meanAbsoluteError($0.predicted, $0.truth) }),
+            meanAbsoluteErrorPx: mean(predictions.map { KeypointMetrics.meanAbsoluteError($0.annotated.predicted, $0.annotated.truth) }),
             nme: mean(normalized),
             failureRate: KeypointMetrics.failureRate(normalized, threshold: threshold),
             auc: KeypointMetrics.areaUnderCurve(normalized, threshold: threshold),

@@ -18,6 +18,8 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
         case face
         /// Part 3: the 68 iBUG / 300-W landmarks.
         case landmarks
+        /// A user's own point scheme (`keypoints train --xml`).
+        case custom
     }
 
     /// How the model input is cut from a photo.
@@ -41,26 +43,36 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
     public var inputWidth: Int
     public var inputHeight: Int
     public var inputChannels: Int
-    /// The annotation scheme: `imm58` or `ibug68`.
-    public var scheme: String
+    /// The annotation scheme (stored by name when it is `imm58` or `ibug68`, else in full).
+    public var scheme: LandmarkScheme
     /// The scheme's points the model predicts, in output order (nil: all of them).
     public var points: [Int]?
     public var crop: Crop
     public var pixels: Pixels
 
+    /// The names of the points the model predicts, in output order.
+    public var pointNames: [String] { points.map { $0.map { scheme.pointNames[$0] } } ?? scheme.pointNames }
+
     /// The number of points the model predicts (its output has twice as many values).
-    public var pointCount: Int { points?.count ?? (scheme == "imm58" ? 58 : 68) }
+    public var pointCount: Int { points?.count ?? scheme.pointCount }
 
     /// Part 1: NoseNet on the whole IMM photo at 80x60, point 52.
     public static let nose = KeypointModelSpec(task: .nose, architecture: .noseNet, inputWidth: 80, inputHeight: 60, inputChannels: 1,
-                                               scheme: "imm58", points: [52], crop: .wholeImage, pixels: .centered)
+                                               scheme: .imm58, points: [52], crop: .wholeImage, pixels: .centered)
     /// Part 2: the 5-conv FaceNet on the whole IMM photo at 240x180, all 58 points.
     public static let face = KeypointModelSpec(task: .face, architecture: .faceNet, inputWidth: 240, inputHeight: 180, inputChannels: 1,
-                                               scheme: "imm58", points: nil, crop: .wholeImage, pixels: .centered)
+                                               scheme: .imm58, points: nil, crop: .wholeImage, pixels: .centered)
     /// Part 3: ResNet18 on a 224x224 grayscale crop of 1.4x the face box, 68 points.
     public static let landmarks = KeypointModelSpec(task: .landmarks, architecture: .resnet18, inputWidth: 224, inputHeight: 224,
-                                                    inputChannels: 1, scheme: "ibug68", points: nil, crop: .faceBox(enlargement: 1.4),
+                                                    inputChannels: 1, scheme: .ibug68, points: nil, crop: .faceBox(enlargement: 1.4),
                                                     pixels: .centered)
+
+    /// A model for a user's own scheme (`keypoints train --xml`): `architecture` on a square
+    /// grayscale crop of 1.4x the face box, `inputSize` pixels a side.
+    public static func custom(scheme: LandmarkScheme, architecture: Architecture = .resnet18, inputSize: Int = 224) -> KeypointModelSpec {
+        KeypointModelSpec(task: .custom, architecture: architecture, inputWidth: inputSize, inputHeight: inputSize, inputChannels: 1,
+                          scheme: scheme, points: nil, crop: .faceBox(enlargement: 1.4), pixels: .centered)
+    }
 
     /// A freshly initialized model of this architecture and size.
     public func makeModel(using generator: inout RandomGenerator) -> Module {
@@ -84,8 +96,8 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
         }
     }
 
-    /// The scheme's mirror map (for flips).
-    public var mirrorMap: MirrorMap { scheme == "imm58" ? .imm58 : .ibug68 }
+    /// The scheme's mirror map (for flips; nil: never flipped).
+    public var mirrorMap: MirrorMap? { scheme.mirror }
 
     /// A dataset configuration that produces this model's inputs and targets.
     public func datasetConfiguration(augmentation: Augmentation = .none, onBadSample: BadSamplePolicy = .fail) -> FaceDatasetConfiguration {
@@ -110,9 +122,6 @@ extension KeypointModelSpec {
         }
     }
 
-    /// The annotation schemes this version knows, with their point counts.
-    public static let knownSchemes = ["imm58": 58, "ibug68": 68]
-
     /// Why a spec cannot describe a usable model: the field and what was expected.
     public struct InvalidField: Error, CustomStringConvertible, Sendable {
         /// The JSON key, e.g. `inputWidth` or `points[3]`.
@@ -122,8 +131,9 @@ extension KeypointModelSpec {
     }
 
     /// Checks every field a file can get wrong, before anything is built from them: sizes
-    /// within the architecture's limits, 1 input channel (3 allowed for ResNet18), a known
-    /// scheme, points non-empty, distinct and within the scheme, a crop enlargement in `1...4`.
+    /// within the architecture's limits, 1 input channel (3 allowed for ResNet18), points
+    /// non-empty, distinct and within the scheme, a crop enlargement in `1...4`. (The scheme
+    /// itself is checked when it is decoded.)
     public func validate() throws(InvalidField) {
         func fail(_ field: String, _ message: String) throws(InvalidField) -> Never { throw InvalidField(field: field, message: message) }
         let range = minimumInputSide...maximumInputSide
@@ -134,14 +144,12 @@ extension KeypointModelSpec {
         if !channels.contains(inputChannels) {
             try fail("inputChannels", "\(inputChannels); \(architecture.rawValue) takes \(channels.sorted().map(String.init).joined(separator: " or "))")
         }
-        guard let schemeSize = Self.knownSchemes[scheme] else {
-            try fail("scheme", "'\(scheme)' is not a known scheme (\(Self.knownSchemes.keys.sorted().joined(separator: ", ")))")
-        }
+        let schemeSize = scheme.pointCount
         if let points {
             if points.isEmpty { try fail("points", "empty; a model predicts at least one point (omit the field for all \(schemeSize))") }
             var seen = Set<Int>()
             for (index, point) in points.enumerated() {
-                if !(0..<schemeSize).contains(point) { try fail("points[\(index)]", "\(point) is not a point of \(scheme) (0...\(schemeSize - 1))") }
+                if !(0..<schemeSize).contains(point) { try fail("points[\(index)]", "\(point) is not a point of \(scheme.name) (0...\(schemeSize - 1))") }
                 if !seen.insert(point).inserted { try fail("points[\(index)]", "point \(point) appears twice") }
             }
         }

@@ -62,7 +62,7 @@ public enum TrainingReports {
     /// The cumulative error curve: the fraction of images whose normalized error is below x.
     public static func cumulativeErrorPlot(_ predictions: [KeypointPrediction], threshold: Float, normalization: String) -> Image {
         var plot = LinePlot(title: "cumulative error distribution", xLabel: "NME (\(normalization))", yLabel: "fraction of images")
-        plot.add("model", points: KeypointMetrics.cumulativeErrorCurve(predictions.map(\.normalizedError), threshold: threshold, steps: 200),
+        plot.add("model", points: KeypointMetrics.cumulativeErrorCurve(predictions.map(\.normalizedError).filter(\.isFinite), threshold: threshold, steps: 200),
                  color: .blue)
         plot.xRange = 0...threshold
         plot.yRange = 0...1

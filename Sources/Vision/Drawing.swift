@@ -109,16 +109,17 @@ extension Image {
     }
 
     /// Each keypoint as a filled disk of `radius` (ground truth is conventionally
-    /// ``Color/groundTruth``, green; predictions ``Color/prediction``, red).
+    /// ``Color/groundTruth``, green; predictions ``Color/prediction``, red); absent points
+    /// (NaN) are skipped.
     public mutating func drawKeypoints(_ points: [Point], color: Color, radius: Float = 1.5) {
-        for p in points { fillCircle(center: p, radius: radius, color: color) }
+        for p in points where p.isPresent { fillCircle(center: p, radius: radius, color: color) }
     }
 
     /// Ground truth (green) and predicted (red) keypoints, with a thin line joining each
     /// pair when `connect` is true.
     public mutating func drawKeypointComparison(groundTruth: [Point], prediction: [Point], radius: Float = 1.5, connect: Bool = false) {
         if connect {
-            for (g, p) in zip(groundTruth, prediction) { drawLine(from: g, to: p, color: .yellow) }
+            for (g, p) in zip(groundTruth, prediction) where g.isPresent && p.isPresent { drawLine(from: g, to: p, color: .yellow) }
         }
         drawKeypoints(groundTruth, color: .groundTruth, radius: radius)
         drawKeypoints(prediction, color: .prediction, radius: radius)

@@ -103,7 +103,7 @@ public final class KeypointTrainer {
             let batches = loader.batchCount
             try loader.forEachBatch(epoch: epoch) { batch in
                 optimizer.zeroGrad()
-                let batchLoss = loss(model(batch.inputs), batch.targets)
+                let batchLoss = batch.maskedLoss(model(batch.inputs), loss)
                 guard batchLoss.item.isFinite else { throw nonFinite("training loss", epoch: epoch, step: step, batch: batch) }
                 batchLoss.backward()
                 guard parameters.allSatisfy({ $0.grad?.isFinite ?? true }) else {

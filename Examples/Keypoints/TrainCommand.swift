@@ -1,0 +1,61 @@
+import ArgumentParser
+import FaceKeypoints
+import Foundation
+
+extension KeypointModelSpec.Architecture: ExpressibleByArgument {}
+
+/// `keypoints train --xml FILE`: any landmark scheme from dlib imglab XML.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train your own point scheme from dlib imglab XML (points a box leaves out are masked, not refused).")
+
+    @OptionGroup var options: TrainingOptions
+
+    @Option(help: "The imglab XML with boxes and parts (part names become the point names).")
+    var xml: String
+
+    @Option(help: "Mirror pairs for horizontal flips: one pair a line, two point names or indices separated by spaces or a comma (default: no flips).")
+    var mirror: String?
+
+    @Option(name: .customLong("normalize-by"), help: "Two points I,J whose distance normalizes the error (default: the points' box size).")
+    var normalizeBy: String?
+
+    @Option(help: "The network: ResNet18, NoseNet or FaceNet.") var architecture = KeypointModelSpec.Architecture.resnet18
+    @Option(name: .customLong("input-size"), help: "The square input's side in pixels.") var inputSize = 224
+
+    @Option(name: .customLong("val-fraction"), help: "Fraction of faces held out for validation (seeded shuffle).")
+    var validationFraction = 0.1
+
+    func run() throws {
+        guard validationFraction > 0 && validationFraction < 1 else {
+            throw CommandError("--val-fraction must be between 0 and 1 (exclusive), got \(validationFraction)")
+        }
+        let xmlURL = try existingFile(xml, option: "--xml")
+        let labels = try ImglabDataset(contentsOf: xmlURL)
+        var scheme = try LandmarkScheme(imglab: labels, name: xmlURL.deletingPathExtension().lastPathComponent, file: xmlURL.path)
+        if let mirror {
+            let url = try existingFile(mirror, option: "--mirror")
+            scheme.mirror = try scheme.mirrorMap(parsing: try String(contentsOf: url, encoding: .utf8), file: url.path)
+        }
+        if let normalizeBy { scheme.normalization = try scheme.normalizingPair(parsing: normalizeBy) }
+        let spec = KeypointModelSpec.custom(scheme: scheme, architecture: architecture, inputSize: inputSize)
+        do {
+            try spec.validate()
+        } catch {
+            throw CommandError("--architecture \(architecture.rawValue) --input-size \(inputSize): \(error)")
+        }
+        var augmentation = LandmarksCommand.augmentation
+        if scheme.mirror == nil { augmentation.flipProbability = 0 }
+        var recipe = LandmarksCommand.recipe(options.recipe)
+        recipe.spec = spec
+        recipe.configuration.augmentation = augmentation
+        print("scheme \(scheme.name): \(scheme.pointCount) points (\(scheme.pointNames.prefix(8).joined(separator: ", "))\(scheme.pointCount > 8 ? ", ..." : "")), "
+              + (scheme.mirror == nil ? "no flips" : "mirrored by \(mirror!)"))
+        try train(task: "train", recipe: recipe, options: options) { spec, configuration in
+            let all = try FaceDataset.imglab(labels, file: xmlURL, scheme: scheme, configuration: spec.datasetConfiguration())
+            let (train, validation) = all.split(validationFraction: validationFraction, seed: configuration.seed)
+            return (try train.with(augmentation: configuration.augmentation.augmentation), validation)
+        }
+    }
+}
