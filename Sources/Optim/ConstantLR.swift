@@ -24,14 +24,8 @@ public final class ConstantLR: LRSchedulerBase {
 
     override func learningRates(isFirst: Bool) -> [Double] {
         let current = optimizer.learningRates
-        let next: [Double]
-        if lastEpoch == 0 {
-            next = current.map { $0 * factor }
-        } else if lastEpoch != totalIters {
-            next = current
-        } else {
-            next = current.map { $0 * (1.0 / factor) }
-        }
-        return next
+        if lastEpoch == 0 { return current.map { $0 * factor } }
+        if lastEpoch != totalIters { return current }
+        return current.map { $0 * (1.0 / factor) }
     }
 }

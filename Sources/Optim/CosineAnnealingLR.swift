@@ -32,15 +32,11 @@ public final class CosineAnnealingLR: LRSchedulerBase {
     override func learningRates(isFirst initial: Bool) -> [Double] {
         let current = optimizer.learningRates
         let epoch = Double(lastEpoch), period = Double(tMax), etaMin = minLearningRate
-        let next: [Double]
-        if initial {
-            next = current
-        } else if (lastEpoch - 1 - tMax) % (2 * tMax) == 0 {
-            next = zip(current, baseLearningRates).map { lr, base in lr + (base - etaMin) * (1 - cos(Double.pi / period)) / 2 }
-        } else {
-            let ratio = (1 + cos(Double.pi * epoch / period)) / (1 + cos(Double.pi * (epoch - 1) / period))
-            next = current.map { ratio * ($0 - etaMin) + etaMin }
+        if initial { return current }
+        if (lastEpoch - 1 - tMax) % (2 * tMax) == 0 {
+            return zip(current, baseLearningRates).map { lr, base in lr + (base - etaMin) * (1 - cos(Double.pi / period)) / 2 }
         }
-        return next
+        let ratio = (1 + cos(Double.pi * epoch / period)) / (1 + cos(Double.pi * (epoch - 1) / period))
+        return current.map { ratio * ($0 - etaMin) + etaMin }
     }
 }

@@ -26,11 +26,8 @@ public final class MultiStepLR: LRSchedulerBase {
 
     override func learningRates(isFirst: Bool) -> [Double] {
         let current = optimizer.learningRates
-        if let count = counts[lastEpoch] {
-            let factor = Foundation.pow(gamma, Double(count))
-            return current.map { $0 * factor }
-        } else {
-            return current
-        }
+        guard let count = counts[lastEpoch] else { return current }
+        let factor = Foundation.pow(gamma, Double(count))
+        return current.map { $0 * factor }
     }
 }

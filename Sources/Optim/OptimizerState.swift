@@ -8,7 +8,8 @@ import Tensor
 ///   with the parameter's flat index: `state.0.momentum_buffer` (SGD), `state.0.step`
 ///   (a scalar), `state.0.exp_avg`, `state.0.exp_avg_sq`, `state.0.max_exp_avg_sq` (Adam and
 ///   AdamW). A parameter that was never updated has no entries. These can be stored as
-///   safetensors tensors, for example under an `optimizer.` prefix.
+///   safetensors tensors, for example as a file's `optimizer` section
+///   (`SafeTensors.joining(_:)`, `SafeTensorsFile.tensors(inSection:)`).
 /// - ``metadata``: the optimizer's name and, per group, the number of parameters and the
 ///   hyper-parameters in double precision (`lr`, `momentum`, `beta1`, ...). It is `Codable`;
 ///   ``encodedMetadata()`` gives a JSON string that fits in a safetensors header's

@@ -23,10 +23,7 @@ public final class StepLR: LRSchedulerBase {
 
     override func learningRates(isFirst: Bool) -> [Double] {
         let current = optimizer.learningRates
-        if lastEpoch == 0 || lastEpoch % stepSize != 0 {
-            return current
-        } else {
-            return current.map { $0 * gamma }
-        }
+        if lastEpoch == 0 || lastEpoch % stepSize != 0 { return current }
+        return current.map { $0 * gamma }
     }
 }

@@ -59,6 +59,6 @@ public final class WarmupCosineLR: LRSchedulerBase {
     }
 
     override func learningRates(isFirst: Bool) -> [Double] {
-        return baseLearningRates.map { learningRate(atEpoch: lastEpoch, base: $0) }
+        baseLearningRates.map { learningRate(atEpoch: lastEpoch, base: $0) }
     }
 }
