@@ -3,13 +3,14 @@ import PackageDescription
 
 /// FaceKeypoints: facial keypoint detection with neural networks, trained and run on the CPU.
 ///
-/// Dependencies flow one way: system libraries -> Tensor -> {NN, Optim, Vision} -> FaceData
+/// Dependencies flow one way: system libraries -> Tensor -> TensorIO -> {NN, Optim, Vision} -> FaceData
 /// -> FaceKeypoints (umbrella) -> Examples.
 let package = Package(
     name: "FaceKeypoints",
     products: [
         .executable(name: "keypoints", targets: ["Keypoints"]),
         .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "TensorIO", targets: ["TensorIO"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Optim", targets: ["Optim"]),
         .library(name: "Vision", targets: ["Vision"]),
@@ -28,26 +29,29 @@ let package = Package(
         // Matrix kernels BLAS has no fast path for, compiled for AVX-512 and chosen at run time.
         .target(name: "CKernels"),
         .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"]),
-        .target(name: "NN", dependencies: ["Tensor"]),
+        // Weight files (safetensors) and atomic writes, for every target that saves tensors.
+        .target(name: "TensorIO", dependencies: ["Tensor"]),
+        .target(name: "NN", dependencies: ["Tensor", "TensorIO"]),
         .target(name: "Optim", dependencies: ["Tensor"]),
         // libjpeg and libpng report errors by longjmp; this C target holds the setjmp.
         .target(name: "CImageShims", dependencies: ["CPNG", "CJPEG"],
                 linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
         .target(name: "Vision", dependencies: ["Tensor", "CImageShims"]),
         .target(name: "FaceData", dependencies: ["Tensor", "Vision"]),
-        .target(name: "FaceKeypoints", dependencies: ["Tensor", "NN", "Optim", "Vision", "FaceData"]),
+        .target(name: "FaceKeypoints", dependencies: ["Tensor", "TensorIO", "NN", "Optim", "Vision", "FaceData"]),
 
         .executableTarget(name: "Keypoints", dependencies: ["FaceKeypoints", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Examples/Keypoints"),
-        .executableTarget(name: "Bench", dependencies: ["Tensor", "NN", "Optim", "FaceData", "CBLAS"], path: "Benchmarks/Bench"),
+        .executableTarget(name: "Bench", dependencies: ["Tensor", "TensorIO", "NN", "Optim", "Vision", "FaceData", "CBLAS"], path: "Benchmarks/Bench"),
 
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
+        .testTarget(name: "TensorIOTests", dependencies: ["TensorIO", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TensorIO", "TestSupport"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "TestSupport"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "TestSupport"]),
         .testTarget(name: "FaceDataTests", dependencies: ["FaceData", "TestSupport"]),
-        .testTarget(name: "FuzzTests", dependencies: ["Vision", "FaceData", "NN", "TestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["Vision", "FaceData", "TensorIO", "NN", "TestSupport"]),
         .testTarget(name: "FaceKeypointsTests", dependencies: ["FaceKeypoints", "Keypoints", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -27,6 +27,7 @@ import FaceData
 import FaceKeypoints
 import NN
 import Tensor
+import TensorIO
 import Vision
 
 enum FuzzFormat: String, CaseIterable {

@@ -4,6 +4,7 @@ import Foundation
 import NN
 import Optim
 import Tensor
+import Vision
 
 /// Trains the part-1 NoseNet for `steps` steps on the IMM training set (batch 4, augmented,
 /// background prefetch) and reports the resident memory after warm-up and at the end, so a

@@ -1,6 +1,7 @@
 import Foundation
 import NN
 import Tensor
+import TensorIO
 
 /// Checks, before anything is timed, that the Swift models compute what PyTorch computes
 /// for the same weights: PyTorch writes a state dict, an input, its evaluation and training
@@ -61,8 +62,7 @@ struct Verification {
         }
         var generator = RandomGenerator(seed: 0)
         let model = kind.make(using: &generator)
-        let state = Dictionary(uniqueKeysWithValues: file.tensors.filter { $0.key.hasPrefix("state.") }.map { (String($0.key.dropFirst(6)), $0.value) })
-        try model.loadStateDict(state)
+        try model.loadStateDict(file.tensors(inSection: "state"))
         let input = try tensor("input")
 
         var outputError: Float = 0, pytorchOutputError: Float = 0

@@ -1,4 +1,6 @@
 import Foundation
+import Synchronization
+import Tensor
 import Vision
 
 /// A source of training samples, indexed `0..<count`. ``DataLoader`` batches any of these.
@@ -347,7 +349,7 @@ public struct FaceDataset: KeypointDataset {
             if groups[face.image] == nil { order.append(face.image) }
             groups[face.image, default: []].append(i)
         }
-        let results = Locked([Result<CachedImage, FaceDataError>?](repeating: nil, count: faces.count))
+        let results = Mutex([Result<CachedImage, FaceDataError>?](repeating: nil, count: faces.count))
         let work = order.map { groups[$0]! }
         DispatchQueue.concurrentPerform(iterations: work.count) { g in
             let members = work[g]

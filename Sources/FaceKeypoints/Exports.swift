@@ -1,4 +1,5 @@
 @_exported import Tensor
+@_exported import TensorIO
 @_exported import NN
 @_exported import Optim
 @_exported import Vision

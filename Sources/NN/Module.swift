@@ -1,12 +1,5 @@
 import Tensor
 
-/// A non-trainable tensor that belongs to a module's state, such as BatchNorm's running
-/// statistics. Saved in state dicts, never touched by optimizers.
-public final class Buffer {
-    public var value: Tensor
-    public init(_ value: Tensor) { self.value = value.detached() }
-}
-
 /// The base class of layers and models: it owns parameters, buffers and child modules and
 /// names them exactly as PyTorch's `state_dict()` does (`layer1.0.bn1.running_var`).
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Adam, with optional AMSGrad and weight decay applied as an L2 term added to the gradient,
 /// computing exactly what `torch.optim.Adam` computes (`_single_tensor_adam`):
@@ -19,7 +20,7 @@ import Foundation
 /// ```swift
 /// let optimizer = try Adam(model.parameters(), learningRate: 1e-3)
 /// ```
-public final class Adam: Optimizer {
+public class Adam: Optimizer {
     /// The hyper-parameters of one parameter group (shared with ``AdamW``).
     public struct Options: Equatable, Sendable {
         /// Step size, `>= 0`.
@@ -62,7 +63,13 @@ public final class Adam: Optimizer {
         }
     }
 
-    private let core: AdamCore
+    public let name: String
+    public let parameterGroups: [ParameterGroup]
+    /// The current hyper-parameters of each group.
+    public private(set) var groupOptions: [Options]
+    /// Whether weight decay is decoupled (``AdamW``) rather than added to the gradient.
+    let decoupled: Bool
+    private var slots: [Slot?]
 
     /// An optimizer over one group of `parameters`. Defaults are PyTorch's.
     ///
@@ -78,110 +85,21 @@ public final class Adam: Optimizer {
     ///
     /// - Throws: ``OptimizerError`` for an invalid hyper-parameter (in the defaults or in a
     ///   group), an empty parameter list, or a parameter that appears twice.
-    public init(groups: [ParameterGroup], learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-                eps: Double = 1e-8, weightDecay: Double = 0, amsgrad: Bool = false) throws {
-        core = try AdamCore(name: "Adam", decoupled: false, groups: groups,
-                            defaults: Options(learningRate: learningRate, beta1: betas.0, beta2: betas.1, eps: eps,
-                                              weightDecay: weightDecay, amsgrad: amsgrad))
+    public convenience init(groups: [ParameterGroup], learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+                            eps: Double = 1e-8, weightDecay: Double = 0, amsgrad: Bool = false) throws {
+        try self.init(name: "Adam", decoupled: false, groups: groups,
+                      defaults: Options(learningRate: learningRate, beta1: betas.0, beta2: betas.1, eps: eps,
+                                        weightDecay: weightDecay, amsgrad: amsgrad))
     }
 
-    public var name: String { core.name }
-    public var parameterGroups: [ParameterGroup] { core.groups }
-    /// The current hyper-parameters of each group.
-    public var groupOptions: [Options] { core.options }
-    /// Replaces the hyper-parameters of group `group`.
-    /// - Throws: ``OptimizerError`` when `options` is invalid.
-    public func setOptions(_ options: Options, forGroup group: Int) throws { try core.setOptions(options, forGroup: group) }
-    public func learningRate(ofGroup group: Int) -> Double { core.options[group].learningRate }
-    public func setLearningRate(_ learningRate: Double, ofGroup group: Int) { core.setLearningRate(learningRate, ofGroup: group) }
-    public func momentum(ofGroup group: Int) -> Double? { core.options[group].beta1 }
-    public func setMomentum(_ momentum: Double, ofGroup group: Int) { core.setBeta1(momentum, ofGroup: group) }
-    public func step() { core.step() }
-    public func state() -> OptimizerState { core.state() }
-    public func load(_ state: OptimizerState) throws { try core.load(state) }
-}
-
-/// Adam with decoupled weight decay (Loshchilov & Hutter), as `torch.optim.AdamW`: before
-/// the Adam update of ``Adam`` (without the L2 term), `p = p * (1 - lr * weight_decay)`.
-///
-/// ```swift
-/// let optimizer = try AdamW(groups: ParameterGroup.separatingNoDecay(model.parameters()),
-///                           learningRate: 1e-3, weightDecay: 0.05)
-/// ```
-public final class AdamW: Optimizer {
-    /// The hyper-parameters of one parameter group.
-    public typealias Options = Adam.Options
-
-    private let core: AdamCore
-
-    /// An optimizer over one group of `parameters`. Defaults are PyTorch's (weight decay 0.01).
-    ///
-    /// - Throws: ``OptimizerError`` for an invalid hyper-parameter or an empty parameter list.
-    public convenience init(_ parameters: [Parameter], learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-                            eps: Double = 1e-8, weightDecay: Double = 1e-2, amsgrad: Bool = false) throws {
-        try self.init(groups: [ParameterGroup(parameters)], learningRate: learningRate, betas: betas, eps: eps,
-                      weightDecay: weightDecay, amsgrad: amsgrad)
-    }
-
-    /// An optimizer over several parameter groups; the arguments are the defaults that each
-    /// group's `learningRate` and `weightDecay` may override.
-    ///
-    /// - Throws: ``OptimizerError`` for an invalid hyper-parameter (in the defaults or in a
-    ///   group), an empty parameter list, or a parameter that appears twice.
-    public init(groups: [ParameterGroup], learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-                eps: Double = 1e-8, weightDecay: Double = 1e-2, amsgrad: Bool = false) throws {
-        core = try AdamCore(name: "AdamW", decoupled: true, groups: groups,
-                            defaults: Options(learningRate: learningRate, beta1: betas.0, beta2: betas.1, eps: eps,
-                                              weightDecay: weightDecay, amsgrad: amsgrad))
-    }
-
-    public var name: String { core.name }
-    public var parameterGroups: [ParameterGroup] { core.groups }
-    /// The current hyper-parameters of each group.
-    public var groupOptions: [Options] { core.options }
-    /// Replaces the hyper-parameters of group `group`.
-    /// - Throws: ``OptimizerError`` when `options` is invalid.
-    public func setOptions(_ options: Options, forGroup group: Int) throws { try core.setOptions(options, forGroup: group) }
-    public func learningRate(ofGroup group: Int) -> Double { core.options[group].learningRate }
-    public func setLearningRate(_ learningRate: Double, ofGroup group: Int) { core.setLearningRate(learningRate, ofGroup: group) }
-    public func momentum(ofGroup group: Int) -> Double? { core.options[group].beta1 }
-    public func setMomentum(_ momentum: Double, ofGroup group: Int) { core.setBeta1(momentum, ofGroup: group) }
-    public func step() { core.step() }
-    public func state() -> OptimizerState { core.state() }
-    public func load(_ state: OptimizerState) throws { try core.load(state) }
-}
-
-/// The per-parameter state of Adam. A class, so that the moment buffers can be written in
-/// place side by side without copying.
-final class AdamSlot {
-    var step: Int
-    var expAvg: Tensor
-    var expAvgSq: Tensor
-    var maxExpAvgSq: Tensor?
-
-    init(step: Int, expAvg: Tensor, expAvgSq: Tensor, maxExpAvgSq: Tensor?) {
-        self.step = step
-        self.expAvg = expAvg
-        self.expAvgSq = expAvgSq
-        self.maxExpAvgSq = maxExpAvgSq
-    }
-}
-
-/// What ``Adam`` and ``AdamW`` share: groups, options, state and the update.
-final class AdamCore {
-    let name: String
-    let decoupled: Bool
-    let groups: [ParameterGroup]
-    private(set) var options: [Adam.Options]
-    private var slots: [AdamSlot?]
-
-    init(name: String, decoupled: Bool, groups: [ParameterGroup], defaults: Adam.Options) throws {
+    /// The designated initializer, for ``Adam`` and ``AdamW``.
+    init(name: String, decoupled: Bool, groups: [ParameterGroup], defaults: Options) throws {
         try defaults.validate(optimizer: name)
         try ParameterGroup.validate(groups, owner: name)
         self.name = name
         self.decoupled = decoupled
-        self.groups = groups
-        options = try groups.map { group in
+        parameterGroups = groups
+        groupOptions = try groups.map { group in
             var options = defaults
             if let lr = group.learningRate { options.learningRate = lr }
             if let decay = group.weightDecay { options.weightDecay = decay }
@@ -191,31 +109,37 @@ final class AdamCore {
         slots = Array(repeating: nil, count: groups.reduce(0) { $0 + $1.parameters.count })
     }
 
-    func setOptions(_ newOptions: Adam.Options, forGroup group: Int) throws {
-        try newOptions.validate(optimizer: name)
-        options[group] = newOptions
+    /// Replaces the hyper-parameters of group `group`.
+    /// - Throws: ``OptimizerError`` when `options` is invalid.
+    public func setOptions(_ options: Options, forGroup group: Int) throws {
+        try options.validate(optimizer: name)
+        groupOptions[group] = options
     }
 
-    func setLearningRate(_ learningRate: Double, ofGroup group: Int) {
+    public func learningRate(ofGroup group: Int) -> Double { groupOptions[group].learningRate }
+
+    public func setLearningRate(_ learningRate: Double, ofGroup group: Int) {
         precondition(learningRate.isFinite, "\(name).setLearningRate: learning rate must be finite, got \(learningRate)")
-        options[group].learningRate = learningRate
+        groupOptions[group].learningRate = learningRate
     }
 
-    func setBeta1(_ beta1: Double, ofGroup group: Int) {
+    public func momentum(ofGroup group: Int) -> Double? { groupOptions[group].beta1 }
+
+    public func setMomentum(_ beta1: Double, ofGroup group: Int) {
         precondition(beta1 >= 0 && beta1 < 1, "\(name).setMomentum: beta1 must be in [0, 1), got \(beta1)")
-        options[group].beta1 = beta1
+        groupOptions[group].beta1 = beta1
     }
 
-    func step() {
-        for (groupIndex, index, parameter) in enumerateParameters(groups) {
+    public func step() {
+        for (groupIndex, index, parameter) in enumerateParameters(parameterGroups) {
             guard parameter.requiresGrad, let grad = parameter.grad else { continue }
             precondition(grad.shape == parameter.shape, "\(name).step: gradient of shape \(grad.shape) for a parameter of shape \(parameter.shape)")
-            let options = options[groupIndex]
-            let slot: AdamSlot
+            let options = groupOptions[groupIndex]
+            let slot: Slot
             if let existing = slots[index] {
                 slot = existing
             } else {
-                slot = AdamSlot(step: 0, expAvg: .zeros(parameter.shape), expAvgSq: .zeros(parameter.shape), maxExpAvgSq: nil)
+                slot = Slot(step: 0, expAvg: .zeros(parameter.shape), expAvgSq: .zeros(parameter.shape), maxExpAvgSq: nil)
                 slots[index] = slot
             }
             if options.amsgrad && slot.maxExpAvgSq == nil { slot.maxExpAvgSq = .zeros(parameter.shape) }
@@ -257,7 +181,7 @@ final class AdamCore {
         }
     }
 
-    func state() -> OptimizerState {
+    public func state() -> OptimizerState {
         var tensors: [String: Tensor] = [:]
         for (index, slot) in slots.enumerated() {
             guard let slot else { continue }
@@ -266,26 +190,26 @@ final class AdamCore {
             tensors[OptimizerState.key(index, "exp_avg_sq")] = slot.expAvgSq
             if let maxExpAvgSq = slot.maxExpAvgSq { tensors[OptimizerState.key(index, "max_exp_avg_sq")] = maxExpAvgSq }
         }
-        let groupStates = zip(groups, options).map {
+        let groupStates = zip(parameterGroups, groupOptions).map {
             OptimizerState.Group(parameterCount: $0.parameters.count, hyperParameters: $1.hyperParameters)
         }
         return OptimizerState(metadata: .init(optimizer: name, groups: groupStates), tensors: tensors)
     }
 
-    func load(_ state: OptimizerState) throws {
-        try state.checkLayout(owner: name, groups: groups)
-        var loadedOptions: [Adam.Options] = []
-        for group in groups.indices {
+    public func load(_ state: OptimizerState) throws {
+        try state.checkLayout(owner: name, groups: parameterGroups)
+        var loadedOptions: [Options] = []
+        for group in parameterGroups.indices {
             let value = { (key: String) throws -> Double in try state.hyperParameter(key, group: group, owner: self.name) }
-            let loaded = Adam.Options(learningRate: try value("lr"), beta1: try value("beta1"), beta2: try value("beta2"),
+            let loaded = Options(learningRate: try value("lr"), beta1: try value("beta1"), beta2: try value("beta2"),
                                       eps: try value("eps"), weightDecay: try value("weight_decay"),
                                       amsgrad: try value("amsgrad") != 0)
             try loaded.validate(optimizer: name)
             loadedOptions.append(loaded)
         }
-        var loadedSlots: [AdamSlot?] = []
+        var loadedSlots: [Slot?] = []
         var expected = Set<String>()
-        for (_, index, parameter) in enumerateParameters(groups) {
+        for (_, index, parameter) in enumerateParameters(parameterGroups) {
             let names = ["step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"].map { OptimizerState.key(index, $0) }
             expected.formUnion(names)
             let step = try state.tensor(names[0], shape: [], owner: name)
@@ -304,87 +228,28 @@ final class AdamCore {
             guard steps >= 0, steps == steps.rounded(), steps < 16_777_216 else {
                 throw OptimizerError("\(name).load: '\(names[0])' must be a whole number of steps, got \(steps)")
             }
-            loadedSlots.append(AdamSlot(step: Int(steps), expAvg: expAvg, expAvgSq: expAvgSq, maxExpAvgSq: maxExpAvgSq))
+            loadedSlots.append(Slot(step: Int(steps), expAvg: expAvg, expAvgSq: expAvgSq, maxExpAvgSq: maxExpAvgSq))
         }
         if let stray = state.tensors.keys.sorted().first(where: { !expected.contains($0) }) {
             throw OptimizerError("\(name).load: unexpected key '\(stray)' in the saved state")
         }
-        options = loadedOptions
+        groupOptions = loadedOptions
         slots = loadedSlots
     }
-}
 
-/// The Adam / AdamW update of one parameter, as one loop over raw buffers, with PyTorch's
-/// operation order (`lerp_`, `mul_` + `addcmul_`, `sqrt / c + eps`, `addcdiv_`).
-struct AdamKernel {
-    /// `1 - lr * weight_decay` (AdamW).
-    let decay: Float
-    let decoupled: Bool
-    let weightDecay: Float
-    /// Whether the L2 term is added to the gradient (Adam).
-    let coupled: Bool
-    let lerpWeight: Float
-    let lerpSmall: Bool
-    let lerpComplement: Float
-    let beta2: Float
-    let oneMinusBeta2: Float
-    let amsgrad: Bool
-    let biasCorrection2Sqrt: Float
-    let eps: Float
-    let negativeStepSize: Float
+    /// The per-parameter state of Adam. A class, so that the moment buffers can be written in
+    /// place side by side without copying.
+    private final class Slot {
+        var step: Int
+        var expAvg: Tensor
+        var expAvgSq: Tensor
+        var maxExpAvgSq: Tensor?
 
-    func run(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
-             _ v: UnsafeMutablePointer<Float>, _ vMax: UnsafeMutablePointer<Float>?, _ count: Int) {
-        let k = self
-        parallelRanges(count) { range in
-            var start = range.lowerBound
-            if vMax == nil {
-                // Eight at a time: the same operations in the same order, so the same bits.
-                while start + 8 <= range.upperBound {
-                    k.update8(p + start, g + start, m + start, v + start)
-                    start += 8
-                }
-            }
-            for i in start..<range.upperBound {
-                var parameter = p[i]
-                var gradient = g[i]
-                if k.decoupled { parameter = parameter * k.decay }
-                if k.coupled { gradient = gradient + k.weightDecay * parameter }
-                // torch.lerp: self + w * (end - self) for |w| < 0.5, else end - (end - self) * (1 - w)
-                let mean = m[i]
-                let difference = gradient - mean
-                let newMean = k.lerpSmall ? mean + k.lerpWeight * difference : gradient - difference * k.lerpComplement
-                m[i] = newMean
-                var second = v[i] * k.beta2 + k.oneMinusBeta2 * gradient * gradient
-                v[i] = second
-                if let vMax {
-                    let largest = Swift.max(vMax[i], second)
-                    vMax[i] = largest
-                    second = largest
-                }
-                let denominator = second.squareRoot() / k.biasCorrection2Sqrt + k.eps
-                p[i] = parameter + k.negativeStepSize * newMean / denominator
-            }
+        init(step: Int, expAvg: Tensor, expAvgSq: Tensor, maxExpAvgSq: Tensor?) {
+            self.step = step
+            self.expAvg = expAvg
+            self.expAvgSq = expAvgSq
+            self.maxExpAvgSq = maxExpAvgSq
         }
-    }
-
-    /// The loop body of ``run(_:_:_:_:_:_:)`` (without AMSGrad) for eight elements.
-    @inline(__always)
-    private func update8(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
-                         _ v: UnsafeMutablePointer<Float>) {
-        typealias Vector = SIMD8<Float>
-        func load(_ x: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(x).loadUnaligned(as: Vector.self) }
-        func store(_ value: Vector, _ x: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(x).storeBytes(of: value, as: Vector.self) }
-        var parameter = load(p), gradient = load(g)
-        if decoupled { parameter = parameter * decay }
-        if coupled { gradient = gradient + weightDecay * parameter }
-        let mean = load(m)
-        let difference = gradient - mean
-        let newMean = lerpSmall ? mean + lerpWeight * difference : gradient - difference * lerpComplement
-        store(newMean, m)
-        let second = load(v) * beta2 + oneMinusBeta2 * gradient * gradient
-        store(second, v)
-        let denominator = second.squareRoot() / biasCorrection2Sqrt + eps
-        store(parameter + negativeStepSize * newMean / denominator, p)
     }
 }

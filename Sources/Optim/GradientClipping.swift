@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Scales the gradients of `parameters` so that their combined norm is at most `maxNorm`, as
 /// `torch.nn.utils.clip_grad_norm_`, and returns the combined norm before clipping.

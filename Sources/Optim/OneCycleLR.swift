@@ -19,7 +19,7 @@ import Foundation
 /// ```swift
 /// let scheduler = try OneCycleLR(optimizer, maxLearningRate: 0.01, totalSteps: epochs * batchesPerEpoch)
 /// ```
-public final class OneCycleLR: StepwiseLRScheduler {
+public final class OneCycleLR: LRSchedulerBase {
     /// How the learning rate moves inside a phase.
     public enum AnnealStrategy: String, Sendable, Codable {
         /// Half a cosine (the default).
@@ -45,7 +45,6 @@ public final class OneCycleLR: StepwiseLRScheduler {
         let baseMomentum: Double
     }
 
-    public let optimizer: any Optimizer
     /// The number of steps (batches) in the cycle, `> 0`.
     public let totalSteps: Int
     /// The annealing shape.
@@ -54,7 +53,6 @@ public final class OneCycleLR: StepwiseLRScheduler {
     public let cycleMomentum: Bool
     private let phases: [Phase]
     private let bounds: [GroupBounds]
-    private var core: SchedulerCore
 
     /// Creates the scheduler with one peak learning rate for every group; see
     /// ``init(_:maxLearningRates:totalSteps:pctStart:annealStrategy:cycleMomentum:baseMomentum:maxMomentum:divFactor:finalDivFactor:threePhase:)``.
@@ -96,7 +94,6 @@ public final class OneCycleLR: StepwiseLRScheduler {
             try Check.unitHalfOpen(baseMomentum, name, "baseMomentum")
             try Check.unitHalfOpen(maxMomentum, name, "maxMomentum")
         }
-        self.optimizer = optimizer
         self.totalSteps = totalSteps
         self.annealStrategy = annealStrategy
         self.cycleMomentum = cycleMomentum
@@ -118,21 +115,18 @@ public final class OneCycleLR: StepwiseLRScheduler {
                       startMomentum: \.baseMomentum, endMomentum: \.maxMomentum),
             ]
         }
-        bounds = maxLearningRates.map { maxLR in
+        let bounds = maxLearningRates.map { maxLR in
             let initialLR = maxLR / divFactor
             return GroupBounds(initialLR: initialLR, maxLR: maxLR, minLR: initialLR / finalDivFactor,
                                maxMomentum: maxMomentum, baseMomentum: baseMomentum)
         }
+        self.bounds = bounds
         for group in 0..<groups {
             optimizer.setLearningRate(bounds[group].initialLR, ofGroup: group)
             if cycleMomentum { optimizer.setMomentum(maxMomentum, ofGroup: group) }
         }
-        core = SchedulerCore(name: name, optimizer: optimizer)
-        step()
+        super.init(name: name, optimizer: optimizer)
     }
-
-    public var lastEpoch: Int { core.lastEpoch }
-    public var lastLearningRates: [Double] { core.lastLearningRates }
 
     private func anneal(_ start: Double, _ end: Double, _ pct: Double) -> Double {
         switch annealStrategy {
@@ -157,30 +151,27 @@ public final class OneCycleLR: StepwiseLRScheduler {
         preconditionFailure("OneCycleLR: no phase")
     }
 
-    /// Moves to the next batch. Stepping more than `totalSteps` times is a programming error
-    /// and stops with a message, as PyTorch raises.
-    public func step() {
-        _ = core.advance()
-        precondition(core.lastEpoch <= totalSteps,
-                     "OneCycleLR: tried to step \(core.lastEpoch) times; the specified number of total steps is \(totalSteps)")
+    /// The learning rates of the batch just begun; also sets the momentum. Stepping more than
+    /// `totalSteps` times is a programming error and stops with a message, as PyTorch raises.
+    override func learningRates(isFirst: Bool) -> [Double] {
+        precondition(lastEpoch <= totalSteps,
+                     "OneCycleLR: tried to step \(lastEpoch) times; the specified number of total steps is \(totalSteps)")
         var rates: [Double] = []
         for group in bounds.indices {
-            let (learningRate, momentum) = values(at: core.lastEpoch, group: group)
+            let (learningRate, momentum) = values(at: lastEpoch, group: group)
             rates.append(learningRate)
             if cycleMomentum { optimizer.setMomentum(momentum, ofGroup: group) }
         }
-        core.apply(rates, to: optimizer)
+        return rates
     }
-
-    public func state() -> SchedulerState { core.state() }
 
     /// Restores the progress, the learning rates and (with `cycleMomentum`) the momentum of
     /// the saved step.
-    public func load(_ state: SchedulerState) throws {
-        try core.load(state, optimizer: optimizer)
-        if cycleMomentum, core.lastEpoch >= 0, core.lastEpoch <= totalSteps {
+    public override func load(_ state: SchedulerState) throws {
+        try super.load(state)
+        if cycleMomentum, lastEpoch >= 0, lastEpoch <= totalSteps {
             for group in bounds.indices {
-                optimizer.setMomentum(values(at: core.lastEpoch, group: group).momentum, ofGroup: group)
+                optimizer.setMomentum(values(at: lastEpoch, group: group).momentum, ofGroup: group)
             }
         }
     }

@@ -145,7 +145,7 @@ public final class ReduceLROnPlateau: LRScheduler {
     }
 
     public func load(_ state: SchedulerState) throws {
-        try SchedulerCore.check(state, name: "ReduceLROnPlateau", groups: optimizer.parameterGroups.count)
+        try state.check(name: "ReduceLROnPlateau", groups: optimizer.parameterGroups.count)
         lastEpoch = state.lastEpoch
         best = state.best ?? (mode == .min ? .infinity : -.infinity)
         badEpochs = state.badEpochs

@@ -1,3 +1,5 @@
+import Tensor
+
 extension Image {
     /// Brightness scaled by `factor` (0 gives black, 1 the original), clamped to `0...1`, as
     /// torchvision's `adjust_brightness`. Alpha is kept.

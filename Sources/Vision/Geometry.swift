@@ -1,3 +1,5 @@
+import Tensor
+
 extension Image {
     /// The image warped by `transform` onto a `width x height` canvas.
     ///

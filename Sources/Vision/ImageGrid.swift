@@ -1,3 +1,5 @@
+import Tensor
+
 extension Image {
     /// Tiles images (converted to RGB) left to right, top to bottom into one RGB image.
     ///

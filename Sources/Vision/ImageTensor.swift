@@ -1,3 +1,5 @@
+import Tensor
+
 extension Image {
     /// The samples as a tensor, values unchanged (`0...1`).
     ///

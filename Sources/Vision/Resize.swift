@@ -1,3 +1,5 @@
+import Tensor
+
 /// Separable resampling weights for one axis, computed as PIL's `ImagingResample` does for
 /// the bilinear (triangle) filter: output sample `i` is centered at `(i + 0.5) * scale` in
 /// source coordinates; when shrinking with antialiasing the triangle is widened by the

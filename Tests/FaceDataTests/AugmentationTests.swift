@@ -1,7 +1,9 @@
 import Foundation
+import Tensor
 import Testing
 import TestSupport
 @testable import FaceData
+import Vision
 
 @Suite("Augmentation moves keypoints with the pixels")
 struct AugmentationTests {

@@ -1,6 +1,8 @@
 import Foundation
+import Tensor
 import Testing
 import TestSupport
+import Vision
 @testable import FaceData
 
 /// A cheap dataset: sample i's input is filled with i and one random draw, so augmentation

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import FaceData
+import Vision
 
 @Suite("Datasets: IMM, 300-W, dlib, crops, caching, bad samples")
 struct DatasetTests {

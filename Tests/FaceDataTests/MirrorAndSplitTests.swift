@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import FaceData
+import Vision
 
 @Suite("Mirror maps and splits")
 struct MirrorAndSplitTests {

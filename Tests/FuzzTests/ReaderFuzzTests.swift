@@ -1,4 +1,5 @@
 import Foundation
+import TensorIO
 import Testing
 import TestSupport
 import Tensor

@@ -1,3 +1,4 @@
+import Tensor
 import Testing
 import NN
 import TestSupport

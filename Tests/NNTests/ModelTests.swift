@@ -1,4 +1,6 @@
 import Foundation
+import Tensor
+import TensorIO
 import Testing
 import NN
 import TestSupport

@@ -1,4 +1,5 @@
 import Optim
+import Tensor
 import Testing
 import TestSupport
 

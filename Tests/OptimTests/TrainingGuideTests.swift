@@ -1,5 +1,6 @@
 import Foundation
 import Optim
+import Tensor
 import Testing
 import TestSupport
 

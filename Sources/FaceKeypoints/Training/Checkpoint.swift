@@ -23,9 +23,7 @@ struct TrainingCheckpoint {
     static let fileName = "checkpoint.safetensors"
 
     func write(to url: URL) throws {
-        var tensors: [String: Tensor] = [:]
-        for (name, tensor) in model { tensors["model." + name] = tensor }
-        for (name, tensor) in optimizer.tensors { tensors["optimizer." + name] = tensor }
+        let tensors = SafeTensors.joining(["model": model, "optimizer": optimizer.tensors])
         let encoder = JSONEncoder.sorted
         func json<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
         var metadata = [
@@ -62,13 +60,10 @@ struct TrainingCheckpoint {
         guard let epoch = Int(try field("checkpoint.epoch")), epoch >= 0 else {
             throw TrainingError.checkpointMismatch(file: url.path, reason: "metadata 'checkpoint.epoch' is not a whole number")
         }
-        func stripping(_ prefix: String) -> [String: Tensor] {
-            Dictionary(uniqueKeysWithValues: file.tensors.filter { $0.key.hasPrefix(prefix) }.map { (String($0.key.dropFirst(prefix.count)), $0.value) })
-        }
         return TrainingCheckpoint(
             epoch: epoch,
-            model: stripping("model."),
-            optimizer: try OptimizerState(encodedMetadata: try field("checkpoint.optimizer"), tensors: stripping("optimizer.")),
+            model: file.tensors(inSection: "model"),
+            optimizer: try OptimizerState(encodedMetadata: try field("checkpoint.optimizer"), tensors: file.tensors(inSection: "optimizer")),
             scheduler: file.metadata["checkpoint.scheduler"] == nil ? nil : try decode(SchedulerState.self, "checkpoint.scheduler"),
             generator: try decode(RandomGenerator.self, "checkpoint.generator"),
             history: try decode(TrainingHistory.self, "checkpoint.history"),

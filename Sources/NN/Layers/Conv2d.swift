@@ -60,30 +60,3 @@ public final class Conv2d: Module {
         return text
     }
 }
-
-/// A fully connected layer `y = x Wᵀ + b`, as `torch.nn.Linear`, initialized as PyTorch does.
-///
-/// Shape: `[N, inFeatures]` -> `[N, outFeatures]`.
-public final class Linear: Module {
-    public let weight: Parameter
-    public let bias: Parameter?
-    public let inFeatures, outFeatures: Int
-
-    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, using generator: inout RandomGenerator) {
-        precondition(inFeatures > 0 && outFeatures > 0, "Linear: feature counts must be positive, got \(inFeatures)->\(outFeatures)")
-        (self.inFeatures, self.outFeatures) = (inFeatures, outFeatures)
-        let shape = [outFeatures, inFeatures]
-        weight = Parameter(Initializer.kaimingUniform(shape, using: &generator))
-        self.bias = bias ? Parameter(Initializer.defaultBias(count: outFeatures, weightShape: shape, using: &generator)) : nil
-    }
-
-    public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 2 && input.shape[1] == inFeatures,
-                     "Linear(\(inFeatures)->\(outFeatures)): expected [N, \(inFeatures)], got \(input.shape)")
-        return linear(input, weight: weight.value, bias: bias?.value)
-    }
-
-    public override var extraDescription: String {
-        "in_features=\(inFeatures), out_features=\(outFeatures), bias=\(bias != nil ? "True" : "False")"
-    }
-}

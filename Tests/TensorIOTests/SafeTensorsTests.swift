@@ -1,5 +1,6 @@
 import Foundation
-import NN
+import Tensor
+import TensorIO
 import Testing
 import TestSupport
 

@@ -1,2 +1,0 @@
-@_exported import Tensor
-@_exported import Vision

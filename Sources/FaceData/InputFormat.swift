@@ -1,0 +1,17 @@
+/// The model input's size, channels and pixel scaling.
+public struct InputFormat: Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    /// 1 (gray) or 3 (RGB).
+    public var channels: Int
+    public var pixels: PixelNormalization
+
+    public init(width: Int, height: Int, channels: Int = 1, pixels: PixelNormalization = .centered) {
+        precondition(width > 0 && height > 0, "InputFormat: expected a positive size, got \(width)x\(height)")
+        precondition(channels == 1 || channels == 3, "InputFormat: expected 1 or 3 channels, got \(channels)")
+        self.width = width; self.height = height; self.channels = channels; self.pixels = pixels
+    }
+
+    /// The tensor shape of one input: `[channels, height, width]`.
+    public var shape: [Int] { [channels, height, width] }
+}

@@ -1,0 +1,21 @@
+import Tensor
+
+/// Max pooling, as `torch.nn.MaxPool2d` (stride defaults to the kernel size).
+/// Shape: `[N, C, H, W]` -> `[N, C, outH, outW]`.
+public final class MaxPool2d: Module {
+    public let kernelSize, stride, padding: Int
+
+    public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
+        precondition(kernelSize > 0 && (stride ?? 1) > 0, "MaxPool2d: kernel size and stride must be positive")
+        (self.kernelSize, self.stride, self.padding) = (kernelSize, stride ?? kernelSize, padding)
+    }
+
+    public override func forward(_ input: Tensor) -> Tensor {
+        precondition(input.rank == 4, "MaxPool2d(\(kernelSize)): expected [N, C, H, W], got \(input.shape)")
+        return maxPool2d(input, kernel: (kernelSize, kernelSize), stride: (stride, stride), padding: (padding, padding))
+    }
+
+    public override var extraDescription: String {
+        "kernel_size=\(kernelSize), stride=\(stride), padding=\(padding), dilation=1, ceil_mode=False"
+    }
+}
