@@ -71,7 +71,9 @@ import TestSupport
         let (withAll, withMissing) = (try #require(nme["full"]), try #require(nme["missing"]))
         print("five-point scheme, validation NME (eye corners): all points \(withAll), 20 % missing \(withMissing)")
         #expect(withAll < 0.2, "the full-label model did not learn: NME \(withAll)")
-        #expect(withMissing <= 1.1 * withAll, "with 20 % of the points missing: NME \(withMissing), all points \(withAll)")
+        // Two short runs on different labels differ by up to about 13 % either way (Docs/Data.md);
+        // training on the absent points as zeros instead of masking them gives 1.7x.
+        #expect(withMissing <= 1.25 * withAll, "with 20 % of the points missing: NME \(withMissing), all points \(withAll)")
 
         // The model file carries the scheme: predict needs nothing else, and writes imglab XML.
         let model = folder.appendingPathComponent("missing/model.safetensors")
