@@ -39,23 +39,15 @@ struct TrainCommand: ParsableCommand {
             scheme.mirror = try scheme.mirrorMap(parsing: try String(contentsOf: url, encoding: .utf8), file: url.path)
         }
         if let normalizeBy { scheme.normalization = try scheme.normalizingPair(parsing: normalizeBy) }
-        let spec = KeypointModelSpec.custom(scheme: scheme, architecture: architecture, inputSize: inputSize)
         do {
-            try spec.validate()
+            try KeypointModelSpec.custom(scheme: scheme, architecture: architecture, inputSize: inputSize).validate()
         } catch {
             throw CommandError("--architecture \(architecture.rawValue) --input-size \(inputSize): \(error)")
         }
-        var augmentation = LandmarksCommand.augmentation
-        if scheme.mirror == nil { augmentation.flipProbability = 0 }
-        var recipe = LandmarksCommand.recipe(options.recipe)
-        recipe.spec = spec
-        recipe.configuration.augmentation = augmentation
         print("scheme \(scheme.name): \(scheme.pointCount) points (\(scheme.pointNames.prefix(8).joined(separator: ", "))\(scheme.pointCount > 8 ? ", ..." : "")), "
               + (scheme.mirror == nil ? "no flips" : "mirrored by \(mirror!)"))
-        try train(task: "train", recipe: recipe, options: options) { spec, configuration in
-            let all = try FaceDataset.imglab(labels, file: xmlURL, scheme: scheme, configuration: spec.datasetConfiguration())
-            let (train, validation) = all.split(validationFraction: validationFraction, seed: configuration.seed)
-            return (try train.with(augmentation: configuration.augmentation.augmentation), validation)
+        try train(KeypointTask.custom(scheme: scheme, architecture: architecture, inputSize: inputSize, options.recipe), options: options) { _ in
+            .imglab(xmlURL, validationFraction: validationFraction)
         }
     }
 }

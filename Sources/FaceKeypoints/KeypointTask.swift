@@ -1,0 +1,155 @@
+import Foundation
+import FaceData
+import Vision
+
+/// A keypoint task: the model to train (``spec``), how to train it (``configuration``), where
+/// its faces come from, and the files a run leaves behind. The study's three parts are tasks
+/// (``nose(_:)``, ``face(_:)``, ``landmarks(_:)``, each with the `default` and the `study`
+/// recipe); a user's own point scheme is another (``custom(scheme:architecture:inputSize:_:)``).
+///
+/// Part 3 in a few lines:
+///
+/// ```swift
+/// let task = KeypointTask.landmarks()
+/// let data = try task.datasets(from: .imglab(URL(fileURLWithPath: "../shared/data/300w_subset/labels.xml")))
+/// let history = try task.train(data, output: URL(fileURLWithPath: "runs/landmarks")) { print($0) }
+/// print(history.validation!.nme)          // 0.046 after the recipe's 47 epochs
+/// ```
+public struct KeypointTask: Sendable {
+    /// A task's settings: this library's (`default`) or the original study's (`study`).
+    public enum Recipe: String, Sendable, CaseIterable {
+        case `default`, study
+    }
+
+    /// Where the faces come from.
+    public enum DataSource: Sendable {
+        /// The IMM Face Database folder: persons 01-32 train, 33-40 validate.
+        case imm(URL)
+        /// An imglab XML file, split by a seeded shuffle (the configuration's seed).
+        case imglab(URL, validationFraction: Double = 0.1)
+    }
+
+    /// The task's name: the output folder under `runs/` and the first word of its log.
+    public var name: String
+    public var spec: KeypointModelSpec
+    public var configuration: TrainingConfiguration
+
+    public init(name: String, spec: KeypointModelSpec, configuration: TrainingConfiguration) {
+        self.name = name; self.spec = spec; self.configuration = configuration
+    }
+
+    /// Part 1: the nose tip with NoseNet on the whole IMM photo at 80x60.
+    public static func nose(_ recipe: Recipe = .default) -> KeypointTask {
+        switch recipe {
+        case .study:
+            KeypointTask(name: "nose", spec: .nose, configuration: TrainingConfiguration(epochs: 25, batchSize: 4, learningRate: 1e-3))
+        case .default:
+            KeypointTask(name: "nose", spec: .nose, configuration: TrainingConfiguration(
+                epochs: 25, batchSize: 4, learningRate: 1e-3, schedule: .cosine,
+                augmentation: AugmentationSettings(rotation: 5, shift: 0.03, scaleLow: 0.95, scaleHigh: 1.05, flipProbability: 0.5,
+                                                   brightness: 0.2, contrast: 0.2)))
+        }
+    }
+
+    /// Part 2: all 58 IMM points with the 5-conv FaceNet at 240x180. The study augments with
+    /// rotation +-15 degrees, shift +-10 px of 240, brightness and contrast; the default adds
+    /// cosine decay (11.07 against 11.29 px); mirrored flips did not help on IMM (12.49 px).
+    public static func face(_ recipe: Recipe = .default) -> KeypointTask {
+        let augmentation = AugmentationSettings(rotation: 15, shift: 10.0 / 240, brightness: 0.3, contrast: 0.3)
+        return KeypointTask(name: "face", spec: .face, configuration: TrainingConfiguration(
+            epochs: 60, batchSize: 4, learningRate: 1e-3, schedule: recipe == .study ? .constant : .cosine, augmentation: augmentation))
+    }
+
+    /// Rotation, shift, scale, flips and colour of part 3 (both recipes).
+    public static let landmarkAugmentation = AugmentationSettings(rotation: 15, shift: 0.05, scaleLow: 0.9, scaleHigh: 1.1,
+                                                                  flipProbability: 0.5, brightness: 0.3, contrast: 0.3)
+
+    /// Part 3: 68 iBUG landmarks with ResNet18 on 224x224 crops of 1.4x the face box; the study
+    /// trains with MSE and cosine decay, the default with wing loss and a warm-up epoch.
+    public static func landmarks(_ recipe: Recipe = .default) -> KeypointTask {
+        KeypointTask(name: "landmarks", spec: .landmarks, configuration: TrainingConfiguration(
+            epochs: 47, batchSize: 16, learningRate: 1e-3, schedule: recipe == .study ? .cosine : .warmupCosine,
+            loss: recipe == .study ? .mse : .wing, augmentation: landmarkAugmentation))
+    }
+
+    /// A user's own scheme: part 3's recipe on `architecture` at `inputSize` pixels a side;
+    /// flips only when the scheme has a mirror map.
+    public static func custom(scheme: LandmarkScheme, architecture: KeypointModelSpec.Architecture = .resnet18, inputSize: Int = 224,
+                              _ recipe: Recipe = .default) -> KeypointTask {
+        var task = landmarks(recipe)
+        task.name = "train"
+        task.spec = .custom(scheme: scheme, architecture: architecture, inputSize: inputSize)
+        if scheme.mirror == nil { task.configuration.augmentation.flipProbability = 0 }
+        return task
+    }
+
+    /// The training set (with the configuration's augmentation) and the validation set (none)
+    /// from `source`; with `limit`, the first `limit` faces of each.
+    public func datasets(from source: DataSource, limit: Int? = nil) throws -> (training: FaceDataset, validation: FaceDataset) {
+        let augmented = spec.datasetConfiguration(augmentation: configuration.augmentation.augmentation)
+        var training: FaceDataset, validation: FaceDataset
+        switch source {
+        case .imm(let folder):
+            training = try FaceDataset.imm(folder: folder, split: .train, configuration: augmented, limit: limit)
+            validation = try FaceDataset.imm(folder: folder, split: .validation, configuration: spec.datasetConfiguration(), limit: limit)
+        case .imglab(let url, let fraction):
+            guard fraction > 0 && fraction < 1 else {
+                throw TrainingError.invalidConfiguration("the validation fraction must be between 0 and 1 (exclusive), got \(fraction)")
+            }
+            let all: FaceDataset
+            if spec.scheme == .ibug68 && spec.task != .custom {
+                all = try FaceDataset.imglab(url, configuration: spec.datasetConfiguration())
+            } else {
+                all = try FaceDataset.imglab(try ImglabDataset(contentsOf: url), file: url, scheme: spec.scheme, configuration: spec.datasetConfiguration())
+            }
+            (training, validation) = all.split(validationFraction: fraction, seed: configuration.seed)
+            training = try training.with(augmentation: augmented.augmentation)
+        }
+        if let limit {
+            guard limit >= 1 else { throw TrainingError.invalidConfiguration("the face limit must be at least 1, got \(limit)") }
+            training = training.subset(Array(0..<Swift.min(limit, training.count)))
+            validation = validation.subset(Array(0..<Swift.min(limit, validation.count)))
+        }
+        return (training, validation)
+    }
+
+    /// Trains on `data` into `output` (see ``KeypointTrainer``: model, checkpoint and metrics
+    /// replaced after every epoch; with `resume`, continues from the checkpoint there), and
+    /// writes the pictures: `samples.png` (a first batch as trained), then `loss.png`,
+    /// `predictions.png` (best and worst validation faces) and `filters.png` (first
+    /// convolution).
+    @discardableResult
+    public func train(_ data: (training: FaceDataset, validation: FaceDataset), output: URL, resume: Bool = false,
+                      progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingHistory {
+        let trainer = try makeTrainer(data, output: output)
+        return try train(with: trainer, resume: resume, progress: progress)
+    }
+
+    /// The trainer ``train(_:output:resume:progress:)`` uses, for callers that show the model first.
+    public func makeTrainer(_ data: (training: FaceDataset, validation: FaceDataset), output: URL) throws -> KeypointTrainer {
+        try KeypointTrainer(spec: spec, configuration: configuration, training: data.training, validation: data.validation, output: output)
+    }
+
+    /// Runs `trainer` (made by ``makeTrainer(_:output:)``) and writes the pictures.
+    @discardableResult
+    public func train(with trainer: KeypointTrainer, resume: Bool = false, progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingHistory {
+        let output = trainer.output
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let firstBatch = try DataLoader(dataset: trainer.training, batchSize: 8, shuffle: true, seed: configuration.seed).batch(0, epoch: 0)
+        try TrainingReports.samplesGrid(firstBatch, format: spec.inputFormat).write(to: output.appendingPathComponent("samples.png"))
+        let history = try trainer.run(resume: resume, progress: progress)
+        try TrainingReports.lossPlot(history, title: "\(name): loss per epoch", loss: configuration.loss).write(to: output.appendingPathComponent("loss.png"))
+        let (predictions, _) = try Evaluation.predict(trainer.model, on: trainer.validation, scheme: spec.scheme)
+        try TrainingReports.predictionsGrid(predictions, dataset: trainer.validation).write(to: output.appendingPathComponent("predictions.png"))
+        if let first = trainer.model.namedParameters().first(where: { $0.name == "conv1.weight" }) {
+            try TrainingReports.filters(first.parameter.value).write(to: output.appendingPathComponent("filters.png"))
+        }
+        return history
+    }
+
+    /// The files a finished run leaves in its output folder.
+    public func outputFiles(of trainer: KeypointTrainer) -> [String] {
+        ["model.safetensors", "checkpoint.safetensors", "metrics.json", "loss.png", "samples.png", "predictions.png"]
+            + (trainer.model.namedParameters().contains { $0.name == "conv1.weight" } ? ["filters.png"] : [])
+    }
+}

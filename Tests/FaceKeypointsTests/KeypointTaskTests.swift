@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+import FaceKeypoints
+import TestSupport
+
+/// The study's parts as library calls: the README's few lines run, and the CLI, which only
+/// parses options and prints, trains exactly what the library trains.
+@Suite struct KeypointTaskTests {
+    /// The README's part 3, shortened to one epoch on eight faces.
+    @Test func part3InAFewLines() throws {
+        let output = try CommandRunner.temporaryDirectory("part3")
+        defer { try? FileManager.default.removeItem(at: output) }
+        var task = KeypointTask.landmarks()
+        task.configuration.epochs = 1
+        let data = try task.datasets(from: .imglab(TestData.root.appendingPathComponent("300w_subset/labels.xml")), limit: 8)
+        let history = try task.train(data, output: output)
+        #expect(history.epochs == 1 && history.validation?.normalization == "inter-ocular")
+        #expect(history.validation.map { $0.nme.isFinite && $0.images == 8 } == true)
+        for file in ["model.safetensors", "checkpoint.safetensors", "metrics.json", "loss.png", "samples.png", "predictions.png", "filters.png"] {
+            #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent(file).path), "\(file) is missing")
+        }
+        #expect(task.configuration.loss == .wing && KeypointTask.landmarks(.study).configuration.loss == .mse)
+    }
+
+    /// `keypoints nose` and `KeypointTask.nose()` with the same settings write the same bytes.
+    @Test func commandTrainsWhatTheLibraryTrains() throws {
+        let (library, command) = (try CommandRunner.temporaryDirectory("library"), try CommandRunner.temporaryDirectory("command"))
+        defer { for url in [library, command] { try? FileManager.default.removeItem(at: url) } }
+        var task = KeypointTask.nose()
+        task.configuration.epochs = 2
+        try task.train(try task.datasets(from: .imm(TestData.root.appendingPathComponent("imm_face_db")), limit: 12), output: library)
+        let run = try CommandRunner.run(["nose", "--data", CommandRunner.data, "--epochs", "2", "--limit", "12", "--out", command.path])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(try Data(contentsOf: library.appendingPathComponent("model.safetensors"))
+                == Data(contentsOf: command.appendingPathComponent("model.safetensors")))
+    }
+}
