@@ -275,7 +275,7 @@ public struct FaceDataset: KeypointDataset {
 
     /// Original pixels -> input pixels, without augmentation.
     public func baseTransform(at index: Int) -> Affine2D {
-        .mapping(cropRegion(at: index), toWidth: configuration.input.width, height: configuration.input.height)
+        configuration.input.transform(cropping: cropRegion(at: index))
     }
 
     /// Sample `index` drawn with `RandomGenerator(seed: UInt64(index))`; with augmentation
@@ -301,10 +301,8 @@ public struct FaceDataset: KeypointDataset {
             source = try Self.decode(face).converted(toChannels: format.channels)
             fromOriginal = .identity
         }
-        var image = source.warped(by: fromOriginal.inverse.then(transform), width: format.width, height: format.height,
-                                  fill: configuration.fill)
-        if augmentation.colorJitter != ColorJitter() {
-            image = augmentation.colorJitter.apply(to: image, using: &generator)
+        let input = format.input(from: source, transform: fromOriginal.inverse.then(transform), fill: configuration.fill) { image in
+            if augmentation.colorJitter != ColorJitter() { image = augmentation.colorJitter.apply(to: image, using: &generator) }
         }
         var points = transform.apply(keypoints(at: index))
         var permutation: [Int]?
@@ -315,7 +313,7 @@ public struct FaceDataset: KeypointDataset {
         let normalization = TargetNormalization(width: format.width, height: format.height)
         let info = SampleInfo(index: index, identity: face.identity, transform: transform, normalization: normalization,
                               flipped: draw.flip, permutation: permutation, keypoints: points)
-        return Sample(input: format.pixels.tensor(image), target: Tensor(normalization.normalize(points)), info: info)
+        return Sample(input: input, target: Tensor(normalization.normalize(points)), info: info)
     }
 
     // MARK: Images and the cache

@@ -1,3 +1,6 @@
+import Tensor
+import Vision
+
 /// The model input's size, channels and pixel scaling.
 public struct InputFormat: Sendable, Equatable {
     public var width: Int
@@ -14,4 +17,20 @@ public struct InputFormat: Sendable, Equatable {
 
     /// The tensor shape of one input: `[channels, height, width]`.
     public var shape: [Int] { [channels, height, width] }
+
+    /// Photo pixels -> input pixels for a crop `region` of the photo (before any augmentation).
+    public func transform(cropping region: BoundingBox) -> Affine2D {
+        .mapping(region, toWidth: width, height: height)
+    }
+
+    /// The one preprocessing step that training, evaluation and prediction share: `image`
+    /// warped by `transform` (photo pixels -> input pixels) to this size, in these channels,
+    /// `adjust`ed (colour jitter in training), then scaled to a tensor.
+    ///
+    /// Shape: `[channels, height, width]`.
+    public func input(from image: Image, transform: Affine2D, fill: Float = 0, adjust: (inout Image) -> Void = { _ in }) -> Tensor {
+        var warped = image.converted(toChannels: channels).warped(by: transform, width: width, height: height, fill: fill)
+        adjust(&warped)
+        return pixels.tensor(warped)
+    }
 }

@@ -53,9 +53,8 @@ public final class KeypointDetector {
     public func detect(in image: Image, box: BoundingBox? = nil) throws -> [Point] {
         guard image.width > 0, image.height > 0 else { throw KeypointDetectorError("the image is empty") }
         let region = try inputRegion(imageWidth: image.width, imageHeight: image.height, box: box)
-        let transform = Affine2D.mapping(region, toWidth: spec.inputWidth, height: spec.inputHeight)
-        let input = spec.inputFormat.pixels.tensor(
-            image.converted(toChannels: spec.inputChannels).warped(by: transform, width: spec.inputWidth, height: spec.inputHeight))
+        let transform = spec.inputFormat.transform(cropping: region)
+        let input = spec.inputFormat.input(from: image, transform: transform)
         let output = withoutGradients { model(input.unsqueezed(0)) }
         let points = TargetNormalization(width: spec.inputWidth, height: spec.inputHeight).denormalize(output.scalars)
         return transform.inverse.apply(points)

@@ -82,8 +82,8 @@ import TestSupport
 
     @Test(arguments: [
         (["nose", "--data", "/nonexistent/data"], "--data /nonexistent/data: no such folder"),
-        (["nose", "--epochs", "0"], "--epochs must be at least 1"),
-        (["face", "--lr=-1"], "--lr must be a positive number"),
+        (["nose", "--epochs", "0"], "epochs must be at least 1, got 0"),
+        (["face", "--lr=-1"], "the learning rate must be a positive number, got -1"),
         (["predict", "--model", "/nonexistent/model.safetensors", "x.jpg"], "--model /nonexistent/model.safetensors: no such file"),
         (["evaluate", "--model", "m.safetensors"], "give exactly one of --xml FILE or --imm DIR"),
         (["landmarks", "--val-fraction", "1.5"], "--val-fraction must be between 0 and 1"),

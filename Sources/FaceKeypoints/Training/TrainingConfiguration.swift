@@ -44,11 +44,11 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// Checks the values a user can type, naming the option and what is allowed.
     public func validate() throws {
         func fail(_ message: String) throws -> Never { throw TrainingError.invalidConfiguration(message) }
-        if epochs < 1 { try fail("--epochs must be at least 1, got \(epochs)") }
-        if batchSize < 1 { try fail("--batch-size must be at least 1, got \(batchSize)") }
-        if !(learningRate > 0 && learningRate.isFinite) { try fail("--lr must be a positive number, got \(learningRate)") }
-        if !(weightDecay >= 0 && weightDecay.isFinite) { try fail("--weight-decay must be >= 0, got \(weightDecay)") }
-        if workers < 0 { try fail("--workers must be >= 0, got \(workers)") }
+        if epochs < 1 { try fail("epochs must be at least 1, got \(epochs)") }
+        if batchSize < 1 { try fail("the batch size must be at least 1, got \(batchSize)") }
+        if !(learningRate > 0 && learningRate.isFinite) { try fail("the learning rate must be a positive number, got \(learningRate)") }
+        if !(weightDecay >= 0 && weightDecay.isFinite) { try fail("the weight decay must be >= 0, got \(weightDecay)") }
+        if workers < 0 { try fail("the number of loader workers must be >= 0, got \(workers)") }
     }
 
     /// The loss function.
@@ -103,9 +103,9 @@ public enum TrainingError: Error, CustomStringConvertible, LocalizedError {
         case .invalidConfiguration(let message): return message
         case .nonFinite(let what, let epoch, let step, let samples, let checkpoint):
             return "the \(what) became NaN or infinite at epoch \(epoch), step \(step) (batch of \(samples.prefix(4).joined(separator: ", "))\(samples.count > 4 ? ", ..." : "")); "
-                + (checkpoint.map { "the last good checkpoint is \($0), untouched; lower --lr and resume with --resume" } ?? "no checkpoint was written yet; lower --lr and start again")
+                + (checkpoint.map { "the last good checkpoint is \($0), untouched; lower the learning rate and resume from it" } ?? "no checkpoint was written yet; lower the learning rate and start again")
         case .checkpointMismatch(let file, let reason):
-            return "\(file): cannot resume: \(reason). Use the same options as the interrupted run, or another --out"
+            return "\(file): cannot resume: \(reason). Resume with the interrupted run's settings and data, or train into another folder"
         }
     }
 
