@@ -24,7 +24,7 @@ import TestSupport
 
         var generator = RandomGenerator(seed: 20)
         var kills = 0, chains = 0
-        while kills < 20 && chains < 10 {
+        while kills < 20 && chains < 40 {
             chains += 1
             let out = try CommandRunner.temporaryDirectory("killed")
             defer { try? FileManager.default.removeItem(at: out) }
