@@ -16,7 +16,10 @@ from importlib.metadata import version
 
 import facenet_pytorch
 import torch
-from safetensors.torch import save_file
+import json
+import struct
+
+from safetensors.torch import save
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 OUTPUT = os.path.join(ROOT, "Sources", "FaceDetection", "Resources", "mtcnn.safetensors")
@@ -26,6 +29,15 @@ COMMAND = "python3 scripts/convert_mtcnn_weights.py"
 def sha256(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
+
+
+def canonical(data):
+    """The same safetensors bytes with the JSON header's keys sorted (the writer's order varies
+    from run to run), so that running the script twice gives identical files."""
+    length = struct.unpack("<Q", data[:8])[0]
+    header = json.dumps(json.loads(data[8:8 + length]), sort_keys=True, separators=(",", ":")).encode()
+    header += b" " * (-len(header) % 8)
+    return struct.pack("<Q", len(header)) + header + data[8 + length:]
 
 
 def main():
@@ -53,7 +65,8 @@ def main():
         "dtype": "float32, unchanged from the .pt files",
     }
     os.makedirs(os.path.dirname(OUTPUT), exist_ok=True)
-    save_file(tensors, OUTPUT, metadata=metadata)
+    with open(OUTPUT, "wb") as f:
+        f.write(canonical(save(tensors, metadata=metadata)))
     print(f"wrote {os.path.relpath(OUTPUT)} ({len(tensors)} tensors, {os.path.getsize(OUTPUT)} bytes)")
     for line in hashes:
         print(" ", line)
