@@ -3,13 +3,24 @@ import Tensor
 /// 2-D max pooling, as `torch.nn.functional.max_pool2d` (padding counts as -infinity).
 /// The gradient goes to the first maximal element of each window.
 ///
+/// With `ceilMode` (PyTorch's `ceil_mode=True`) the output size rounds up,
+/// `ceil((size + 2 * padding - kernel) / stride) + 1`, so a last window may hang over the
+/// bottom or right edge and covers only what is inside; as PyTorch, that last window is dropped
+/// when it would start beyond the input and its left padding (see ``pooledSize(_:kernel:stride:padding:ceilMode:)``).
+///
 /// Shape: `[N, C, H, W]` -> `[N, C, outH, outW]`.
-public func maxPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)) -> Tensor {
+public func maxPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
+                      ceilMode: Bool = false) -> Tensor {
     precondition(input.rank == 4, "maxPool2d: expected input [N, C, H, W], got \(input.shape)")
     let g = ConvolutionGeometry(input: input.shape, kernel: kernel, stride: stride ?? kernel, padding: padding)
-    precondition(g.outputHeight > 0 && g.outputWidth > 0, "maxPool2d: input \(input.shape) is smaller than the \(kernel.0)x\(kernel.1) window")
+    let outH = pooledSize(g.height, kernel: g.kernelHeight, stride: g.strideY, padding: g.paddingY, ceilMode: ceilMode)
+    let outW = pooledSize(g.width, kernel: g.kernelWidth, stride: g.strideX, padding: g.paddingX, ceilMode: ceilMode)
+    precondition(outH > 0 && outW > 0, "maxPool2d: input \(input.shape) is smaller than the \(kernel.0)x\(kernel.1) window")
     precondition(padding.0 * 2 <= kernel.0 && padding.1 * 2 <= kernel.1, "maxPool2d: padding \(padding) must be at most half the kernel \(kernel)")
-    let outH = g.outputHeight, outW = g.outputWidth, inPlane = g.height * g.width, outPlane = outH * outW
+    // The vector paths assume every window lies inside the (padded) input: not so for the last,
+    // partial window of ceil mode.
+    let windowsInside = outH == g.outputHeight && outW == g.outputWidth
+    let inPlane = g.height * g.width, outPlane = outH * outW
     var output = Tensor(uninitializedShape: [g.batch, g.channels, outH, outW])
     // Flat index into the input plane of each window's maximum, kept for the backward pass.
     let argmax = UnsafeMutableBufferPointer<Int32>.allocate(capacity: Swift.max(1, output.count))
@@ -21,11 +32,11 @@ public func maxPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? =
                 let plane = source.value + planeIndex * inPlane
                 let out = destination.value + planeIndex * outPlane
                 let indices = argmaxPointer.value + planeIndex * outPlane
-                if g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideY == 2 && g.strideX == 2 && g.paddingY == 0 && g.paddingX == 0 {
+                if windowsInside && g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideY == 2 && g.strideX == 2 && g.paddingY == 0 && g.paddingX == 0 {
                     maxPool2x2Stride2(plane, g, into: out, indices: indices)
                     return
                 }
-                if g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 2 && g.strideX == 2 && g.paddingY == 1 && g.paddingX == 1 {
+                if windowsInside && g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 2 && g.strideX == 2 && g.paddingY == 1 && g.paddingX == 1 {
                     maxPool3x3Stride2(plane, g, into: out, indices: indices)
                     return
                 }
@@ -78,6 +89,18 @@ public func maxPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? =
         }
         return [gradInput]
     }
+}
+
+/// The output size of pooling along one axis, as PyTorch's `pooling_output_shape` (dilation 1):
+/// `floor` or, with `ceilMode`, `ceil` of `(size + 2 * padding - kernel) / stride`, plus one;
+/// in ceil mode the last window is dropped when it would start at or beyond `size + padding`
+/// (outside the input and its left padding).
+public func pooledSize(_ size: Int, kernel: Int, stride: Int, padding: Int, ceilMode: Bool) -> Int {
+    let span = size + 2 * padding - kernel
+    guard span >= 0 else { return 0 }
+    var count = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1
+    if ceilMode && (count - 1) * stride >= size + padding { count -= 1 }
+    return count
 }
 
 /// The common 2x2 window with stride 2 of one plane, eight output columns at a time: sixteen
