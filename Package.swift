@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Optim", targets: ["Optim"]),
         .library(name: "Vision", targets: ["Vision"]),
         .library(name: "FaceData", targets: ["FaceData"]),
+        .library(name: "FaceDetection", targets: ["FaceDetection"]),
         .library(name: "FaceKeypoints", targets: ["FaceKeypoints"]),
         .executable(name: "keypoints-bench", targets: ["Bench"]),
     ],
@@ -38,6 +39,8 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
         .target(name: "Vision", dependencies: ["Tensor", "CImageShims"]),
         .target(name: "FaceData", dependencies: ["Tensor", "Vision"]),
+        // The MTCNN face detector: pyramid, non-maximum suppression, the three-stage pipeline.
+        .target(name: "FaceDetection", dependencies: ["Tensor", "TensorIO", "NN", "Vision"]),
         .target(name: "FaceKeypoints", dependencies: ["Tensor", "TensorIO", "NN", "Optim", "Vision", "FaceData"]),
 
         .executableTarget(name: "Keypoints", dependencies: ["FaceKeypoints", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -52,6 +55,7 @@ let package = Package(
         .testTarget(name: "VisionTests", dependencies: ["Vision", "TestSupport"]),
         .testTarget(name: "FaceDataTests", dependencies: ["FaceData", "TestSupport"]),
         .testTarget(name: "FuzzTests", dependencies: ["Vision", "FaceData", "TensorIO", "NN", "TestSupport"]),
+        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "TestSupport"]),
         .testTarget(name: "FaceKeypointsTests", dependencies: ["FaceKeypoints", "Keypoints", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
