@@ -39,7 +39,8 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
         .target(name: "Vision", dependencies: ["Tensor", "CImageShims"]),
         .target(name: "FaceData", dependencies: ["Tensor", "Vision"]),
-        // MTCNN (facenet-pytorch's networks) with its trained weights as a resource.
+        // The MTCNN face detector (facenet-pytorch's networks, their trained weights as a resource):
+        // pyramid, non-maximum suppression, the three-stage pipeline.
         .target(name: "FaceDetection", dependencies: ["Tensor", "TensorIO", "NN", "Vision"],
                 resources: [.copy("Resources/mtcnn.safetensors")]),
         .target(name: "FaceKeypoints", dependencies: ["Tensor", "TensorIO", "NN", "Optim", "Vision", "FaceData"]),
