@@ -45,7 +45,7 @@ let package = Package(
                 resources: [.copy("Resources/mtcnn.safetensors")]),
         .target(name: "FaceKeypoints", dependencies: ["Tensor", "TensorIO", "NN", "Optim", "Vision", "FaceData"]),
 
-        .executableTarget(name: "Keypoints", dependencies: ["FaceKeypoints", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        .executableTarget(name: "Keypoints", dependencies: ["FaceKeypoints", "FaceDetection", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Examples/Keypoints"),
         .executableTarget(name: "Bench", dependencies: ["Tensor", "TensorIO", "NN", "Optim", "Vision", "FaceData", "CBLAS"], path: "Benchmarks/Bench"),
 

@@ -1,0 +1,93 @@
+import ArgumentParser
+import FaceDetection
+import FaceKeypoints
+import Foundation
+
+/// `keypoints detect`: face boxes only, with the shipped MTCNN.
+struct DetectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "detect",
+        abstract: "Find faces (boxes, scores, five points) with the shipped MTCNN detector; JSON on standard output, or imglab XML.")
+
+    @Argument(help: "Photos, or folders of photos (JPEG, PNG, PPM/PGM; sorted by name).") var inputs: [String]
+    @Option(name: .customLong("min-face"), help: "The smallest face searched for, in pixels.") var minimumFace = 20
+    @Option(name: .customLong("xml-out"), help: "Write the boxes as dlib imglab XML (to correct in imglab, or as training boxes) instead of JSON.")
+    var xmlOut: String?
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        guard !inputs.isEmpty else { throw CommandError("give at least one photo or folder") }
+        guard minimumFace >= 12 else { throw CommandError("--min-face must be at least 12 (MTCNN's cell), got \(minimumFace)") }
+    }
+
+    func run() throws {
+        try common.apply()
+        let detector = try MTCNN.pretrained(minimumFaceSize: minimumFace)
+        let photos = try photoFiles(inputs)
+        var images: [ImglabImage] = [], records: [DetectionRecord] = [], failed = 0
+        for photo in photos {
+            do {
+                // Stored pixels, as imglab and the annotation formats use them (EXIF orientation not applied).
+                let image = try Image(contentsOf: photo, applyOrientation: false)
+                let faces = try detector.faces(in: image)
+                records.append(DetectionRecord(image: photo.path, width: image.width, height: image.height, faces: faces.map(DetectionRecord.Face.init)))
+                images.append(ImglabImage(file: photo.path, width: image.width, height: image.height, boxes: faces.map { face in
+                    let left = Int(face.box.x.rounded()), top = Int(face.box.y.rounded())
+                    return ImglabBox(top: top, left: left, width: Int((face.box.x + face.box.width).rounded()) - left,
+                                     height: Int((face.box.y + face.box.height).rounded()) - top)
+                }))
+                printError("\(photo.path): \(faces.count) face\(faces.count == 1 ? "" : "s")")
+            } catch {
+                let message = String(describing: error)
+                printError(message.hasPrefix(photo.path) ? message : "\(photo.path): \(message)")
+                failed += 1
+            }
+        }
+        if let xmlOut {
+            try ImglabDataset(name: "keypoints detect", comment: "MTCNN boxes, minimum face \(minimumFace) px", images: images)
+                .write(to: URL(fileURLWithPath: xmlOut))
+            printError("\(images.reduce(0) { $0 + $1.boxes.count }) faces in \(images.count) photos -> \(xmlOut)")
+        } else {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(records), as: UTF8.self))
+        }
+        if failed > 0 { throw ExitCode(1) }
+    }
+}
+
+/// One photo's faces in the JSON `detect` prints: boxes `[left, top, width, height]` and points
+/// `[x, y]` in the photo's stored pixels, pixel centers at +0.5.
+struct DetectionRecord: Codable {
+    struct Face: Codable {
+        let box: [Float]
+        let score: Float
+        let points5: [[Float]]
+
+        init(_ face: DetectedFace) {
+            box = [face.box.x, face.box.y, face.box.width, face.box.height]
+            score = face.score
+            points5 = face.points5.map { [$0.x, $0.y] }
+        }
+    }
+
+    let image: String
+    let width: Int
+    let height: Int
+    let faces: [Face]
+}
+
+/// The photo files named by `inputs`: files as given, folders expanded to their images sorted by name.
+func photoFiles(_ inputs: [String]) throws -> [URL] {
+    let extensions: Set<String> = ["jpg", "jpeg", "png", "ppm", "pgm"]
+    return try inputs.flatMap { path -> [URL] in
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw CommandError("\(path): no such file or folder")
+        }
+        guard isDirectory.boolValue else { return [URL(fileURLWithPath: path)] }
+        let names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+        return names.filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) }
+            .map { URL(fileURLWithPath: path).appendingPathComponent($0) }
+    }
+}
