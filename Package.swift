@@ -3,7 +3,7 @@ import PackageDescription
 
 /// FaceKeypoints: facial keypoint detection with neural networks, trained and run on the CPU.
 ///
-/// Dependencies flow one way: system libraries -> Tensor -> TensorIO -> {NN, Optim, Vision} -> FaceData
+/// Dependencies flow one way: system libraries -> Tensor -> TensorIO -> {NN, Optim, Vision} -> {FaceData, FaceDetection}
 /// -> FaceKeypoints (umbrella) -> Examples.
 let package = Package(
     name: "FaceKeypoints",
@@ -43,9 +43,9 @@ let package = Package(
         // pyramid, non-maximum suppression, the three-stage pipeline.
         .target(name: "FaceDetection", dependencies: ["Tensor", "TensorIO", "NN", "Vision"],
                 resources: [.copy("Resources/mtcnn.safetensors")]),
-        .target(name: "FaceKeypoints", dependencies: ["Tensor", "TensorIO", "NN", "Optim", "Vision", "FaceData"]),
+        .target(name: "FaceKeypoints", dependencies: ["Tensor", "TensorIO", "NN", "Optim", "Vision", "FaceData", "FaceDetection"]),
 
-        .executableTarget(name: "Keypoints", dependencies: ["FaceKeypoints", "FaceDetection", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        .executableTarget(name: "Keypoints", dependencies: ["FaceKeypoints", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Examples/Keypoints"),
         .executableTarget(name: "Bench", dependencies: ["Tensor", "TensorIO", "NN", "Optim", "Vision", "FaceData", "CBLAS"], path: "Benchmarks/Bench"),
 

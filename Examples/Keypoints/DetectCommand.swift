@@ -1,5 +1,4 @@
 import ArgumentParser
-import FaceDetection
 import FaceKeypoints
 import Foundation
 

@@ -4,3 +4,4 @@
 @_exported import Optim
 @_exported import Vision
 @_exported import FaceData
+@_exported import FaceDetection
