@@ -108,7 +108,6 @@ struct DetectionComparison {
 
     func run() throws {
         let me = CommandLine.arguments[0]
-        setvbuf(stdout, nil, _IOLBF, 0)  // each row as it is measured, also into a file or pipe
         print("Machine: \(cpuDescription()); OpenBLAS \(ComputeThreads.blasCoreName); load \(loadAverage())")
         print("recall = annotated faces matched at IoU >= 0.5 (and >= 0.3), greedy by IoU, each annotation at most once;")
         print("unmatched = detections matching no annotated face at IoU >= 0.5 (not necessarily false: not every face is annotated);")
