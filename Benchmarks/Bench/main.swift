@@ -15,6 +15,11 @@ let usage = """
       keypoints-bench loops       (the cost of starting a 2-thread loop: worker pool vs concurrentPerform)
       keypoints-bench matmul [SIZE]
       keypoints-bench core        (prints the kernel OpenBLAS chose)
+      keypoints-bench detect [--data DIR] [--sets afw_fullsize,300w_subset] [--threads 1,2] [--limit N]
+                             [--no-peers] [--keep-blas-env]
+          face detection: ours (MTCNN.pretrained) vs facenet-pytorch's MTCNN and dlib's HOG
+          (Benchmarks/detector_peers.py): recall at IoU 0.5/0.3, unmatched detections, ms per photo
+      keypoints-bench detect-run LABELS_XML THREADS [--limit N] [--json]   (ours, one pass)
       keypoints-bench soak [DATA] [STEPS] [THREADS]
           NoseNet training steps on IMM with the resident memory after warm-up and at the end
 
@@ -96,6 +101,35 @@ do {
             print(String(format: "epoch of %d faces in %d batches: %.1f s (+ %.1f s setup), peak %.0f MB", result.samples, result.batches,
                          result.seconds, result.setupSeconds, result.peakMB))
         }
+    case "detect-run":
+        guard arguments.count >= 3, let threads = Int(arguments[2]) else {
+            throw BenchmarkError("usage: keypoints-bench detect-run LABELS_XML THREADS [--limit N] [--json]")
+        }
+        let line = try measureOurDetector(labels: URL(fileURLWithPath: arguments[1]), threads: threads,
+                                          limit: option("--limit").flatMap(Int.init))
+        if arguments.contains("--json") {
+            try printJSON(line)
+        } else {
+            print(String(format: "%d photos, %d faces: recall %.3f (IoU 0.5), %.3f (IoU 0.3), %d unmatched, median %.1f ms, mean %.1f ms",
+                         line.images, line.faces, line.recall50, line.recall30, line.unmatched50, line.medianMs,
+                         line.totalMs / Double(max(line.images, 1))))
+        }
+    case "detect":
+        var environment = ProcessInfo.processInfo.environment
+        if !arguments.contains("--keep-blas-env") {
+            // The benchmark's own children only.
+            environment["OPENBLAS_CORETYPE"] = nil
+            environment["OPENBLAS_L2_SIZE"] = nil
+        }
+        let data = URL(fileURLWithPath: option("--data") ?? "../shared/data")
+        let sets = (option("--sets") ?? "afw_fullsize,300w_subset").split(separator: ",").map(String.init)
+        let comparison = DetectionComparison(
+            labels: sets.map { data.appendingPathComponent($0).appendingPathComponent("labels.xml") },
+            threads: (option("--threads") ?? "1,2").split(separator: ",").compactMap { Int($0) },
+            limit: option("--limit").flatMap(Int.init), peers: !arguments.contains("--no-peers"),
+            python: PythonSide(script: option("--script") ?? "Benchmarks/detector_peers.py", environment: environment),
+            environment: environment)
+        try comparison.run()
     case "compare":
         var environment = ProcessInfo.processInfo.environment
         if !arguments.contains("--keep-blas-env") {
