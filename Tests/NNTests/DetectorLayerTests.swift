@@ -8,7 +8,7 @@ import TestSupport
 /// scripts/fixtures/nn_detector_layers.py): forward values and the gradients of
 /// `sum(output * w)`, then finite differences on the same cases.
 @Suite struct DetectorLayerTests {
-    typealias Operation = @Sendable (_ inputs: [Tensor], _ parameters: [String: Tensor]) -> Tensor
+    typealias Operation = LayerFixtureCases.Operation
 
     static let operations: [String: Operation] = [
         "prelu_nchw": { x, p in prelu(x[0], weight: p["weight"]!) },
@@ -26,59 +26,24 @@ import TestSupport
         "maxpool_ceil_2s3": { x, _ in maxPool2d(x[0], kernel: (2, 2), stride: (3, 3), ceilMode: true) },
     ]
 
-    static func fixture() throws -> Fixture { try Fixture.shared("nn_detector_layers") }
+    static let cases = LayerFixtureCases(fixtureName: "nn_detector_layers")
 
-    static func inputs(_ name: String) throws -> [Tensor] {
-        let fixture = try fixture()
-        return try (0..<3).compactMap { fixture.contains("\(name).x\($0)") ? try fixture.tensor("\(name).x\($0)") : nil }
-    }
-
-    static func parameterNames(_ name: String) throws -> [String] {
-        try fixture().keys.filter { $0.hasPrefix(name + ".g") && !$0.hasPrefix(name + ".gx") }.map { String($0.dropFirst(name.count + 2)) }
-    }
+    static func fixture() throws -> Fixture { try cases.fixture() }
 
     @Test func everyFixtureCaseHasAnOperation() throws {
-        let cases = Set(try Self.fixture().keys.filter { $0.hasSuffix(".out") }.map { String($0.dropLast(4)) })
-        #expect(cases == Set(Self.operations.keys))
+        #expect(try Self.cases.caseNames() == Set(Self.operations.keys))
     }
 
     @Test(arguments: operations.keys.sorted())
     func matchesPyTorch(_ name: String) throws {
-        let operation = try #require(Self.operations[name])
-        let fixture = try Self.fixture()
-        var inputs = try Self.inputs(name)
-        for i in inputs.indices { inputs[i].requiresGrad = true }
-        let parameters = Dictionary(uniqueKeysWithValues: try Self.parameterNames(name).map { ($0, Parameter(try fixture.tensor("\(name).\($0)"))) })
-        let output = operation(inputs, parameters.mapValues(\.value))
-        let expected = try fixture.tensor("\(name).out")
-        #expect(output.shape == expected.shape, "\(name): shape \(output.shape), PyTorch \(expected.shape)")
-        #expect(output.allClose(expected, rtol: 1e-4, atol: 1e-5), "\(name) forward: \(differenceReport(output, expected))")
-        (output * (try fixture.tensor("\(name).w"))).sum().backward()
-        for (i, input) in inputs.enumerated() {
-            let expectedGrad = try fixture.tensor("\(name).gx\(i)")
-            let grad = try #require(input.grad, "\(name): no gradient for input \(i)")
-            #expect(grad.allClose(expectedGrad, rtol: 1e-3, atol: 1e-4), "\(name) input gradient \(i): \(differenceReport(grad, expectedGrad))")
-        }
-        for (key, parameter) in parameters {
-            let expectedGrad = try fixture.tensor("\(name).g\(key)")
-            let grad = try #require(parameter.grad, "\(name): no gradient for \(key)")
-            #expect(grad.allClose(expectedGrad, rtol: 1e-3, atol: 1e-4), "\(name) \(key) gradient: \(differenceReport(grad, expectedGrad))")
-        }
+        try Self.cases.expectMatchesPyTorch(name, try #require(Self.operations[name]))
     }
 
     /// Steps: 1e-3 for max pooling (ties within a window are rare but close values are not),
     /// 1e-2 for PReLU (the fixture's inputs are at least 0.05 from the kink) and softmax.
     @Test(arguments: operations.keys.sorted())
     func gradientsMatchFiniteDifferences(_ name: String) throws {
-        let operation = try #require(Self.operations[name])
-        let fixture = try Self.fixture()
-        let parameterNames = try Self.parameterNames(name)
-        let inputs = try Self.inputs(name), count = inputs.count
-        let values = inputs + (try parameterNames.map { try fixture.tensor("\(name).\($0)") })
-        let result = checkGradients(of: { all in
-            operation(Array(all[..<count]), Dictionary(uniqueKeysWithValues: zip(parameterNames, all[count...])))
-        }, at: values, step: name.hasPrefix("maxpool") ? 1e-3 : 1e-2)
-        #expect(result.maxError < 2e-2, "\(name): \(result)")
+        try Self.cases.expectFiniteDifferences(name, try #require(Self.operations[name]), step: name.hasPrefix("maxpool") ? 1e-3 : 1e-2)
     }
 
     /// The output size rule, against PyTorch's for every size 1...29, kernel 1...4, stride 1...3

@@ -8,7 +8,7 @@ import TestSupport
 /// with respect to inputs and parameters; then finite differences on the same cases.
 @Suite struct LayerTests {
     /// A layer case: inputs `x0, x1, ...` and named parameters -> output.
-    typealias Operation = @Sendable (_ inputs: [Tensor], _ parameters: [String: Tensor]) throws -> Tensor
+    typealias Operation = LayerFixtureCases.Operation
 
     static let operations = layerOperations.merging(lossOperations) { a, _ in a }
 
@@ -57,43 +57,17 @@ import TestSupport
          ("wing_\(reduction)", { x, _ in wingLoss(x[0], x[1], reduction: reduction) })]
     })
 
-    static func fixture() throws -> Fixture { try Fixture.shared("nn_layers") }
+    static let cases = LayerFixtureCases(fixtureName: "nn_layers")
 
-    static func inputs(_ name: String) throws -> [Tensor] {
-        let fixture = try fixture()
-        return try (0..<3).compactMap { fixture.contains("\(name).x\($0)") ? try fixture.tensor("\(name).x\($0)") : nil }
-    }
-
-    static func parameterNames(_ name: String) throws -> [String] {
-        try fixture().keys.filter { $0.hasPrefix(name + ".g") && !$0.hasPrefix(name + ".gx") }.map { String($0.dropFirst(name.count + 2)) }
-    }
+    static func fixture() throws -> Fixture { try cases.fixture() }
 
     @Test func everyFixtureCaseHasAnOperation() throws {
-        let cases = Set(try Self.fixture().keys.filter { $0.hasSuffix(".out") }.map { String($0.dropLast(4)) })
-        #expect(cases == Set(Self.operations.keys))
+        #expect(try Self.cases.caseNames() == Set(Self.operations.keys))
     }
 
     @Test(arguments: operations.keys.sorted())
     func matchesPyTorch(_ name: String) throws {
-        let operation = try #require(Self.operations[name])
-        let fixture = try Self.fixture()
-        var inputs = try Self.inputs(name)
-        for i in inputs.indices { inputs[i].requiresGrad = true }
-        let parameters = Dictionary(uniqueKeysWithValues: try Self.parameterNames(name).map { ($0, Parameter(try fixture.tensor("\(name).\($0)"))) })
-        let output = try operation(inputs, parameters.mapValues(\.value))
-        let expected = try fixture.tensor("\(name).out")
-        #expect(output.allClose(expected, rtol: 1e-4, atol: 1e-5), "\(name) forward: \(differenceReport(output, expected))")
-        (output * (try fixture.tensor("\(name).w"))).sum().backward()
-        for (i, input) in inputs.enumerated() {
-            let expectedGrad = try fixture.tensor("\(name).gx\(i)")
-            let grad = try #require(input.grad, "\(name): no gradient for input \(i)")
-            #expect(grad.allClose(expectedGrad, rtol: 1e-3, atol: 1e-4), "\(name) input gradient \(i): \(differenceReport(grad, expectedGrad))")
-        }
-        for (key, parameter) in parameters {
-            let expectedGrad = try fixture.tensor("\(name).g\(key)")
-            let grad = try #require(parameter.grad, "\(name): no gradient for \(key)")
-            #expect(grad.allClose(expectedGrad, rtol: 1e-3, atol: 1e-4), "\(name) \(key) gradient: \(differenceReport(grad, expectedGrad))")
-        }
+        try Self.cases.expectMatchesPyTorch(name, try #require(Self.operations[name]))
     }
 
     /// Exact ties are kinks, where finite differences cannot see which element gets the
@@ -102,15 +76,7 @@ import TestSupport
 
     @Test(arguments: casesWithoutTies)
     func gradientsMatchFiniteDifferences(_ name: String) throws {
-        let operation = try #require(Self.operations[name])
-        let fixture = try Self.fixture()
-        let parameterNames = try Self.parameterNames(name)
-        let inputs = try Self.inputs(name), count = inputs.count
-        let values = inputs + (try parameterNames.map { try fixture.tensor("\(name).\($0)") })
-        let result = try checkGradients(of: { all in
-            try operation(Array(all[..<count]), Dictionary(uniqueKeysWithValues: zip(parameterNames, all[count...])))
-        }, at: values, step: Self.step(name))
-        #expect(result.maxError < 2e-2, "\(name): \(result)")
+        try Self.cases.expectFiniteDifferences(name, try #require(Self.operations[name]), step: Self.step(name))
     }
 
     /// The finite-difference step of a case. Float32 rounding of the outputs, divided by the
