@@ -30,11 +30,7 @@ struct DetectCommand: ParsableCommand {
                 let image = try Image(contentsOf: photo, applyOrientation: false)
                 let faces = try detector.faces(in: image)
                 records.append(DetectionRecord(image: photo.path, width: image.width, height: image.height, faces: faces.map(DetectionRecord.Face.init)))
-                images.append(ImglabImage(file: photo.path, width: image.width, height: image.height, boxes: faces.map { face in
-                    let left = Int(face.box.x.rounded()), top = Int(face.box.y.rounded())
-                    return ImglabBox(top: top, left: left, width: Int((face.box.x + face.box.width).rounded()) - left,
-                                     height: Int((face.box.y + face.box.height).rounded()) - top)
-                }))
+                images.append(ImglabImage(file: photo.path, width: image.width, height: image.height, boxes: faces.map { ImglabBox(rounding: $0.box) }))
                 printError("\(photo.path): \(faces.count) face\(faces.count == 1 ? "" : "s")")
             } catch {
                 let message = String(describing: error)

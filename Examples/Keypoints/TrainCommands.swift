@@ -106,12 +106,27 @@ struct LandmarksCommand: ParsableCommand {
     @Option(name: .customLong("val-fraction"), help: "Fraction of faces held out for validation (seeded shuffle).")
     var validationFraction = 0.1
 
+    @Option(help: "Crop from the annotated boxes ('truth', the study) or from the shipped detector's ('detector'; computed once into OUT/detector_boxes.xml).")
+    var boxes = KeypointModelSpec.FaceBoxes.truth
+
     func run() throws {
         guard validationFraction > 0 && validationFraction < 1 else {
             throw CommandError("--val-fraction must be between 0 and 1 (exclusive), got \(validationFraction)")
         }
-        try train(.landmarks(options.recipe), options: options) { data in
-            .imglab(try existingFile(xml ?? "\(data)/300w_subset/labels.xml", option: "--xml"), validationFraction: validationFraction)
+        let task = KeypointTask.landmarks(options.recipe, boxes: boxes)
+        try train(task, options: options) { data in
+            let annotations = try existingFile(xml ?? "\(data)/300w_subset/labels.xml", option: "--xml")
+            guard boxes == .detector, !DetectorBoxes.isDetectorBoxes(try ImglabDataset(contentsOf: annotations)) else {
+                return .imglab(annotations, validationFraction: validationFraction)
+            }
+            let cache = URL(fileURLWithPath: options.out ?? "runs/\(task.name)").appendingPathComponent("detector_boxes.xml")
+            let bar = ProgressBar(label: "detector boxes")
+            if let summary = try DetectorBoxes.cachedFile(for: annotations, at: cache, progress: bar.show) {
+                print("detector boxes: \(summary) -> \(cache.path)")
+            }
+            return .imglab(cache, validationFraction: validationFraction)
         }
     }
 }
+
+extension KeypointModelSpec.FaceBoxes: ExpressibleByArgument {}

@@ -34,6 +34,13 @@ public struct ImglabBox: Sendable, Equatable {
         self.ignore = ignore; self.label = label; self.parts = parts
     }
 
+    /// `box` rounded to imglab's integer pixels (its edges to the nearest integer).
+    public init(rounding box: BoundingBox, ignore: Bool = false, label: String? = nil, parts: [ImglabPart] = []) {
+        let left = Int(box.x.rounded()), top = Int(box.y.rounded())
+        self.init(top: top, left: left, width: Int(box.maxX.rounded()) - left, height: Int(box.maxY.rounded()) - top,
+                  ignore: ignore, label: label, parts: parts)
+    }
+
     /// The box in continuous coordinates: `[left, left + width) x [top, top + height)`.
     public var boundingBox: BoundingBox { BoundingBox(x: Float(left), y: Float(top), width: Float(width), height: Float(height)) }
 
@@ -227,9 +234,7 @@ public struct ImglabDataset: Sendable, Equatable {
             }
             let box: ImglabBox
             if let given = face.box {
-                let left = Int(given.x.rounded()), top = Int(given.y.rounded())
-                box = ImglabBox(top: top, left: left, width: Int((given.x + given.width).rounded()) - left,
-                                height: Int((given.y + given.height).rounded()) - top, parts: parts)
+                box = ImglabBox(rounding: given, parts: parts)
             } else {
                 let xs = parts.map(\.x), ys = parts.map(\.y)
                 let left = xs.min() ?? 0, top = ys.min() ?? 0

@@ -65,9 +65,11 @@ public struct KeypointTask: Sendable {
                                                                   flipProbability: 0.5, brightness: 0.3, contrast: 0.3)
 
     /// Part 3: 68 iBUG landmarks with ResNet18 on 224x224 crops of 1.4x the face box; the study
-    /// trains with MSE and cosine decay, the default with wing loss and a warm-up epoch.
-    public static func landmarks(_ recipe: Recipe = .default) -> KeypointTask {
-        KeypointTask(name: "landmarks", spec: .landmarks, configuration: TrainingConfiguration(
+    /// trains with MSE and cosine decay, the default with wing loss and a warm-up epoch. With
+    /// `boxes: .detector`, the crops start from MTCNN's boxes (``KeypointModelSpec/detectorLandmarks``;
+    /// the training file must hold ``DetectorBoxes``): the model the package ships.
+    public static func landmarks(_ recipe: Recipe = .default, boxes: KeypointModelSpec.FaceBoxes = .truth) -> KeypointTask {
+        KeypointTask(name: "landmarks", spec: boxes == .detector ? .detectorLandmarks : .landmarks, configuration: TrainingConfiguration(
             epochs: 47, batchSize: 16, learningRate: 1e-3, schedule: recipe == .study ? .cosine : .warmupCosine,
             loss: recipe == .study ? .mse : .wing, augmentation: landmarkAugmentation))
     }
@@ -95,6 +97,12 @@ public struct KeypointTask: Sendable {
         case .imglab(let url, let fraction):
             guard fraction > 0 && fraction < 1 else {
                 throw TrainingError.invalidConfiguration("the validation fraction must be between 0 and 1 (exclusive), got \(fraction)")
+            }
+            let isDetectorBoxes = DetectorBoxes.isDetectorBoxes(try ImglabDataset(contentsOf: url))
+            if isDetectorBoxes != (spec.faceBoxes == .detector) {
+                throw TrainingError.invalidConfiguration(isDetectorBoxes
+                    ? "\(url.path) holds detector boxes, but the model crops from the annotated boxes; train with detector boxes (--boxes detector) or give the annotations"
+                    : "\(url.path) holds annotated boxes, but the model crops from detector boxes; make them first (DetectorBoxes.cachedFile, or keypoints detect --xml FILE --xml-out BOXES)")
             }
             let all: FaceDataset
             if spec.scheme == .ibug68 && spec.task != .custom {

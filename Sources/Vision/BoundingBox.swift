@@ -35,5 +35,13 @@ public struct BoundingBox: Sendable, Equatable, CustomStringConvertible {
         return BoundingBox(x: center.x - side / 2, y: center.y - side / 2, width: side, height: side)
     }
 
+    /// The area of the intersection over the area of the union (0 when they do not overlap).
+    public func intersectionOverUnion(with other: BoundingBox) -> Float {
+        let w = Swift.min(maxX, other.maxX) - Swift.max(x, other.x), h = Swift.min(maxY, other.maxY) - Swift.max(y, other.y)
+        guard w > 0, h > 0 else { return 0 }
+        let union = width * height + other.width * other.height - w * h
+        return union > 0 ? w * h / union : 0
+    }
+
     public var description: String { "BoundingBox(x: \(x), y: \(y), width: \(width), height: \(height))" }
 }
