@@ -43,7 +43,9 @@ let package = Package(
         // pyramid, non-maximum suppression, the three-stage pipeline.
         .target(name: "FaceDetection", dependencies: ["Tensor", "TensorIO", "NN", "Vision"],
                 resources: [.copy("Resources/mtcnn.safetensors")]),
-        .target(name: "FaceKeypoints", dependencies: ["Tensor", "TensorIO", "NN", "Optim", "Vision", "FaceData", "FaceDetection"]),
+        // The umbrella: tasks, training, evaluation, and the shipped 68-point model as a resource.
+        .target(name: "FaceKeypoints", dependencies: ["Tensor", "TensorIO", "NN", "Optim", "Vision", "FaceData", "FaceDetection"],
+                resources: [.copy("Resources/landmarks68.safetensors")]),
 
         .executableTarget(name: "Keypoints", dependencies: ["FaceKeypoints", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Examples/Keypoints"),

@@ -2,49 +2,76 @@ import ArgumentParser
 import FaceKeypoints
 import Foundation
 
+/// `keypoints predict`: every face of every photo gets its points.
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Find keypoints in photos: writes each photo with its points drawn and a JSON of the points in its pixels.")
+        abstract: "Find every face's keypoints in photos: writes each photo drawn, NAME_keypoints.json, and predictions.jsonl for several photos.",
+        discussion: """
+            Without --model, the package's own 68-point model; without --box or --xml, the package's MTCNN finds the faces. \
+            A photo without faces gets an empty 'faces' list; an unreadable photo is reported on standard error, the others go on, \
+            and the exit status is 1.
+            """)
 
-    @Option(help: "A model.safetensors written by nose, face or landmarks.") var model: String
-    @Argument(help: "JPEG, PNG or PPM photos.") var images: [String]
-    @Option(help: "The face box as left,top,width,height in pixels (default: a centered square crop of the photo).")
+    @Argument(help: "Photos, or folders of photos (JPEG, PNG, PPM/PGM; sorted by name). With --xml: none (the XML's images).")
+    var inputs: [String] = []
+    @Option(help: "A model.safetensors written by a training command (default: the shipped 68-point model).") var model: String?
+    @Option(help: "One face box for every photo, left,top,width,height in pixels (the kind of box the model was trained on).")
     var box: FaceBox?
+    @Option(help: "Face boxes from dlib imglab XML (stored pixels; e.g. written by keypoints detect --xml-out) instead of the detector.")
+    var xml: String?
+    @Option(name: .customLong("min-face"), help: "The smallest face the detector searches for, in pixels.") var minimumFace = 20
     @Option(help: "The output folder.") var out = "predictions"
     @Option(name: .customLong("xml-out"), help: "Also write every prediction as dlib imglab XML (boxes and parts), to correct in imglab and train on again.")
     var xmlOut: String?
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard !images.isEmpty else { throw CommandError("give at least one image") }
+        guard inputs.isEmpty != (xml == nil) else {
+            throw CommandError(xml == nil ? "give at least one photo or folder" : "with --xml the photos come from the XML file; give no others")
+        }
+        guard box == nil || xml == nil else { throw CommandError("give --box or --xml, not both") }
+        guard minimumFace >= 12 else { throw CommandError("--min-face must be at least 12 (MTCNN's cell), got \(minimumFace)") }
     }
 
     func run() throws {
         try common.apply()
-        let detector = try KeypointDetector(contentsOf: try existingFile(model, option: "--model"))
+        let keypoints = try model.map { try KeypointDetector(contentsOf: try existingFile($0, option: "--model")) } ?? KeypointDetector.shippedLandmarks()
+        let modelName = model ?? "shipped:\(KeypointDetector.shippedLandmarksFile)"
+        let jobs = try photoJobs()
+        let landmarker = (box == nil && xml == nil) ? FaceLandmarker(detector: try MTCNN.pretrained(minimumFaceSize: minimumFace), model: keypoints) : nil
         let output = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-        var annotated: [(file: String, keypoints: [Point], box: BoundingBox?)] = []
-        for path in images {
-            let url = try existingFile(path, option: "image")
-            let photo = try Image(contentsOf: url)
-            let points = try detector.detect(in: photo, box: box?.box)
-            let name = url.deletingPathExtension().lastPathComponent
-            var drawing = photo.rgb()
-            let radius = Swift.max(2, Float(Swift.max(photo.width, photo.height)) / 250)
-            if let box { drawing.drawRectangle(box.box, color: .yellow, thickness: Int(radius / 2) + 1) }
-            drawing.drawKeypoints(points, color: .prediction, radius: radius)
-            try drawing.write(to: output.appendingPathComponent(name + "_keypoints.png"))
-            let result = PredictionFile(image: path, width: photo.width, height: photo.height, model: model,
-                                        task: detector.spec.task.rawValue, box: box.map { [$0.box.x, $0.box.y, $0.box.width, $0.box.height] },
-                                        points: points.map { [$0.x, $0.y] })
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try encoder.encode(result).write(to: output.appendingPathComponent(name + "_keypoints.json"))
-            print("\(path): \(points.count) points -> \(output.appendingPathComponent(name + "_keypoints.png").path)")
-            annotated.append((url.path, points, box?.box))
+        var lines = Data(), annotated: [(file: String, keypoints: [Point], box: BoundingBox?)] = [], failed = 0
+        let bar = ProgressBar(label: "predict")
+        for (n, job) in jobs.enumerated() {
+            defer { bar.show(n + 1, jobs.count) }
+            do {
+                // Boxes from XML are in stored pixels, as imglab keeps them; otherwise the photo as displayed.
+                let photo = try Image(contentsOf: job.url, applyOrientation: job.boxes == nil)
+                let faces: [PhotoLandmarks.Face]
+                if let boxes = job.boxes {
+                    faces = try boxes.map { PhotoLandmarks.Face(box: $0, score: nil, points5: nil, points: try keypoints.detect(in: photo, box: $0)) }
+                } else {
+                    faces = try landmarker!.faces(in: photo).map(PhotoLandmarks.Face.init)
+                }
+                let result = PhotoLandmarks(image: job.url.path, width: photo.width, height: photo.height, model: modelName, faces: faces)
+                let name = job.url.deletingPathExtension().lastPathComponent
+                try result.drawn(on: photo).write(to: output.appendingPathComponent(name + "_keypoints.png"))
+                try result.json().write(to: output.appendingPathComponent(name + "_keypoints.json"))
+                lines += try result.jsonLine() + Data("\n".utf8)
+                annotated += faces.map { (job.url.path, $0.points.map { Point($0[0], $0[1]) }, $0.boundingBox) }
+                printError("\(job.url.path): \(faces.count) face\(faces.count == 1 ? "" : "s")")
+            } catch {
+                let message = String(describing: error)
+                printError(message.hasPrefix(job.url.path) ? message : "\(job.url.path): \(message)")
+                failed += 1
+            }
         }
+        if jobs.count > 1 {
+            try lines.write(to: output.appendingPathComponent("predictions.jsonl"), options: .atomic)
+        }
+        print("\(jobs.count - failed) photos, \(annotated.count) faces -> \(output.path)")
         if let xmlOut {
             let xmlURL = URL(fileURLWithPath: xmlOut)
             let folder = xmlURL.deletingLastPathComponent().standardizedFileURL.path + "/"
@@ -52,21 +79,22 @@ struct PredictCommand: ParsableCommand {
                 let path = URL(fileURLWithPath: face.file).standardizedFileURL.path
                 return (file: path.hasPrefix(folder) ? String(path.dropFirst(folder.count)) : path, keypoints: face.keypoints, box: face.box)
             }
-            try ImglabDataset.fromKeypoints(faces, pointNames: detector.spec.pointNames, name: "keypoints predict").write(to: xmlURL)
+            try ImglabDataset.fromKeypoints(faces, pointNames: keypoints.spec.pointNames, name: "keypoints predict").write(to: xmlURL)
             print("\(faces.count) faces -> \(xmlOut)")
         }
+        if failed > 0 { throw ExitCode(1) }
     }
-}
 
-/// The JSON written per photo. Points are `[x, y]` in the photo's pixels, pixel centers at +0.5.
-struct PredictionFile: Codable {
-    let image: String
-    let width: Int
-    let height: Int
-    let model: String
-    let task: String
-    let box: [Float]?
-    let points: [[Float]]
+    /// The photos and, when given (`--box`, `--xml`), their boxes.
+    private func photoJobs() throws -> [(url: URL, boxes: [BoundingBox]?)] {
+        guard let xml else { return try photoFiles(inputs).map { ($0, box.map { [$0.box] }) } }
+        let url = try existingFile(xml, option: "--xml")
+        let folder = url.deletingLastPathComponent()
+        return try ImglabDataset(contentsOf: url).images.map { image in
+            (image.file.hasPrefix("/") ? URL(fileURLWithPath: image.file) : folder.appendingPathComponent(image.file),
+             image.boxes.filter { !$0.ignore }.map(\.boundingBox))
+        }
+    }
 }
 
 /// `left,top,width,height`.

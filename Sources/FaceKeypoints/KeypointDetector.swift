@@ -61,6 +61,20 @@ public final class KeypointDetector {
     }
 }
 
+extension KeypointDetector {
+    /// The keypoints of a face the MTCNN detector found in `image`. A model trained on detector
+    /// boxes crops from `face.box` as it was trained. A model trained on annotated boxes (the
+    /// study's) has never seen a detector box, so it runs twice: on the detector's box, then on
+    /// the box around the points that first pass found, the kind of box it was trained on.
+    public func points(in image: Image, face: DetectedFace) throws -> [Point] {
+        let first = try detect(in: image, box: face.box)
+        guard spec.faceBoxes == .truth, case .faceBox = spec.crop else { return first }
+        let refined = BoundingBox(enclosing: first.filter(\.isPresent))
+        guard refined.width > 0, refined.height > 0 else { return first }
+        return try detect(in: image, box: refined)
+    }
+}
+
 /// A photo or box the detector cannot use.
 public struct KeypointDetectorError: Error, CustomStringConvertible, LocalizedError, Sendable {
     public let message: String

@@ -20,10 +20,35 @@ public enum KeypointModelFile {
     /// The metadata key holding the spec.
     public static let specKey = "facekeypoints.spec"
 
+    /// How the weights are stored.
+    public enum Precision: String, Sendable, CaseIterable {
+        /// 32-bit floats, as trained.
+        case float32
+        /// 16-bit floats (half the size; read back as 32-bit). BatchNorm's counters stay 64-bit integers.
+        case float16
+    }
+
     /// Writes `model` and its spec to `url` atomically, plus any `metadata`.
-    public static func save(_ model: Module, spec: KeypointModelSpec, to url: URL, metadata: [String: String] = [:]) throws {
+    public static func save(_ model: Module, spec: KeypointModelSpec, to url: URL, metadata: [String: String] = [:],
+                            precision: Precision = .float32) throws {
         let json = String(decoding: try JSONEncoder.sorted.encode(spec), as: UTF8.self)
-        try model.save(to: url, metadata: metadata.merging([specKey: json, "architecture": spec.architecture.rawValue]) { $1 })
+        let state = model.stateDict()
+        var dtypes = SafeTensors.pytorchDTypes(for: state.map(\.name))
+        if precision == .float16 {
+            for entry in state where dtypes[entry.name] == nil { dtypes[entry.name] = .f16 }
+        }
+        try SafeTensors.write(Dictionary(uniqueKeysWithValues: state.map { ($0.name, $0.tensor) }),
+                              metadata: metadata.merging([specKey: json, "architecture": spec.architecture.rawValue]) { $1 },
+                              dtypes: dtypes, to: url)
+    }
+
+    /// Rewrites the model file `source` to `destination` in `precision`, keeping its metadata
+    /// and adding `metadata` (provenance, licence). Returns the written spec.
+    @discardableResult
+    public static func convert(_ source: URL, to destination: URL, precision: Precision, metadata: [String: String] = [:]) throws -> KeypointModelSpec {
+        let (model, spec, existing) = try load(source)
+        try save(model, spec: spec, to: destination, metadata: existing.merging(metadata) { $1 }, precision: precision)
+        return spec
     }
 
     /// Reads the spec of the model at `url` without building the model.

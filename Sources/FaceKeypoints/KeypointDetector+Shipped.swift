@@ -1,0 +1,17 @@
+import Foundation
+
+extension KeypointDetector {
+    /// The file name of the 68-point model that ships with the package (a resource of this target).
+    public static let shippedLandmarksFile = "landmarks68.safetensors"
+
+    /// The 68-point iBUG model that ships with the package: ResNet18 on 224x224 crops of 1.4 times
+    /// the MTCNN detector's box, trained by `keypoints landmarks --boxes detector` on the 300-W
+    /// subset and stored in float16 (provenance, licence and accuracy in its metadata and in
+    /// Docs/Detection.md). The 300-W annotations are for research use only.
+    public static func shippedLandmarks() throws -> KeypointDetector {
+        guard let url = Bundle.module.url(forResource: "landmarks68", withExtension: "safetensors") else {
+            throw KeypointDetectorError("the package's resource \(shippedLandmarksFile) is missing; rebuild the package (it ships in Sources/FaceKeypoints/Resources)")
+        }
+        return try KeypointDetector(contentsOf: url, expecting: .landmarks)
+    }
+}

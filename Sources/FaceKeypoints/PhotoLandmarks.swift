@@ -1,0 +1,83 @@
+import FaceDetection
+import Foundation
+import Vision
+
+/// One photo's faces as `keypoints predict` writes them: `NAME_keypoints.json`, and one line of
+/// `predictions.jsonl` per photo. Boxes are `[left, top, width, height]`, points `[x, y]`, in
+/// the photo's pixels as displayed (EXIF orientation applied), pixel centers at +0.5.
+public struct PhotoLandmarks: Codable, Sendable, Equatable {
+    public struct Face: Codable, Sendable, Equatable {
+        public var box: [Float]
+        /// The detector's score (nil for a box given by the user).
+        public var score: Float?
+        /// MTCNN's five points: eyes, nose, mouth corners (nil for a box given by the user).
+        public var points5: [[Float]]?
+        /// The model's points, in its scheme's order.
+        public var points: [[Float]]
+
+        public init(box: BoundingBox, score: Float?, points5: [Point]?, points: [Point]) {
+            self.box = [box.x, box.y, box.width, box.height]
+            self.score = score
+            self.points5 = points5?.map { [$0.x, $0.y] }
+            self.points = points.map { [$0.x, $0.y] }
+        }
+
+        /// A detected face and its landmarks.
+        public init(_ landmarks: FaceLandmarks) {
+            self.init(box: landmarks.face.box, score: landmarks.face.score, points5: landmarks.face.points5, points: landmarks.points)
+        }
+
+        enum CodingKeys: String, CodingKey { case box, score, points5, points }
+
+        /// Writes every key, `null` for a score and five points the face does not have.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(box, forKey: .box)
+            try container.encode(score, forKey: .score)
+            try container.encode(points5, forKey: .points5)
+            try container.encode(points, forKey: .points)
+        }
+
+        /// ``box`` as a bounding box.
+        public var boundingBox: BoundingBox { BoundingBox(x: box[0], y: box[1], width: box[2], height: box[3]) }
+    }
+
+    public var image: String
+    public var width: Int
+    public var height: Int
+    /// The model file, or `shipped` for the package's own.
+    public var model: String
+    public var faces: [Face]
+
+    public init(image: String, width: Int, height: Int, model: String, faces: [Face]) {
+        self.image = image; self.width = width; self.height = height; self.model = model; self.faces = faces
+    }
+
+    /// `photo` in color with every face drawn: its box in yellow, the five detector points in
+    /// cyan, the model's points in red, sized to the photo.
+    public func drawn(on photo: Image) -> Image {
+        var drawing = photo.rgb()
+        let radius = Swift.max(1.5, Float(Swift.max(photo.width, photo.height)) / 300)
+        for face in faces {
+            let box = face.boundingBox
+            drawing.drawRectangle(box, color: .yellow, thickness: Int(Swift.max(1, box.width / 100).rounded()))
+            drawing.drawKeypoints((face.points5 ?? []).map { Point($0[0], $0[1]) }, color: .cyan, radius: radius)
+            drawing.drawKeypoints(face.points.map { Point($0[0], $0[1]) }, color: .prediction, radius: Swift.max(1, Swift.min(radius, box.width / 80)))
+        }
+        return drawing
+    }
+
+    /// Pretty-printed JSON with sorted keys (the per-photo file).
+    public func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+
+    /// One line of JSON with sorted keys (a line of `predictions.jsonl`), without the newline.
+    public func jsonLine() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+}
