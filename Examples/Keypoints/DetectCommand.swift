@@ -8,20 +8,33 @@ struct DetectCommand: ParsableCommand {
         commandName: "detect",
         abstract: "Find faces (boxes, scores, five points) with the shipped MTCNN detector; JSON on standard output, or imglab XML.")
 
-    @Argument(help: "Photos, or folders of photos (JPEG, PNG, PPM/PGM; sorted by name).") var inputs: [String]
+    @Argument(help: "Photos, or folders of photos (JPEG, PNG, PPM/PGM; sorted by name).") var inputs: [String] = []
     @Option(name: .customLong("min-face"), help: "The smallest face searched for, in pixels.") var minimumFace = 20
     @Option(name: .customLong("xml-out"), help: "Write the boxes as dlib imglab XML (to correct in imglab, or as training boxes) instead of JSON.")
     var xmlOut: String?
+    @Option(help: "Instead of photos: an imglab file of annotated faces, written to --xml-out with each face's box replaced by the detector's (the training boxes of --boxes detector).")
+    var annotations: String?
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard !inputs.isEmpty else { throw CommandError("give at least one photo or folder") }
+        guard inputs.isEmpty != (annotations == nil) else {
+            throw CommandError(annotations == nil ? "give at least one photo or folder" : "give --annotations or photos, not both")
+        }
+        guard annotations == nil || xmlOut != nil else { throw CommandError("--annotations writes imglab XML: give --xml-out FILE") }
         guard minimumFace >= 12 else { throw CommandError("--min-face must be at least 12 (MTCNN's cell), got \(minimumFace)") }
     }
 
     func run() throws {
         try common.apply()
         let detector = try MTCNN.pretrained(minimumFaceSize: minimumFace)
+        if let annotations, let xmlOut {
+            let url = try existingFile(annotations, option: "--annotations")
+            let (boxes, summary) = try DetectorBoxes.replacingBoxes(of: try ImglabDataset(contentsOf: url), file: url, detector: detector,
+                                                                    progress: ProgressBar(label: "detect").show)
+            try boxes.write(to: URL(fileURLWithPath: xmlOut))
+            print("\(summary) -> \(xmlOut)")
+            return
+        }
         let photos = try photoFiles(inputs)
         var images: [ImglabImage] = [], records: [DetectionRecord] = [], failed = 0
         for photo in photos {

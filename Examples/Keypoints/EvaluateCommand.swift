@@ -17,6 +17,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Write the cumulative error curve to this PNG.") var curve: String?
     @Option(help: "Write the two best and two worst predictions to this PNG.") var predictions: String?
     @Option(help: "The failure and AUC threshold in NME units.") var threshold: Float = 0.08
+    @Option(help: "Face boxes: 'truth' (from the annotation; for a detector-box model, the points' box moved by MTCNN's typical offset) or 'detector' (the shipped MTCNN; a missed face counts as a failure).")
+    var boxes = KeypointModelSpec.FaceBoxes.truth
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -42,12 +44,29 @@ struct EvaluateCommand: ParsableCommand {
                 throw CommandError("\(model) is an IMM model (\(spec.task.rawValue)); evaluate it with --imm")
             }
             let url = try existingFile(xml!, option: "--xml")
-            let all = try FaceDataset.imglab(try ImglabDataset(contentsOf: url), file: url, scheme: spec.scheme,
+            let annotations = try ImglabDataset(contentsOf: url)
+            if DetectorBoxes.isDetectorBoxes(annotations) && spec.faceBoxes == .truth && boxes == .truth {
+                throw CommandError("\(url.path) holds detector boxes; this model crops from annotated boxes: give the annotations, or --boxes detector")
+            }
+            let all = try FaceDataset.imglab(annotations, file: url, scheme: spec.scheme,
                                              allowingMissing: spec.task == .custom, configuration: spec.datasetConfiguration())
             dataset = validationFraction.map { all.split(validationFraction: $0, seed: seed).validation } ?? all
         }
-        let (results, _) = try Evaluation.predict(network, on: dataset, scheme: spec.scheme)
-        let report = Evaluation.report(results, scheme: spec.scheme, threshold: threshold)
+        let results: [KeypointPrediction], report: EvaluationReport
+        switch (boxes, spec.crop) {
+        case (.detector, .faceBox):
+            let found = try Evaluation.predictWithDetector(KeypointDetector(model: network, spec: spec), on: dataset, detector: try MTCNN.pretrained())
+            results = found.predictions
+            report = Evaluation.report(results, scheme: spec.scheme, threshold: threshold, missed: found.missed)
+            printError(String(format: "detector boxes: %d of %d faces found, %d missed (%.1f %%), counted as failures",
+                              results.count, dataset.count, found.missed, 100 * Double(found.missed) / Double(Swift.max(dataset.count, 1))))
+        case (.detector, .wholeImage):
+            throw CommandError("\(model) crops the whole photo; face boxes do not apply (evaluate it without --boxes)")
+        case (.truth, _):
+            let boxed = spec.faceBoxes == .detector ? try Evaluation.detectorLikeBoxes(dataset, scheme: spec.scheme) : dataset
+            results = try Evaluation.predict(network, on: boxed, scheme: spec.scheme).predictions
+            report = Evaluation.report(results, scheme: spec.scheme, threshold: threshold)
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try encoder.encode(report), as: UTF8.self))

@@ -27,6 +27,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("val-fraction"), help: "Fraction of faces held out for validation (seeded shuffle).")
     var validationFraction = 0.1
 
+    @Option(help: "Crop from the annotated boxes ('truth') or from the shipped detector's ('detector'; computed once into OUT/detector_boxes.xml).")
+    var boxes = KeypointModelSpec.FaceBoxes.truth
+
     func run() throws {
         guard validationFraction > 0 && validationFraction < 1 else {
             throw CommandError("--val-fraction must be between 0 and 1 (exclusive), got \(validationFraction)")
@@ -46,8 +49,10 @@ struct TrainCommand: ParsableCommand {
         }
         print("scheme \(scheme.name): \(scheme.pointCount) points (\(scheme.pointNames.prefix(8).joined(separator: ", "))\(scheme.pointCount > 8 ? ", ..." : "")), "
               + (scheme.mirror == nil ? "no flips" : "mirrored by \(mirror!)"))
-        try train(KeypointTask.custom(scheme: scheme, architecture: architecture, inputSize: inputSize, options.recipe), options: options) { _ in
-            .imglab(xmlURL, validationFraction: validationFraction)
+        var task = KeypointTask.custom(scheme: scheme, architecture: architecture, inputSize: inputSize, options.recipe)
+        task.spec.boxes = boxes == .detector ? .detector : nil
+        try train(task, options: options) { _ in
+            try imglabSource(xmlURL, boxes: boxes, output: options.output(of: task), validationFraction: validationFraction)
         }
     }
 }

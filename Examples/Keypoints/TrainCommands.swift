@@ -24,6 +24,9 @@ struct TrainingOptions: ParsableArguments {
 
     @OptionGroup var common: CommonOptions
 
+    /// The output folder for `task`.
+    func output(of task: KeypointTask) -> URL { URL(fileURLWithPath: out ?? "runs/\(task.name)") }
+
     /// The task's configuration with every given option applied.
     func configuration(_ task: KeypointTask) -> TrainingConfiguration {
         var c = task.configuration
@@ -52,7 +55,7 @@ func train(_ task: KeypointTask, options: TrainingOptions, from source: (String)
     task.configuration = options.configuration(task)
     try task.configuration.validate()
     if let limit = options.limit, limit < 1 { throw CommandError("--limit must be at least 1, got \(limit)") }
-    let output = URL(fileURLWithPath: options.out ?? "runs/\(task.name)")
+    let output = options.output(of: task)
     let data = try task.datasets(from: try source(options.data), limit: options.limit)
     let configuration = task.configuration
     print("\(task.name): \(task.spec.architecture.rawValue), \(data.training.count) training and \(data.validation.count) validation images, "
@@ -115,18 +118,23 @@ struct LandmarksCommand: ParsableCommand {
         }
         let task = KeypointTask.landmarks(options.recipe, boxes: boxes)
         try train(task, options: options) { data in
-            let annotations = try existingFile(xml ?? "\(data)/300w_subset/labels.xml", option: "--xml")
-            guard boxes == .detector, !DetectorBoxes.isDetectorBoxes(try ImglabDataset(contentsOf: annotations)) else {
-                return .imglab(annotations, validationFraction: validationFraction)
-            }
-            let cache = URL(fileURLWithPath: options.out ?? "runs/\(task.name)").appendingPathComponent("detector_boxes.xml")
-            let bar = ProgressBar(label: "detector boxes")
-            if let summary = try DetectorBoxes.cachedFile(for: annotations, at: cache, progress: bar.show) {
-                print("detector boxes: \(summary) -> \(cache.path)")
-            }
-            return .imglab(cache, validationFraction: validationFraction)
+            try imglabSource(try existingFile(xml ?? "\(data)/300w_subset/labels.xml", option: "--xml"), boxes: boxes,
+                             output: options.output(of: task), validationFraction: validationFraction)
         }
     }
+}
+
+/// The imglab file to train from: `annotations` itself, or for a detector-box model its
+/// detector boxes, computed once into `output/detector_boxes.xml` (kept for `--resume`).
+func imglabSource(_ annotations: URL, boxes: KeypointModelSpec.FaceBoxes, output: URL, validationFraction: Double) throws -> KeypointTask.DataSource {
+    guard boxes == .detector, !DetectorBoxes.isDetectorBoxes(try ImglabDataset(contentsOf: annotations)) else {
+        return .imglab(annotations, validationFraction: validationFraction)
+    }
+    let cache = output.appendingPathComponent("detector_boxes.xml")
+    if let summary = try DetectorBoxes.cachedFile(for: annotations, at: cache, progress: ProgressBar(label: "detector boxes").show) {
+        print("detector boxes: \(summary) -> \(cache.path)")
+    }
+    return .imglab(cache, validationFraction: validationFraction)
 }
 
 extension KeypointModelSpec.FaceBoxes: ExpressibleByArgument {}

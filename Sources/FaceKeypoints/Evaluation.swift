@@ -24,6 +24,7 @@ public struct KeypointPrediction: Sendable {
 
 /// The accuracy figures of a set of predictions.
 public struct EvaluationReport: Codable, Sendable, Equatable {
+    /// Faces evaluated (missed ones included).
     public var images: Int
     /// Images in the normalized figures (NME, failure rate, AUC): those with a normalizer
     /// (a face missing a point of the normalizing pair has none).
@@ -42,9 +43,12 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
     /// What NME divides by: `inter-ocular` (68 points: outer eye corners 36 and 45),
     /// `box-size` (sqrt of the ground-truth points' box area) or `crop-width` (one point).
     public var normalization: String
+    /// Faces the detector did not find (with detector boxes; nil otherwise): counted as
+    /// failures in ``failureRate`` and ``auc``, left out of the errors and ``nme``.
+    public var missed: Int?
 
     enum CodingKeys: String, CodingKey {
-        case images, threshold, normalization, nme, auc
+        case images, threshold, normalization, nme, auc, missed
         case normalizedImages = "normalized_images"
         case meanErrorPx = "mean_error_px", meanAbsoluteErrorPx = "mae_px", failureRate = "failure_rate"
     }
@@ -100,19 +104,23 @@ public enum Evaluation {
         return (predictions, Float(lossSum / Double(Swift.max(predictions.count, 1))))
     }
 
-    /// The figures for `predictions`, with failure rate and AUC at `threshold` (NME units).
-    public static func report(_ predictions: [KeypointPrediction], scheme: LandmarkScheme, threshold: Float = 0.08) -> EvaluationReport {
+    /// The figures for `predictions`, with failure rate and AUC at `threshold` (NME units);
+    /// `missed` faces (not found by a detector) count as failures.
+    public static func report(_ predictions: [KeypointPrediction], scheme: LandmarkScheme, threshold: Float = 0.08,
+                              missed: Int? = nil) -> EvaluationReport {
         let normalized = predictions.map(\.normalizedError).filter(\.isFinite)
+        let withMisses = normalized + [Float](repeating: .infinity, count: missed ?? 0)
         let mean: ([Float]) -> Float = { $0.isEmpty ? .nan : $0.reduce(0, +) / Float($0.count) }
         return EvaluationReport(
-            images: predictions.count,
+            images: predictions.count + (missed ?? 0),
             normalizedImages: normalized.count,
             meanErrorPx: mean(predictions.map(\.meanError)),
             meanAbsoluteErrorPx: mean(predictions.map { KeypointMetrics.meanAbsoluteError($0.annotated.predicted, $0.annotated.truth) }),
             nme: mean(normalized),
-            failureRate: KeypointMetrics.failureRate(normalized, threshold: threshold),
-            auc: KeypointMetrics.areaUnderCurve(normalized, threshold: threshold),
+            failureRate: KeypointMetrics.failureRate(withMisses, threshold: threshold),
+            auc: KeypointMetrics.areaUnderCurve(withMisses, threshold: threshold),
             threshold: threshold,
-            normalization: normalizationName(pointCount: predictions.first?.truth.count ?? 0, scheme: scheme))
+            normalization: normalizationName(pointCount: predictions.first?.truth.count ?? 0, scheme: scheme),
+            missed: missed)
     }
 }
