@@ -7,7 +7,7 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Print a trained model's accuracy as JSON (mean error px, MAE px, NME, failure rate and AUC at 0.08).")
 
-    @Option(help: "A model.safetensors written by nose, face or landmarks.") var model: String
+    @Option(help: "A model.safetensors written by a training command (default: the shipped 68-point model).") var model: String?
     @Option(help: "An imglab XML with boxes and parts (68-point models and your own schemes).") var xml: String?
     @Option(help: "The IMM Face Database folder (IMM models).") var imm: String?
     @Option(help: "IMM persons to evaluate: validation (33-40), train (01-32) or all.") var split = IMMSplitName.validation
@@ -31,17 +31,18 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         try common.apply()
-        let (network, spec, _) = try KeypointModelFile.load(try existingFile(model, option: "--model"))
+        let model = try self.model.map { try existingFile($0, option: "--model") } ?? KeypointDetector.shippedLandmarksURL()
+        let (network, spec, _) = try KeypointModelFile.load(model)
         let dataset: FaceDataset
         if let imm {
             guard spec.scheme == .imm58 else {
-                throw CommandError("\(model) is a \(spec.scheme.name) model (\(spec.task.rawValue)); evaluate it with --xml")
+                throw CommandError("\(model.path) is a \(spec.scheme.name) model (\(spec.task.rawValue)); evaluate it with --xml")
             }
             let folder = try existingDirectory(imm, option: "--imm", holding: "the IMM .asf and .jpg files")
             dataset = try FaceDataset.imm(folder: folder, split: split.split, configuration: spec.datasetConfiguration())
         } else {
             guard spec.scheme != .imm58 else {
-                throw CommandError("\(model) is an IMM model (\(spec.task.rawValue)); evaluate it with --imm")
+                throw CommandError("\(model.path) is an IMM model (\(spec.task.rawValue)); evaluate it with --imm")
             }
             let url = try existingFile(xml!, option: "--xml")
             let annotations = try ImglabDataset(contentsOf: url)
@@ -61,7 +62,7 @@ struct EvaluateCommand: ParsableCommand {
             printError(String(format: "detector boxes: %d of %d faces found, %d missed (%.1f %%), counted as failures",
                               results.count, dataset.count, found.missed, 100 * Double(found.missed) / Double(Swift.max(dataset.count, 1))))
         case (.detector, .wholeImage):
-            throw CommandError("\(model) crops the whole photo; face boxes do not apply (evaluate it without --boxes)")
+            throw CommandError("\(model.path) crops the whole photo; face boxes do not apply (evaluate it without --boxes)")
         case (.truth, _):
             let boxed = spec.faceBoxes == .detector ? try Evaluation.detectorLikeBoxes(dataset, scheme: spec.scheme) : dataset
             results = try Evaluation.predict(network, on: boxed, scheme: spec.scheme).predictions

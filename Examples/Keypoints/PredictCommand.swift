@@ -48,7 +48,7 @@ struct PredictCommand: ParsableCommand {
             defer { bar.show(n + 1, jobs.count) }
             do {
                 // Boxes from XML are in stored pixels, as imglab keeps them; otherwise the photo as displayed.
-                let photo = try Image(contentsOf: job.url, applyOrientation: job.boxes == nil)
+                let photo = try Image(contentsOf: job.url, applyOrientation: xml == nil)
                 let faces: [PhotoLandmarks.Face]
                 if let boxes = job.boxes {
                     faces = try boxes.map { PhotoLandmarks.Face(box: $0, score: nil, points5: nil, points: try keypoints.detect(in: photo, box: $0)) }

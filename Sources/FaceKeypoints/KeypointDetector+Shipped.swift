@@ -9,9 +9,14 @@ extension KeypointDetector {
     /// subset and stored in float16 (provenance, licence and accuracy in its metadata and in
     /// Docs/Detection.md). The 300-W annotations are for research use only.
     public static func shippedLandmarks() throws -> KeypointDetector {
+        try KeypointDetector(contentsOf: try shippedLandmarksURL(), expecting: .landmarks)
+    }
+
+    /// Where the shipped 68-point model file is (inside the package's resource bundle).
+    public static func shippedLandmarksURL() throws -> URL {
         guard let url = Bundle.module.url(forResource: "landmarks68", withExtension: "safetensors") else {
             throw KeypointDetectorError("the package's resource \(shippedLandmarksFile) is missing; rebuild the package (it ships in Sources/FaceKeypoints/Resources)")
         }
-        return try KeypointDetector(contentsOf: url, expecting: .landmarks)
+        return url
     }
 }

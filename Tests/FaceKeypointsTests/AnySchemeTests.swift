@@ -94,7 +94,7 @@ import TestSupport
         #expect(box.parts.map(\.name) == ["e36", "e45", "m48", "m54", "nose"])
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: predictions.appendingPathComponent(
             URL(fileURLWithPath: photo).deletingPathExtension().lastPathComponent + "_keypoints.json"))) as? [String: Any]
-        let points = try #require(json?["points"] as? [[Double]])
+        let points = try #require((json?["faces"] as? [[String: Any]])?.first?["points"] as? [[Double]])
         for (part, point) in zip(box.parts, points) {
             #expect(abs(Double(part.x) + 0.5 - point[0]) <= 0.5 && abs(Double(part.y) + 0.5 - point[1]) <= 0.5, "\(part) vs \(point)")
         }

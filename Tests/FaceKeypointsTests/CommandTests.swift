@@ -64,8 +64,8 @@ import TestSupport
         #expect(predict.status == 0, "\(predict.error)")
         let name = (first as NSString).deletingPathExtension
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: predictions.appendingPathComponent(name + "_keypoints.json"))) as! [String: Any]
-        let points = json["points"] as! [[Double]]
-        #expect(points.count == 68)
+        let predictedFaces = try #require(json["faces"] as? [[String: Any]])
+        #expect(!predictedFaces.isEmpty && predictedFaces.allSatisfy { ($0["points"] as? [[Double]])?.count == 68 }, "\(json)")
         expectFiles([name + "_keypoints.png"], in: predictions)
 
         let csv = out.appendingPathComponent("submission.csv")
