@@ -45,7 +45,8 @@ public enum AreaResampling {
 
     /// Resamples `region` of one plane of `source` (rows `rowStride` apart, starting at
     /// `planeOffset`) into `height` x `width` samples of `target` from `targetOffset`.
-    /// No allocation; the caller owns both buffers.
+    /// The caller owns both buffers; the column windows, the same for every output row, are
+    /// worked out once, on the stack.
     ///
     /// Shape: a `region.height x region.width` window -> `height x width`.
     @inlinable
@@ -54,19 +55,29 @@ public enum AreaResampling {
                                 into target: UnsafeMutableBufferPointer<Float>, at targetOffset: Int,
                                 height: Int, width: Int) {
         let inH = region.height, inW = region.width
-        for oy in 0..<height {
-            let y0 = (oy * inH) / height
-            let y1 = ((oy + 1) * inH + height - 1) / height
-            let kh = Float(y1 - y0)
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * width) { columns in
+            // Output column ox averages input columns start[ox] ..< end[ox] of the region.
+            let start = columns.baseAddress!, end = start + width
             for ox in 0..<width {
-                let x0 = (ox * inW) / width
-                let x1 = ((ox + 1) * inW + width - 1) / width
-                var sum: Float = 0
-                for yy in y0..<y1 {
-                    let row = planeOffset + (region.y + yy) * rowStride + region.x
-                    for xx in x0..<x1 { sum += source[row + xx] }
+                start[ox] = (ox * inW) / width
+                end[ox] = ((ox + 1) * inW + width - 1) / width
+            }
+            for oy in 0..<height {
+                let y0 = (oy * inH) / height
+                let y1 = ((oy + 1) * inH + height - 1) / height
+                let kh = Float(y1 - y0)
+                let firstRow = planeOffset + (region.y + y0) * rowStride + region.x
+                let outRow = targetOffset + oy * width
+                for ox in 0..<width {
+                    let x0 = start[ox], x1 = end[ox]
+                    var sum: Float = 0
+                    var row = firstRow
+                    for _ in y0..<y1 {
+                        for xx in x0..<x1 { sum += source[row + xx] }
+                        row += rowStride
+                    }
+                    target[outRow + ox] = sum / kh / Float(x1 - x0)
                 }
-                target[targetOffset + oy * width + ox] = sum / kh / Float(x1 - x0)
             }
         }
     }

@@ -86,25 +86,7 @@ public struct MTCNN: Sendable {
         if pyramid.levels.isEmpty { return [] }
 
         // Stage 1: proposals per scale, NMS per scale, then across scales.
-        var proposals: [Candidate] = []
-        for level in pyramid.levels {
-            var input = Tensor(uninitializedShape: [1, 3, level.height, level.width])
-            rgb.withUnsafeBufferPointer { source in
-                input.withUnsafeMutableBufferPointer { target in
-                    for c in 0..<3 {
-                        AreaResampling.resample(source, planeOffset: c * h * w, rowStride: w,
-                                                region: (x: 0, y: 0, width: w, height: h),
-                                                into: target, at: c * level.height * level.width,
-                                                height: level.height, width: level.width)
-                    }
-                    Self.normalize(target)
-                }
-            }
-            let found = cellBoxes(stages.proposal(input), scale: level.scale)
-            let keep = NonMaximumSuppression.select(boxes: Self.corners(found), scores: found.map(\.score),
-                                                        groups: Self.oneImage(found), iouThreshold: 0.5)
-            proposals.append(contentsOf: keep.map { found[$0] })
-        }
+        let proposals = self.proposals(rgb, width: w, height: h, levels: pyramid.levels)
         var boxes = NonMaximumSuppression.select(boxes: Self.corners(proposals), scores: proposals.map(\.score),
                                                  groups: Self.oneImage(proposals), iouThreshold: 0.7)
             .map { proposals[$0] }

@@ -60,12 +60,18 @@ public enum BufferCache {
         if !cached { pointer.deallocate() }
     }
 
-    /// Sizes are rounded up to whole 4 KiB pages for large buffers, so that tensors whose
-    /// sizes differ by a few elements share buffers.
+    /// Large buffers come in size classes, eight per doubling (64, 72, 80, ... 120, 128, 144
+    /// KiB and so on, whole 4 KiB pages), so that tensors of similar sizes share buffers: a
+    /// training step's sizes repeat exactly, but the face detector's differ with every photo
+    /// (each pyramid level, each stage's batch), and exact sizes would never be reused there,
+    /// costing a page fault and a cleared page per 4 KiB of every new buffer. A buffer is at
+    /// most 12.5 % larger than asked for.
     @inline(__always)
     static func roundedSize(_ byteCount: Int) -> Int {
         let bytes = Swift.max(byteCount, MemoryLayout<Float>.stride)
-        return bytes >= minimumBytes ? (bytes + 4095) & ~4095 : bytes
+        guard bytes >= minimumBytes else { return bytes }
+        let step = (1 << (Int.bitWidth - 1 - bytes.leadingZeroBitCount)) / 8
+        return (bytes + step - 1) / step * step
     }
 
     private struct State {
