@@ -49,7 +49,7 @@ let package = Package(
 
         .executableTarget(name: "Keypoints", dependencies: ["FaceKeypoints", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Examples/Keypoints"),
-        .executableTarget(name: "Bench", dependencies: ["Tensor", "TensorIO", "NN", "Optim", "Vision", "FaceData", "FaceDetection", "CBLAS"], path: "Benchmarks/Bench"),
+        .executableTarget(name: "Bench", dependencies: ["Tensor", "TensorIO", "NN", "Optim", "Vision", "FaceData", "FaceDetection", "FaceKeypoints", "CBLAS"], path: "Benchmarks/Bench"),
 
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),

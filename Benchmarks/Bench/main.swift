@@ -20,6 +20,10 @@ let usage = """
           face detection: ours (MTCNN.pretrained) vs facenet-pytorch's MTCNN and dlib's HOG
           (Benchmarks/detector_peers.py): recall at IoU 0.5/0.3, unmatched detections, ms per photo
       keypoints-bench detect-run LABELS_XML THREADS [--limit N] [--json]   (ours, one pass)
+      keypoints-bench pipeline [--data DIR] [--limit N] [--threads 1,2] [--no-peers] [--keep-blas-env]
+          whole photos, faces and 68 landmarks: ours (FaceLandmarker) vs dlib's HOG detector and
+          68-point shape predictor (Benchmarks/pipeline_peers.py) on the first N (40) IMM photos: ms per photo
+      keypoints-bench pipeline-run FOLDER THREADS [--limit N] [--json]   (ours, one pass)
       keypoints-bench soak [DATA] [STEPS] [THREADS]
           NoseNet training steps on IMM with the resident memory after warm-up and at the end
 
@@ -128,6 +132,33 @@ do {
             threads: (option("--threads") ?? "1,2").split(separator: ",").compactMap { Int($0) },
             limit: option("--limit").flatMap(Int.init), peers: !arguments.contains("--no-peers"),
             python: PythonSide(script: option("--script") ?? "Benchmarks/detector_peers.py", environment: environment),
+            environment: environment)
+        try comparison.run()
+    case "pipeline-run":
+        guard arguments.count >= 3, let threads = Int(arguments[2]) else {
+            throw BenchmarkError("usage: keypoints-bench pipeline-run FOLDER THREADS [--limit N] [--json]")
+        }
+        let line = try measureOurPipeline(folder: URL(fileURLWithPath: arguments[1]), threads: threads,
+                                          limit: option("--limit").flatMap(Int.init) ?? 40)
+        if arguments.contains("--json") {
+            try printJSON(line)
+        } else {
+            print(String(format: "%d photos, %d with exactly one face, %d faces: median %.1f ms, mean %.1f ms",
+                         line.photos, line.oneFace, line.faces, line.medianMs, line.meanMs))
+        }
+    case "pipeline":
+        var environment = ProcessInfo.processInfo.environment
+        if !arguments.contains("--keep-blas-env") {
+            // The benchmark's own children only.
+            environment["OPENBLAS_CORETYPE"] = nil
+            environment["OPENBLAS_L2_SIZE"] = nil
+        }
+        let data = URL(fileURLWithPath: option("--data") ?? "../shared/data")
+        let comparison = PipelineComparison(
+            folder: data.appendingPathComponent("imm_face_db"),
+            threads: (option("--threads") ?? "1,2").split(separator: ",").compactMap { Int($0) },
+            limit: option("--limit").flatMap(Int.init) ?? 40, peers: !arguments.contains("--no-peers"),
+            python: PythonSide(script: option("--script") ?? "Benchmarks/pipeline_peers.py", environment: environment),
             environment: environment)
         try comparison.run()
     case "compare":
