@@ -8,7 +8,8 @@ struct PredictCommand: ParsableCommand {
         commandName: "predict",
         abstract: "Find every face's keypoints in photos: writes each photo drawn, NAME_keypoints.json, and predictions.jsonl for several photos.",
         discussion: """
-            Without --model, the package's own 68-point model; without --box or --xml, the package's MTCNN finds the faces. \
+            Without --model, the package's own 68-point model; without --box or --xml, the package's MTCNN finds the faces \
+            (models of the whole photo, as the IMM parts', see the whole photo instead). \
             A photo without faces gets an empty 'faces' list; an unreadable photo is reported on standard error, the others go on, \
             and the exit status is 1.
             """)
@@ -39,7 +40,7 @@ struct PredictCommand: ParsableCommand {
         let keypoints = try model.map { try KeypointDetector(contentsOf: try existingFile($0, option: "--model")) } ?? KeypointDetector.shippedLandmarks()
         let modelName = model ?? "shipped:\(KeypointDetector.shippedLandmarksFile)"
         let jobs = try photoJobs()
-        let landmarker = (box == nil && xml == nil) ? FaceLandmarker(detector: try MTCNN.pretrained(minimumFaceSize: minimumFace), model: keypoints) : nil
+        let landmarker = (box == nil && xml == nil && keypoints.spec.crop != .wholeImage) ? FaceLandmarker(detector: try MTCNN.pretrained(minimumFaceSize: minimumFace), model: keypoints) : nil
         let output = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         var lines = Data(), annotated: [(file: String, keypoints: [Point], box: BoundingBox?)] = [], failed = 0
@@ -52,6 +53,10 @@ struct PredictCommand: ParsableCommand {
                 let faces: [PhotoLandmarks.Face]
                 if let boxes = job.boxes {
                     faces = try boxes.map { PhotoLandmarks.Face(box: $0, score: nil, points5: nil, points: try keypoints.detect(in: photo, box: $0)) }
+                } else if keypoints.spec.crop == .wholeImage {
+                    // The IMM models look at the whole photo, not at faces.
+                    let whole = BoundingBox(x: 0, y: 0, width: Float(photo.width), height: Float(photo.height))
+                    faces = [PhotoLandmarks.Face(box: whole, score: nil, points5: nil, points: try keypoints.detect(in: photo))]
                 } else {
                     faces = try landmarker!.faces(in: photo).map(PhotoLandmarks.Face.init)
                 }
