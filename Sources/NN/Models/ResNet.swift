@@ -47,11 +47,26 @@ public final class ResNet: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
+        fc(avgpool(features(input)).flattened(from: 1))
+    }
+
+    /// The trunk without `avgpool` and `fc`: the stem and the four stages, the stride-32
+    /// feature map that heads other than classification (PIPNet's) read.
+    ///
+    /// Shape: `[N, inputChannels, H, W]` -> `[N, 512, H', W']` with `H' = ⌈H / 32⌉` for sizes
+    /// divisible by 32 (`[N, 512, 7, 7]` for 224 x 224).
+    public func features(_ input: Tensor) -> Tensor {
         precondition(input.rank == 4 && input.shape[1] == inputChannels,
                      "ResNet: expected [N, \(inputChannels), H, W], got \(input.shape)")
-        var x = maxpool(bn1(conv1(input), activation: .relu))
-        x = layer4(layer3(layer2(layer1(x))))
-        return fc(avgpool(x).flattened(from: 1))
+        return Self.trunk(input, conv1: conv1, bn1: bn1, maxpool: maxpool, stages: [layer1, layer2, layer3, layer4])
+    }
+
+    /// The trunk's computation on given modules: `maxpool(relu(bn1(conv1(x))))`, then the
+    /// stages in order. ``features(_:)`` and ``PIPNet`` (which holds the same modules under the
+    /// same names, without `avgpool` and `fc`) both run it.
+    static func trunk(_ input: Tensor, conv1: Conv2d, bn1: BatchNorm2d, maxpool: MaxPool2d, stages: [Sequential]) -> Tensor {
+        let stem = maxpool(bn1(conv1(input), activation: .relu))
+        return stages.reduce(stem) { features, stage in stage(features) }
     }
 }
 

@@ -1,0 +1,93 @@
+import Tensor
+
+/// PIPNet (Jin et al. 2021, "Pixel-in-Pixel Net") on ResNet18's trunk: five 1x1 convolutions
+/// on the stride-32 feature map. Each cell of the map scores whether a landmark lies in it
+/// (`cls_layer`), says where inside the cell (`x_layer`, `y_layer`, in cells), and where that
+/// landmark's `neighbours` nearest mean-face neighbours lie relative to the cell (`nb_x_layer`,
+/// `nb_y_layer`). ``PIPNetMaps/decoded(neighbours:stride:)`` turns the maps into points and
+/// ``pipNetLoss(_:_:scoreWeight:offsetWeight:)`` trains them.
+///
+/// The state dict is the reference implementation's (`Pip_resnet18` with `net_stride=32`):
+/// torchvision's ResNet18 names without `avgpool` and `fc` (`conv1.weight`, `bn1.*`,
+/// `layer1.0.conv1.weight`, ...), then `cls_layer`, `x_layer`, `y_layer`, `nb_x_layer` and
+/// `nb_y_layer` (weight and bias each), so a PyTorch module written the same way loads it with
+/// `strict=True`. The heads start as the reference's: weights normal with standard deviation
+/// 0.001, biases 0; the trunk as ``resnet18(inputChannels:outputs:using:)``'s.
+///
+/// ```swift
+/// var generator = RandomGenerator(seed: 0)
+/// let model = PIPNet(inputChannels: 1, points: 68, neighbours: 10, using: &generator)
+/// let maps = model.maps(Tensor.randomNormal([2, 1, 256, 256], using: &generator))   // 8 x 8 cells
+/// ```
+///
+/// Shape: `[N, inputChannels, H, W]` -> the five maps (``maps(_:)``), or all of them joined
+/// along the channels by ``forward(_:)``: `[N, 3 points + 2 points neighbours, H / 32, W / 32]`.
+public final class PIPNet: Module {
+    // ResNet18's trunk, the modules of a ``ResNet`` taken over under their own names.
+    public let conv1: Conv2d
+    public let bn1: BatchNorm2d
+    public let relu: ReLU
+    public let maxpool: MaxPool2d
+    public let layer1, layer2, layer3, layer4: Sequential
+    /// The score map of each point: `cls_layer`.
+    public let scoreLayer: Conv2d
+    /// The offsets of each point inside its cell: `x_layer`, `y_layer`.
+    public let offsetXLayer, offsetYLayer: Conv2d
+    /// The offsets of each point's neighbours from its cell: `nb_x_layer`, `nb_y_layer`.
+    public let neighbourXLayer, neighbourYLayer: Conv2d
+    public let inputChannels, points, neighbours: Int
+    /// Input pixels per cell of the maps.
+    public let stride = 32
+
+    /// - Parameters:
+    ///   - points: the landmarks (score maps and offset maps per landmark).
+    ///   - neighbours: the mean-face neighbours each landmark predicts (PIPNet's `num_nb`, 10).
+    public init(inputChannels: Int = 3, points: Int, neighbours: Int = 10, using generator: inout RandomGenerator) {
+        precondition(points > 0 && neighbours > 0 && neighbours < points,
+                     "PIPNet: expected points > neighbours > 0, got \(points) points and \(neighbours) neighbours")
+        (self.inputChannels, self.points, self.neighbours) = (inputChannels, points, neighbours)
+        let trunk = resnet18(inputChannels: inputChannels, outputs: 1, using: &generator)
+        (conv1, bn1, relu, maxpool) = (trunk.conv1, trunk.bn1, trunk.relu, trunk.maxpool)
+        (layer1, layer2, layer3, layer4) = (trunk.layer1, trunk.layer2, trunk.layer3, trunk.layer4)
+        func head(_ outputs: Int, _ generator: inout RandomGenerator) -> Conv2d {
+            let layer = Conv2d(512, outputs, kernelSize: 1, using: &generator)
+            layer.weight.assign(Tensor.randomNormal(layer.weight.shape, std: 0.001, using: &generator))
+            layer.bias?.assign(Tensor.zeros([outputs]))
+            return layer
+        }
+        scoreLayer = head(points, &generator)
+        offsetXLayer = head(points, &generator)
+        offsetYLayer = head(points, &generator)
+        neighbourXLayer = head(points * neighbours, &generator)
+        neighbourYLayer = head(points * neighbours, &generator)
+    }
+
+    /// The reference's names: the trunk's as torchvision's, the heads' as `Pip_resnet18`'s.
+    public override var namedChildren: [(name: String, module: Module)] {
+        [("conv1", conv1), ("bn1", bn1), ("relu", relu), ("maxpool", maxpool),
+         ("layer1", layer1), ("layer2", layer2), ("layer3", layer3), ("layer4", layer4),
+         ("cls_layer", scoreLayer), ("x_layer", offsetXLayer), ("y_layer", offsetYLayer),
+         ("nb_x_layer", neighbourXLayer), ("nb_y_layer", neighbourYLayer)]
+    }
+
+    /// The five maps of a batch.
+    ///
+    /// Shape: `[N, inputChannels, H, W]` -> ``PIPNetMaps`` of `[N, points, H / 32, W / 32]` and
+    /// `[N, points * neighbours, H / 32, W / 32]` maps.
+    public func maps(_ input: Tensor) -> PIPNetMaps {
+        precondition(input.rank == 4 && input.shape[1] == inputChannels,
+                     "PIPNet: expected [N, \(inputChannels), H, W], got \(input.shape)")
+        let features = ResNet.trunk(input, conv1: conv1, bn1: bn1, maxpool: maxpool, stages: [layer1, layer2, layer3, layer4])
+        return PIPNetMaps(scores: scoreLayer(features), offsetX: offsetXLayer(features), offsetY: offsetYLayer(features),
+                          neighbourX: neighbourXLayer(features), neighbourY: neighbourYLayer(features), neighbours: neighbours)
+    }
+
+    /// The five maps joined along the channels, in the order scores, x offsets, y offsets,
+    /// neighbour x offsets, neighbour y offsets (``maps(_:)`` keeps them apart).
+    ///
+    /// Shape: `[N, inputChannels, H, W]` -> `[N, 3 points + 2 points neighbours, H / 32, W / 32]`.
+    public override func forward(_ input: Tensor) -> Tensor {
+        let maps = maps(input)
+        return Tensor.concatenate([maps.scores, maps.offsetX, maps.offsetY, maps.neighbourX, maps.neighbourY], axis: 1)
+    }
+}

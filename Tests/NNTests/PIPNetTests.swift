@@ -1,0 +1,173 @@
+import Foundation
+import Tensor
+import TensorIO
+import Testing
+import NN
+import TestSupport
+
+/// PIPNet against the reference's computations in PyTorch (scripts/fixtures/nn_pipnet.py):
+/// the network's five maps, the targets and loss of a batch and its parameter gradients
+/// (Tests/Fixtures/nn_pipnet.safetensors, the trunk's weights from nn_resnet18.safetensors;
+/// float64 counterparts in nn_pipnet_f64.safetensors), the decoding of fixed maps, and the
+/// mean-face neighbour lists; plus finite-difference checks of the loss.
+@Suite struct PIPNetTests {
+    static let points = 5, neighbours = 3
+
+    static func fixture() throws -> (reference: SafeTensorsFile, exact: SafeTensorsFile) {
+        (try SafeTensors.read(contentsOf: Fixture.directory.appendingPathComponent("nn_pipnet.safetensors")),
+         try SafeTensors.read(contentsOf: Fixture.directory.appendingPathComponent("nn_pipnet_f64.safetensors")))
+    }
+
+    /// The fixture's network: nn_resnet18's trunk (without `fc`) and nn_pipnet's heads.
+    static func referenceState(_ reference: SafeTensorsFile) throws -> [String: Tensor] {
+        let trunk = try SafeTensors.read(contentsOf: Fixture.directory.appendingPathComponent("nn_resnet18.safetensors"))
+        var state: [String: Tensor] = [:]
+        for (key, value) in trunk.tensors where key.hasPrefix("state.") && !key.hasPrefix("state.fc.") { state[String(key.dropFirst(6))] = value }
+        for (key, value) in reference.tensors where key.hasPrefix("state.") { state[String(key.dropFirst(6))] = value }
+        return state
+    }
+
+    /// `tensor` (`[..., 2]` values) as points, row by row.
+    static func points(_ tensor: Tensor) -> [SIMD2<Float>] {
+        let values = tensor.scalars
+        return stride(from: 0, to: values.count, by: 2).map { SIMD2(values[$0], values[$0 + 1]) }
+    }
+
+    static func neighbourLists(_ tensor: Tensor) -> [[Int]] {
+        let columns = tensor.shape[1], values = tensor.scalars.map { Int($0) }
+        return stride(from: 0, to: values.count, by: columns).map { Array(values[$0..<($0 + columns)]) }
+    }
+
+    /// The larger coordinate difference of two points.
+    static func distance(_ a: SIMD2<Float>, _ b: SIMD2<Float>) -> Float { Swift.max(abs(a.x - b.x), abs(a.y - b.y)) }
+
+    @Test func stateDictNamesAreTheReferences() throws {
+        var generator = RandomGenerator(seed: 0)
+        let model = PIPNet(inputChannels: 1, points: Self.points, neighbours: Self.neighbours, using: &generator)
+        let names = model.stateDict().map(\.name)
+        let reference = try Self.referenceState(try Self.fixture().reference)
+        #expect(Set(names) == Set(reference.keys))
+        #expect(names.count == 120 + 10)   // resnet18 without fc.weight, fc.bias; five heads
+        #expect(Array(names.suffix(10)) == ["cls_layer.weight", "cls_layer.bias", "x_layer.weight", "x_layer.bias", "y_layer.weight",
+                                            "y_layer.bias", "nb_x_layer.weight", "nb_x_layer.bias", "nb_y_layer.weight", "nb_y_layer.bias"])
+        #expect(model.neighbourXLayer.weight.shape == [15, 512, 1, 1])
+        let resnetNames = resnet18(inputChannels: 1, outputs: 136, using: &generator).stateDict().map(\.name)
+        #expect(Array(names.prefix(120)) == resnetNames.filter { !$0.hasPrefix("fc.") }, "the trunk keeps ResNet's names and order")
+    }
+
+    @Test func mapsLossAndGradientsMatchPyTorch() throws {
+        let (reference, exact) = try Self.fixture()
+        var generator = RandomGenerator(seed: 0)
+        let model = PIPNet(inputChannels: 1, points: Self.points, neighbours: Self.neighbours, using: &generator)
+        try model.loadStateDict(try Self.referenceState(reference))
+        model.train()
+        let input = try #require(reference.tensors["input"])
+        let maps = model.maps(input)
+        let outputs = [maps.scores, maps.offsetX, maps.offsetY, maps.neighbourX, maps.neighbourY]
+        for (index, output) in outputs.enumerated() {
+            ModelTests.expectMatchesPyTorch(output, float32: try #require(reference.tensors["output.\(index)"]),
+                                            float64: try #require(exact.tensors["output.\(index)"]), "PIPNet map \(index)")
+        }
+        #expect(maps.scores.shape == [2, 5, 3, 3] && maps.neighbourY.shape == [2, 15, 3, 3])
+
+        let neighbours = PIPNetNeighbours(indices: Self.neighbourLists(try #require(reference.tensors["neighbours"])))
+        let annotated = try #require(reference.tensors["points"])
+        let batch = (0..<2).map { Self.points(annotated.slice(axis: 0, $0..<($0 + 1))) }
+        let targets = PIPNetTargets(points: batch, neighbours: neighbours, height: 3, width: 3)
+        let targetMaps = [targets.scores, targets.offsetX, targets.offsetY, targets.neighbourX, targets.neighbourY]
+        for (index, target) in targetMaps.enumerated() {
+            let expected = try #require(reference.tensors["targets.\(index)"])
+            #expect(target.allClose(expected, rtol: 1e-5, atol: 1e-5), "target map \(index): \(differenceReport(target, expected))")
+        }
+
+        let loss = pipNetLoss(maps, targets)
+        let parts = Tensor([loss.scores.item, loss.offsetX.item, loss.offsetY.item, loss.neighbourX.item, loss.neighbourY.item])
+        ModelTests.expectMatchesPyTorch(loss.total.reshaped([1]), float32: try #require(reference.tensors["loss"]),
+                                        float64: try #require(exact.tensors["loss"]), "PIPNet loss")
+        ModelTests.expectMatchesPyTorch(parts, float32: try #require(reference.tensors["loss_parts"]),
+                                        float64: try #require(exact.tensors["loss_parts"]), "PIPNet loss parts")
+        loss.total.backward()
+        let parameters = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.name, $0.parameter) })
+        let gradients = reference.tensors.filter { $0.key.hasPrefix("grad.") }
+        #expect(gradients.count == 8)
+        for (key, expected) in gradients {
+            let name = String(key.dropFirst(5))
+            let grad = try #require(parameters[name]?.grad, "no gradient for \(name)")
+            ModelTests.expectMatchesPyTorch(grad, float32: expected, float64: try #require(exact.tensors[key]), "PIPNet \(name) gradient")
+        }
+
+        let joined = withoutGradients { model(input) }
+        #expect(joined.shape == [2, 5 * 3 + 2 * 15, 3, 3])
+        #expect(joined.slice(axis: 1, 15..<30).allClose(maps.neighbourX.detached(), rtol: 1e-5, atol: 1e-5))
+    }
+
+    @Test func decodingMatchesTheReference() throws {
+        let reference = try Self.fixture().reference
+        let map = { (index: Int) throws -> Tensor in try #require(reference.tensors["decode.map.\(index)"]) }
+        let maps = PIPNetMaps(scores: try map(0), offsetX: try map(1), offsetY: try map(2), neighbourX: try map(3),
+                              neighbourY: try map(4), neighbours: Self.neighbours)
+        let neighbours = PIPNetNeighbours(indices: Self.neighbourLists(try #require(reference.tensors["neighbours"])))
+        let predictions = maps.decoded(neighbours: neighbours, stride: 32)
+        #expect(predictions.count == 2)
+        let expected = (points: try #require(reference.tensors["decode.points"]), own: try #require(reference.tensors["decode.own"]),
+                        confidences: try #require(reference.tensors["decode.confidences"]), cells: try #require(reference.tensors["decode.cells"]))
+        for (image, prediction) in predictions.enumerated() {
+            let slice = { (tensor: Tensor) in tensor.slice(axis: 0, image..<(image + 1)) }
+            let points = Self.points(slice(expected.points)), own = Self.points(slice(expected.own))
+            #expect(prediction.cells == slice(expected.cells).scalars.map { Int($0) }, "image \(image) cells")
+            #expect(prediction.confidences == slice(expected.confidences).scalars, "image \(image) confidences")
+            for point in 0..<Self.points {
+                #expect(Self.distance(prediction.ownPoints[point], own[point]) < 1e-3, "image \(image) point \(point): \(prediction.ownPoints[point]) vs \(own[point])")
+                #expect(Self.distance(prediction.points[point], points[point]) < 1e-3, "image \(image) merged point \(point): \(prediction.points[point]) vs \(points[point])")
+            }
+        }
+    }
+
+    @Test func meanFaceNeighboursAreTheReferences() throws {
+        let reference = try Self.fixture().reference
+        let face = Self.points(try #require(reference.tensors["meanface12"]))
+        let expected = Self.neighbourLists(try #require(reference.tensors["meanface12.neighbours"]))
+        #expect(PIPNetNeighbours(meanFace: face, count: 4).indices == expected)
+        let five = Self.points(try #require(reference.tensors["meanface"]))
+        let neighbours = PIPNetNeighbours(meanFace: five, count: 3)
+        #expect(neighbours.indices == Self.neighbourLists(try #require(reference.tensors["neighbours"])))
+        // Every predictor of point i names i among its neighbours; padding repeats them cyclically.
+        for (point, predictors) in neighbours.predictors.enumerated() {
+            #expect(predictors.allSatisfy { neighbours.indices[$0.point][$0.slot] == point })
+        }
+        let longest = neighbours.predictors.map(\.count).max()!
+        #expect(neighbours.paddedPredictors.allSatisfy { $0.count == longest })
+        // Coinciding points: a point never counts itself, equal distances go to the lower index.
+        let ties = PIPNetNeighbours(meanFace: [SIMD2(0, 0), SIMD2(0, 0), SIMD2(1, 0), SIMD2(-1, 0)], count: 2)
+        #expect(ties.indices == [[1, 2], [0, 2], [0, 1], [0, 1]])
+    }
+
+    /// A tiny batch (2 images, 3 points, 2 neighbours, 2 x 3 cells): the loss's gradient with
+    /// respect to each of the five maps against central finite differences.
+    @Test func lossGradientsMatchFiniteDifferences() {
+        var generator = RandomGenerator(seed: 3)
+        let neighbours = PIPNetNeighbours(indices: [[1, 2], [2, 0], [0, 1]])
+        let batch: [[SIMD2<Float>]] = [[SIMD2(0.2, 0.3), SIMD2(0.7, 0.4), SIMD2(0.5, 0.8)], [SIMD2(0.1, 0.9), SIMD2(0.55, 0.15), SIMD2(0.9, 0.6)]]
+        let targets = PIPNetTargets(points: batch, neighbours: neighbours, height: 2, width: 3)
+        #expect(targets.cells == [0, 2, 4, 3, 1, 5])
+        let inputs = [Tensor.randomNormal([2, 3, 2, 3], using: &generator), Tensor.randomNormal([2, 3, 2, 3], using: &generator),
+                      Tensor.randomNormal([2, 3, 2, 3], using: &generator), Tensor.randomNormal([2, 6, 2, 3], using: &generator),
+                      Tensor.randomNormal([2, 6, 2, 3], using: &generator)]
+        // Float32 differences need a step of 1e-2; no offset may lie that close to its target (L1's kink).
+        let gaps = zip([inputs[1], inputs[2], inputs[3], inputs[4]], [targets.offsetX, targets.offsetY, targets.neighbourX, targets.neighbourY]).map { maps, target in
+            let perCell = maps.shape[1] / 3
+            return (selectCells(maps, at: targets.cells, channelsPerCell: perCell) - selectCells(target, at: targets.cells, channelsPerCell: perCell)).abs().scalars.min()!
+        }
+        #expect(gaps.min()! > 0.03, "\(gaps)")
+        let result = checkGradients(of: { maps in
+            pipNetLoss(PIPNetMaps(scores: maps[0], offsetX: maps[1], offsetY: maps[2], neighbourX: maps[3], neighbourY: maps[4],
+                                  neighbours: 2), targets).total
+        }, at: inputs)
+        #expect(result.maxError < 1e-2, "\(result)")
+        let selection = checkGradients(of: { maps in
+            let selected = selectCells(maps[0], at: [5, 0, 3, 1, 2, 4], channelsPerCell: 2)
+            return selected * selected
+        }, at: [inputs[3]])
+        #expect(selection.maxError < 1e-2, "\(selection)")
+    }
+}
