@@ -33,7 +33,8 @@ import TestSupport
         let (predictions, missed) = try Evaluation.predictWithDetector(try KeypointDetector.shippedLandmarks(), on: held,
                                                                       detector: try MTCNN.pretrained())
         let report = Evaluation.report(predictions, scheme: .ibug68, missed: missed)
-        // Measured TODO-BOUND
-        #expect(missed == 0 && report.nme <= 1, "\(report)")
+        // Measured with the shipped file (AVX-512 machine): all 12 found, NME 0.0590, one face above 8 %.
+        // The bound leaves 10 % for other CPUs' rounding; a better model replacing the file stays below it.
+        #expect(missed == 0 && report.nme <= 0.065, "\(report)")
     }
 }
