@@ -66,6 +66,8 @@ let package = Package(
         .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "Tensor", "TensorIO", "NN", "TestSupport"]),
         .testTarget(name: "FuzzTests", dependencies: ["Vision", "FaceData", "TensorIO", "NN", "TestSupport"]),
         .testTarget(name: "FaceKeypointsTests", dependencies: ["FaceKeypoints", "Keypoints", "TestSupport"]),
+        // Runs `mpirun -np 2 keypoints ... --distributed`; CI runs it as its own step.
+        .testTarget(name: "DistributedTests", dependencies: ["Tensor", "TensorIO", "Keypoints", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -211,7 +211,7 @@ public final class KeypointTrainer {
                     + "this run's is \(current.batchSize) (\(group.size) ranks x \(configuration.batchSize)); with \(group.size) ranks use \(fitting)")
         }
         guard saved == current else {
-            throw TrainingError.checkpointMismatch(file: url.path, reason: "it was made with other settings (\(describeDifferences(checkpoint.configuration, configuration)))")
+            throw TrainingError.checkpointMismatch(file: url.path, reason: "it was made with other settings (\(describeDifferences(saved, current)))")
         }
         var warnings: [String] = []
         if let saved = checkpoint.data {
