@@ -54,7 +54,7 @@ let package = Package(
 
         .executableTarget(name: "Keypoints", dependencies: ["FaceKeypoints", "Distributed", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Examples/Keypoints"),
-        .executableTarget(name: "Bench", dependencies: ["Tensor", "TensorIO", "NN", "Optim", "Vision", "FaceData", "FaceDetection", "CBLAS"], path: "Benchmarks/Bench"),
+        .executableTarget(name: "Bench", dependencies: ["Tensor", "TensorIO", "NN", "Optim", "Vision", "FaceData", "FaceDetection", "Distributed", "CBLAS"], path: "Benchmarks/Bench"),
 
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),

@@ -20,6 +20,8 @@ let usage = """
           face detection: ours (MTCNN.pretrained) vs facenet-pytorch's MTCNN and dlib's HOG
           (Benchmarks/detector_peers.py): recall at IoU 0.5/0.3, unmatched detections, ms per photo
       keypoints-bench detect-run LABELS_XML THREADS [--limit N] [--json]   (ours, one pass)
+      mpirun -np N keypoints-bench allreduce [--steps S] [--buckets 1,25,64]
+          milliseconds per step to average a ResNet18's gradients (45 MB) over N ranks, per bucket size
       keypoints-bench soak [DATA] [STEPS] [THREADS]
           NoseNet training steps on IMM with the resident memory after warm-up and at the end
 
@@ -59,6 +61,9 @@ do {
         print("Machine: \(cpuDescription()); fast paths: \(CPUKernels.activePaths.isEmpty ? "none (portable kernels)" : CPUKernels.activePaths.joined(separator: ", "))")
         try Verification(python: PythonSide(script: option("--script") ?? "Benchmarks/pytorch_bench.py",
                                             environment: ProcessInfo.processInfo.environment)).runAll { print($0) }
+    case "allreduce":
+        try allReduceBenchmark(steps: option("--steps").flatMap(Int.init) ?? 20,
+                               bucketMegabytes: (option("--buckets") ?? "1,25,64").split(separator: ",").compactMap { Int($0) })
     case "core":
         print(ComputeThreads.blasCoreName)
     case "soak":

@@ -24,6 +24,8 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Use only the first N training and N validation images (quick trials).") var limit: Int?
     @Flag(help: "Train data-parallel over the ranks of mpirun (mpirun -np N keypoints ... --distributed); --batch-size is per rank.")
     var distributed = false
+    @Flag(name: .customLong("sync-batchnorm"), help: "With --distributed: BatchNorm statistics over all ranks' batches (default: per rank, as PyTorch DDP).")
+    var synchronizedBatchNorm = false
 
     @OptionGroup var common: CommonOptions
 
@@ -51,6 +53,7 @@ extension TrainingConfiguration.Loss: ExpressibleByArgument {}
 /// result; shared by the training commands.
 func train(_ task: KeypointTask, options: TrainingOptions, from source: (String) throws -> KeypointTask.DataSource) throws {
     guard options.distributed else {
+        if options.synchronizedBatchNorm { throw CommandError("--sync-batchnorm needs --distributed (under mpirun)") }
         try options.common.apply()
         return try train(task, options: options, group: SingleProcessGroup(), from: source)
     }
@@ -73,8 +76,9 @@ private func train(_ task: KeypointTask, options: TrainingOptions, group: any Pr
     print("\(task.name): \(task.spec.architecture.rawValue), \(data.training.count) training and \(data.validation.count) validation images, "
           + "\(configuration.epochs) epochs, batch \(configuration.batchSize), lr \(configuration.learningRate) (\(configuration.schedule.rawValue)), "
           + "loss \(configuration.loss.rawValue), \(ComputeThreads.count) threads"
-          + (group.size > 1 ? " x \(group.size) ranks (global batch \(configuration.batchSize * group.size))" : "") + " -> \(output.path)")
-    let trainer = try task.makeTrainer(data, output: output, group: group)
+          + (group.size > 1 ? " x \(group.size) ranks (global batch \(configuration.batchSize * group.size)"
+             + (options.synchronizedBatchNorm ? ", synchronized BatchNorm)" : ")") : "") + " -> \(output.path)")
+    let trainer = try task.makeTrainer(data, output: output, group: group, synchronizedBatchNorm: options.synchronizedBatchNorm)
     print("\(trainer.model)")
     let console = ProgressConsole()
     let history = try task.train(with: trainer, resume: options.resume) { progress in

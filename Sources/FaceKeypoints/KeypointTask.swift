@@ -136,12 +136,12 @@ public struct KeypointTask: Sendable {
     /// The trainer ``train(_:output:resume:progress:)`` uses, for callers that show the model first.
     /// With a `group` of several ranks, every rank makes its trainer (see ``KeypointTrainer``).
     public func makeTrainer(_ data: (training: FaceDataset, validation: FaceDataset), output: URL,
-                            group: any ProcessGroup = SingleProcessGroup()) throws -> KeypointTrainer {
+                            group: any ProcessGroup = SingleProcessGroup(), synchronizedBatchNorm: Bool = false) throws -> KeypointTrainer {
         try KeypointTrainer(spec: spec, configuration: configuration, training: data.training, validation: data.validation, output: output,
-                            group: group)
+                            group: group, synchronizedBatchNorm: synchronizedBatchNorm)
     }
 
-    /// Runs `trainer` (made by ``makeTrainer(_:output:group:)``) and writes the pictures (rank 0
+    /// Runs `trainer` (made by ``makeTrainer(_:output:group:synchronizedBatchNorm:)``) and writes the pictures (rank 0
     /// only, in a data-parallel run).
     @discardableResult
     public func train(with trainer: KeypointTrainer, resume: Bool = false, progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingHistory {

@@ -13,4 +13,12 @@ extension Module {
             group.broadcast(&buffer.value, from: root)
         }
     }
+
+    /// Makes every ``BatchNorm2d`` of this model take its training statistics over all ranks of
+    /// `group` (synchronized BatchNorm), or, with nil, over each rank's batch alone again.
+    public func synchronizeBatchNorm(over group: (any ProcessGroup)?) {
+        for (_, module) in namedModules() {
+            (module as? BatchNorm2d)?.synchronization = group
+        }
+    }
 }

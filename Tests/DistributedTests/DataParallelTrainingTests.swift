@@ -48,6 +48,24 @@ struct DataParallelTrainingTests {
                 == Data(contentsOf: again.appendingPathComponent("model.safetensors")))
     }
 
+    /// A ResNet18 (20 BatchNorm layers) on 32 px crops of 300-W: with synchronized BatchNorm, 2
+    /// ranks at batch 8 compute the statistics of one process at batch 16 and end with its
+    /// weights and running statistics after 20 steps.
+    @Test func twoRanksWithSynchronizedBatchNormEndWithTheWeightsOfOneProcess() throws {
+        let (single, ranks) = (try MPIRun.temporaryDirectory("bn-single"), try MPIRun.temporaryDirectory("bn-ranks"))
+        defer { for url in [single, ranks] { try? FileManager.default.removeItem(at: url) } }
+        func arguments(_ out: URL, batchSize: Int) -> [String] {
+            ["train", "--xml", MPIRun.data + "/300w_subset/labels.xml", "--architecture", "ResNet18", "--input-size", "32",
+             "--limit", "80", "--epochs", "4", "--batch-size", String(batchSize), "--threads", "1", "--seed", "3", "--out", out.path]
+        }
+        let one = try MPIRun.run(ranks: nil, arguments(single, batchSize: 16))
+        #expect(one.status == 0, "one process: \(one.error)")
+        let two = try MPIRun.run(ranks: 2, arguments(ranks, batchSize: 8) + ["--sync-batchnorm"])
+        #expect(two.status == 0, "2 ranks: \(two.error)")
+        #expect(two.output.contains("(global batch 16, synchronized BatchNorm)"), "\(two.output.prefix(600))")
+        Self.expectClose(try Self.weights(single), try Self.weights(ranks), "2 ranks x 8 with synchronized BatchNorm against 1 x 16")
+    }
+
     /// A 2-rank run at batch 8, stopped after its first checkpoint (a rank killed), resumes
     /// in one process at batch 16 (the same global batch) and ends with the weights of an
     /// uninterrupted one-process run; at batch 8 it is refused with the batch size to use.

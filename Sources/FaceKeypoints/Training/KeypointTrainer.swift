@@ -54,9 +54,12 @@ public final class KeypointTrainer {
     public var metricsURL: URL { output.appendingPathComponent("metrics.json") }
 
     /// A fresh model (initialized from `configuration.seed`) and optimizer. `training` should
-    /// carry the augmentation (`configuration.augmentation`), `validation` none.
+    /// carry the augmentation (`configuration.augmentation`), `validation` none. With
+    /// `synchronizedBatchNorm`, the model's BatchNorm layers take their training statistics over
+    /// all ranks' batches (`torch.nn.SyncBatchNorm`), so the ranks train exactly as one process
+    /// at the global batch does.
     public init(spec: KeypointModelSpec, configuration: TrainingConfiguration, training: FaceDataset, validation: FaceDataset,
-                output: URL, group: any ProcessGroup = SingleProcessGroup()) throws {
+                output: URL, group: any ProcessGroup = SingleProcessGroup(), synchronizedBatchNorm: Bool = false) throws {
         try configuration.validate()
         guard training.count > 0 else { throw TrainingError.invalidConfiguration("the training set is empty") }
         guard validation.count > 0 else { throw TrainingError.invalidConfiguration("the validation set is empty") }
@@ -71,6 +74,16 @@ public final class KeypointTrainer {
         self.group = group
         generator = RandomGenerator(seed: configuration.seed)
         model = spec.makeModel(using: &generator)
+        if synchronizedBatchNorm && group.size > 1 {
+            // Each rank joins every BatchNorm's all-reduce, so none may sit out the epoch's last batch.
+            let globalBatch = configuration.batchSize * group.size, last = training.count % globalBatch
+            if last > 0 && last < group.size {
+                throw TrainingError.invalidConfiguration(
+                    "with synchronized BatchNorm every rank needs a sample in every batch, but the last batch of \(training.count) images "
+                    + "at a global batch of \(globalBatch) has \(last) for \(group.size) ranks; change the batch size or the number of ranks")
+            }
+            model.synchronizeBatchNorm(over: group)
+        }
         optimizer = try Adam(model.parameters(), learningRate: configuration.learningRate, weightDecay: configuration.weightDecay)
         switch configuration.schedule {
         case .constant: scheduler = nil
