@@ -4,7 +4,7 @@ import PackageDescription
 /// FaceKeypoints: facial keypoint detection with neural networks, trained and run on the CPU.
 ///
 /// Dependencies flow one way: system libraries -> Tensor -> TensorIO -> {NN, Optim, Vision} -> {FaceData, FaceDetection}
-/// -> FaceKeypoints (umbrella) -> Examples.
+/// -> FaceKeypoints (umbrella) -> Examples; Distributed (Open MPI) needs only Tensor, and only the executable uses it.
 let package = Package(
     name: "FaceKeypoints",
     products: [
@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Vision", targets: ["Vision"]),
         .library(name: "FaceData", targets: ["FaceData"]),
         .library(name: "FaceDetection", targets: ["FaceDetection"]),
+        .library(name: "Distributed", targets: ["Distributed"]),
         .library(name: "FaceKeypoints", targets: ["FaceKeypoints"]),
         .executable(name: "keypoints-bench", targets: ["Bench"]),
     ],
@@ -26,6 +27,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
 
         // Matrix kernels BLAS has no fast path for, compiled for AVX-512 and chosen at run time.
         .target(name: "CKernels"),
@@ -43,13 +45,18 @@ let package = Package(
         // pyramid, non-maximum suppression, the three-stage pipeline.
         .target(name: "FaceDetection", dependencies: ["Tensor", "TensorIO", "NN", "Vision"],
                 resources: [.copy("Resources/mtcnn.safetensors")]),
+        // Open MPI's communicator and datatype handles are macros over globals Swift cannot import;
+        // this C target names them in plain functions (init, rank, broadcast, all-reduce, abort).
+        .target(name: "CMPIShims", dependencies: ["CMPI"]),
+        // Data-parallel training over MPI: MPIProcessGroup, a ProcessGroup (Tensor) of mpirun's ranks.
+        .target(name: "Distributed", dependencies: ["Tensor", "CMPIShims"]),
         // The umbrella: tasks, training, evaluation, and the shipped 68-point model as a resource.
         .target(name: "FaceKeypoints", dependencies: ["Tensor", "TensorIO", "NN", "Optim", "Vision", "FaceData", "FaceDetection"],
                 resources: [.copy("Resources/landmarks68.safetensors")]),
 
-        .executableTarget(name: "Keypoints", dependencies: ["FaceKeypoints", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        .executableTarget(name: "Keypoints", dependencies: ["FaceKeypoints", "Distributed", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Examples/Keypoints"),
-        .executableTarget(name: "Bench", dependencies: ["Tensor", "TensorIO", "NN", "Optim", "Vision", "FaceData", "FaceDetection", "FaceKeypoints", "CBLAS"], path: "Benchmarks/Bench"),
+        .executableTarget(name: "Bench", dependencies: ["Tensor", "TensorIO", "NN", "Optim", "Vision", "FaceData", "FaceDetection", "FaceKeypoints", "Distributed", "CBLAS"], path: "Benchmarks/Bench"),
 
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
@@ -61,6 +68,8 @@ let package = Package(
         .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "Tensor", "TensorIO", "NN", "TestSupport"]),
         .testTarget(name: "FuzzTests", dependencies: ["Vision", "FaceData", "TensorIO", "NN", "TestSupport"]),
         .testTarget(name: "FaceKeypointsTests", dependencies: ["FaceKeypoints", "Keypoints", "TestSupport"]),
+        // Runs `mpirun -np 2 keypoints ... --distributed`; CI runs it as its own step.
+        .testTarget(name: "DistributedTests", dependencies: ["Tensor", "TensorIO", "Keypoints", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

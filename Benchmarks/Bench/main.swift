@@ -24,6 +24,8 @@ let usage = """
           whole photos, faces and 68 landmarks: ours (FaceLandmarker) vs dlib's HOG detector and
           68-point shape predictor (Benchmarks/pipeline_peers.py) on the first N (40) IMM photos: ms per photo
       keypoints-bench pipeline-run FOLDER THREADS [--limit N] [--json]   (ours, one pass)
+      mpirun -np N keypoints-bench allreduce [--steps S] [--buckets 1,25,64]
+          milliseconds per step to average a ResNet18's gradients (45 MB) over N ranks, per bucket size
       keypoints-bench soak [DATA] [STEPS] [THREADS]
           NoseNet training steps on IMM with the resident memory after warm-up and at the end
 
@@ -63,6 +65,9 @@ do {
         print("Machine: \(cpuDescription()); fast paths: \(CPUKernels.activePaths.isEmpty ? "none (portable kernels)" : CPUKernels.activePaths.joined(separator: ", "))")
         try Verification(python: PythonSide(script: option("--script") ?? "Benchmarks/pytorch_bench.py",
                                             environment: ProcessInfo.processInfo.environment)).runAll { print($0) }
+    case "allreduce":
+        try allReduceBenchmark(steps: option("--steps").flatMap(Int.init) ?? 20,
+                               bucketMegabytes: (option("--buckets") ?? "1,25,64").split(separator: ",").compactMap { Int($0) })
     case "core":
         print(ComputeThreads.blasCoreName)
     case "soak":

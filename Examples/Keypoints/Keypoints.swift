@@ -18,12 +18,14 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Worker threads for the math (default: all cores).")
     var threads: Int?
 
-    func apply() throws {
+    /// Sets the thread count: `--threads`, or by default the cores shared evenly among `processes`
+    /// on this host (the ranks `mpirun` started here), at least one each.
+    func apply(sharingCoresWith processes: Int = 1) throws {
         if let threads {
             guard threads >= 1 else { throw CommandError("--threads must be at least 1, got \(threads)") }
             ComputeThreads.set(threads)
         } else {
-            ComputeThreads.set(ProcessInfo.processInfo.activeProcessorCount)
+            ComputeThreads.set(max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, processes)))
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import FaceKeypoints
 import Foundation
 
@@ -21,6 +22,10 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Settings: 'default' (this library's recipe) or 'study' (the original study's).") var recipe = KeypointTask.Recipe.default
     @Flag(help: "Continue from checkpoint.safetensors in the output folder.") var resume = false
     @Option(help: "Use only the first N training and N validation images (quick trials).") var limit: Int?
+    @Flag(help: "Train data-parallel over the ranks of mpirun (mpirun -np N keypoints ... --distributed); --batch-size is per rank.")
+    var distributed = false
+    @Flag(name: .customLong("sync-batchnorm"), help: "With --distributed: BatchNorm statistics over all ranks' batches (default: per rank, as PyTorch DDP).")
+    var synchronizedBatchNorm = false
 
     @OptionGroup var common: CommonOptions
 
@@ -50,7 +55,20 @@ extension TrainingConfiguration.Loss: ExpressibleByArgument {}
 /// Trains `task` with `options` applied, printing the settings, the model, each epoch and the
 /// result; shared by the training commands.
 func train(_ task: KeypointTask, options: TrainingOptions, from source: (String) throws -> KeypointTask.DataSource) throws {
-    try options.common.apply()
+    guard options.distributed else {
+        if options.synchronizedBatchNorm { throw CommandError("--sync-batchnorm needs --distributed (under mpirun)") }
+        try options.common.apply()
+        return try train(task, options: options, group: SingleProcessGroup(), from: source)
+    }
+    let job = try DistributedJob.start(output: options.output(of: task))
+    try options.common.apply(sharingCoresWith: MPIProcessGroup.ranksOnThisHost)
+    job.run { try train(task, options: options, group: job.group, afterEpoch: { job.updateTerminationMessage() }, from: source) }
+}
+
+/// Trains on this process's share of `group` (every rank calls it); rank 0 prints.
+private func train(_ task: KeypointTask, options: TrainingOptions, group: any ProcessGroup, afterEpoch: () -> Void = {},
+                   from source: (String) throws -> KeypointTask.DataSource) throws {
+    let print: (String) -> Void = group.isRoot ? { Swift.print($0) } : { _ in }
     var task = task
     task.configuration = options.configuration(task)
     try task.configuration.validate()
@@ -60,11 +78,17 @@ func train(_ task: KeypointTask, options: TrainingOptions, from source: (String)
     let configuration = task.configuration
     print("\(task.name): \(task.spec.architecture.rawValue), \(data.training.count) training and \(data.validation.count) validation images, "
           + "\(configuration.epochs) epochs, batch \(configuration.batchSize), lr \(configuration.learningRate) (\(configuration.schedule.rawValue)), "
-          + "loss \(configuration.loss.rawValue), \(ComputeThreads.count) threads -> \(output.path)")
-    let trainer = try task.makeTrainer(data, output: output)
-    print(trainer.model)
-    let history = try task.train(with: trainer, resume: options.resume, progress: ProgressConsole().show)
-    let report = history.validation!
+          + "loss \(configuration.loss.rawValue), \(ComputeThreads.count) threads"
+          + (group.size > 1 ? " x \(group.size) ranks (global batch \(configuration.batchSize * group.size)"
+             + (options.synchronizedBatchNorm ? ", synchronized BatchNorm)" : ")") : "") + " -> \(output.path)")
+    let trainer = try task.makeTrainer(data, output: output, group: group, synchronizedBatchNorm: options.synchronizedBatchNorm)
+    print("\(trainer.model)")
+    let console = ProgressConsole()
+    let history = try task.train(with: trainer, resume: options.resume) { progress in
+        console.show(progress)
+        if case .epoch = progress { afterEpoch() }
+    }
+    guard let report = history.validation else { return }   // ranks other than 0
     print(String(format: "validation: mean error %.2f px, NME %.4f (%@), failure rate@%.2f %.3f, AUC@%.2f %.3f; total %.1f s",
                  report.meanErrorPx, report.nme, report.normalization, report.threshold, report.failureRate, report.threshold,
                  report.auc, history.epochSeconds.reduce(0, +)))

@@ -20,6 +20,14 @@ public struct Batch: Sendable {
     /// The number of samples.
     public var count: Int { info.count }
 
+    /// A batch without samples: a rank's share of an epoch's last batch when that batch has
+    /// fewer samples than there are ranks (see ``DataShard``).
+    public static let empty = Batch(inputs: Tensor.zeros([0]), targets: Tensor.zeros([0]), info: [], mask: nil)
+
+    private init(inputs: Tensor, targets: Tensor, info: [SampleInfo], mask: Tensor?) {
+        self.inputs = inputs; self.targets = targets; self.info = info; self.mask = mask
+    }
+
     /// Stacks samples of equal input and target shapes.
     public init(samples: [Sample]) {
         precondition(!samples.isEmpty, "Batch(samples:): expected at least one sample")
@@ -75,6 +83,11 @@ public struct Batch: Sendable {
 /// from its own generator seeded by `(seed, epoch, sample index)`, so the batches are the
 /// same whatever the number of workers and however threads are scheduled.
 ///
+/// Sharding (data parallelism): with a ``DataShard`` other than ``DataShard/whole``, the
+/// epoch's order is cut into global batches of `batchSize * shard.count` and this loader
+/// delivers only its rank's share of each (`batchSize` samples; fewer, or ``Batch/empty``, in
+/// the last one). Every rank gets the same number of batches.
+///
 /// Prefetch: with `workers >= 1`, background threads build the next `prefetch` batches
 /// (decode, warp, jitter, stack) while the caller trains on the current one; the queue is
 /// bounded, and batches come out in order.
@@ -98,19 +111,31 @@ public struct DataLoader<Dataset: KeypointDataset>: Sendable {
     public let workers: Int
     /// The most batches built ahead of the one the caller is using.
     public let prefetch: Int
+    /// This process's share of each batch (``DataShard/whole`` unless training data-parallel).
+    public let shard: DataShard
 
+    /// `batchSize` is per rank: with a shard of `count` ranks, a step trains `batchSize * count`
+    /// samples over all ranks.
     public init(dataset: Dataset, batchSize: Int, shuffle: Bool = true, dropLast: Bool = false, seed: UInt64 = 0,
-                workers: Int = 1, prefetch: Int = 2) {
+                workers: Int = 1, prefetch: Int = 2, shard: DataShard = .whole) {
         precondition(batchSize >= 1, "DataLoader: batchSize must be at least 1, got \(batchSize)")
         precondition(workers >= 0, "DataLoader: workers must be non-negative, got \(workers)")
         precondition(prefetch >= 1, "DataLoader: prefetch must be at least 1, got \(prefetch)")
         self.dataset = dataset; self.batchSize = batchSize; self.shuffle = shuffle; self.dropLast = dropLast
-        self.seed = seed; self.workers = workers; self.prefetch = prefetch
+        self.seed = seed; self.workers = workers; self.prefetch = prefetch; self.shard = shard
     }
 
-    /// Batches per epoch: `count / batchSize`, rounded up unless `dropLast`.
+    /// Samples per step over all ranks: `batchSize * shard.count`.
+    public var globalBatchSize: Int { batchSize * shard.count }
+
+    /// Batches per epoch: `count / globalBatchSize`, rounded up unless `dropLast`.
     public var batchCount: Int {
-        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+        dropLast ? dataset.count / globalBatchSize : (dataset.count + globalBatchSize - 1) / globalBatchSize
+    }
+
+    /// The samples of batch `number` over all ranks (`globalBatchSize`, or fewer in the last).
+    public func globalCount(ofBatch number: Int) -> Int {
+        min(globalBatchSize, dataset.count - number * globalBatchSize)
     }
 
     /// The sample order of `epoch` (a seeded shuffle, or `0..<count`).
@@ -135,7 +160,9 @@ public struct DataLoader<Dataset: KeypointDataset>: Sendable {
 
     func batch(_ number: Int, order: [Int], epoch: Int) throws -> Batch {
         precondition((0..<batchCount).contains(number), "DataLoader.batch: batch \(number) is out of range 0..<\(batchCount)")
-        let members = order[(number * batchSize)..<min(order.count, (number + 1) * batchSize)]
+        let global = order[(number * globalBatchSize)..<min(order.count, (number + 1) * globalBatchSize)]
+        let members = shard.positions(inBatchOf: global.count).map { global[global.startIndex + $0] }
+        guard !members.isEmpty else { return .empty }
         let samples = try members.map { index -> Sample in
             var generator = generator(epoch: epoch, sampleIndex: index)
             return try dataset.sample(at: index, using: &generator)

@@ -134,14 +134,19 @@ public struct KeypointTask: Sendable {
     }
 
     /// The trainer ``train(_:output:resume:progress:)`` uses, for callers that show the model first.
-    public func makeTrainer(_ data: (training: FaceDataset, validation: FaceDataset), output: URL) throws -> KeypointTrainer {
-        try KeypointTrainer(spec: spec, configuration: configuration, training: data.training, validation: data.validation, output: output)
+    /// With a `group` of several ranks, every rank makes its trainer (see ``KeypointTrainer``).
+    public func makeTrainer(_ data: (training: FaceDataset, validation: FaceDataset), output: URL,
+                            group: any ProcessGroup = SingleProcessGroup(), synchronizedBatchNorm: Bool = false) throws -> KeypointTrainer {
+        try KeypointTrainer(spec: spec, configuration: configuration, training: data.training, validation: data.validation, output: output,
+                            group: group, synchronizedBatchNorm: synchronizedBatchNorm)
     }
 
-    /// Runs `trainer` (made by ``makeTrainer(_:output:)``) and writes the pictures.
+    /// Runs `trainer` (made by ``makeTrainer(_:output:group:synchronizedBatchNorm:)``) and writes the pictures (rank 0
+    /// only, in a data-parallel run).
     @discardableResult
     public func train(with trainer: KeypointTrainer, resume: Bool = false, progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingHistory {
         let output = trainer.output
+        guard trainer.group.isRoot else { return try trainer.run(resume: resume, progress: progress) }
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         let firstBatch = try DataLoader(dataset: trainer.training, batchSize: 8, shuffle: true, seed: configuration.seed).batch(0, epoch: 0)
         try TrainingReports.samplesGrid(firstBatch, format: spec.inputFormat).write(to: output.appendingPathComponent("samples.png"))

@@ -3,7 +3,8 @@ import Foundation
 /// Everything needed to continue a run exactly where it stopped: the model's weights and
 /// buffers, the optimizer's and the schedule's state, the run's random generator, the
 /// finished epochs and the metrics so far, and what the run trained on (the data's
-/// fingerprints and the thread count, which decides how sums are split and so how they round).
+/// fingerprints, the thread count, which decides how sums are split and so how they round, and
+/// the number of data-parallel ranks).
 /// One safetensors file, written atomically (temporary file, fsync, rename) after every epoch,
 /// so a run killed at any moment resumes from the last finished epoch.
 struct TrainingCheckpoint {
@@ -19,6 +20,9 @@ struct TrainingCheckpoint {
     var data: TrainingDataFingerprints?
     /// ``ComputeThreads/count`` of the run (nil in checkpoints of earlier versions).
     var threads: Int?
+    /// The number of data-parallel ranks (nil in checkpoints of earlier versions: 1); the
+    /// configuration's batch size is per rank.
+    var ranks: Int? = nil
 
     static let fileName = "checkpoint.safetensors"
 
@@ -37,6 +41,7 @@ struct TrainingCheckpoint {
         if let scheduler { metadata["checkpoint.scheduler"] = try json(scheduler) }
         if let data { metadata["checkpoint.data"] = try json(data) }
         if let threads { metadata["checkpoint.threads"] = String(threads) }
+        if let ranks { metadata["checkpoint.ranks"] = String(ranks) }
         try SafeTensors.write(tensors, metadata: metadata, dtypes: SafeTensors.pytorchDTypes(for: tensors.keys), to: url)
     }
 
@@ -75,6 +80,12 @@ struct TrainingCheckpoint {
                     throw TrainingError.checkpointMismatch(file: url.path, reason: "metadata 'checkpoint.threads' is not a positive whole number")
                 }
                 return threads
+            },
+            ranks: try file.metadata["checkpoint.ranks"].map { value in
+                guard let ranks = Int(value), ranks >= 1 else {
+                    throw TrainingError.checkpointMismatch(file: url.path, reason: "metadata 'checkpoint.ranks' is not a positive whole number")
+                }
+                return ranks
             })
     }
 }

@@ -24,6 +24,13 @@ public enum TrainingProgress: Sendable {
 ///                                   validation: validation, output: URL(fileURLWithPath: "runs/nose"))
 /// let history = try trainer.run(resume: false) { print($0) }
 /// ```
+///
+/// Data parallelism: give a ``ProcessGroup`` of several ranks (the `Distributed` target's
+/// `MPIProcessGroup` under `mpirun`) and every rank runs this trainer on its ``DataShard`` of
+/// each batch (`configuration.batchSize` samples per rank): rank 0's weights are broadcast at
+/// the start, the gradients are averaged after every backward pass (``GradientAverager``), and
+/// only rank 0 validates, reports progress and writes files. BatchNorm statistics stay per
+/// rank, as in PyTorch's `DistributedDataParallel`.
 public final class KeypointTrainer {
     public let spec: KeypointModelSpec
     public let configuration: TrainingConfiguration
@@ -31,6 +38,8 @@ public final class KeypointTrainer {
     public let training: FaceDataset
     public let validation: FaceDataset
     public let output: URL
+    /// The ranks training together (``SingleProcessGroup`` for one process).
+    public let group: any ProcessGroup
     let optimizer: Adam
     let scheduler: (any StepwiseLRScheduler)?
     var generator: RandomGenerator
@@ -45,9 +54,12 @@ public final class KeypointTrainer {
     public var metricsURL: URL { output.appendingPathComponent("metrics.json") }
 
     /// A fresh model (initialized from `configuration.seed`) and optimizer. `training` should
-    /// carry the augmentation (`configuration.augmentation`), `validation` none.
+    /// carry the augmentation (`configuration.augmentation`), `validation` none. With
+    /// `synchronizedBatchNorm`, the model's BatchNorm layers take their training statistics over
+    /// all ranks' batches (`torch.nn.SyncBatchNorm`), so the ranks train exactly as one process
+    /// at the global batch does.
     public init(spec: KeypointModelSpec, configuration: TrainingConfiguration, training: FaceDataset, validation: FaceDataset,
-                output: URL) throws {
+                output: URL, group: any ProcessGroup = SingleProcessGroup(), synchronizedBatchNorm: Bool = false) throws {
         try configuration.validate()
         guard training.count > 0 else { throw TrainingError.invalidConfiguration("the training set is empty") }
         guard validation.count > 0 else { throw TrainingError.invalidConfiguration("the validation set is empty") }
@@ -59,8 +71,19 @@ public final class KeypointTrainer {
         self.training = training
         self.validation = validation
         self.output = output
+        self.group = group
         generator = RandomGenerator(seed: configuration.seed)
         model = spec.makeModel(using: &generator)
+        if synchronizedBatchNorm && group.size > 1 {
+            // Each rank joins every BatchNorm's all-reduce, so none may sit out the epoch's last batch.
+            let globalBatch = configuration.batchSize * group.size, last = training.count % globalBatch
+            if last > 0 && last < group.size {
+                throw TrainingError.invalidConfiguration(
+                    "with synchronized BatchNorm every rank needs a sample in every batch, but the last batch of \(training.count) images "
+                    + "at a global batch of \(globalBatch) has \(last) for \(group.size) ranks; change the batch size or the number of ranks")
+            }
+            model.synchronizeBatchNorm(over: group)
+        }
         optimizer = try Adam(model.parameters(), learningRate: configuration.learningRate, weightDecay: configuration.weightDecay)
         switch configuration.schedule {
         case .constant: scheduler = nil
@@ -83,18 +106,29 @@ public final class KeypointTrainer {
     /// and data (the same faces and annotations, wherever their folder now lies). A different
     /// thread count is allowed with a warning: the run then rounds differently from an
     /// uninterrupted one.
+    ///
+    /// In a group of several ranks, every rank calls this; a checkpoint is resumed when rank 0
+    /// finds one, and every rank then reads it (the output folder must be shared). It may come
+    /// from a run with another number of ranks when the global batch (`batchSize * ranks`)
+    /// is the same: the run then trains the same batches (see ``DataShard``) and rounds
+    /// differently, as with another thread count.
     @discardableResult
-    public func run(resume: Bool, progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingHistory {
+    public func run(resume: Bool, progress report: (TrainingProgress) -> Void = { _ in }) throws -> TrainingHistory {
+        let isRoot = group.isRoot
+        func progress(_ event: TrainingProgress) { if isRoot { report(event) } }   // rank 0 reports
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-        if resume, FileManager.default.fileExists(atPath: checkpointURL.path) {
+        if resume, checkpointExistsOnRoot() {
             let warnings = try restore(from: checkpointURL)
             progress(.resumed(fromEpoch: history.epochs))
             warnings.forEach { progress(.warning($0)) }
         }
+        model.broadcastState(from: 0, over: group)
         let loss = configuration.lossFunction()
         let loader = DataLoader(dataset: training, batchSize: configuration.batchSize, shuffle: true, dropLast: false,
-                                seed: configuration.seed, workers: configuration.workers, prefetch: 2)
+                                seed: configuration.seed, workers: configuration.workers, prefetch: 2,
+                                shard: DataShard(rank: group.rank, count: group.size))
         let parameters = model.parameters()
+        let averager = GradientAverager(parameters, group: group)
         while history.epochs < configuration.epochs {
             let epoch = history.epochs
             model.train()
@@ -103,9 +137,13 @@ public final class KeypointTrainer {
             let batches = loader.batchCount
             try loader.forEachBatch(epoch: epoch) { batch in
                 optimizer.zeroGrad()
-                let batchLoss = batch.maskedLoss(model(batch.inputs), loss)
-                guard batchLoss.item.isFinite else { throw nonFinite("training loss", epoch: epoch, step: step, batch: batch) }
-                batchLoss.backward()
+                var batchLoss = Tensor(0)
+                if batch.count > 0 {   // a rank's share of the last batch may be empty
+                    batchLoss = batch.maskedLoss(model(batch.inputs), loss)
+                    guard batchLoss.item.isFinite else { throw nonFinite("training loss", epoch: epoch, step: step, batch: batch) }
+                    batchLoss.backward()
+                }
+                averager.average(weight: Float(batch.count) / Float(loader.globalCount(ofBatch: step)))
                 guard parameters.allSatisfy({ $0.grad?.isFinite ?? true }) else {
                     throw nonFinite("gradient", epoch: epoch, step: step, batch: batch)
                 }
@@ -114,29 +152,44 @@ public final class KeypointTrainer {
                 seen += batch.count
                 lossSum += Double(batchLoss.item) * Double(batch.count)
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                // Rank 0's own running loss; its images per second times the ranks.
                 progress(.step(epoch: epoch + 1, epochs: configuration.epochs, batch: step, batches: batches,
-                               loss: Float(lossSum / Double(seen)), imagesPerSecond: Double(seen) / elapsed,
+                               loss: Float(lossSum / Double(Swift.max(seen, 1))), imagesPerSecond: Double(seen * group.size) / elapsed,
                                secondsLeftInEpoch: elapsed / Double(step) * Double(batches - step)))
             }
             let trainSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let totals = group.sum([lossSum, Double(seen)])   // over all ranks
+            (lossSum, seen) = (totals[0], Int(totals[1]))
             let learningRate = optimizer.learningRate(ofGroup: 0)
             scheduler?.step()
+            history.trainLoss.append(Float(lossSum / Double(seen)))
+            history.learningRate.append(learningRate)
+            history.imagesPerSecond.append(Double(seen) / trainSeconds)
+            guard group.isRoot else {
+                // Rank 0 validates and writes; the others keep the epoch count and go on.
+                history.epochSeconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                continue
+            }
             let (predictions, validationLoss) = try Evaluation.predict(model, on: validation, scheme: spec.scheme,
                                                                        batchSize: Swift.max(configuration.batchSize, 16), loss: loss)
             let report = Evaluation.report(predictions, scheme: spec.scheme)
-            history.trainLoss.append(Float(lossSum / Double(seen)))
             history.validationLoss.append(validationLoss)
             history.validationErrorPx.append(report.meanErrorPx)
             history.validationNME.append(report.nme)
-            history.learningRate.append(learningRate)
             history.epochSeconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-            history.imagesPerSecond.append(Double(seen) / trainSeconds)
             history.validation = report
             try saveEpoch()
             progress(.epoch(epoch: epoch + 1, epochs: configuration.epochs, trainLoss: history.trainLoss.last!,
                             validationLoss: validationLoss, report: report, seconds: history.epochSeconds.last!))
         }
         return history
+    }
+
+    /// Whether rank 0 finds a checkpoint in the output folder (its answer, on every rank).
+    private func checkpointExistsOnRoot() -> Bool {
+        var found = [group.isRoot && FileManager.default.fileExists(atPath: checkpointURL.path) ? 1.0 : 0]
+        found.withUnsafeMutableBufferPointer { group.allReduceSum($0) }
+        return found[0] > 0
     }
 
     /// Writes the model, the checkpoint and the metrics of the finished epochs, each atomically.
@@ -146,7 +199,7 @@ public final class KeypointTrainer {
         let checkpoint = TrainingCheckpoint(
             epoch: history.epochs, model: Dictionary(uniqueKeysWithValues: model.stateDict().map { ($0.name, $0.tensor) }),
             optimizer: optimizer.state(), scheduler: scheduler?.state(), generator: generator, history: history,
-            configuration: configuration, spec: spec, data: data, threads: ComputeThreads.count)
+            configuration: configuration, spec: spec, data: data, threads: ComputeThreads.count, ranks: group.size)
         try checkpoint.write(to: checkpointURL)
         try afterWriting?(checkpointURL)
         try AtomicFile.write(try history.json(), to: metricsURL)
@@ -160,8 +213,18 @@ public final class KeypointTrainer {
         guard checkpoint.spec == spec else {
             throw TrainingError.checkpointMismatch(file: url.path, reason: "it holds a \(checkpoint.spec.architecture.rawValue) model for '\(checkpoint.spec.task.rawValue)'")
         }
-        guard checkpoint.configuration == configuration else {
-            throw TrainingError.checkpointMismatch(file: url.path, reason: "it was made with other settings (\(describeDifferences(checkpoint.configuration, configuration)))")
+        // The global batch decides the run; a checkpoint of 2 ranks x 8 resumes as 1 x 16 or 4 x 4.
+        let savedRanks = checkpoint.ranks ?? 1
+        var saved = checkpoint.configuration, current = configuration
+        (saved.batchSize, current.batchSize) = (saved.batchSize * savedRanks, current.batchSize * group.size)
+        guard saved.batchSize == current.batchSize else {
+            let fitting = saved.batchSize % group.size == 0 ? "--batch-size \(saved.batchSize / group.size)" : "a number of ranks that divides \(saved.batchSize)"
+            throw TrainingError.checkpointMismatch(
+                file: url.path, reason: "it was trained with a global batch of \(saved.batchSize) (\(savedRanks) ranks x \(checkpoint.configuration.batchSize)), "
+                    + "this run's is \(current.batchSize) (\(group.size) ranks x \(configuration.batchSize)); with \(group.size) ranks use \(fitting)")
+        }
+        guard saved == current else {
+            throw TrainingError.checkpointMismatch(file: url.path, reason: "it was made with other settings (\(describeDifferences(saved, current)))")
         }
         var warnings: [String] = []
         if let saved = checkpoint.data {
@@ -171,6 +234,10 @@ public final class KeypointTrainer {
             }
         } else {
             warnings.append("\(url.path) predates data fingerprints: the data cannot be checked; it must be the interrupted run's")
+        }
+        if savedRanks != group.size {
+            warnings.append("the checkpoint was made with \(savedRanks) ranks, this run has \(group.size) (the same global batch of \(current.batchSize)): "
+                            + "it trains the same batches but rounds differently from an uninterrupted run, and BatchNorm sees other per-rank batches")
         }
         if let threads = checkpoint.threads, threads != ComputeThreads.count {
             warnings.append("the checkpoint was made with \(threads) threads, this run uses \(ComputeThreads.count): from here on it rounds "

@@ -10,11 +10,18 @@ import Tensor
 /// (the running variance gets the unbiased batch variance, as PyTorch does). In evaluation,
 /// normalizes with the running statistics.
 ///
+/// Synchronized (`torch.nn.SyncBatchNorm`): with a `group` of several ranks, training takes
+/// the mean and variance over all ranks' batches (two all-reduces of per-channel sums), and the
+/// backward pass sums its per-channel terms over the ranks too (one all-reduce); every rank must
+/// then call it in the same order with the same channels. The gradients of weight and bias stay
+/// per rank, for the gradient averaging to combine.
+///
 /// Shape: input and residual `[N, C, ...]`, weight, bias and running statistics `[C]` ->
 /// input's shape.
 public func batchNorm(_ input: Tensor, weight: Tensor?, bias: Tensor?, runningMean: inout Tensor, runningVariance: inout Tensor,
                       training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5,
-                      adding residual: Tensor? = nil, activation: FusedActivation = .identity) -> Tensor {
+                      adding residual: Tensor? = nil, activation: FusedActivation = .identity,
+                      synchronizing group: (any ProcessGroup)? = nil) -> Tensor {
     precondition(input.rank >= 2, "batchNorm: expected input [N, C, ...], got \(input.shape)")
     let channels = input.shape[1], batch = input.shape[0]
     let plane = input.shape[2...].reduce(1, *)
@@ -23,13 +30,43 @@ public func batchNorm(_ input: Tensor, weight: Tensor?, bias: Tensor?, runningMe
     if let residual {
         precondition(residual.shape == input.shape, "batchNorm: residual shape \(residual.shape) differs from input shape \(input.shape)")
     }
-    let perChannel = batch * plane
-    if training { precondition(perChannel > 1, "batchNorm: expected more than 1 value per channel when training, got input \(input.shape)") }
+    let group = training && (group?.size ?? 1) > 1 ? group : nil
+    var perChannel = batch * plane
+    if training && group == nil {
+        precondition(perChannel > 1, "batchNorm: expected more than 1 value per channel when training, got input \(input.shape)")
+    }
     let x = input.unsafeBaseAddress
 
     // Per-channel mean and inverse standard deviation used for normalizing.
     var mean = [Float](repeating: 0, count: channels), inverseStd = [Float](repeating: 0, count: channels)
-    if training {
+    if let group {
+        // Over all ranks: the sums and the count first, then the squared deviations from the mean.
+        var sums = [Double](repeating: 0, count: channels + 1)
+        sums.withUnsafeMutableBufferPointer { buffer in
+            let totals = buffer.baseAddress!
+            parallelFor(channels) { c in
+                var sum: Double = 0
+                for n in 0..<batch { sum += Double(vectorSum(x + (n * channels + c) * plane, plane)) }
+                totals[c] = sum
+            }
+            totals[channels] = Double(perChannel)
+            group.allReduceSum(buffer)
+        }
+        perChannel = Int(sums[channels])
+        precondition(perChannel > 1, "batchNorm: expected more than 1 value per channel over all ranks when training, got \(perChannel)")
+        for c in 0..<channels { mean[c] = Float(sums[c] / Double(perChannel)) }
+        var squares = [Double](repeating: 0, count: channels)
+        squares.withUnsafeMutableBufferPointer { buffer in
+            let totals = buffer.baseAddress!
+            parallelFor(channels) { c in
+                var sum: Double = 0
+                for n in 0..<batch { sum += Double(vectorSumOfSquaredDeviations(x + (n * channels + c) * plane, plane, mean: mean[c])) }
+                totals[c] = sum
+            }
+            group.allReduceSum(buffer)
+        }
+        for c in 0..<channels { inverseStd[c] = Float(squares[c] / Double(perChannel)) }   // biased variance for now
+    } else if training {
         mean.withUnsafeMutableBufferPointer { meanBuffer in
             inverseStd.withUnsafeMutableBufferPointer { varianceBuffer in
                 let means = meanBuffer.baseAddress!, variances = varianceBuffer.baseAddress!
@@ -47,6 +84,8 @@ public func batchNorm(_ input: Tensor, weight: Tensor?, bias: Tensor?, runningMe
                 }
             }
         }
+    }
+    if training {
         let unbiasedFactor = Float(perChannel) / Float(Swift.max(perChannel - 1, 1))
         let variances = inverseStd
         runningMean.withUnsafeMutableBufferPointer { rm in
@@ -78,16 +117,20 @@ public func batchNorm(_ input: Tensor, weight: Tensor?, bias: Tensor?, runningMe
     let inputs = [input] + [weight, bias, residual].compactMap { $0 }
     let (savedMean, savedInverseStd) = (mean, inverseStd)
     let mask = relu ? output : nil
+    let count = perChannel
     return Tensor.recording(output, inputs: inputs) { gradOutput in
         batchNormBackward(gradOutput, input: input, mask: mask, mean: savedMean, inverseStd: savedInverseStd, gamma: gamma,
-                          training: training, hasWeight: weight != nil, hasBias: bias != nil, hasResidual: residual != nil)
+                          training: training, hasWeight: weight != nil, hasBias: bias != nil, hasResidual: residual != nil,
+                          group: group, perChannel: count)
     }
 }
 
+/// `perChannel`: the values per channel the statistics came from (over all ranks of `group`).
 private func batchNormBackward(_ gradOutput: Tensor, input: Tensor, mask: Tensor?, mean: [Float], inverseStd: [Float], gamma: [Float],
-                               training: Bool, hasWeight: Bool, hasBias: Bool, hasResidual: Bool) -> [Tensor?] {
+                               training: Bool, hasWeight: Bool, hasBias: Bool, hasResidual: Bool,
+                               group: (any ProcessGroup)?, perChannel: Int) -> [Tensor?] {
     let channels = input.shape[1], batch = input.shape[0]
-    let plane = input.shape[2...].reduce(1, *), perChannel = batch * plane
+    let plane = input.shape[2...].reduce(1, *)
     let dy = gradOutput.unsafeBaseAddress, x = input.unsafeBaseAddress, kept = mask?.unsafeBaseAddress
     // Per channel: sum(dy) and sum(dy * xhat), with dy through the ReLU mask when fused.
     var sumGrad = [Float](repeating: 0, count: channels), sumGradXhat = [Float](repeating: 0, count: channels)
@@ -107,6 +150,14 @@ private func batchNormBackward(_ gradOutput: Tensor, input: Tensor, mask: Tensor
             }
         }
     }
+    // The input's gradient needs the sums over every value the statistics came from: all ranks'.
+    var (totalGrad, totalGradXhat) = (sumGrad, sumGradXhat)
+    if let group, training {
+        var both = (sumGrad + sumGradXhat).map(Double.init)
+        both.withUnsafeMutableBufferPointer { group.allReduceSum($0) }
+        totalGrad = both[..<channels].map { Float($0) }
+        totalGradXhat = both[channels...].map { Float($0) }
+    }
     var gradInput: Tensor? = nil
     if input.requiresGrad {
         var result = Tensor(uninitializedShape: input.shape)
@@ -119,8 +170,8 @@ private func batchNormBackward(_ gradOutput: Tensor, input: Tensor, mask: Tensor
             let gate = kept.map { $0 + job * plane }
             if training {
                 // scale * (g - mean(g) - xhat * mean(g * xhat)), xhat = (x - m) * s
-                vectorBatchNormGradient(from, mask: gate, source, mean: m, scale: scale, a: sumGrad[c] / count,
-                                        b: s * sumGradXhat[c] / count, into: destination, plane)
+                vectorBatchNormGradient(from, mask: gate, source, mean: m, scale: scale, a: totalGrad[c] / count,
+                                        b: s * totalGradXhat[c] / count, into: destination, plane)
             } else {
                 vectorBatchNormGradient(from, mask: gate, source, mean: m, scale: scale, a: 0, b: 0, into: destination, plane)
             }

@@ -16,6 +16,10 @@ public final class BatchNorm2d: Module {
     public let batchesTracked: Buffer
     public let features: Int
     public let epsilon, momentum: Float
+    /// The ranks whose batches share the statistics in training (`torch.nn.SyncBatchNorm`), or
+    /// nil for this process's batch alone (the default, as PyTorch's `DistributedDataParallel`).
+    /// Set it on every BatchNorm of a model with ``Module/synchronizeBatchNorm(over:)``.
+    public var synchronization: (any ProcessGroup)?
 
     public init(_ features: Int, epsilon: Float = 1e-5, momentum: Float = 0.1) {
         precondition(features > 0, "BatchNorm2d: feature count must be positive, got \(features)")
@@ -43,7 +47,7 @@ public final class BatchNorm2d: Module {
         if isTraining { batchesTracked.value = Tensor(batchesTracked.value.item + 1) }
         return batchNorm(input, weight: weight.value, bias: bias.value, runningMean: &runningMean.value,
                          runningVariance: &runningVariance.value, training: isTraining, momentum: momentum, epsilon: epsilon,
-                         adding: residual, activation: activation)
+                         adding: residual, activation: activation, synchronizing: synchronization)
     }
 
     /// Calls ``forward(_:adding:activation:)``.
