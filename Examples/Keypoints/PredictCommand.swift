@@ -25,6 +25,8 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "The output folder.") var out = "predictions"
     @Option(name: .customLong("xml-out"), help: "Also write every prediction as dlib imglab XML (boxes and parts), to correct in imglab and train on again.")
     var xmlOut: String?
+    @Option(help: "Only shard I of N: every N-th photo of the sorted list from the I-th (0-based), for job arrays; the shards' predictions.jsonl files concatenate into one.")
+    var shard: Shard?
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -39,7 +41,7 @@ struct PredictCommand: ParsableCommand {
         try common.apply()
         let keypoints = try model.map { try KeypointDetector(contentsOf: try existingFile($0, option: "--model")) } ?? KeypointDetector.shippedLandmarks()
         let modelName = model ?? "shipped:\(KeypointDetector.shippedLandmarksFile)"
-        let jobs = try photoJobs()
+        let jobs = try shard.map { shard in try photoJobs().enumerated().filter { $0.offset % shard.count == shard.index }.map(\.element) } ?? photoJobs()
         let landmarker = (box == nil && xml == nil && keypoints.spec.crop != .wholeImage) ? FaceLandmarker(detector: try MTCNN.pretrained(minimumFaceSize: minimumFace), model: keypoints) : nil
         let output = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
@@ -73,7 +75,7 @@ struct PredictCommand: ParsableCommand {
                 failed += 1
             }
         }
-        if jobs.count > 1 {
+        if jobs.count > 1 || shard != nil {
             try lines.write(to: output.appendingPathComponent("predictions.jsonl"), options: .atomic)
         }
         print("\(jobs.count - failed) photos, \(annotated.count) faces -> \(output.path)")
@@ -113,4 +115,18 @@ struct FaceBox: ExpressibleByArgument {
     }
 
     static var defaultValueDescription: String { "left,top,width,height" }
+}
+
+/// `I/N`: shard `I` (0-based) of `N`.
+struct Shard: ExpressibleByArgument {
+    let index: Int
+    let count: Int
+
+    init?(argument: String) {
+        let parts = argument.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
+        guard parts.count == 2, let index = parts[0], let count = parts[1], count >= 1, (0..<count).contains(index) else { return nil }
+        (self.index, self.count) = (index, count)
+    }
+
+    static var defaultValueDescription: String { "I/N" }
 }

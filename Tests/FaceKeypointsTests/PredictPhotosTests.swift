@@ -79,4 +79,27 @@ import TestSupport
         #expect((reports["detector"]?["failure_rate"] as? Double ?? 0) >= 0.25)
         #expect(reports["truth"]?["missed"] == nil && reports["truth"]?["images"] as? Int == 4)
     }
+
+    @Test func shardsCoverEveryPhotoOnceAndConcatenateIntoTheWholeRun() throws {
+        let folder = try CommandRunner.temporaryDirectory("predict-shards")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let photos = folder.appendingPathComponent("photos")
+        try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
+        for name in ["01-1m.jpg", "01-2m.jpg", "02-1m.jpg"] {
+            try FileManager.default.copyItem(at: TestData.root.appendingPathComponent("imm_face_db/\(name)"), to: photos.appendingPathComponent(name))
+        }
+        func lines(_ arguments: [String], _ out: String) throws -> [String] {
+            let run = try CommandRunner.run(["predict", photos.path, "--out", folder.appendingPathComponent(out).path] + arguments)
+            #expect(run.status == 0, "\(run.error)")
+            return try String(contentsOf: folder.appendingPathComponent("\(out)/predictions.jsonl"), encoding: .utf8)
+                .split(separator: "\n").map(String.init)
+        }
+        let whole = try lines([], "whole")
+        let first = try lines(["--shard", "0/2"], "first"), second = try lines(["--shard", "1/2"], "second")
+        #expect(whole.count == 3 && first.count == 2 && second.count == 1)
+        #expect((first + second).sorted() == whole.sorted())
+        #expect(first == [whole[0], whole[2]] && second == [whole[1]])
+        let bad = try CommandRunner.run(["predict", photos.path, "--shard", "2/2"])
+        #expect(bad.status != 0 && bad.error.contains("--shard"), "\(bad.error)")
+    }
 }
