@@ -34,13 +34,22 @@ import torch.nn.functional as F
 
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts", "fixtures"))
-from torch_models import FaceNet, NoseNet, resnet18_gray  # noqa: E402  (the shared definitions)
+from torch_models import FaceNet, NoseNet, PIPResNet18, resnet18_gray  # noqa: E402  (the shared definitions)
 
 
-INPUT_SHAPES = {"nosenet": (1, 60, 80), "facenet": (1, 180, 240), "resnet18": (1, 224, 224)}
+INPUT_SHAPES = {"nosenet": (1, 60, 80), "facenet": (1, 180, 240), "resnet18": (1, 224, 224), "pipnet": (1, 224, 224)}
+
+
+class JoinedPIPNet(PIPResNet18):
+    """PIPNet's five maps joined along the channels, as the Swift model's forward returns them."""
+
+    def forward(self, x):
+        return torch.cat(super().forward(x), dim=1)
 
 
 def make(model):
+    if model == "pipnet":
+        return JoinedPIPNet(points=68, neighbours=10)
     return {"nosenet": NoseNet, "facenet": FaceNet, "resnet18": resnet18_gray}[model]()
 
 
@@ -59,8 +68,8 @@ def measure(model_name, batch, threads, mode, seconds):
     model = make(model_name)
     x = torch.randn(batch, *INPUT_SHAPES[model_name])
     with torch.no_grad():
-        outputs = model.eval()(torch.zeros(2, *INPUT_SHAPES[model_name])).shape[1]
-    targets = torch.randn(batch, outputs)
+        outputs = model.eval()(torch.zeros(2, *INPUT_SHAPES[model_name])).shape[1:]
+    targets = torch.randn(batch, *outputs)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
     if mode == "train":
         model.train()

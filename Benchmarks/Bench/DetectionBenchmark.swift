@@ -26,47 +26,20 @@ struct DetectionLine: Codable {
     }
 }
 
-/// Continuous [x1, y1, x2, y2].
-typealias Corners = SIMD4<Double>
-
-func intersectionOverUnion(_ a: Corners, _ b: Corners) -> Double {
-    let w = min(a[2], b[2]) - max(a[0], b[0]), h = min(a[3], b[3]) - max(a[1], b[1])
-    guard w > 0, h > 0 else { return 0 }
-    let union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - w * h
-    return union > 0 ? w * h / union : 0
-}
-
-/// Pairs with IoU >= `threshold`, taken greedily by decreasing IoU (ties: detection, then
-/// annotation order), each detection and each annotation at most once.
-func greedyMatchCount(_ detections: [Corners], _ annotations: [Corners], threshold: Double) -> Int {
-    var pairs: [(iou: Double, d: Int, a: Int)] = []
-    for (d, det) in detections.enumerated() {
-        for (a, ann) in annotations.enumerated() {
-            let value = intersectionOverUnion(det, ann)
-            if value >= threshold { pairs.append((value, d, a)) }
-        }
-    }
-    pairs.sort { ($0.iou, -$0.d, -$0.a) > ($1.iou, -$1.d, -$1.a) }
-    var usedD = Set<Int>(), usedA = Set<Int>()
-    for pair in pairs where !usedD.contains(pair.d) && !usedA.contains(pair.a) {
-        usedD.insert(pair.d)
-        usedA.insert(pair.a)
-    }
-    return usedD.count
-}
-
 /// The photos of an imglab file (paths relative to its folder) and their annotated boxes.
-func detectionPhotos(labels: URL, limit: Int?) throws -> [(url: URL, boxes: [Corners])] {
+func detectionPhotos(labels: URL, limit: Int?) throws -> [(url: URL, boxes: [BoundingBox])] {
     let dataset = try ImglabDataset(contentsOf: labels)
     let folder = labels.deletingLastPathComponent()
     var photos = dataset.images.map { image in
-        (url: folder.appendingPathComponent(image.file),
-         boxes: image.boxes.filter { !$0.ignore }.map { box in
-             Corners(Double(box.left), Double(box.top), Double(box.left + box.width), Double(box.top + box.height))
-         })
+        (url: image.url(relativeTo: folder), boxes: image.boxes.filter { !$0.ignore }.map(\.boundingBox))
     }
     if let limit { photos = Array(photos.prefix(limit)) }
     return photos
+}
+
+/// How many of `annotations` a detection matches at IoU >= `threshold` (``FaceMatching``).
+func matchCount(_ detections: [BoundingBox], _ annotations: [BoundingBox], threshold: Float) -> Int {
+    FaceMatching.greedy(detections: detections, annotations: annotations, minimumIoU: threshold).compactMap { $0 }.count
 }
 
 /// Ours: `MTCNN.pretrained()` (minimum face 20) on `threads` threads, each photo decoded
@@ -83,12 +56,12 @@ func measureOurDetector(labels: URL, threads: Int, limit: Int?) throws -> Detect
         let start = DispatchTime.now().uptimeNanoseconds
         let faces = try mtcnn.faces(in: image)
         times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-        let corners = faces.map { Corners(Double($0.corners[0]), Double($0.corners[1]), Double($0.corners[2]), Double($0.corners[3])) }
-        let matched = greedyMatchCount(corners, photo.boxes, threshold: 0.5)
+        let boxes = faces.map(\.box)
+        let matched = matchCount(boxes, photo.boxes, threshold: 0.5)
         found50 += matched
-        unmatched += corners.count - matched
-        found30 += greedyMatchCount(corners, photo.boxes, threshold: 0.3)
-        detections += corners.count
+        unmatched += boxes.count - matched
+        found30 += matchCount(boxes, photo.boxes, threshold: 0.3)
+        detections += boxes.count
     }
     let faces = photos.reduce(0) { $0 + $1.boxes.count }
     return DetectionLine(detector: "ours", threads: threads, images: photos.count, faces: faces, detections: detections,

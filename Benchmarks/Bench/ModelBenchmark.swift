@@ -6,12 +6,14 @@ import Tensor
 /// The models the benchmark compares, built as `Benchmarks/pytorch_bench.py` builds them.
 enum BenchmarkModel: String, CaseIterable {
     case nosenet, facenet, resnet18
+    /// PIPNet's heatmap head on ResNet18's trunk (68 points, 10 neighbours): its five maps joined.
+    case pipnet
 
     var inputShape: [Int] {
         switch self {
         case .nosenet: [1, 60, 80]
         case .facenet: [1, 180, 240]
-        case .resnet18: [1, 224, 224]
+        case .resnet18, .pipnet: [1, 224, 224]
         }
     }
 
@@ -20,6 +22,7 @@ enum BenchmarkModel: String, CaseIterable {
         case .nosenet: NoseNet(using: &generator)
         case .facenet: FaceNet(using: &generator)
         case .resnet18: NN.resnet18(inputChannels: 1, outputs: 136, using: &generator)
+        case .pipnet: PIPNet(inputChannels: 1, points: 68, neighbours: 10, using: &generator)
         }
     }
 }
@@ -32,12 +35,13 @@ struct BenchmarkRow: Codable, Hashable {
     var mode: String   // "train" or "infer"
 
     /// The rows of issue 7: NoseNet and the part-2 CNN at batch 4 and 64, ResNet18 at batch 1
-    /// (inference only), 16 and 64; each with 1 and 2 threads, training and inference.
+    /// (inference only), 16 and 64; each with 1 and 2 threads, training and inference. Then
+    /// PIPNet at batch 1 (inference only) and 16, beside ResNet18's regression.
     static let all: [BenchmarkRow] = {
         var rows: [BenchmarkRow] = []
-        for (model, batches) in [("nosenet", [4, 64]), ("facenet", [4, 64]), ("resnet18", [1, 16, 64])] {
+        for (model, batches) in [("nosenet", [4, 64]), ("facenet", [4, 64]), ("resnet18", [1, 16, 64]), ("pipnet", [1, 16])] {
             for batch in batches {
-                for mode in ["train", "infer"] where !(model == "resnet18" && batch == 1 && mode == "train") {
+                for mode in ["train", "infer"] where batch > 1 || mode == "infer" {   // batch 1: latency only
                     for threads in [1, 2] { rows.append(BenchmarkRow(model: model, batch: batch, threads: threads, mode: mode)) }
                 }
             }
@@ -98,8 +102,8 @@ func makeStep(_ row: BenchmarkRow) throws -> () -> Void {
     var generator = RandomGenerator(seed: 0)
     let model = kind.make(using: &generator)
     let input = Tensor.randomNormal([row.batch] + kind.inputShape, using: &generator)
-    let outputs = withoutGradients { model.eval(); return model(Tensor.zeros([2] + kind.inputShape)) }.shape[1]
-    let targets = Tensor.randomNormal([row.batch, outputs], using: &generator)
+    let outputs = withoutGradients { model.eval(); return model(Tensor.zeros([2] + kind.inputShape)) }.shape.dropFirst()
+    let targets = Tensor.randomNormal([row.batch] + outputs, using: &generator)
     let optimizer = try Adam(model.parameters(), learningRate: 1e-4)
     if row.mode == "train" {
         model.train()

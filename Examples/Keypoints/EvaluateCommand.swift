@@ -19,6 +19,10 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "The failure and AUC threshold in NME units.") var threshold: Float = 0.08
     @Option(help: "Face boxes: 'truth' (from the annotation; for a detector-box model, the points' box moved by MTCNN's typical offset) or 'detector' (the shipped MTCNN; a missed face counts as a failure).")
     var boxes = KeypointModelSpec.FaceBoxes.truth
+    @Option(help: "Write each face's and each point's error as JSON, to compare models with `keypoints plot`.") var errors: String?
+    @Option(help: "With --errors: the name the plots give this evaluation (default: the model file and the boxes).") var label: String?
+    @Flag(help: "Test-time mirroring: also predict each face's mirrored crop and average the two (needs the scheme's mirror map).")
+    var mirror = false
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -33,6 +37,11 @@ struct EvaluateCommand: ParsableCommand {
         try common.apply()
         let model = try self.model.map { try existingFile($0, option: "--model") } ?? KeypointDetector.shippedLandmarksURL()
         let (network, spec, _) = try KeypointModelFile.load(model)
+        let keypoints = KeypointDetector(model: network, spec: spec)
+        if mirror {
+            if let reason = keypoints.mirroringUnavailable { throw CommandError("--mirror: \(reason)") }
+            keypoints.mirroring = true
+        }
         let dataset: FaceDataset
         if let imm {
             guard spec.scheme == .imm58 else {
@@ -54,10 +63,12 @@ struct EvaluateCommand: ParsableCommand {
             dataset = validationFraction.map { all.split(validationFraction: $0, seed: seed).validation } ?? all
         }
         let results: [KeypointPrediction], report: EvaluationReport
+        var missed = 0
         switch (boxes, spec.crop) {
         case (.detector, .faceBox):
-            let found = try Evaluation.predictWithDetector(KeypointDetector(model: network, spec: spec), on: dataset, detector: try MTCNN.pretrained())
+            let found = try Evaluation.predictWithDetector(keypoints, on: dataset, detector: try MTCNN.pretrained())
             results = found.predictions
+            missed = found.missed
             report = Evaluation.report(results, scheme: spec.scheme, threshold: threshold, missed: found.missed)
             printError(String(format: "detector boxes: %d of %d faces found, %d missed (%.1f %%), counted as failures",
                               results.count, dataset.count, found.missed, 100 * Double(found.missed) / Double(Swift.max(dataset.count, 1))))
@@ -65,7 +76,7 @@ struct EvaluateCommand: ParsableCommand {
             throw CommandError("\(model.path) crops the whole photo; face boxes do not apply (evaluate it without --boxes)")
         case (.truth, _):
             let boxed = spec.faceBoxes == .detector ? try Evaluation.detectorLikeBoxes(dataset, scheme: spec.scheme) : dataset
-            results = try Evaluation.predict(network, on: boxed, scheme: spec.scheme).predictions
+            results = try Evaluation.predict(network, spec: spec, on: boxed, mirroring: mirror ? spec.outputMirrorMap : nil).predictions
             report = Evaluation.report(results, scheme: spec.scheme, threshold: threshold)
         }
         let encoder = JSONEncoder()
@@ -77,6 +88,10 @@ struct EvaluateCommand: ParsableCommand {
         }
         if let predictions {
             try TrainingReports.predictionsGrid(results, dataset: dataset).write(to: URL(fileURLWithPath: predictions))
+        }
+        if let errors {
+            let name = label ?? "\(model.lastPathComponent), \(boxes.rawValue) boxes\(mirror ? ", mirrored" : "")"
+            try ErrorSummary(label: name, predictions: results, normalization: report.normalization, missed: missed).write(to: URL(fileURLWithPath: errors))
         }
     }
 }

@@ -25,6 +25,8 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "The output folder.") var out = "predictions"
     @Option(name: .customLong("xml-out"), help: "Also write every prediction as dlib imglab XML (boxes and parts), to correct in imglab and train on again.")
     var xmlOut: String?
+    @Flag(help: "Test-time mirroring: also run each face's mirrored crop and average the two (twice the work; needs the scheme's mirror map).")
+    var mirror = false
     @Option(help: "Only shard I of N: every N-th photo of the sorted list from the I-th (0-based), for job arrays; the shards' predictions.jsonl files concatenate into one.")
     var shard: Shard?
     @OptionGroup var common: CommonOptions
@@ -40,6 +42,10 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         try common.apply()
         let keypoints = try model.map { try KeypointDetector(contentsOf: try existingFile($0, option: "--model")) } ?? KeypointDetector.shippedLandmarks()
+        if mirror {
+            if let reason = keypoints.mirroringUnavailable { throw CommandError("--mirror: \(reason)") }
+            keypoints.mirroring = true
+        }
         let modelName = model ?? "shipped:\(KeypointDetector.shippedLandmarksFile)"
         let jobs = try shard.map { shard in try photoJobs().enumerated().filter { $0.offset % shard.count == shard.index }.map(\.element) } ?? photoJobs()
         let landmarker = (box == nil && xml == nil && keypoints.spec.crop != .wholeImage) ? FaceLandmarker(detector: try MTCNN.pretrained(minimumFaceSize: minimumFace), model: keypoints) : nil
@@ -54,11 +60,15 @@ struct PredictCommand: ParsableCommand {
                 let photo = try Image(contentsOf: job.url, applyOrientation: xml == nil)
                 let faces: [PhotoLandmarks.Face]
                 if let boxes = job.boxes {
-                    faces = try boxes.map { PhotoLandmarks.Face(box: $0, score: nil, points5: nil, points: try keypoints.detect(in: photo, box: $0)) }
+                    faces = try boxes.map { box in
+                        let estimate = try keypoints.estimate(in: photo, box: box)
+                        return PhotoLandmarks.Face(box: box, score: nil, points5: nil, points: estimate.points, confidence: estimate.confidences)
+                    }
                 } else if keypoints.spec.crop == .wholeImage {
                     // The IMM models look at the whole photo, not at faces.
                     let whole = BoundingBox(x: 0, y: 0, width: Float(photo.width), height: Float(photo.height))
-                    faces = [PhotoLandmarks.Face(box: whole, score: nil, points5: nil, points: try keypoints.detect(in: photo))]
+                    let estimate = try keypoints.estimate(in: photo)
+                    faces = [PhotoLandmarks.Face(box: whole, score: nil, points5: nil, points: estimate.points, confidence: estimate.confidences)]
                 } else {
                     faces = try landmarker!.faces(in: photo).map(PhotoLandmarks.Face.init)
                 }
@@ -98,7 +108,7 @@ struct PredictCommand: ParsableCommand {
         let url = try existingFile(xml, option: "--xml")
         let folder = url.deletingLastPathComponent()
         return try ImglabDataset(contentsOf: url).images.map { image in
-            (image.file.hasPrefix("/") ? URL(fileURLWithPath: image.file) : folder.appendingPathComponent(image.file),
+            (image.url(relativeTo: folder),
              image.boxes.filter { !$0.ignore }.map(\.boundingBox))
         }
     }

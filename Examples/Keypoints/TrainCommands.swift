@@ -78,7 +78,7 @@ private func train(_ task: KeypointTask, options: TrainingOptions, group: any Pr
     let configuration = task.configuration
     print("\(task.name): \(task.spec.architecture.rawValue), \(data.training.count) training and \(data.validation.count) validation images, "
           + "\(configuration.epochs) epochs, batch \(configuration.batchSize), lr \(configuration.learningRate) (\(configuration.schedule.rawValue)), "
-          + "loss \(configuration.loss.rawValue), \(ComputeThreads.count) threads"
+          + "loss \(task.spec.architecture == .pipNetResNet18 ? "PIPNet's (scores MSE x10 + offsets L1)" : configuration.loss.rawValue), \(ComputeThreads.count) threads"
           + (group.size > 1 ? " x \(group.size) ranks (global batch \(configuration.batchSize * group.size)"
              + (options.synchronizedBatchNorm ? ", synchronized BatchNorm)" : ")") : "") + " -> \(output.path)")
     let trainer = try task.makeTrainer(data, output: output, group: group, synchronizedBatchNorm: options.synchronizedBatchNorm)
@@ -136,11 +136,15 @@ struct LandmarksCommand: ParsableCommand {
     @Option(help: "Crop from the annotated boxes ('truth', the study) or from the shipped detector's ('detector'; computed once into OUT/detector_boxes.xml).")
     var boxes = KeypointModelSpec.FaceBoxes.truth
 
+    @Option(help: "The network: ResNet18 (the study's regression) or PIPNet-ResNet18 (heatmap head with per-point confidence).")
+    var architecture = KeypointModelSpec.Architecture.resnet18
+
     func run() throws {
         guard validationFraction > 0 && validationFraction < 1 else {
             throw CommandError("--val-fraction must be between 0 and 1 (exclusive), got \(validationFraction)")
         }
-        let task = KeypointTask.landmarks(options.recipe, boxes: boxes)
+        guard architecture.isResNet else { throw CommandError("--architecture: part 3 trains ResNet18 or PIPNet-ResNet18, not \(architecture.rawValue)") }
+        let task = KeypointTask.landmarks(options.recipe, boxes: boxes, architecture: architecture)
         try train(task, options: options) { data in
             try imglabSource(try existingFile(xml ?? "\(data)/300w_subset/labels.xml", option: "--xml"), boxes: boxes,
                              output: options.output(of: task), validationFraction: validationFraction)

@@ -147,7 +147,7 @@ public enum FaceAnnotations {
         let folder = url.deletingLastPathComponent()
         var faces: [FaceAnnotation] = []
         for image in dataset.images {
-            let imageURL = image.file.hasPrefix("/") ? URL(fileURLWithPath: image.file) : folder.appendingPathComponent(image.file)
+            let imageURL = image.url(relativeTo: folder)
             var size: (width: Int, height: Int)?
             let boxes = image.boxes.filter { !$0.ignore }
             for (n, box) in boxes.enumerated() {

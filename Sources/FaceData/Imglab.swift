@@ -111,6 +111,12 @@ public struct ImglabImage: Sendable, Equatable {
         self.file = file; self.width = width; self.height = height; self.boxes = boxes
     }
 
+    /// The image file: ``file`` as it is when absolute, else relative to `folder` (the XML
+    /// file's folder, as imglab resolves it).
+    public func url(relativeTo folder: URL) -> URL {
+        file.hasPrefix("/") ? URL(fileURLWithPath: file) : folder.appendingPathComponent(file)
+    }
+
     public static func == (lhs: ImglabImage, rhs: ImglabImage) -> Bool {
         lhs.file == rhs.file && lhs.width == rhs.width && lhs.height == rhs.height && lhs.boxes == rhs.boxes
     }

@@ -77,7 +77,7 @@ public enum DetectorBoxes {
         var missed: [(image: Int, box: Int, truth: BoundingBox)] = []
         var shifts: [Point] = [], sizes: [SIMD2<Float>] = []
         for (i, image) in dataset.images.enumerated() {
-            let url = image.file.hasPrefix("/") ? URL(fileURLWithPath: image.file) : folder.appendingPathComponent(image.file)
+            let url = image.url(relativeTo: folder)
             result.images[i].file = url.standardizedFileURL.path
             let annotated = image.boxes.indices.filter { !image.boxes[$0].ignore && !image.boxes[$0].parts.isEmpty }
             defer { progress(i + 1, dataset.images.count) }

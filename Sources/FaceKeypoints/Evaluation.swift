@@ -10,6 +10,13 @@ public struct KeypointPrediction: Sendable {
     /// What this image's normalized error is divided by (see ``Evaluation/normalizer(truth:region:scheme:)``);
     /// NaN when a point of the normalizing pair is absent.
     public let normalizer: Float
+    /// Each predicted point's confidence (``KeypointEstimate/confidences``; nil for regression models).
+    public let confidences: [Float]?
+
+    public init(index: Int, identity: String, predicted: [Point], truth: [Point], normalizer: Float, confidences: [Float]? = nil) {
+        self.index = index; self.identity = identity; self.predicted = predicted; self.truth = truth
+        self.normalizer = normalizer; self.confidences = confidences
+    }
 
     /// The predicted and true points where the truth is annotated (absent points left out).
     public var annotated: (predicted: [Point], truth: [Point]) {
@@ -77,10 +84,15 @@ public enum Evaluation {
         return pointCount >= 2 ? "box-size" : "crop-width"
     }
 
-    /// Predicts every sample of `dataset` (in order, in evaluation mode, without gradients) and
-    /// returns the predictions in original pixels and the mean of `loss` over the samples.
-    public static func predict(_ model: Module, on dataset: FaceDataset, scheme: LandmarkScheme, batchSize: Int = 16,
-                               loss: (Tensor, Tensor) -> Tensor = { mseLoss($0, $1) }) throws -> (predictions: [KeypointPrediction], loss: Float) {
+    /// Predicts every sample of `dataset` with `model` (built from `spec`; in order, in
+    /// evaluation mode, without gradients) and returns the predictions in original pixels and
+    /// the mean training loss over the samples (``KeypointOutputs/loss(for:regressionLoss:)``).
+    /// With a `mirror` map, test-time mirroring: each input's mirrored twin is predicted too and
+    /// the two estimates are averaged (``KeypointOutputs/estimates(mergingMirrored:mirror:)``;
+    /// the loss stays the unmirrored input's).
+    public static func predict(_ model: Module, spec: KeypointModelSpec, on dataset: FaceDataset, batchSize: Int = 16,
+                               loss: (Tensor, Tensor) -> Tensor = { mseLoss($0, $1) },
+                               mirroring mirror: MirrorMap? = nil) throws -> (predictions: [KeypointPrediction], loss: Float) {
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
@@ -89,15 +101,17 @@ public enum Evaluation {
         var lossSum: Double = 0
         try withoutGradients {
             try loader.forEachBatch(epoch: 0) { batch in
-                let output = model(batch.inputs)
-                lossSum += Double(batch.maskedLoss(output, loss).item) * Double(batch.count)
-                let values = output.scalars, width = output.shape[1]
-                for (row, info) in batch.info.enumerated() {
-                    let predicted = info.originalKeypoints(fromPrediction: Array(values[(row * width)..<((row + 1) * width)]))
+                let outputs = KeypointOutputs(model(batch.inputs), spec: spec)
+                lossSum += Double(outputs.loss(for: batch, regressionLoss: loss).item) * Double(batch.count)
+                let estimates = mirror.map { mirror in
+                    outputs.estimates(mergingMirrored: KeypointOutputs(model(KeypointOutputs.mirroredInputs(batch.inputs)), spec: spec), mirror: mirror)
+                } ?? outputs.estimates()
+                for (info, estimate) in zip(batch.info, estimates) {
                     let truth = dataset.keypoints(at: info.index)
                     predictions.append(KeypointPrediction(
-                        index: info.index, identity: info.identity, predicted: predicted, truth: truth,
-                        normalizer: normalizer(truth: truth, region: dataset.cropRegion(at: info.index), scheme: scheme)))
+                        index: info.index, identity: info.identity, predicted: info.originalKeypoints(fromInputPoints: estimate.points),
+                        truth: truth, normalizer: normalizer(truth: truth, region: dataset.cropRegion(at: info.index), scheme: spec.scheme),
+                        confidences: estimate.confidences.map { confidences in info.permutation.map { $0.map { confidences[$0] } } ?? confidences }))
                 }
             }
         }

@@ -32,9 +32,13 @@ public final class FaceLandmarker {
     }
 
     /// Every face found in `image`, largest-score order as the detector returns them, each with
-    /// the model's points (``KeypointDetector/points(in:face:)``). A photo without faces gives
+    /// the model's points and their confidences (``KeypointDetector/estimate(in:face:)``; with
+    /// the model's ``KeypointDetector/mirroring``, averaged with the mirrored crop's). A photo without faces gives
     /// an empty array.
     public func faces(in image: Image) throws -> [FaceLandmarks] {
-        try detector.faces(in: image).map { FaceLandmarks(face: $0, points: try model.points(in: image, face: $0)) }
+        try detector.faces(in: image).map { face in
+            let estimate = try model.estimate(in: image, face: face)
+            return FaceLandmarks(face: face, points: estimate.points, confidences: estimate.confidences)
+        }
     }
 }

@@ -8,8 +8,10 @@ public struct FaceLandmarks: Sendable, Equatable {
     public var face: DetectedFace
     /// The model's points, in its scheme's order (iBUG 68 for the shipped model).
     public var points: [Point]
+    /// Each point's confidence (``KeypointEstimate/confidences``; nil for regression models).
+    public var confidences: [Float]?
 
-    public init(face: DetectedFace, points: [Point]) {
-        self.face = face; self.points = points
+    public init(face: DetectedFace, points: [Point], confidences: [Float]? = nil) {
+        self.face = face; self.points = points; self.confidences = confidences
     }
 }

@@ -21,7 +21,7 @@ public enum KaggleSubmission {
         for entry in dataset.images {
             let boxes = entry.boxes.filter { !$0.ignore }
             guard !boxes.isEmpty else { continue }
-            let url = entry.file.hasPrefix("/") ? URL(fileURLWithPath: entry.file) : folder.appendingPathComponent(entry.file)
+            let url = entry.url(relativeTo: folder)
             let image = try Image(contentsOf: url, applyOrientation: false)
             for box in boxes {
                 do {

@@ -12,10 +12,16 @@ import Foundation
 public final class KeypointDetector {
     public let model: Module
     public let spec: KeypointModelSpec
+    /// Test-time mirroring: run the horizontally mirrored crop too and average the two estimates
+    /// through the scheme's mirror map (twice the work; ``estimate(in:box:)`` throws when the
+    /// model has none: see ``mirroringUnavailable``).
+    public var mirroring = false
 
     /// Loads the model at `url`; with `task`, refuses a model trained for another part.
-    public init(contentsOf url: URL, expecting task: KeypointModelSpec.Task? = nil) throws {
+    public init(contentsOf url: URL, expecting task: KeypointModelSpec.Task? = nil, mirroring: Bool = false) throws {
         (model, spec, _) = try KeypointModelFile.load(url, expecting: task)
+        self.mirroring = mirroring
+        if mirroring, let reason = mirroringUnavailable { throw KeypointModelError(file: url.path, reason) }
     }
 
     /// Wraps a model in memory (for example during training).
@@ -51,13 +57,35 @@ public final class KeypointDetector {
     /// The keypoints in `image`'s pixel coordinates (pixel centers at +0.5), in the model's
     /// point order.
     public func detect(in image: Image, box: BoundingBox? = nil) throws -> [Point] {
+        try estimate(in: image, box: box).points
+    }
+
+    /// The keypoints in `image`'s pixel coordinates, in the model's point order, with their
+    /// confidences (PIPNet models). With ``mirroring``, the mean of this crop's estimate and
+    /// the mirrored crop's.
+    public func estimate(in image: Image, box: BoundingBox? = nil) throws -> KeypointEstimate {
         guard image.width > 0, image.height > 0 else { throw KeypointDetectorError("the image is empty") }
         let region = try inputRegion(imageWidth: image.width, imageHeight: image.height, box: box)
         let transform = spec.inputFormat.transform(cropping: region)
-        let input = spec.inputFormat.input(from: image, transform: transform)
-        let output = withoutGradients { model(input.unsqueezed(0)) }
-        let points = TargetNormalization(width: spec.inputWidth, height: spec.inputHeight).denormalize(output.scalars)
-        return transform.inverse.apply(points)
+        let input = spec.inputFormat.input(from: image, transform: transform).unsqueezed(0)
+        let outputs = KeypointOutputs(withoutGradients { model(input) }, spec: spec)
+        let estimate: KeypointEstimate
+        if mirroring {
+            guard let mirror = spec.outputMirrorMap else { throw KeypointDetectorError(mirroringUnavailable ?? "") }
+            let mirrored = KeypointOutputs(withoutGradients { model(KeypointOutputs.mirroredInputs(input)) }, spec: spec)
+            estimate = outputs.estimates(mergingMirrored: mirrored, mirror: mirror)[0]
+        } else {
+            estimate = outputs.estimates()[0]
+        }
+        return KeypointEstimate(points: transform.inverse.apply(estimate.points), confidences: estimate.confidences)
+    }
+
+    /// Why this model cannot use ``mirroring``; nil when it can.
+    public var mirroringUnavailable: String? {
+        guard spec.outputMirrorMap == nil else { return nil }
+        return spec.scheme.mirror == nil
+            ? "test-time mirroring needs the scheme's mirror map, and \(spec.scheme.name) has none (train with --mirror to give one)"
+            : "test-time mirroring needs each point's mirror partner among the model's points, and this model predicts only some of \(spec.scheme.name)'s"
     }
 }
 
@@ -67,11 +95,16 @@ extension KeypointDetector {
     /// study's) has never seen a detector box, so it runs twice: on the detector's box, then on
     /// the box around the points that first pass found, the kind of box it was trained on.
     public func points(in image: Image, face: DetectedFace) throws -> [Point] {
-        let first = try detect(in: image, box: face.box)
+        try estimate(in: image, face: face).points
+    }
+
+    /// ``points(in:face:)`` with the points' confidences (PIPNet models).
+    public func estimate(in image: Image, face: DetectedFace) throws -> KeypointEstimate {
+        let first = try estimate(in: image, box: face.box)
         guard spec.faceBoxes == .truth, case .faceBox = spec.crop else { return first }
-        let refined = BoundingBox(enclosing: first.filter(\.isPresent))
+        let refined = BoundingBox(enclosing: first.points.filter(\.isPresent))
         guard refined.width > 0, refined.height > 0 else { return first }
-        return try detect(in: image, box: refined)
+        return try estimate(in: image, box: refined)
     }
 }
 

@@ -8,6 +8,12 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
     /// The network.
     public enum Architecture: String, Codable, Sendable, CaseIterable {
         case noseNet = "NoseNet", faceNet = "FaceNet", resnet18 = "ResNet18"
+        /// ResNet18's trunk with PIPNet's heatmap head (NN's `PIPNet`): score and offset maps on
+        /// a grid of 32-pixel cells, each point also estimated by its ``KeypointModelSpec/neighbours``.
+        case pipNetResNet18 = "PIPNet-ResNet18"
+
+        /// Whether the network is built on ResNet18's trunk (its input limits and channels).
+        public var isResNet: Bool { self == .resnet18 || self == .pipNetResNet18 }
     }
 
     /// The study's part this model solves (used to refuse a model file for another part).
@@ -61,7 +67,14 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
     public var pixels: Pixels
     /// The box a face-box crop starts from (nil, as in files written before detector boxes: `truth`).
     public var boxes: FaceBoxes?
+    /// PIPNet only: `neighbours[i]` lists the points (output indices) whose offsets point `i`'s
+    /// cell also predicts, nearest first on the training set's mean face
+    /// (``withNeighbours(from:count:)``); nil for the other architectures.
+    public var neighbours: [[Int]]?
 
+    /// The number of neighbours each point of a PIPNet model predicts (PIPNet's `num_nb`),
+    /// fewer when the scheme has no more other points.
+    public static let pipNetNeighbourCount = 10
     /// ``boxes``, with nil read as `truth`.
     public var faceBoxes: FaceBoxes { boxes ?? .truth }
 
@@ -111,7 +124,33 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
         case .noseNet: NoseNet(inputHeight: inputHeight, inputWidth: inputWidth, points: pointCount, using: &generator)
         case .faceNet: FaceNet(inputHeight: inputHeight, inputWidth: inputWidth, points: pointCount, using: &generator)
         case .resnet18: NN.resnet18(inputChannels: inputChannels, outputs: 2 * pointCount, using: &generator)
+        case .pipNetResNet18: PIPNet(inputChannels: inputChannels, points: pointCount, neighbours: neighbours?.first?.count ?? 1, using: &generator)
         }
+    }
+
+    /// PIPNet's neighbour lists (nil for the other architectures).
+    public var pipNetNeighbours: PIPNetNeighbours? { neighbours.map { PIPNetNeighbours(indices: $0) } }
+
+    /// This spec with ``neighbours`` taken from the mean face of `dataset` (each face's annotated
+    /// points in model-input pixels, averaged point by point): each point's `count` nearest other
+    /// points (at most all the others). Unchanged for architectures without neighbours, or when
+    /// it already has them (a run resumed or a model fine-tuned keeps its lists).
+    public func withNeighbours(from dataset: FaceDataset, count: Int = pipNetNeighbourCount) -> KeypointModelSpec {
+        guard architecture == .pipNetResNet18, neighbours == nil else { return self }
+        var sums = [SIMD2<Double>](repeating: .zero, count: pointCount), counts = [Double](repeating: 0, count: pointCount)
+        for index in 0..<dataset.count {
+            let transform = dataset.baseTransform(at: index)
+            for (point, position) in transform.apply(dataset.keypoints(at: index)).enumerated() where position.isPresent {
+                sums[point] += SIMD2(Double(position.x), Double(position.y))
+                counts[point] += 1
+            }
+        }
+        // A point no face annotates sits at the input's center (its neighbours are then arbitrary but fixed).
+        let center = SIMD2(Double(inputWidth), Double(inputHeight)) / 2
+        let meanFace = zip(sums, counts).map { sum, count in SIMD2<Float>(count > 0 ? sum / count : center) }
+        var spec = self
+        spec.neighbours = PIPNetNeighbours(meanFace: meanFace, count: Swift.min(count, pointCount - 1)).indices
+        return spec
     }
 
     /// The model input's format for FaceData.
@@ -130,6 +169,13 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
     /// The scheme's mirror map (for flips; nil: never flipped).
     public var mirrorMap: MirrorMap? { scheme.mirror }
 
+    /// The mirror map of the model's outputs (its ``points``), for test-time mirroring; nil when
+    /// the scheme has none or a predicted point's partner is not predicted.
+    public var outputMirrorMap: MirrorMap? {
+        guard let mirror = scheme.mirror else { return nil }
+        return points.map { mirror.restricted(to: $0) } ?? mirror
+    }
+
     /// A dataset configuration that produces this model's inputs and targets.
     public func datasetConfiguration(augmentation: Augmentation = .none, onBadSample: BadSamplePolicy = .fail) -> FaceDatasetConfiguration {
         FaceDatasetConfiguration(input: inputFormat, crop: cropMode, points: points, mirrorMap: mirrorMap,
@@ -140,7 +186,7 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
 extension KeypointModelSpec {
     /// The largest input side a model file may ask for: 512 px for the whole-image networks
     /// (their first fully connected layer grows with the input's area), 1024 px for ResNet18.
-    public var maximumInputSide: Int { architecture == .resnet18 ? 1024 : 512 }
+    public var maximumInputSide: Int { architecture.isResNet ? 1024 : 512 }
 
     /// The smallest input side the architecture accepts: every conv+pool stage must leave at
     /// least one pixel (ResNet18: its five stride-2 stages).
@@ -149,7 +195,7 @@ extension KeypointModelSpec {
         switch architecture {
         case .noseNet: return smallest { NoseNet.featureSize(inputHeight: $0, inputWidth: $0).height > 0 }
         case .faceNet: return smallest { FaceNet.featureSize(inputHeight: $0, inputWidth: $0).height > 0 }
-        case .resnet18: return 32
+        case .resnet18, .pipNetResNet18: return 32
         }
     }
 
@@ -163,15 +209,16 @@ extension KeypointModelSpec {
 
     /// Checks every field a file can get wrong, before anything is built from them: sizes
     /// within the architecture's limits, 1 input channel (3 allowed for ResNet18), points
-    /// non-empty, distinct and within the scheme, a crop enlargement in `1...4`. (The scheme
-    /// itself is checked when it is decoded.)
-    public func validate() throws(InvalidField) {
+    /// non-empty, distinct and within the scheme, a crop enlargement in `1...4`, PIPNet's
+    /// neighbour lists (which a spec may lack `beforeTraining`: the trainer derives them from
+    /// the training set). (The scheme itself is checked when it is decoded.)
+    public func validate(beforeTraining: Bool = false) throws(InvalidField) {
         func fail(_ field: String, _ message: String) throws(InvalidField) -> Never { throw InvalidField(field: field, message: message) }
         let range = minimumInputSide...maximumInputSide
         for (field, side) in [("inputWidth", inputWidth), ("inputHeight", inputHeight)] where !range.contains(side) {
             try fail(field, "\(side) px is outside what \(architecture.rawValue) accepts (\(range.lowerBound)...\(range.upperBound))")
         }
-        let channels: Set<Int> = architecture == .resnet18 ? [1, 3] : [1]
+        let channels: Set<Int> = architecture.isResNet ? [1, 3] : [1]
         if !channels.contains(inputChannels) {
             try fail("inputChannels", "\(inputChannels); \(architecture.rawValue) takes \(channels.sorted().map(String.init).joined(separator: " or "))")
         }
@@ -188,5 +235,32 @@ extension KeypointModelSpec {
             try fail("crop.faceBox.enlargement", "\(enlargement) is outside 1...4 (times the face box)")
         }
         if faceBoxes == .detector, crop == .wholeImage { try fail("boxes", "'detector' needs a faceBox crop; the model crops the whole photo") }
+        try validateNeighbours(beforeTraining: beforeTraining)
+    }
+
+    /// PIPNet's lists: one per point, all of one length `1..<points`, distinct other points.
+    private func validateNeighbours(beforeTraining: Bool) throws(InvalidField) {
+        func fail(_ field: String, _ message: String) throws(InvalidField) -> Never { throw InvalidField(field: field, message: message) }
+        guard architecture == .pipNetResNet18 else {
+            if neighbours != nil { try fail("neighbours", "only \(Architecture.pipNetResNet18.rawValue) has neighbour lists; \(architecture.rawValue) does not") }
+            return
+        }
+        if pointCount < 2 { try fail("points", "\(architecture.rawValue) needs at least 2 points (each is also estimated by its neighbours)") }
+        guard let neighbours else {
+            if beforeTraining { return }
+            try fail("neighbours", "missing; \(architecture.rawValue) needs each point's neighbour list")
+        }
+        if neighbours.count != pointCount { try fail("neighbours", "\(neighbours.count) lists for \(pointCount) points; expected one per point") }
+        let length = neighbours[0].count
+        if !(1..<pointCount).contains(length) { try fail("neighbours[0]", "\(length) neighbours; expected 1...\(pointCount - 1)") }
+        for (point, list) in neighbours.enumerated() {
+            if list.count != length { try fail("neighbours[\(point)]", "\(list.count) neighbours; the first list has \(length), all must have as many") }
+            for (slot, neighbour) in list.enumerated() {
+                if !(0..<pointCount).contains(neighbour) || neighbour == point {
+                    try fail("neighbours[\(point)][\(slot)]", "\(neighbour) is not another point of the model (0...\(pointCount - 1), not \(point))")
+                }
+            }
+            if Set(list).count != list.count { try fail("neighbours[\(point)]", "\(list) lists a point twice") }
+        }
     }
 }

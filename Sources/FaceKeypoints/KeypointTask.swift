@@ -68,10 +68,17 @@ public struct KeypointTask: Sendable {
     /// trains with MSE and cosine decay, the default with wing loss and a warm-up epoch. With
     /// `boxes: .detector`, the crops start from MTCNN's boxes (``KeypointModelSpec/detectorLandmarks``;
     /// the training file must hold ``DetectorBoxes``): the model the package ships.
-    public static func landmarks(_ recipe: Recipe = .default, boxes: KeypointModelSpec.FaceBoxes = .truth) -> KeypointTask {
-        KeypointTask(name: "landmarks", spec: boxes == .detector ? .detectorLandmarks : .landmarks, configuration: TrainingConfiguration(
+    ///
+    /// With `architecture: .pipNetResNet18` (the default recipe only), the same crops go to
+    /// PIPNet's heatmap head, trained with its own loss (Docs/Heatmaps.md has the recipe's
+    /// experiments).
+    public static func landmarks(_ recipe: Recipe = .default, boxes: KeypointModelSpec.FaceBoxes = .truth,
+                                 architecture: KeypointModelSpec.Architecture = .resnet18) -> KeypointTask {
+        var task = KeypointTask(name: "landmarks", spec: boxes == .detector ? .detectorLandmarks : .landmarks, configuration: TrainingConfiguration(
             epochs: 47, batchSize: 16, learningRate: 1e-3, schedule: recipe == .study ? .cosine : .warmupCosine,
             loss: recipe == .study ? .mse : .wing, augmentation: landmarkAugmentation))
+        task.spec.architecture = architecture
+        return task
     }
 
     /// A user's own scheme: part 3's recipe on `architecture` at `inputSize` pixels a side;
@@ -152,7 +159,7 @@ public struct KeypointTask: Sendable {
         try TrainingReports.samplesGrid(firstBatch, format: spec.inputFormat).write(to: output.appendingPathComponent("samples.png"))
         let history = try trainer.run(resume: resume, progress: progress)
         try TrainingReports.lossPlot(history, title: "\(name): loss per epoch", loss: configuration.loss).write(to: output.appendingPathComponent("loss.png"))
-        let (predictions, _) = try Evaluation.predict(trainer.model, on: trainer.validation, scheme: spec.scheme)
+        let (predictions, _) = try Evaluation.predict(trainer.model, spec: trainer.spec, on: trainer.validation)
         try TrainingReports.predictionsGrid(predictions, dataset: trainer.validation).write(to: output.appendingPathComponent("predictions.png"))
         if let first = trainer.model.namedParameters().first(where: { $0.name == "conv1.weight" }) {
             try TrainingReports.filters(first.parameter.value).write(to: output.appendingPathComponent("filters.png"))

@@ -14,20 +14,25 @@ public struct PhotoLandmarks: Codable, Sendable, Equatable {
         public var points5: [[Float]]?
         /// The model's points, in its scheme's order.
         public var points: [[Float]]
+        /// Each point's confidence, in the order of ``points`` (nil for regression models, which
+        /// have none). See ``PhotoLandmarks/lowConfidence``.
+        public var confidence: [Float]?
 
-        public init(box: BoundingBox, score: Float?, points5: [Point]?, points: [Point]) {
+        public init(box: BoundingBox, score: Float?, points5: [Point]?, points: [Point], confidence: [Float]? = nil) {
             self.box = [box.x, box.y, box.width, box.height]
             self.score = score
             self.points5 = points5?.map { [$0.x, $0.y] }
             self.points = points.map { [$0.x, $0.y] }
+            self.confidence = confidence
         }
 
         /// A detected face and its landmarks.
         public init(_ landmarks: FaceLandmarks) {
-            self.init(box: landmarks.face.box, score: landmarks.face.score, points5: landmarks.face.points5, points: landmarks.points)
+            self.init(box: landmarks.face.box, score: landmarks.face.score, points5: landmarks.face.points5, points: landmarks.points,
+                      confidence: landmarks.confidences)
         }
 
-        enum CodingKeys: String, CodingKey { case box, score, points5, points }
+        enum CodingKeys: String, CodingKey { case box, score, points5, points, confidence }
 
         /// Writes every key, `null` for a score and five points the face does not have.
         public func encode(to encoder: any Encoder) throws {
@@ -36,6 +41,7 @@ public struct PhotoLandmarks: Codable, Sendable, Equatable {
             try container.encode(score, forKey: .score)
             try container.encode(points5, forKey: .points5)
             try container.encode(points, forKey: .points)
+            try container.encode(confidence, forKey: .confidence)
         }
 
         /// ``box`` as a bounding box.
@@ -53,8 +59,14 @@ public struct PhotoLandmarks: Codable, Sendable, Equatable {
         self.image = image; self.width = width; self.height = height; self.model = model; self.faces = faces
     }
 
+    /// Below this confidence a point is drawn as a ring (``drawn(on:)``): PIPNet's peak score,
+    /// trained towards 1 in the point's cell and 0 elsewhere, falls under one half mostly where
+    /// the point is hidden or the face is turned away (Docs/Heatmaps.md).
+    public static let lowConfidence: Float = 0.5
+
     /// `photo` in color with every face drawn: its box in yellow, the five detector points in
-    /// cyan, the model's points in red, sized to the photo.
+    /// cyan, the model's points as red dots, those with a confidence below ``lowConfidence``
+    /// as magenta rings, sized to the photo.
     public func drawn(on photo: Image) -> Image {
         var drawing = photo.rgb()
         let radius = Swift.max(1.5, Float(Swift.max(photo.width, photo.height)) / 300)
@@ -62,22 +74,25 @@ public struct PhotoLandmarks: Codable, Sendable, Equatable {
             let box = face.boundingBox
             drawing.drawRectangle(box, color: .yellow, thickness: Int(Swift.max(1, box.width / 100).rounded()))
             drawing.drawKeypoints((face.points5 ?? []).map { Point($0[0], $0[1]) }, color: .cyan, radius: radius)
-            drawing.drawKeypoints(face.points.map { Point($0[0], $0[1]) }, color: .prediction, radius: Swift.max(1, Swift.min(radius, box.width / 80)))
+            let points = face.points.map { Point($0[0], $0[1]) }, pointRadius = Swift.max(1, Swift.min(radius, box.width / 80))
+            let confidence = face.confidence ?? [Float](repeating: 1, count: points.count)
+            drawing.drawKeypoints(zip(points, confidence).filter { $1 >= Self.lowConfidence }.map(\.0), color: .prediction, radius: pointRadius)
+            for (point, _) in zip(points, confidence).filter({ $1 < Self.lowConfidence }) {
+                drawing.drawCircle(center: point, radius: 1.6 * pointRadius, color: .magenta, thickness: Swift.max(1, pointRadius / 2))
+            }
         }
         return drawing
     }
 
     /// Pretty-printed JSON with sorted keys (the per-photo file).
-    public func json() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
-    }
+    public func json() throws -> Data { try encoded(formatting: [.prettyPrinted]) }
 
     /// One line of JSON with sorted keys (a line of `predictions.jsonl`), without the newline.
-    public func jsonLine() throws -> Data {
+    public func jsonLine() throws -> Data { try encoded(formatting: []) }
+
+    private func encoded(formatting: JSONEncoder.OutputFormatting) throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = formatting.union([.sortedKeys, .withoutEscapingSlashes])
         return try encoder.encode(self)
     }
 }

@@ -68,4 +68,45 @@ public enum TrainingReports {
         plot.yRange = 0...1
         return plot.render(width: 640, height: 480)
     }
+
+    /// Several evaluations' cumulative error curves in one plot, each named with its NME,
+    /// failure rate and AUC at `threshold` (missed faces count as failures).
+    public static func cumulativeErrorPlot(_ summaries: [ErrorSummary], threshold: Float) -> Image {
+        var plot = LinePlot(title: "cumulative error distribution", xLabel: "NME (\(summaries.first?.normalization ?? ""))", yLabel: "fraction of faces")
+        for (index, summary) in summaries.enumerated() {
+            let finite = summary.faces.filter(\.isFinite)
+            let nme = finite.reduce(0, +) / Float(Swift.max(finite.count, 1))
+            let failures = KeypointMetrics.failureRate(summary.faces, threshold: threshold)
+            let auc = KeypointMetrics.areaUnderCurve(summary.faces, threshold: threshold)
+            let name = String(format: "%@: NME %.2f%%, fail %.1f%%, AUC %.3f", summary.label, 100 * nme, 100 * failures, auc)
+            plot.add(name, points: summary.cumulativeCurve(threshold: threshold), color: Color.palette[index % Color.palette.count])
+        }
+        plot.xRange = 0...threshold
+        plot.yRange = 0...1
+        return plot.render(width: 720, height: 520)
+    }
+
+    /// Each point's mean normalized error on the mean face: a disc whose radius and colour
+    /// (green to red) grow with the error, the five hardest points numbered (0-based) and listed.
+    public static func perPointErrorPlot(_ summary: ErrorSummary, size: Int = 520) -> Image {
+        var image = Image(width: size, height: size + 70, color: .white)
+        let largest = summary.points.filter(\.isFinite).max() ?? 1
+        let margin = Float(size) * 0.12, scale = Float(size) - 2 * margin
+        func place(_ point: [Float]) -> Point { Point(margin + point[0] * scale, 40 + margin * 0.5 + point[1] * scale) }
+        for (point, error) in zip(summary.meanFace, summary.points) where error.isFinite && point[0].isFinite {
+            let t = largest > 0 ? error / largest : 0
+            let colour = Color(red: t, green: 0.75 * (1 - t), blue: 0.1)
+            let radius = 2 + 12 * t
+            image.fillCircle(center: place(point), radius: radius, color: colour)
+        }
+        let hardest = summary.points.indices.filter { summary.points[$0].isFinite }.sorted { summary.points[$0] > summary.points[$1] }.prefix(5)
+        for index in hardest {
+            let p = place(summary.meanFace[index])
+            image.drawText("\(index)", x: Int(p.x) + 9, y: Int(p.y) - 4, color: .black)
+        }
+        image.drawText(summary.label, x: 8, y: 8, color: .black, scale: 2)
+        let list = hardest.map { String(format: "%d: %.1f%%", $0, 100 * summary.points[$0]) }.joined(separator: ", ")
+        image.drawText("per-point NME (\(summary.normalization)); hardest \(list)", x: 8, y: size + 40, color: .black)
+        return image
+    }
 }

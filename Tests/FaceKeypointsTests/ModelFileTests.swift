@@ -52,6 +52,34 @@ import TestSupport
         }
     }
 
+    /// PIPNet's neighbour lists are checked as every other field: present exactly for PIPNet,
+    /// one list per point, all of one length below the point count, other points, no repeats.
+    @Test(arguments: [
+        ("nil", "field 'neighbours': missing; PIPNet-ResNet18 needs"),
+        ("[[1], [0]]", "field 'neighbours': 2 lists for 5 points"),
+        ("[[1], [0], [0], [0], [0, 1]]", "field 'neighbours[4]': 2 neighbours; the first list has 1"),
+        ("[[1], [0], [2], [0], [0]]", "field 'neighbours[2][0]': 2 is not another point"),
+        ("[[1], [0], [9], [0], [0]]", "field 'neighbours[2][0]': 9 is not another point"),
+        ("[[1, 1], [0, 2], [0, 1], [0, 1], [0, 1]]", "field 'neighbours[0]': [1, 1] lists a point twice"),
+        ("[[], [], [], [], []]", "field 'neighbours[0]': 0 neighbours; expected 1...4"),
+    ])
+    func badNeighbourListsAreOneClearError(value: String, expected: String) throws {
+        var spec = KeypointModelSpec.custom(scheme: try LandmarkScheme(name: "five", pointNames: ["a", "b", "c", "d", "e"], mirror: nil, normalization: .boxSize), architecture: .pipNetResNet18, inputSize: 64)
+        spec.neighbours = [[1], [0], [0], [0], [0]]
+        try spec.validate()
+        var object = try Self.specObject(spec)
+        object["neighbours"] = value == "nil" ? nil : try JSONSerialization.jsonObject(with: Data(value.utf8))
+        #expect {
+            _ = try KeypointModelFile.spec(from: [KeypointModelFile.specKey: try Self.json(object)], file: "pip.safetensors")
+        } throws: { error in
+            String(describing: error).contains(expected)
+        }
+        spec.architecture = .resnet18
+        #expect(throws: KeypointModelSpec.InvalidField.self) { try spec.validate() }   // lists on a regression model
+        spec.neighbours = nil
+        try spec.validate()
+    }
+
     /// The three study specs and a 3-channel ResNet18 pass; the limits are the ones the models
     /// really have (NoseNet's smallest input still gives a feature map, one pixel less does not).
     @Test func studySpecsAndLimitsAreValid() throws {

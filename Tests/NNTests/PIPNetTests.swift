@@ -170,4 +170,69 @@ import TestSupport
         }, at: [inputs[3]])
         #expect(selection.maxError < 1e-2, "\(selection)")
     }
+
+    /// Absent points: the masked loss is the reference loss of the annotated entries only. With
+    /// point 1 of image 0 absent, its position does not matter, its maps get no gradient, and
+    /// each part equals the mean over the kept entries computed by hand; a mask of all points
+    /// gives the unmasked loss; the masked loss's gradients match finite differences.
+    @Test func absentPointsAreMaskedOutOfTheLoss() throws {
+        var generator = RandomGenerator(seed: 3)   // as above: no kept offset within the step of its target
+        let neighbours = PIPNetNeighbours(indices: [[1, 2], [2, 0], [0, 1]])
+        let batch: [[SIMD2<Float>]] = [[SIMD2(0.2, 0.3), SIMD2(0.7, 0.4), SIMD2(0.5, 0.8)], [SIMD2(0.1, 0.9), SIMD2(0.55, 0.15), SIMD2(0.9, 0.6)]]
+        let present = [[true, false, true], [true, true, true]]
+        let maps = [Tensor.randomNormal([2, 3, 2, 3], using: &generator), Tensor.randomNormal([2, 3, 2, 3], using: &generator),
+                    Tensor.randomNormal([2, 3, 2, 3], using: &generator), Tensor.randomNormal([2, 6, 2, 3], using: &generator),
+                    Tensor.randomNormal([2, 6, 2, 3], using: &generator)]
+        func loss(_ maps: [Tensor], _ targets: PIPNetTargets) -> PIPNetLoss {
+            pipNetLoss(PIPNetMaps(scores: maps[0], offsetX: maps[1], offsetY: maps[2], neighbourX: maps[3], neighbourY: maps[4], neighbours: 2), targets)
+        }
+        let masked = PIPNetTargets(points: batch, present: present, neighbours: neighbours, height: 2, width: 3)
+        var moved = batch
+        moved[0][1] = SIMD2(Float.nan, .nan)
+        let movedTargets = PIPNetTargets(points: moved, present: present, neighbours: neighbours, height: 2, width: 3)
+        let parts = loss(maps, masked), movedParts = loss(maps, movedTargets)
+        for (a, b) in zip([parts.total, parts.scores, parts.neighbourX], [movedParts.total, movedParts.scores, movedParts.neighbourX]) {
+            #expect(a.item == b.item)
+        }
+        // Scores: the five annotated points' maps, 6 cells each.
+        let unmasked = PIPNetTargets(points: batch, neighbours: neighbours, height: 2, width: 3)
+        let scoreValues = maps[0].scalars, scoreTargets = unmasked.scores.scalars
+        var sum: Float = 0
+        for image in 0..<2 { for point in 0..<3 where present[image][point] {
+            for cell in 0..<6 { let i = (image * 3 + point) * 6 + cell; sum += (scoreValues[i] - scoreTargets[i]) * (scoreValues[i] - scoreTargets[i]) }
+        } }
+        #expect(abs(parts.scores.item - sum / 30) < 1e-5)
+        // Neighbour offsets: point 1 of image 0 is nobody's source, and the neighbours that are point 1
+        // (point 0's slot 0, point 2's slot 1) are unknown: 12 slots - 2 - 2 = 8 kept.
+        #expect(masked.neighbourMask?.scalars == [0, 1, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1])
+        #expect(masked.pointMask?.scalars == [1, 0, 1, 1, 1, 1])
+        let all = PIPNetTargets(points: batch, present: [[true, true, true], [true, true, true]], neighbours: neighbours, height: 2, width: 3)
+        #expect(all.pointMask == nil && loss(maps, all).total.item == loss(maps, unmasked).total.item)
+
+        let parameters = maps.map { Parameter($0) }
+        loss(parameters.map(\.value), masked).total.backward()
+        for (index, channels) in [(0, 1), (1, 1), (2, 1), (3, 2), (4, 2)] {
+            let grad = try #require(parameters[index].grad).scalars
+            // Image 0, point 1: channels 1 ..< 2 (its own maps) or 2 ..< 4 (its neighbour maps).
+            let absent = grad[(channels * 6)..<(2 * channels * 6)]
+            #expect(absent.allSatisfy { $0 == 0 }, "map \(index): \(Array(absent))")
+        }
+        let check = checkGradients(of: { loss($0, masked).total }, at: maps)
+        #expect(check.maxError < 1e-2, "\(check)")
+    }
+
+    /// `PIPNetMaps(joined:)` splits ``PIPNet/forward(_:)``'s output back into ``PIPNet/maps(_:)``.
+    @Test func joinedOutputSplitsIntoTheMaps() {
+        var generator = RandomGenerator(seed: 2)
+        let model = PIPNet(inputChannels: 1, points: 4, neighbours: 2, using: &generator)
+        model.eval()
+        let input = Tensor.randomNormal([2, 1, 64, 96], using: &generator)
+        let maps = withoutGradients { model.maps(input) }
+        let split = PIPNetMaps(joined: withoutGradients { model(input) }, points: 4, neighbours: 2)
+        #expect(split.height == 2 && split.width == 3)
+        for (a, b) in zip([maps.scores, maps.offsetX, maps.offsetY, maps.neighbourX, maps.neighbourY],
+                          [split.scores, split.offsetX, split.offsetY, split.neighbourX, split.neighbourY]) {
+            #expect(a.shape == b.shape && a.scalars == b.scalars)
+        }
+    }
 }

@@ -66,14 +66,14 @@ public final class KeypointTrainer {
         guard training.pointCount == spec.pointCount else {
             throw TrainingError.invalidConfiguration("the training set has \(training.pointCount) points per face, the model predicts \(spec.pointCount)")
         }
-        self.spec = spec
+        self.spec = spec.withNeighbours(from: training)
         self.configuration = configuration
         self.training = training
         self.validation = validation
         self.output = output
         self.group = group
         generator = RandomGenerator(seed: configuration.seed)
-        model = spec.makeModel(using: &generator)
+        model = self.spec.makeModel(using: &generator)
         if synchronizedBatchNorm && group.size > 1 {
             // Each rank joins every BatchNorm's all-reduce, so none may sit out the epoch's last batch.
             let globalBatch = configuration.batchSize * group.size, last = training.count % globalBatch
@@ -139,7 +139,7 @@ public final class KeypointTrainer {
                 optimizer.zeroGrad()
                 var batchLoss = Tensor(0)
                 if batch.count > 0 {   // a rank's share of the last batch may be empty
-                    batchLoss = batch.maskedLoss(model(batch.inputs), loss)
+                    batchLoss = KeypointOutputs(model(batch.inputs), spec: spec).loss(for: batch, regressionLoss: loss)
                     guard batchLoss.item.isFinite else { throw nonFinite("training loss", epoch: epoch, step: step, batch: batch) }
                     batchLoss.backward()
                 }
@@ -170,7 +170,7 @@ public final class KeypointTrainer {
                 history.epochSeconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
                 continue
             }
-            let (predictions, validationLoss) = try Evaluation.predict(model, on: validation, scheme: spec.scheme,
+            let (predictions, validationLoss) = try Evaluation.predict(model, spec: spec, on: validation,
                                                                        batchSize: Swift.max(configuration.batchSize, 16), loss: loss)
             let report = Evaluation.report(predictions, scheme: spec.scheme)
             history.validationLoss.append(validationLoss)

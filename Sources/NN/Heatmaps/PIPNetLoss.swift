@@ -10,7 +10,8 @@ public struct PIPNetLoss: Sendable {
 }
 
 /// PIPNet's loss (the reference's `compute_loss_pip` with its published settings: `l2` score
-/// criterion, `l1` offset criterion, weights 10 and 1).
+/// criterion, `l1` offset criterion, weights 10 and 1). Points the targets mark absent are left
+/// out: each part is the mean over the annotated entries only.
 ///
 /// ```swift
 /// let loss = pipNetLoss(model.maps(images), PIPNetTargets(points: points, neighbours: neighbours, height: 8, width: 8))
@@ -21,15 +22,24 @@ public struct PIPNetLoss: Sendable {
 public func pipNetLoss(_ maps: PIPNetMaps, _ targets: PIPNetTargets, scoreWeight: Float = 10, offsetWeight: Float = 1) -> PIPNetLoss {
     precondition(maps.scores.shape == targets.scores.shape && maps.neighbourX.shape == targets.neighbourX.shape,
                  "pipNetLoss: maps \(maps.scores.shape) and \(maps.neighbourX.shape), targets \(targets.scores.shape) and \(targets.neighbourX.shape)")
-    /// The L1 loss of `predicted` against `target` at the points' cells.
-    func atPointCells(_ predicted: Tensor, _ target: Tensor, channelsPerCell: Int = 1) -> Tensor {
-        l1Loss(selectCells(predicted, at: targets.cells, channelsPerCell: channelsPerCell),
-               selectCells(target, at: targets.cells, channelsPerCell: channelsPerCell))
+    /// `loss(predicted, target)` over the entries `mask` keeps (all without one), as a mean over them.
+    func masked(_ predicted: Tensor, _ target: Tensor, _ mask: Tensor?, _ loss: (Tensor, Tensor) -> Tensor) -> Tensor {
+        guard let mask else { return loss(predicted, target) }
+        let kept = mask.scalars.reduce(Float(0), +)
+        guard kept > 0 else { return loss(predicted * 0, target * 0) }
+        return loss(predicted * mask, target * mask) * (Float(predicted.count) / (kept * Float(predicted.count / mask.count)))
     }
-    let scores = mseLoss(maps.scores, targets.scores)
-    let offsetX = atPointCells(maps.offsetX, targets.offsetX), offsetY = atPointCells(maps.offsetY, targets.offsetY)
-    let neighbourX = atPointCells(maps.neighbourX, targets.neighbourX, channelsPerCell: maps.neighbours)
-    let neighbourY = atPointCells(maps.neighbourY, targets.neighbourY, channelsPerCell: maps.neighbours)
+    /// The L1 loss of `predicted` against `target` at the points' cells.
+    func atPointCells(_ predicted: Tensor, _ target: Tensor, _ mask: Tensor?, channelsPerCell: Int = 1) -> Tensor {
+        masked(selectCells(predicted, at: targets.cells, channelsPerCell: channelsPerCell),
+               selectCells(target, at: targets.cells, channelsPerCell: channelsPerCell), mask) { l1Loss($0, $1) }
+    }
+    let scoreMask = targets.pointMask.map { $0.reshaped($0.shape + [1, 1]) }
+    let scores = masked(maps.scores, targets.scores, scoreMask) { mseLoss($0, $1) }
+    let offsetX = atPointCells(maps.offsetX, targets.offsetX, targets.pointMask)
+    let offsetY = atPointCells(maps.offsetY, targets.offsetY, targets.pointMask)
+    let neighbourX = atPointCells(maps.neighbourX, targets.neighbourX, targets.neighbourMask, channelsPerCell: maps.neighbours)
+    let neighbourY = atPointCells(maps.neighbourY, targets.neighbourY, targets.neighbourMask, channelsPerCell: maps.neighbours)
     let total = scoreWeight * scores + offsetWeight * (offsetX + offsetY + neighbourX + neighbourY)
     return PIPNetLoss(total: total, scores: scores, offsetX: offsetX, offsetY: offsetY, neighbourX: neighbourX, neighbourY: neighbourY)
 }

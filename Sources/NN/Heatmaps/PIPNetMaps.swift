@@ -31,6 +31,23 @@ public struct PIPNetMaps: Sendable {
         (self.neighbourX, self.neighbourY, self.neighbours) = (neighbourX, neighbourY, neighbours)
     }
 
+    /// The maps of ``PIPNet/forward(_:)``'s joined output, split along the channels
+    /// (differentiably): scores, x offsets, y offsets, neighbour x offsets, neighbour y offsets.
+    ///
+    /// Shape: `[N, 3 points + 2 points neighbours, h, w]` -> maps of `[N, points, h, w]` and
+    /// `[N, points * neighbours, h, w]`.
+    public init(joined: Tensor, points: Int, neighbours: Int) {
+        precondition(joined.rank == 4 && points > 0 && neighbours > 0 && joined.shape[1] == points * (3 + 2 * neighbours),
+                     "PIPNetMaps(joined:): expected [N, \(points * (3 + 2 * max(neighbours, 0))), h, w] for \(points) points with \(neighbours) neighbours, got \(joined.shape)")
+        let sizes = [points, points, points, points * neighbours, points * neighbours]
+        var start = 0
+        let parts = sizes.map { size in
+            defer { start += size }
+            return joined.slice(axis: 1, start..<(start + size))
+        }
+        self.init(scores: parts[0], offsetX: parts[1], offsetY: parts[2], neighbourX: parts[3], neighbourY: parts[4], neighbours: neighbours)
+    }
+
     /// Images in the batch.
     public var batchSize: Int { scores.shape[0] }
     /// Points per image.

@@ -1,0 +1,70 @@
+import Foundation
+import Vision
+
+/// One evaluation's errors, kept to compare models afterwards: each face's normalized error,
+/// each point's mean normalized error, and the mean face they are drawn on
+/// (`keypoints evaluate --errors FILE`, `keypoints plot`).
+public struct ErrorSummary: Codable, Sendable, Equatable {
+    /// What was evaluated, e.g. "PIPNet, truth boxes".
+    public var label: String
+    /// What NME divides by (``EvaluationReport/normalization``).
+    public var normalization: String
+    /// Each evaluated face's normalized error (infinity for a face the detector missed).
+    public var faces: [Float]
+    /// Each point's normalized error, averaged over the faces that annotate it.
+    public var points: [Float]
+    /// The faces' annotated points averaged in the frame of each face's points' box: `(0, 0)`
+    /// its top-left corner, `(1, 1)` its bottom-right. Shape: `[points][2]`.
+    public var meanFace: [[Float]]
+
+    /// The summary of `predictions`; `missed` faces are added as infinite errors.
+    public init(label: String, predictions: [KeypointPrediction], normalization: String, missed: Int = 0) {
+        self.label = label
+        self.normalization = normalization
+        faces = predictions.map(\.normalizedError) + [Float](repeating: .infinity, count: missed)
+        let count = predictions.first?.truth.count ?? 0
+        var errorSums = [Float](repeating: 0, count: count), errorCounts = [Float](repeating: 0, count: count)
+        var positionSums = [Point](repeating: .zero, count: count), positionCounts = [Float](repeating: 0, count: count)
+        for prediction in predictions {
+            let box = BoundingBox(enclosing: prediction.truth.filter(\.isPresent))
+            for point in 0..<count where prediction.truth[point].isPresent {
+                if prediction.normalizer.isFinite && prediction.normalizer > 0 {
+                    let d = prediction.predicted[point] - prediction.truth[point]
+                    errorSums[point] += (d * d).sum().squareRoot() / prediction.normalizer
+                    errorCounts[point] += 1
+                }
+                if box.width > 0 && box.height > 0 {
+                    positionSums[point] += (prediction.truth[point] - Point(box.x, box.y)) / Point(box.width, box.height)
+                    positionCounts[point] += 1
+                }
+            }
+        }
+        points = zip(errorSums, errorCounts).map { $1 > 0 ? $0 / $1 : .nan }
+        meanFace = zip(positionSums, positionCounts).map { $1 > 0 ? [$0.x / $1, $0.y / $1] : [.nan, .nan] }
+    }
+
+    /// The cumulative error curve up to `threshold`: the fraction of faces (missed ones
+    /// included) whose error is below x (``KeypointMetrics/cumulativeErrorCurve(_:threshold:steps:)``).
+    public func cumulativeCurve(threshold: Float, steps: Int = 200) -> [Point] {
+        KeypointMetrics.cumulativeErrorCurve(faces.filter { !$0.isNaN }, threshold: threshold, steps: steps)
+    }
+
+    /// Reads a summary written by ``write(to:)``, naming the file when it is not one.
+    public init(contentsOf url: URL) throws {
+        do {
+            let decoder = JSONDecoder()
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            self = try decoder.decode(ErrorSummary.self, from: Data(contentsOf: url))
+        } catch let error as DecodingError {
+            throw KeypointModelError(file: url.path, "not an error summary written by `keypoints evaluate --errors` (\(error))")
+        }
+    }
+
+    /// Writes the summary as JSON (infinite errors as the string "inf").
+    public func write(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try AtomicFile.write(try encoder.encode(self), to: url)
+    }
+}
