@@ -139,12 +139,21 @@ struct LandmarksCommand: ParsableCommand {
     @Option(help: "The network: ResNet18 (the study's regression) or PIPNet-ResNet18 (heatmap head with per-point confidence).")
     var architecture = KeypointModelSpec.Architecture.resnet18
 
+    @Option(name: .customLong("input-size"), help: "The square input's side in pixels (the study's 224).")
+    var inputSize = 224
+
     func run() throws {
         guard validationFraction > 0 && validationFraction < 1 else {
             throw CommandError("--val-fraction must be between 0 and 1 (exclusive), got \(validationFraction)")
         }
         guard architecture.isResNet else { throw CommandError("--architecture: part 3 trains ResNet18 or PIPNet-ResNet18, not \(architecture.rawValue)") }
-        let task = KeypointTask.landmarks(options.recipe, boxes: boxes, architecture: architecture)
+        var task = KeypointTask.landmarks(options.recipe, boxes: boxes, architecture: architecture)
+        (task.spec.inputWidth, task.spec.inputHeight) = (inputSize, inputSize)
+        do {
+            try task.spec.validate(beforeTraining: true)
+        } catch {
+            throw CommandError("--input-size \(inputSize): \(error)")
+        }
         try train(task, options: options) { data in
             try imglabSource(try existingFile(xml ?? "\(data)/300w_subset/labels.xml", option: "--xml"), boxes: boxes,
                              output: options.output(of: task), validationFraction: validationFraction)

@@ -8,7 +8,7 @@ extension Evaluation {
     /// Each photo is searched once (stored pixels, as annotations are); its detections are
     /// paired with the dataset's faces greedily by IoU >= 0.5 with the box around each face's
     /// points (``FaceMatching``), and the model runs on each found face as it does in
-    /// ``FaceLandmarker`` (``KeypointDetector/points(in:face:)``). Returns the found faces'
+    /// ``FaceLandmarker`` (``KeypointDetector/estimate(in:face:)``). Returns the found faces'
     /// predictions, in dataset order, and how many faces the detector missed.
     public static func predictWithDetector(_ keypoints: KeypointDetector, on dataset: FaceDataset, detector: MTCNN) throws
         -> (predictions: [KeypointPrediction], missed: Int) {
@@ -24,9 +24,10 @@ extension Evaluation {
                 guard let d = match[n] else { missed += 1; continue }
                 let truth = dataset.keypoints(at: index)
                 let region = try keypoints.inputRegion(imageWidth: photo.width, imageHeight: photo.height, box: detections[d].box)
-                found[index] = KeypointPrediction(index: index, identity: dataset.faces[index].identity,
-                                                  predicted: try keypoints.points(in: photo, face: detections[d]), truth: truth,
-                                                  normalizer: normalizer(truth: truth, region: region, scheme: keypoints.spec.scheme))
+                let estimate = try keypoints.estimate(in: photo, face: detections[d])
+                found[index] = KeypointPrediction(index: index, identity: dataset.faces[index].identity, predicted: estimate.points,
+                                                  truth: truth, normalizer: normalizer(truth: truth, region: region, scheme: keypoints.spec.scheme),
+                                                  confidences: estimate.confidences)
             }
         }
         return (found.keys.sorted().map { found[$0]! }, missed)

@@ -5,14 +5,14 @@ import Vision
 
 /// Every face's landmarks in a photo, in one call: the MTCNN detector finds the faces, a
 /// keypoint model puts its points on each. Without arguments it uses what ships with the
-/// package: facenet-pytorch's MTCNN and a 68-point ResNet18 trained by this package on the
-/// detector's boxes of the 300-W subset (``KeypointDetector/shippedLandmarks()``; research use,
-/// see Docs/Detection.md).
+/// package: facenet-pytorch's MTCNN and a 68-point PIPNet (ResNet18 trunk) trained by this
+/// package on the 300-W subset, each point with a confidence (``KeypointDetector/shippedLandmarks()``;
+/// research use, see Docs/Detection.md).
 ///
 /// ```swift
 /// let landmarker = try FaceLandmarker()
 /// for face in try landmarker.faces(in: try Image(contentsOf: URL(fileURLWithPath: "photo.jpg"))) {
-///     print(face.face.box, face.face.score, face.points.count)   // 68 points
+///     print(face.face.box, face.face.score, face.points.count, face.confidences!)   // 68 points, 68 confidences
 /// }
 /// ```
 public final class FaceLandmarker {

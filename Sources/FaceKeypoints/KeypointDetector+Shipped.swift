@@ -4,10 +4,12 @@ extension KeypointDetector {
     /// The file name of the 68-point model that ships with the package (a resource of this target).
     public static let shippedLandmarksFile = "landmarks68.safetensors"
 
-    /// The 68-point iBUG model that ships with the package: ResNet18 on 224x224 crops of 1.4 times
-    /// the MTCNN detector's box, trained by `keypoints landmarks --boxes detector` on the 300-W
-    /// subset and stored in float16 (provenance, licence and accuracy in its metadata and in
-    /// Docs/Detection.md). The 300-W annotations are for research use only.
+    /// The 68-point iBUG model that ships with the package: PIPNet's heatmap head on ResNet18's
+    /// trunk (per-point confidences) on 224x224 crops of 1.4 times the landmarks' box, trained
+    /// by `keypoints landmarks --architecture PIPNet-ResNet18` on the 300-W subset and stored in
+    /// float16 (provenance, licence and accuracy in its metadata and in Docs/Detection.md). With
+    /// the detector it runs twice per face (``points(in:face:)``). The 300-W annotations are for
+    /// research use only.
     public static func shippedLandmarks() throws -> KeypointDetector {
         try KeypointDetector(contentsOf: try shippedLandmarksURL(), expecting: .landmarks)
     }
