@@ -1,6 +1,6 @@
 """The peer of `keypoints-bench pipeline`: dlib's whole-photo pipeline, its HOG face detector
 and its 68-point shape predictor, timed on the same photos as
-Benchmarks/Bench/PipelineBenchmark.swift times ours (FaceLandmarker: MTCNN + 68-point ResNet18).
+Benchmarks/Bench/PipelineBenchmark.swift times ours (FaceLandmarker: MTCNN + the shipped 68-point model).
 
     python3 Benchmarks/pipeline_peers.py FOLDER [--limit N] [--predictor PATH]
         -> one JSON line:

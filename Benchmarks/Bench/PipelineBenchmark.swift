@@ -35,7 +35,7 @@ func pipelinePhotos(folder: URL, limit: Int) throws -> [URL] {
 }
 
 /// Ours: `FaceLandmarker()` (the shipped MTCNN, minimum face 20, and the shipped 68-point
-/// ResNet18) on `threads` threads. Each photo is decoded before its clock starts; one untimed
+/// model) on `threads` threads. Each photo is decoded before its clock starts; one untimed
 /// warm-up call on the first photo precedes the pass.
 func measureOurPipeline(folder: URL, threads: Int, limit: Int) throws -> PipelineLine {
     let photos = try pipelinePhotos(folder: folder, limit: limit)
@@ -73,7 +73,7 @@ struct PipelineComparison {
         let core = try runChild(me, ["core"], environment: environment).trimmingCharacters(in: .whitespacesAndNewlines)
         print("Machine: \(cpuDescription()); OpenBLAS \(core); load \(loadAverage())")
         print("photos = the first \(limit) of \(folder.path) by name (IMM Face Database: 640x480, one face each);")
-        print("ours = FaceLandmarker(): MTCNN.pretrained (minimum face 20), then the shipped 68-point ResNet18 on every face;")
+        print("ours = FaceLandmarker(): MTCNN.pretrained (minimum face 20), then the shipped 68-point model on every face (PIPNet: twice);")
         print("dlib = get_frontal_face_detector() with upsample 1, then shape_predictor_68_face_landmarks.dat on every face (one thread);")
         print("ms = per photo, faces and their landmarks, decoding and warm-up excluded: median and mean of the per-photo times")
         print("")

@@ -10,7 +10,7 @@ struct PlotCommand: ParsableCommand {
 
     @Argument(help: "Error files written by keypoints evaluate --errors.") var files: [String]
     @Option(help: "Write the cumulative error curves of all files to this PNG.") var curve: String?
-    @Option(name: .customLong("per-point"), help: "Write each point's error on the mean face, one panel per file, to this PNG.")
+    @Option(name: .customLong("per-point"), help: "Write each point's error on the mean face, one panel per file (one colour scale), to this PNG.")
     var perPoint: String?
     @Option(help: "The failure and AUC threshold in NME units.") var threshold: Float = 0.08
 
@@ -26,7 +26,9 @@ struct PlotCommand: ParsableCommand {
             try TrainingReports.cumulativeErrorPlot(summaries, threshold: threshold).write(to: URL(fileURLWithPath: curve))
         }
         if let perPoint {
-            let panels = summaries.map { TrainingReports.perPointErrorPlot($0) }
+            // One colour scale for all panels, so they compare.
+            let largest = summaries.flatMap(\.points).filter(\.isFinite).max()
+            let panels = summaries.map { TrainingReports.perPointErrorPlot($0, largest: largest) }
             try Image.grid(panels, columns: Swift.min(panels.count, 2), margin: 6).write(to: URL(fileURLWithPath: perPoint))
         }
     }

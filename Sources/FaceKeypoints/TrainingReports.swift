@@ -87,26 +87,27 @@ public enum TrainingReports {
     }
 
     /// Each point's mean normalized error on the mean face: a disc whose radius and colour
-    /// (green to red) grow with the error, the five hardest points numbered (0-based) and listed.
-    public static func perPointErrorPlot(_ summary: ErrorSummary, size: Int = 520) -> Image {
-        var image = Image(width: size, height: size + 70, color: .white)
-        let largest = summary.points.filter(\.isFinite).max() ?? 1
+    /// (green to red) grow with the error up to `largest` (default: this summary's largest; give
+    /// the same to panels that are compared), the five hardest points numbered (0-based) and listed.
+    public static func perPointErrorPlot(_ summary: ErrorSummary, largest: Float? = nil, size: Int = 560) -> Image {
+        var image = Image(width: size, height: size + 60, color: .white)
+        let top = largest ?? summary.points.filter(\.isFinite).max() ?? 1
         let margin = Float(size) * 0.12, scale = Float(size) - 2 * margin
-        func place(_ point: [Float]) -> Point { Point(margin + point[0] * scale, 40 + margin * 0.5 + point[1] * scale) }
+        func place(_ point: [Float]) -> Point { Point(margin + point[0] * scale, 20 + margin * 0.5 + point[1] * scale) }
         for (point, error) in zip(summary.meanFace, summary.points) where error.isFinite && point[0].isFinite {
-            let t = largest > 0 ? error / largest : 0
-            let colour = Color(red: t, green: 0.75 * (1 - t), blue: 0.1)
-            let radius = 2 + 12 * t
-            image.fillCircle(center: place(point), radius: radius, color: colour)
+            let t = top > 0 ? Swift.min(error / top, 1) : 0
+            image.fillCircle(center: place(point), radius: 2 + 10 * t, color: Color(red: t, green: 0.75 * (1 - t), blue: 0.1))
         }
         let hardest = summary.points.indices.filter { summary.points[$0].isFinite }.sorted { summary.points[$0] > summary.points[$1] }.prefix(5)
         for index in hardest {
             let p = place(summary.meanFace[index])
-            image.drawText("\(index)", x: Int(p.x) + 9, y: Int(p.y) - 4, color: .black)
+            image.drawText("\(index)", x: Int(p.x) + 13, y: Int(p.y) - 4, color: .black)
         }
-        image.drawText(summary.label, x: 8, y: 8, color: .black, scale: 2)
+        image.drawText(summary.label, x: 8, y: 8, color: .black, scale: summary.label.count * 12 <= size - 16 ? 2 : 1)
         let list = hardest.map { String(format: "%d: %.1f%%", $0, 100 * summary.points[$0]) }.joined(separator: ", ")
-        image.drawText("per-point NME (\(summary.normalization)); hardest \(list)", x: 8, y: size + 40, color: .black)
+        image.drawText("hardest points: \(list)", x: 8, y: size + 20, color: .black)
+        image.drawText(String(format: "per-point NME (%@); red and largest: %.1f%% or more", summary.normalization, 100 * top),
+                       x: 8, y: size + 38, color: .black)
         return image
     }
 }
