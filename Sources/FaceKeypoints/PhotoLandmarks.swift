@@ -59,9 +59,9 @@ public struct PhotoLandmarks: Codable, Sendable, Equatable {
         self.image = image; self.width = width; self.height = height; self.model = model; self.faces = faces
     }
 
-    /// Below this confidence a point is drawn as a ring (``drawn(on:)``): PIPNet's peak score,
-    /// trained towards 1 in the point's cell and 0 elsewhere, falls under one half mostly where
-    /// the point is hidden or the face is turned away (Docs/Heatmaps.md).
+    /// Below this confidence a point is drawn as a ring (``drawn(on:)``): PIPNet's peak score is
+    /// trained towards 1 in the point's cell and 0 elsewhere, so below one half the model was not
+    /// sure which cell holds the point.
     public static let lowConfidence: Float = 0.5
 
     /// `photo` in color with every face drawn: its box in yellow, the five detector points in
