@@ -39,8 +39,7 @@ struct EvaluateCommand: ParsableCommand {
         let (network, spec, _) = try KeypointModelFile.load(model)
         let keypoints = KeypointDetector(model: network, spec: spec)
         if mirror {
-            if let reason = keypoints.mirroringUnavailable { throw CommandError("--mirror: \(reason)") }
-            keypoints.mirroring = true
+            do { try keypoints.enableMirroring() } catch { throw CommandError("--mirror: \(error)") }
         }
         let dataset: FaceDataset
         if let imm {
@@ -76,7 +75,7 @@ struct EvaluateCommand: ParsableCommand {
             throw CommandError("\(model.path) crops the whole photo; face boxes do not apply (evaluate it without --boxes)")
         case (.truth, _):
             let boxed = spec.faceBoxes == .detector ? try Evaluation.detectorLikeBoxes(dataset, scheme: spec.scheme) : dataset
-            results = try Evaluation.predict(network, spec: spec, on: boxed, mirroring: mirror ? spec.outputMirrorMap : nil).predictions
+            results = try Evaluation.predict(network, spec: spec, on: boxed, mirroring: mirror).predictions
             report = Evaluation.report(results, scheme: spec.scheme, threshold: threshold)
         }
         let encoder = JSONEncoder()

@@ -43,8 +43,7 @@ struct PredictCommand: ParsableCommand {
         try common.apply()
         let keypoints = try model.map { try KeypointDetector(contentsOf: try existingFile($0, option: "--model")) } ?? KeypointDetector.shippedLandmarks()
         if mirror {
-            if let reason = keypoints.mirroringUnavailable { throw CommandError("--mirror: \(reason)") }
-            keypoints.mirroring = true
+            do { try keypoints.enableMirroring() } catch { throw CommandError("--mirror: \(error)") }
         }
         let modelName = model ?? "shipped:\(KeypointDetector.shippedLandmarksFile)"
         let jobs = try shard.map { shard in try photoJobs().enumerated().filter { $0.offset % shard.count == shard.index }.map(\.element) } ?? photoJobs()

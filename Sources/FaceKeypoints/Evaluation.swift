@@ -87,12 +87,14 @@ public enum Evaluation {
     /// Predicts every sample of `dataset` with `model` (built from `spec`; in order, in
     /// evaluation mode, without gradients) and returns the predictions in original pixels and
     /// the mean training loss over the samples (``KeypointOutputs/loss(for:regressionLoss:)``).
-    /// With a `mirror` map, test-time mirroring: each input's mirrored twin is predicted too and
+    /// With `mirroring`, test-time mirroring: each input's mirrored twin is predicted too and
     /// the two estimates are averaged (``KeypointOutputs/estimates(mergingMirrored:mirror:)``;
-    /// the loss stays the unmirrored input's).
+    /// the loss stays the unmirrored input's); throws when the model cannot mirror
+    /// (``KeypointModelSpec/outputMirrorMap()``).
     public static func predict(_ model: Module, spec: KeypointModelSpec, on dataset: FaceDataset, batchSize: Int = 16,
                                loss: (Tensor, Tensor) -> Tensor = { mseLoss($0, $1) },
-                               mirroring mirror: MirrorMap? = nil) throws -> (predictions: [KeypointPrediction], loss: Float) {
+                               mirroring: Bool = false) throws -> (predictions: [KeypointPrediction], loss: Float) {
+        let mirror = mirroring ? try spec.outputMirrorMap() : nil
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }

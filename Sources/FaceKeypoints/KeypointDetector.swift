@@ -13,15 +13,16 @@ public final class KeypointDetector {
     public let model: Module
     public let spec: KeypointModelSpec
     /// Test-time mirroring: run the horizontally mirrored crop too and average the two estimates
-    /// through the scheme's mirror map (twice the work; ``estimate(in:box:)`` throws when the
-    /// model has none: see ``mirroringUnavailable``).
-    public var mirroring = false
+    /// through the scheme's mirror map (twice the work). Turn it on with ``enableMirroring()``,
+    /// which checks that the model can.
+    public private(set) var mirroring = false
 
     /// Loads the model at `url`; with `task`, refuses a model trained for another part.
     public init(contentsOf url: URL, expecting task: KeypointModelSpec.Task? = nil, mirroring: Bool = false) throws {
         (model, spec, _) = try KeypointModelFile.load(url, expecting: task)
-        self.mirroring = mirroring
-        if mirroring, let reason = mirroringUnavailable { throw KeypointModelError(file: url.path, reason) }
+        if mirroring {
+            do { try enableMirroring() } catch { throw KeypointModelError(file: url.path, "\(error)") }
+        }
     }
 
     /// Wraps a model in memory (for example during training).
@@ -71,7 +72,7 @@ public final class KeypointDetector {
         let outputs = KeypointOutputs(withoutGradients { model(input) }, spec: spec)
         let estimate: KeypointEstimate
         if mirroring {
-            guard let mirror = spec.outputMirrorMap else { throw KeypointDetectorError(mirroringUnavailable ?? "") }
+            let mirror = try spec.outputMirrorMap()
             let mirrored = KeypointOutputs(withoutGradients { model(KeypointOutputs.mirroredInputs(input)) }, spec: spec)
             estimate = outputs.estimates(mergingMirrored: mirrored, mirror: mirror)[0]
         } else {
@@ -80,12 +81,11 @@ public final class KeypointDetector {
         return KeypointEstimate(points: transform.inverse.apply(estimate.points), confidences: estimate.confidences)
     }
 
-    /// Why this model cannot use ``mirroring``; nil when it can.
-    public var mirroringUnavailable: String? {
-        guard spec.outputMirrorMap == nil else { return nil }
-        return spec.scheme.mirror == nil
-            ? "test-time mirroring needs the scheme's mirror map, and \(spec.scheme.name) has none (train with --mirror to give one)"
-            : "test-time mirroring needs each point's mirror partner among the model's points, and this model predicts only some of \(spec.scheme.name)'s"
+    /// Turns on ``mirroring``; throws a ``KeypointDetectorError`` saying why when the model
+    /// cannot mirror (its scheme has no mirror map, or it predicts a point without its partner).
+    public func enableMirroring() throws {
+        _ = try spec.outputMirrorMap()
+        mirroring = true
     }
 }
 

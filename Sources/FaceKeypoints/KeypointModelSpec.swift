@@ -118,13 +118,16 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
                           scheme: scheme, points: nil, crop: .faceBox(enlargement: 1.4), pixels: .centered)
     }
 
-    /// A freshly initialized model of this architecture and size.
+    /// A freshly initialized model of this architecture and size. A PIPNet spec needs its
+    /// ``neighbours`` first (``withNeighbours(from:count:)``; the trainer sets them).
     public func makeModel(using generator: inout RandomGenerator) -> Module {
-        switch architecture {
+        precondition(architecture != .pipNetResNet18 || neighbours?.first?.isEmpty == false,
+                     "KeypointModelSpec.makeModel: a PIPNet spec needs its neighbour lists first (withNeighbours(from:count:))")
+        return switch architecture {
         case .noseNet: NoseNet(inputHeight: inputHeight, inputWidth: inputWidth, points: pointCount, using: &generator)
         case .faceNet: FaceNet(inputHeight: inputHeight, inputWidth: inputWidth, points: pointCount, using: &generator)
         case .resnet18: NN.resnet18(inputChannels: inputChannels, outputs: 2 * pointCount, using: &generator)
-        case .pipNetResNet18: PIPNet(inputChannels: inputChannels, points: pointCount, neighbours: neighbours?.first?.count ?? 1, using: &generator)
+        case .pipNetResNet18: PIPNet(inputChannels: inputChannels, points: pointCount, neighbours: neighbours?.first?.count ?? 0, using: &generator)
         }
     }
 
@@ -169,11 +172,17 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
     /// The scheme's mirror map (for flips; nil: never flipped).
     public var mirrorMap: MirrorMap? { scheme.mirror }
 
-    /// The mirror map of the model's outputs (its ``points``), for test-time mirroring; nil when
-    /// the scheme has none or a predicted point's partner is not predicted.
-    public var outputMirrorMap: MirrorMap? {
-        guard let mirror = scheme.mirror else { return nil }
-        return points.map { mirror.restricted(to: $0) } ?? mirror
+    /// The mirror map of the model's outputs (its ``points``), for test-time mirroring. Throws
+    /// a ``KeypointDetectorError`` saying why when the scheme has none or a predicted point's
+    /// partner is not predicted.
+    public func outputMirrorMap() throws -> MirrorMap {
+        guard let mirror = scheme.mirror else {
+            throw KeypointDetectorError("test-time mirroring needs the scheme's mirror map, and \(scheme.name) has none (train with --mirror to give one)")
+        }
+        guard let restricted = points.map({ mirror.restricted(to: $0) }) ?? mirror else {
+            throw KeypointDetectorError("test-time mirroring needs each point's mirror partner among the model's points, and this model predicts only some of \(scheme.name)'s")
+        }
+        return restricted
     }
 
     /// A dataset configuration that produces this model's inputs and targets.

@@ -95,7 +95,7 @@ import TestSupport
             return (points, confidences)
         }
         let plain = try asymmetry()
-        detector.mirroring = true
+        try detector.enableMirroring()
         let mirrored = try asymmetry()
         #expect(plain.points > 0.1, "without mirroring an untrained model is not symmetric: \(plain)")
         #expect(mirrored.points < 0.01 && mirrored.confidences < 1e-4, "\(mirrored)")
