@@ -53,9 +53,12 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
     /// Faces the detector did not find (with detector boxes; nil otherwise): counted as
     /// failures in ``failureRate`` and ``auc``, left out of the errors and ``nme``.
     public var missed: Int?
+    /// For models with confidences (PIPNet; nil otherwise): the points' errors by confidence
+    /// (``ConfidenceBin/edges``), failures beyond ``threshold``.
+    public var confidence: [ConfidenceBin]?
 
     enum CodingKeys: String, CodingKey {
-        case images, threshold, normalization, nme, auc, missed
+        case images, threshold, normalization, nme, auc, missed, confidence
         case normalizedImages = "normalized_images"
         case meanErrorPx = "mean_error_px", meanAbsoluteErrorPx = "mae_px", failureRate = "failure_rate"
     }
@@ -137,6 +140,7 @@ public enum Evaluation {
             auc: KeypointMetrics.areaUnderCurve(withMisses, threshold: threshold),
             threshold: threshold,
             normalization: normalizationName(pointCount: predictions.first?.truth.count ?? 0, scheme: scheme),
-            missed: missed)
+            missed: missed,
+            confidence: ConfidenceBin.bins(for: predictions, threshold: threshold))
     }
 }
