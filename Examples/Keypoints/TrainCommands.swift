@@ -136,7 +136,7 @@ struct LandmarksCommand: ParsableCommand {
     @Option(help: "Crop from the annotated boxes ('truth', the study) or from the shipped detector's ('detector'; computed once into OUT/detector_boxes.xml).")
     var boxes = KeypointModelSpec.FaceBoxes.truth
 
-    @Option(help: "The network: ResNet18 (the study's regression) or PIPNet-ResNet18 (heatmap head with per-point confidence).")
+    @Option(help: "The network: ResNet18 (the study's regression), PIPNet-ResNet18 (heatmap head with per-point confidence) or Integral-ResNet18 (stride-8 heatmaps, soft-argmax).")
     var architecture = KeypointModelSpec.Architecture.resnet18
 
     @Option(name: .customLong("input-size"), help: "The square input's side in pixels (the study's 224).")

@@ -11,9 +11,13 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
         /// ResNet18's trunk with PIPNet's heatmap head (NN's `PIPNet`): score and offset maps on
         /// a grid of 32-pixel cells, each point also estimated by its ``KeypointModelSpec/neighbours``.
         case pipNetResNet18 = "PIPNet-ResNet18"
+        /// ResNet18's trunk, upsampled twice to stride-8 heatmaps read by a soft-argmax (NN's
+        /// `IntegralRegressionNet`): integral regression, trained and read as the regression
+        /// network (its outputs are the same normalized coordinates).
+        case integralResNet18 = "Integral-ResNet18"
 
         /// Whether the network is built on ResNet18's trunk (its input limits and channels).
-        public var isResNet: Bool { self == .resnet18 || self == .pipNetResNet18 }
+        public var isResNet: Bool { self == .resnet18 || self == .pipNetResNet18 || self == .integralResNet18 }
     }
 
     /// The study's part this model solves (used to refuse a model file for another part).
@@ -128,6 +132,7 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
         case .faceNet: FaceNet(inputHeight: inputHeight, inputWidth: inputWidth, points: pointCount, using: &generator)
         case .resnet18: NN.resnet18(inputChannels: inputChannels, outputs: 2 * pointCount, using: &generator)
         case .pipNetResNet18: PIPNet(inputChannels: inputChannels, points: pointCount, neighbours: neighbours?.first?.count ?? 0, using: &generator)
+        case .integralResNet18: IntegralRegressionNet(inputChannels: inputChannels, points: pointCount, using: &generator)
         }
     }
 
@@ -204,7 +209,7 @@ extension KeypointModelSpec {
         switch architecture {
         case .noseNet: return smallest { NoseNet.featureSize(inputHeight: $0, inputWidth: $0).height > 0 }
         case .faceNet: return smallest { FaceNet.featureSize(inputHeight: $0, inputWidth: $0).height > 0 }
-        case .resnet18, .pipNetResNet18: return 32
+        case .resnet18, .pipNetResNet18, .integralResNet18: return 32
         }
     }
 
@@ -226,6 +231,11 @@ extension KeypointModelSpec {
         let range = minimumInputSide...maximumInputSide
         for (field, side) in [("inputWidth", inputWidth), ("inputHeight", inputHeight)] where !range.contains(side) {
             try fail(field, "\(side) px is outside what \(architecture.rawValue) accepts (\(range.lowerBound)...\(range.upperBound))")
+        }
+        if architecture == .integralResNet18 {
+            for (field, side) in [("inputWidth", inputWidth), ("inputHeight", inputHeight)] where side % 32 != 0 {
+                try fail(field, "\(side) px; \(architecture.rawValue) needs a multiple of 32 (its heatmaps are the trunk's map upsampled 4x)")
+            }
         }
         let channels: Set<Int> = architecture.isResNet ? [1, 3] : [1]
         if !channels.contains(inputChannels) {

@@ -28,6 +28,7 @@ import TestSupport
         ("architecture", "\"VGG16\"", "field 'architecture': Cannot initialize Architecture"),
         ("task", "7", "field 'task': expected String"),
         ("crop", "{\"faceBox\": {\"enlargement\": 0.1}}", "field 'crop.faceBox.enlargement': 0.1 is outside 1...4"),
+        ("architecture", "\"Integral-ResNet18\"", "field 'inputWidth': 80 px; Integral-ResNet18 needs a multiple of 32"),
     ])
     func badSpecIsOneClearError(field: String, value: String, expected: String) throws {
         var object = try Self.specObject(.nose)
