@@ -8,12 +8,14 @@ enum BenchmarkModel: String, CaseIterable {
     case nosenet, facenet, resnet18
     /// PIPNet's heatmap head on ResNet18's trunk (68 points, 10 neighbours): its five maps joined.
     case pipnet
+    /// The integral-regression head on ResNet18's trunk (68 points): stride-8 heatmaps, soft-argmax.
+    case integral
 
     var inputShape: [Int] {
         switch self {
         case .nosenet: [1, 60, 80]
         case .facenet: [1, 180, 240]
-        case .resnet18, .pipnet: [1, 224, 224]
+        case .resnet18, .pipnet, .integral: [1, 224, 224]
         }
     }
 
@@ -23,6 +25,7 @@ enum BenchmarkModel: String, CaseIterable {
         case .facenet: FaceNet(using: &generator)
         case .resnet18: NN.resnet18(inputChannels: 1, outputs: 136, using: &generator)
         case .pipnet: PIPNet(inputChannels: 1, points: 68, neighbours: 10, using: &generator)
+        case .integral: IntegralRegressionNet(inputChannels: 1, points: 68, using: &generator)
         }
     }
 }
@@ -36,10 +39,11 @@ struct BenchmarkRow: Codable, Hashable {
 
     /// The rows of issue 7: NoseNet and the part-2 CNN at batch 4 and 64, ResNet18 at batch 1
     /// (inference only), 16 and 64; each with 1 and 2 threads, training and inference. Then
-    /// PIPNet at batch 1 (inference only) and 16, beside ResNet18's regression.
+    /// PIPNet and the integral-regression head at batch 1 (inference only) and 16, beside
+    /// ResNet18's regression.
     static let all: [BenchmarkRow] = {
         var rows: [BenchmarkRow] = []
-        for (model, batches) in [("nosenet", [4, 64]), ("facenet", [4, 64]), ("resnet18", [1, 16, 64]), ("pipnet", [1, 16])] {
+        for (model, batches) in [("nosenet", [4, 64]), ("facenet", [4, 64]), ("resnet18", [1, 16, 64]), ("pipnet", [1, 16]), ("integral", [1, 16])] {
             for batch in batches {
                 for mode in ["train", "infer"] where batch > 1 || mode == "infer" {   // batch 1: latency only
                     for threads in [1, 2] { rows.append(BenchmarkRow(model: model, batch: batch, threads: threads, mode: mode)) }

@@ -8,11 +8,11 @@ import Tensor
 /// The state dict is torchvision's ResNet18 names without `avgpool` and `fc` (`conv1.weight`,
 /// `bn1.*`, `layer1.0.conv1.weight`, ...), then the head as a `torch.nn.Sequential`:
 /// `Upsample(2)`, `Conv2d(512, 256, 3)`, `BatchNorm2d(256)`, `ReLU`, `Upsample(2)`,
-/// `Conv2d(256, 128, 3)`, `BatchNorm2d(128)`, `ReLU`, `Conv2d(128, points, 1)`: `head.1.weight`,
-/// `head.2.*`, `head.5.weight`, `head.6.*`, `head.8.weight`, `head.8.bias`. The trunk starts
+/// `Conv2d(256, 128, 3)`, `BatchNorm2d(128)`, `ReLU`, `Conv2d(128, points, 1)`, the convolutions
+/// without bias: `head.1.weight`, `head.2.*`, `head.5.weight`, `head.6.*`, `head.8.weight` (the last
+/// has none because a constant added to a map leaves its softmax unchanged). The trunk starts
 /// as ``resnet18(inputChannels:outputs:using:)``'s, the 3x3 convolutions as ``Conv2d``'s
-/// default, the last one with weights normal of standard deviation 0.001 and bias 0 (as
-/// ``PIPNet``'s heads; that bias never learns: a constant added to a map leaves its softmax unchanged).
+/// default, the last one with weights normal of standard deviation 0.001 (as ``PIPNet``'s heads).
 ///
 /// ```swift
 /// var generator = RandomGenerator(seed: 0)
@@ -44,9 +44,8 @@ public final class IntegralRegressionNet: Module {
         (layer1, layer2, layer3, layer4) = (trunk.layer1, trunk.layer2, trunk.layer3, trunk.layer4)
         let wide = Conv2d(512, 256, kernelSize: 3, padding: 1, bias: false, using: &generator)
         let narrow = Conv2d(256, 128, kernelSize: 3, padding: 1, bias: false, using: &generator)
-        let last = Conv2d(128, points, kernelSize: 1, using: &generator)
+        let last = Conv2d(128, points, kernelSize: 1, bias: false, using: &generator)
         last.weight.assign(Tensor.randomNormal(last.weight.shape, std: 0.001, using: &generator))
-        last.bias?.assign(Tensor.zeros([points]))
         head = Sequential(Upsample(scale: 2), wide, BatchNorm2d(256), ReLU(), Upsample(scale: 2), narrow, BatchNorm2d(128), ReLU(), last)
     }
 
