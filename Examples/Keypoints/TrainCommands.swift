@@ -142,8 +142,8 @@ struct LandmarksCommand: ParsableCommand {
     @Option(name: .customLong("input-size"), help: "The square input's side in pixels (the study's 224).")
     var inputSize = 224
 
-    @Option(name: .customLong("crop-enlargement"), help: "The crop's side in face-box sides, 1...4 (the study's 1.4).")
-    var cropEnlargement: Float = 1.4
+    @Option(name: .customLong("crop-enlargement"), help: "The crop's side in face-box sides, 1...4 (default: the recipe's; the study's 1.4).")
+    var cropEnlargement: Float?
 
     func run() throws {
         guard validationFraction > 0 && validationFraction < 1 else {
@@ -152,11 +152,11 @@ struct LandmarksCommand: ParsableCommand {
         guard architecture.isResNet else { throw CommandError("--architecture: part 3 trains ResNet18 or PIPNet-ResNet18, not \(architecture.rawValue)") }
         var task = KeypointTask.landmarks(options.recipe, boxes: boxes, architecture: architecture)
         (task.spec.inputWidth, task.spec.inputHeight) = (inputSize, inputSize)
-        task.spec.crop = .faceBox(enlargement: cropEnlargement)
+        if let cropEnlargement { task.spec.crop = .faceBox(enlargement: cropEnlargement) }
         do {
             try task.spec.validate(beforeTraining: true)
         } catch {
-            throw CommandError("--input-size \(inputSize) --crop-enlargement \(cropEnlargement): \(error)")
+            throw CommandError("--input-size \(inputSize)\(cropEnlargement.map { " --crop-enlargement \($0)" } ?? ""): \(error)")
         }
         try train(task, options: options) { data in
             try imglabSource(try existingFile(xml ?? "\(data)/300w_subset/labels.xml", option: "--xml"), boxes: boxes,
