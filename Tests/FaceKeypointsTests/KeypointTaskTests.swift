@@ -22,6 +22,15 @@ import TestSupport
         #expect(task.configuration.loss == .wing && KeypointTask.landmarks(.study).configuration.loss == .mse)
     }
 
+    /// PIPNet crops 1.2x the annotated box (its recipe); the regression and every detector-box
+    /// model keep the study's 1.4x.
+    @Test func pipNetCropsTighterOnAnnotatedBoxes() {
+        #expect(KeypointTask.landmarks(architecture: .pipNetResNet18).spec.crop == .faceBox(enlargement: 1.2))
+        #expect(KeypointTask.landmarks(boxes: .detector, architecture: .pipNetResNet18).spec.crop == .faceBox(enlargement: 1.4))
+        #expect(KeypointTask.landmarks().spec.crop == .faceBox(enlargement: 1.4))
+        #expect(KeypointTask.landmarks(architecture: .integralResNet18).spec.crop == .faceBox(enlargement: 1.4))
+    }
+
     /// `keypoints nose` and `KeypointTask.nose()` with the same settings write the same bytes.
     @Test func commandTrainsWhatTheLibraryTrains() throws {
         let (library, command) = (try CommandRunner.temporaryDirectory("library"), try CommandRunner.temporaryDirectory("command"))
