@@ -5,10 +5,11 @@
 # detector's boxes, with and without test-time mirroring; then their cumulative error curves
 # in one plot and each point's error drawn on the mean face (one colour scale).
 #
-#   scripts/heatmap_figures.sh [PIPNET_RUN] [REGRESSION_MODEL] [DATA] [OUT]
+#   scripts/heatmap_figures.sh [PIPNET_RUN] [REGRESSION_MODEL] [DATA] [OUT] [INTEGRAL_MODEL]
 #   # defaults: runs/landmarks-pipnet; the regression file shipped until commit f0dbab3
 #   #           (taken from git: ddaadd2:Sources/FaceKeypoints/Resources/landmarks68.safetensors);
-#   #           ../shared/data; figures
+#   #           ../shared/data; figures; none (with a model trained by `keypoints landmarks
+#   #           --architecture Integral-ResNet18 ...`, its truth-box curve joins the plot)
 #
 # A PIPNet run folder without a finished run is trained first (keypoints landmarks
 # --architecture PIPNet-ResNet18: about an hour on two cores; an interrupted run continues with
@@ -19,6 +20,7 @@ pipnet=${1:-runs/landmarks-pipnet}
 regression=${2:-}
 data=${3:-../shared/data}
 out=${4:-figures}
+integral=${5:-}
 swift build -c release --product keypoints
 keypoints=.build/release/keypoints
 mkdir -p "$out"
@@ -48,6 +50,10 @@ evaluate "$pipnet/model.safetensors" "PIPNet, detector boxes, mirrored" pipnet-d
 evaluate "$regression" "ResNet18 regression (shipped), truth boxes" regression-truth --boxes truth
 evaluate "$regression" "ResNet18 regression (shipped), detector boxes" regression-detector --boxes detector
 curves=(pipnet-truth pipnet-truth-mirrored pipnet-detector regression-truth regression-detector)
+if [ -n "$integral" ]; then
+    evaluate "$integral" "Integral regression, truth boxes" integral-truth
+    curves+=(integral-truth)
+fi
 panels=(pipnet-truth pipnet-detector regression-truth regression-detector)
 "$keypoints" plot $(printf "$out/%s.json " "${curves[@]}") --curve "$out/ced.png"
 "$keypoints" plot $(printf "$out/%s.json " "${panels[@]}") --per-point "$out/per-point.png"
