@@ -149,7 +149,10 @@ struct LandmarksCommand: ParsableCommand {
         guard validationFraction > 0 && validationFraction < 1 else {
             throw CommandError("--val-fraction must be between 0 and 1 (exclusive), got \(validationFraction)")
         }
-        guard architecture.isResNet else { throw CommandError("--architecture: part 3 trains ResNet18 or PIPNet-ResNet18, not \(architecture.rawValue)") }
+        guard architecture.isResNet else {
+            let choices = KeypointModelSpec.Architecture.allCases.filter(\.isResNet).map(\.rawValue).joined(separator: ", ")
+            throw CommandError("--architecture: part 3 trains one of \(choices), not \(architecture.rawValue)")
+        }
         var task = KeypointTask.landmarks(options.recipe, boxes: boxes, architecture: architecture)
         (task.spec.inputWidth, task.spec.inputHeight) = (inputSize, inputSize)
         if let cropEnlargement { task.spec.crop = .faceBox(enlargement: cropEnlargement) }
