@@ -18,6 +18,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Learning-rate schedule: constant, cosine or warmup-cosine.") var schedule: TrainingConfiguration.Schedule?
     @Option(help: "Training loss: mse, l1, smooth-l1 or wing.") var loss: TrainingConfiguration.Loss?
     @Option(help: "Seed for initialization, shuffling and augmentation.") var seed: UInt64?
+    @Option(help: "Random rotation of the training images, ± degrees (0...180).") var rotation: Float?
+    @Option(help: "Probability of a random rectangle (up to 0.4 of the input's sides, random colour) over a training image, 0...1.")
+    var occlusion: Float?
     @Option(help: "Background workers that decode and augment batches.") var workers: Int?
     @Option(help: "Settings: 'default' (this library's recipe) or 'study' (the original study's).") var recipe = KeypointTask.Recipe.default
     @Flag(help: "Continue from checkpoint.safetensors in the output folder.") var resume = false
@@ -42,6 +45,8 @@ struct TrainingOptions: ParsableArguments {
         if let schedule { c.schedule = schedule }
         if let loss { c.loss = loss }
         if let seed { c.seed = seed }
+        if let rotation { c.augmentation.rotation = rotation }
+        if let occlusion { c.augmentation.occlusion = occlusion }
         if let workers { c.workers = workers }
         return c
     }

@@ -7,7 +7,8 @@ import Vision
 /// ONE ``Affine2D`` that is composed with the crop/resize transform, so each training
 /// image is resampled once and its keypoints are moved by the very same map. A mirror also
 /// reorders the keypoints with the dataset's ``MirrorMap``. Brightness and contrast
-/// (``Vision/ColorJitter``) run on the warped image and leave the points alone.
+/// (``Vision/ColorJitter``), then a random rectangle over part of the face
+/// (``Vision/RandomOcclusion``), run on the warped image and leave the points alone.
 ///
 /// ```swift
 /// let augmentation = Augmentation(rotation: 15, shift: 0.05, scale: 0.9...1.1,
@@ -27,13 +28,15 @@ public struct Augmentation: Sendable, Equatable {
     public var flipProbability: Float
     /// Brightness / contrast (/ saturation for RGB inputs) changes.
     public var colorJitter: ColorJitter
+    /// A random rectangle painted over the warped image (none by default).
+    public var occlusion: RandomOcclusion
 
     public init(rotation: Float = 0, shift: Float = 0, scale: ClosedRange<Float> = 1...1,
-                flipProbability: Float = 0, colorJitter: ColorJitter = ColorJitter()) {
+                flipProbability: Float = 0, colorJitter: ColorJitter = ColorJitter(), occlusion: RandomOcclusion = RandomOcclusion()) {
         precondition(rotation >= 0 && shift >= 0 && scale.lowerBound > 0, "Augmentation: expected non-negative ranges and a positive scale")
         precondition((0...1).contains(flipProbability), "Augmentation: flipProbability must be in [0, 1], got \(flipProbability)")
         self.rotation = rotation; self.shift = shift; self.scale = scale
-        self.flipProbability = flipProbability; self.colorJitter = colorJitter
+        self.flipProbability = flipProbability; self.colorJitter = colorJitter; self.occlusion = occlusion
     }
 
     /// No change at all.

@@ -303,6 +303,7 @@ public struct FaceDataset: KeypointDataset {
         }
         let input = format.input(from: source, transform: fromOriginal.inverse.then(transform), fill: configuration.fill) { image in
             if augmentation.colorJitter != ColorJitter() { image = augmentation.colorJitter.apply(to: image, using: &generator) }
+            image = augmentation.occlusion.apply(to: image, using: &generator)
         }
         var points = transform.apply(keypoints(at: index))
         var permutation: [Int]?

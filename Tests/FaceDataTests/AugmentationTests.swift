@@ -88,6 +88,28 @@ struct AugmentationTests {
         #expect(simd_distance(dataset.baseTransform(at: 0).apply(region.center), Point(32, 32)) < 1e-4)
     }
 
+    @Test("occlusion paints over the warped input after the geometry is drawn: same points, same transform")
+    func occlusionLeavesPoints() throws {
+        let folder = try TempFolder(); defer { folder.cleanUp() }
+        let face = try Self.twoDotFace(in: folder)
+        var config = FaceDatasetConfiguration(input: InputFormat(width: 64, height: 64, pixels: .unit), crop: .faceBox(enlargement: 2.5),
+                                              mirrorMap: MirrorMap([1, 0]), cache: .none)
+        config.augmentation = .standard
+        let plain = try FaceDataset(faces: [face], configuration: config)
+        config.augmentation.occlusion = RandomOcclusion(probability: 1)
+        let occluded = try FaceDataset(faces: [face], configuration: config)
+        var differing = 0
+        for seed in 0..<8 {
+            var g1 = RandomGenerator(seed: UInt64(seed)), g2 = RandomGenerator(seed: UInt64(seed))
+            let a = try plain.sample(at: 0, using: &g1), b = try occluded.sample(at: 0, using: &g2)
+            #expect(a.target == b.target && a.info.transform == b.info.transform && a.info.flipped == b.info.flipped)
+            let changed = zip(a.input.scalars, b.input.scalars).filter { $0 != $1 }.count
+            #expect(changed <= 26 * 26, "seed \(seed): \(changed) pixels changed, more than a 0.4 x 0.4 box (+1 px)")
+            if changed > 0 { differing += 1 }
+        }
+        #expect(differing >= 6)
+    }
+
     @Test("augmentation draws: ranges, center fixed under rotation and scale, mirror x -> W - x")
     func draws() {
         let augmentation = Augmentation(rotation: 15, shift: 0.1, scale: 0.9...1.1, flipProbability: 0.5)

@@ -87,6 +87,8 @@ import TestSupport
         (["predict", "--model", "/nonexistent/model.safetensors", "x.jpg"], "--model /nonexistent/model.safetensors: no such file"),
         (["evaluate", "--model", "m.safetensors"], "give exactly one of --xml FILE or --imm DIR"),
         (["landmarks", "--val-fraction", "1.5"], "--val-fraction must be between 0 and 1"),
+        (["landmarks", "--occlusion", "1.5"], "the occlusion probability must be in 0...1, got 1.5"),
+        (["landmarks", "--rotation=-3"], "the rotation range must be 0...180 degrees, got -3.0"),
         (["landmarks", "--crop-enlargement", "9"], "--crop-enlargement 9.0: field 'crop.faceBox.enlargement': 9.0 is outside 1...4"),
         (["landmarks", "--architecture", "Integral-ResNet18", "--input-size", "100"],
          "--input-size 100: field 'inputWidth': 100 px; Integral-ResNet18 needs a multiple of 32"),

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+@testable import FaceKeypoints
+
+@Suite("Training settings: checked ranges, checkpoints from before occlusion still resume")
+struct TrainingConfigurationTests {
+    @Test("a checkpoint's settings written before occlusion existed read as no occlusion; new ones round-trip")
+    func occlusionDecodesWhenAbsent() throws {
+        let old = #"{"rotation":15,"shift":0.05,"scaleLow":0.9,"scaleHigh":1.1,"flipProbability":0.5,"brightness":0.3,"contrast":0.3}"#
+        let decoded = try JSONDecoder().decode(AugmentationSettings.self, from: Data(old.utf8))
+        #expect(decoded == KeypointTask.landmarkAugmentation)
+        #expect(decoded.occlusion == 0)
+        var occluded = KeypointTask.landmarkAugmentation
+        occluded.occlusion = 0.5
+        let again = try JSONDecoder().decode(AugmentationSettings.self, from: try JSONEncoder().encode(occluded))
+        #expect(again == occluded && again.augmentation.occlusion.probability == 0.5)
+        let missing = #"{"rotation":15,"shift":0.05}"#
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(AugmentationSettings.self, from: Data(missing.utf8)) }
+    }
+
+    @Test("out-of-range augmentation is refused with the setting's name, before any Augmentation is built",
+          arguments: [
+            (AugmentationSettings(rotation: -3), "the rotation range must be 0...180 degrees, got -3.0"),
+            (AugmentationSettings(scaleLow: 1.2, scaleHigh: 0.8), "the scale range must be positive and ordered, got 1.2...0.8"),
+            (AugmentationSettings(flipProbability: 2), "the flip probability must be in 0...1, got 2.0"),
+            (AugmentationSettings(occlusion: -0.1), "the occlusion probability must be in 0...1, got -0.1"),
+            (AugmentationSettings(contrast: .nan), "the contrast strength must be >= 0, got nan"),
+          ])
+    func badAugmentationIsRefused(_ settings: AugmentationSettings, _ expected: String) {
+        let configuration = TrainingConfiguration(epochs: 1, batchSize: 1, learningRate: 1e-3, augmentation: settings)
+        #expect {
+            try configuration.validate()
+        } throws: { error in
+            "\(error)" == expected
+        }
+    }
+
+    @Test("every recipe's settings pass the check")
+    func recipesAreValid() throws {
+        for recipe in KeypointTask.Recipe.allCases {
+            for task in [KeypointTask.nose(recipe), .face(recipe), .landmarks(recipe), .landmarks(recipe, architecture: .pipNetResNet18)] {
+                try task.configuration.validate()
+            }
+        }
+    }
+}
