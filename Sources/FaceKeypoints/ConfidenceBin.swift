@@ -28,12 +28,12 @@ public struct ConfidenceBin: Codable, Sendable, Equatable {
         guard predictions.contains(where: { $0.confidences != nil }) else { return nil }
         let lowers: [Float?] = [nil] + edges, uppers: [Float?] = edges + [nil]
         var errors = [[Float]](repeating: [], count: lowers.count)
-        for prediction in predictions where prediction.normalizer.isFinite && prediction.normalizer > 0 {
+        for prediction in predictions {
             guard let confidences = prediction.confidences else { continue }
-            for point in prediction.truth.indices where prediction.truth[point].isPresent {
-                let d = prediction.predicted[point] - prediction.truth[point]
+            for point in prediction.truth.indices {
+                guard let error = prediction.normalizedError(ofPoint: point) else { continue }
                 let bin = edges.firstIndex { confidences[point] < $0 } ?? edges.count
-                errors[bin].append((d * d).sum().squareRoot() / prediction.normalizer)
+                errors[bin].append(error)
             }
         }
         return errors.indices.map { bin in

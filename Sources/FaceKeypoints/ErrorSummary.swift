@@ -28,9 +28,8 @@ public struct ErrorSummary: Codable, Sendable, Equatable {
         for prediction in predictions {
             let box = BoundingBox(enclosing: prediction.truth.filter(\.isPresent))
             for point in 0..<count where prediction.truth[point].isPresent {
-                if prediction.normalizer.isFinite && prediction.normalizer > 0 {
-                    let d = prediction.predicted[point] - prediction.truth[point]
-                    errorSums[point] += (d * d).sum().squareRoot() / prediction.normalizer
+                if let error = prediction.normalizedError(ofPoint: point) {
+                    errorSums[point] += error
                     errorCounts[point] += 1
                 }
                 if box.width > 0 && box.height > 0 {

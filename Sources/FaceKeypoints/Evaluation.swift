@@ -27,6 +27,14 @@ public struct KeypointPrediction: Sendable {
     public var meanError: Float { KeypointMetrics.meanEuclideanError(annotated.predicted, annotated.truth) }
     /// ``meanError`` divided by ``normalizer`` (NaN without a normalizer).
     public var normalizedError: Float { meanError / normalizer }
+
+    /// Point `point`'s error over ``normalizer``; nil when the point is not annotated or the
+    /// face has no normalizer.
+    public func normalizedError(ofPoint point: Int) -> Float? {
+        guard truth[point].isPresent, normalizer.isFinite && normalizer > 0 else { return nil }
+        let d = predicted[point] - truth[point]
+        return (d * d).sum().squareRoot() / normalizer
+    }
 }
 
 /// The accuracy figures of a set of predictions.
