@@ -79,7 +79,11 @@ private func train(_ task: KeypointTask, options: TrainingOptions, group: any Pr
     try task.configuration.validate()
     if let limit = options.limit, limit < 1 { throw CommandError("--limit must be at least 1, got \(limit)") }
     let output = options.output(of: task)
-    let data = try task.datasets(from: try source(options.data), limit: options.limit)
+    // Rank 0 resolves the data first, so a detector-box cache is computed once; the others
+    // wait for it (an error on rank 0 aborts them) and read it.
+    let root = group.isRoot ? try source(options.data) : nil
+    if group.size > 1 { _ = group.sum([0]) }
+    let data = try task.datasets(from: try root ?? source(options.data), limit: options.limit)
     let configuration = task.configuration
     print("\(task.name): \(task.spec.architecture.rawValue), \(data.training.count) training and \(data.validation.count) validation images, "
           + "\(configuration.epochs) epochs, batch \(configuration.batchSize), lr \(configuration.learningRate) (\(configuration.schedule.rawValue)), "
