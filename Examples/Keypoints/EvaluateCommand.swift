@@ -13,7 +13,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "IMM persons to evaluate: validation (33-40), train (01-32) or all.") var split = IMMSplitName.validation
     @Option(name: .customLong("val-fraction"), help: "With --xml: evaluate only the held-out part of this seeded split (as training did).")
     var validationFraction: Double?
-    @Option(help: "With --val-fraction: the training run's seed.") var seed: UInt64 = 0
+    @Option(help: "With --val-fraction: the training run's split seed (its --split-seed, or else its --seed).") var seed: UInt64 = 0
     @Option(help: "Write the cumulative error curve to this PNG.") var curve: String?
     @Option(help: "Write the two best and two worst predictions to this PNG.") var predictions: String?
     @Option(help: "The failure and AUC threshold in NME units.") var threshold: Float = 0.08

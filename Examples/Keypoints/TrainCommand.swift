@@ -27,6 +27,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("val-fraction"), help: "Fraction of faces held out for validation (seeded shuffle).")
     var validationFraction = 0.1
 
+    @Option(name: .customLong("split-seed"), help: "Seed of the validation split (default: --seed), to train other seeds on the same held-out faces.")
+    var splitSeed: UInt64?
+
     @Option(help: "Crop from the annotated boxes ('truth') or from the shipped detector's ('detector'; computed once into OUT/detector_boxes.xml).")
     var boxes = KeypointModelSpec.FaceBoxes.truth
 
@@ -51,6 +54,7 @@ struct TrainCommand: ParsableCommand {
               + (scheme.mirror == nil ? "no flips" : "mirrored by \(mirror!)"))
         var task = KeypointTask.custom(scheme: scheme, architecture: architecture, inputSize: inputSize, options.recipe)
         task.spec.boxes = boxes == .detector ? .detector : nil
+        task.configuration.splitSeed = splitSeed
         try train(task, options: options) { _ in
             try imglabSource(xmlURL, boxes: boxes, output: options.output(of: task), validationFraction: validationFraction)
         }

@@ -142,6 +142,9 @@ struct LandmarksCommand: ParsableCommand {
     @Option(name: .customLong("val-fraction"), help: "Fraction of faces held out for validation (seeded shuffle).")
     var validationFraction = 0.1
 
+    @Option(name: .customLong("split-seed"), help: "Seed of the validation split (default: --seed), to train other seeds on the same held-out faces.")
+    var splitSeed: UInt64?
+
     @Option(help: "Crop from the annotated boxes ('truth', the study) or from the shipped detector's ('detector'; computed once into OUT/detector_boxes.xml).")
     var boxes = KeypointModelSpec.FaceBoxes.truth
 
@@ -163,6 +166,7 @@ struct LandmarksCommand: ParsableCommand {
             throw CommandError("--architecture: part 3 trains one of \(choices), not \(architecture.rawValue)")
         }
         var task = KeypointTask.landmarks(options.recipe, boxes: boxes, architecture: architecture)
+        task.configuration.splitSeed = splitSeed
         (task.spec.inputWidth, task.spec.inputHeight) = (inputSize, inputSize)
         if let cropEnlargement { task.spec.crop = .faceBox(enlargement: cropEnlargement) }
         do {

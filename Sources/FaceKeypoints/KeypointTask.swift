@@ -25,7 +25,8 @@ public struct KeypointTask: Sendable {
     public enum DataSource: Sendable {
         /// The IMM Face Database folder: persons 01-32 train, 33-40 validate.
         case imm(URL)
-        /// An imglab XML file, split by a seeded shuffle (the configuration's seed).
+        /// An imglab XML file, split by a seeded shuffle (the configuration's `splitSeed`, or
+        /// else its `seed`).
         case imglab(URL, validationFraction: Double = 0.1)
     }
 
@@ -124,7 +125,7 @@ public struct KeypointTask: Sendable {
             } else {
                 all = try FaceDataset.imglab(try ImglabDataset(contentsOf: url), file: url, scheme: spec.scheme, configuration: spec.datasetConfiguration())
             }
-            (training, validation) = all.split(validationFraction: fraction, seed: configuration.seed)
+            (training, validation) = all.split(validationFraction: fraction, seed: configuration.splitSeed ?? configuration.seed)
             training = try training.with(augmentation: augmented.augmentation)
         }
         if let limit {

@@ -22,6 +22,23 @@ import TestSupport
         #expect(task.configuration.loss == .wing && KeypointTask.landmarks(.study).configuration.loss == .mse)
     }
 
+    /// The split follows `splitSeed` when it is set, so another training seed keeps the same
+    /// held-out faces; without it, the split follows `seed`.
+    @Test func splitSeedKeepsTheHeldOutFaces() throws {
+        // dlib's 25 example faces with 68 points (a model's, not people's: only the split matters here).
+        let labels = KeypointTask.DataSource.imglab(TestData.root.appendingPathComponent("dlib_examples/testing_with_face_landmarks.xml"),
+                                                    validationFraction: 0.2)
+        func heldOut(seed: UInt64, splitSeed: UInt64?) throws -> [String] {
+            var task = KeypointTask.landmarks()
+            (task.configuration.seed, task.configuration.splitSeed) = (seed, splitSeed)
+            return try task.datasets(from: labels).validation.faces.map(\.identity)
+        }
+        let seedZero = try heldOut(seed: 0, splitSeed: nil)
+        #expect(seedZero.count == 5)
+        #expect(try heldOut(seed: 1, splitSeed: 0) == seedZero)
+        #expect(try heldOut(seed: 1, splitSeed: nil) != seedZero)
+    }
+
     /// PIPNet crops 1.2x the annotated box (its recipe); the regression and every detector-box
     /// model keep the study's 1.4x.
     @Test func pipNetCropsTighterOnAnnotatedBoxes() {

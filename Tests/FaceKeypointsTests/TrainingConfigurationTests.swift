@@ -18,6 +18,17 @@ struct TrainingConfigurationTests {
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(AugmentationSettings.self, from: Data(missing.utf8)) }
     }
 
+    @Test("a checkpoint's settings written before the split seed existed read as none (the split follows the seed); a set one round-trips")
+    func splitSeedDecodesWhenAbsent() throws {
+        let old = #"{"epochs":50,"batchSize":16,"learningRate":0.001,"weightDecay":0,"schedule":"warmup-cosine","loss":"wing","seed":3,"workers":1,"#
+            + #""augmentation":{"rotation":15,"shift":0.05,"scaleLow":0.9,"scaleHigh":1.1,"flipProbability":0.5,"brightness":0.3,"contrast":0.3}}"#
+        let decoded = try JSONDecoder().decode(TrainingConfiguration.self, from: Data(old.utf8))
+        #expect(decoded.seed == 3 && decoded.splitSeed == nil)
+        var configuration = decoded
+        configuration.splitSeed = 0
+        #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: try JSONEncoder().encode(configuration)) == configuration)
+    }
+
     @Test("out-of-range augmentation is refused with the setting's name, before any Augmentation is built",
           arguments: [
             (AugmentationSettings(rotation: -3), "the rotation range must be 0...180 degrees, got -3.0"),

@@ -29,16 +29,21 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var weightDecay: Double
     public var schedule: Schedule
     public var loss: Loss
+    /// Seed of the initialization, the batch order and the augmentation, and of the split.
     public var seed: UInt64
+    /// Seed of the shuffle that splits an imglab source into training and validation faces,
+    /// when it differs from `seed`: set it to train with other seeds on the same held-out faces.
+    public var splitSeed: UInt64?
     /// Geometric and colour augmentation of the training samples.
     public var augmentation: AugmentationSettings
     /// Background workers decoding and augmenting batches.
     public var workers: Int
 
     public init(epochs: Int, batchSize: Int, learningRate: Double, weightDecay: Double = 0, schedule: Schedule = .constant,
-                loss: Loss = .mse, seed: UInt64 = 0, augmentation: AugmentationSettings = .none, workers: Int = 1) {
+                loss: Loss = .mse, seed: UInt64 = 0, splitSeed: UInt64? = nil, augmentation: AugmentationSettings = .none, workers: Int = 1) {
         self.epochs = epochs; self.batchSize = batchSize; self.learningRate = learningRate; self.weightDecay = weightDecay
-        self.schedule = schedule; self.loss = loss; self.seed = seed; self.augmentation = augmentation; self.workers = workers
+        self.schedule = schedule; self.loss = loss; self.seed = seed; self.splitSeed = splitSeed
+        self.augmentation = augmentation; self.workers = workers
     }
 
     /// Checks the values a user can type, naming the option and what is allowed.
