@@ -27,6 +27,7 @@ struct TrainingConfigurationTests {
         var configuration = decoded
         configuration.splitSeed = 0
         #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: try JSONEncoder().encode(configuration)) == configuration)
+        #expect(describeDifferences(decoded, configuration) == "splitSeed: checkpoint none, now 0")
     }
 
     @Test("out-of-range augmentation is refused with the setting's name, before any Augmentation is built",

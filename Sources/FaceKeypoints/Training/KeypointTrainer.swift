@@ -257,12 +257,18 @@ public final class KeypointTrainer {
     }
 }
 
-/// "epochs 25 vs 30, lr 0.001 vs 0.0001": the fields that differ.
-private func describeDifferences(_ saved: TrainingConfiguration, _ current: TrainingConfiguration) -> String {
+/// "epochs: checkpoint 25, now 30; splitSeed: checkpoint none, now 1": the fields that differ.
+func describeDifferences(_ saved: TrainingConfiguration, _ current: TrainingConfiguration) -> String {
+    /// The value, an optional's unwrapped or "none".
+    func text(_ value: Any) -> String {
+        let mirror = Mirror(reflecting: value)
+        guard mirror.displayStyle == .optional else { return String(describing: value) }
+        return mirror.children.first.map { String(describing: $0.value) } ?? "none"
+    }
     let a = Mirror(reflecting: saved).children, b = Mirror(reflecting: current).children
     let differences = zip(a, b).compactMap { pair -> String? in
         let (x, y) = pair
-        let left = String(describing: x.value), right = String(describing: y.value)
+        let left = text(x.value), right = text(y.value)
         return left == right ? nil : "\(x.label ?? "?"): checkpoint \(left), now \(right)"
     }
     return differences.joined(separator: "; ")
