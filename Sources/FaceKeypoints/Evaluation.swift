@@ -50,6 +50,11 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
     public var meanAbsoluteErrorPx: Float
     /// Mean normalized error (NME): per-image mean error over ``normalization``, averaged.
     public var nme: Float
+    /// The standard error of ``nme`` as an estimate from these faces (the sample standard
+    /// deviation of the per-image errors over the square root of their number; nil below two
+    /// images): how far another draw of as many faces would likely move it. On 121 faces of
+    /// 300-W, about 0.001.
+    public var nmeStandardError: Float?
     /// Fraction of images whose normalized error exceeds ``threshold``.
     public var failureRate: Float
     /// Area under the cumulative error curve up to ``threshold``, in `0...1`.
@@ -67,7 +72,7 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case images, threshold, normalization, nme, auc, missed, confidence
-        case normalizedImages = "normalized_images"
+        case normalizedImages = "normalized_images", nmeStandardError = "nme_standard_error"
         case meanErrorPx = "mean_error_px", meanAbsoluteErrorPx = "mae_px", failureRate = "failure_rate"
     }
 }
@@ -131,6 +136,14 @@ public enum Evaluation {
         return (predictions, Float(lossSum / Double(Swift.max(predictions.count, 1))))
     }
 
+    /// The sample standard deviation over the square root of the count; nil below two values.
+    static func standardError(_ values: [Float]) -> Float? {
+        guard values.count >= 2 else { return nil }
+        let n = Double(values.count), mean = values.reduce(0) { $0 + Double($1) } / n
+        let variance = values.reduce(0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / (n - 1)
+        return Float((variance / n).squareRoot())
+    }
+
     /// The figures for `predictions`, with failure rate and AUC at `threshold` (NME units);
     /// `missed` faces (not found by a detector) count as failures.
     public static func report(_ predictions: [KeypointPrediction], scheme: LandmarkScheme, threshold: Float = 0.08,
@@ -144,6 +157,7 @@ public enum Evaluation {
             meanErrorPx: mean(predictions.map(\.meanError)),
             meanAbsoluteErrorPx: mean(predictions.map { KeypointMetrics.meanAbsoluteError($0.annotated.predicted, $0.annotated.truth) }),
             nme: mean(normalized),
+            nmeStandardError: standardError(normalized),
             failureRate: KeypointMetrics.failureRate(withMisses, threshold: threshold),
             auc: KeypointMetrics.areaUnderCurve(withMisses, threshold: threshold),
             threshold: threshold,
