@@ -29,7 +29,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var weightDecay: Double
     public var schedule: Schedule
     public var loss: Loss
-    /// Seed of the initialization, the batch order and the augmentation, and of the split.
+    /// Seed of the initialization, the batch order and the augmentation, and of the split
+    /// unless `splitSeed` is set.
     public var seed: UInt64
     /// Seed of the shuffle that splits an imglab source into training and validation faces,
     /// when it differs from `seed`: set it to train with other seeds on the same held-out faces.
