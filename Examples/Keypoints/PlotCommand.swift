@@ -6,7 +6,7 @@ import Foundation
 struct PlotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plot",
-        abstract: "Draw evaluations saved by `keypoints evaluate --errors`: their cumulative error curves in one plot, and each point's error on the mean face.")
+        abstract: "Compare evaluations saved by `keypoints evaluate --errors`: print each NME and its difference from the first file's on the same faces; draw the cumulative error curves in one plot, and each point's error on the mean face.")
 
     @Argument(help: "Error files written by keypoints evaluate --errors.") var files: [String]
     @Option(help: "Write the cumulative error curves of all files to this PNG.") var curve: String?
@@ -16,12 +16,21 @@ struct PlotCommand: ParsableCommand {
 
     func validate() throws {
         guard !files.isEmpty else { throw CommandError("give at least one error file (keypoints evaluate --errors FILE)") }
-        guard curve != nil || perPoint != nil else { throw CommandError("give --curve PNG, --per-point PNG or both") }
         guard threshold > 0 else { throw CommandError("--threshold must be positive, got \(threshold)") }
     }
 
     func run() throws {
         let summaries = try files.map { try ErrorSummary(contentsOf: try existingFile($0, option: "error file")) }
+        for (file, summary) in zip(files, summaries) {
+            let (nme, standardError) = summary.nme
+            var line = String(format: "%@ (%@): NME %.4f", file, summary.label, nme) + (standardError.map { String(format: " ± %.4f", $0) } ?? "")
+            if file != files[0] {
+                line += summary.difference(from: summaries[0]).map {
+                    String(format: "; minus the first file's on the same %d faces: %+.4f ± %.4f", $0.faces, $0.mean, $0.standardError)
+                } ?? "; no faces to pair with the first file's (files written before identities were kept, or other faces)"
+            }
+            print(line)
+        }
         if let curve {
             try TrainingReports.cumulativeErrorPlot(summaries, threshold: threshold).write(to: URL(fileURLWithPath: curve))
         }

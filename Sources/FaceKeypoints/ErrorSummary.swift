@@ -11,6 +11,9 @@ public struct ErrorSummary: Codable, Sendable, Equatable {
     public var normalization: String
     /// Each evaluated face's normalized error (infinity for a face the detector missed).
     public var faces: [Float]
+    /// The identities of the predicted faces, the first entries of ``faces`` (missed faces have
+    /// none), to pair two evaluations face by face; nil in files written before they were kept.
+    public var identities: [String]?
     /// Each point's normalized error, averaged over the faces that annotate it.
     public var points: [Float]
     /// The faces' annotated points averaged in the frame of each face's points' box: `(0, 0)`
@@ -22,6 +25,7 @@ public struct ErrorSummary: Codable, Sendable, Equatable {
         self.label = label
         self.normalization = normalization
         faces = predictions.map(\.normalizedError) + [Float](repeating: .infinity, count: missed)
+        identities = predictions.map(\.identity)
         let count = predictions.first?.truth.count ?? 0
         var errorSums = [Float](repeating: 0, count: count), errorCounts = [Float](repeating: 0, count: count)
         var positionSums = [Point](repeating: .zero, count: count), positionCounts = [Float](repeating: 0, count: count)
@@ -40,6 +44,29 @@ public struct ErrorSummary: Codable, Sendable, Equatable {
         }
         points = zip(errorSums, errorCounts).map { $1 > 0 ? $0 / $1 : .nan }
         meanFace = zip(positionSums, positionCounts).map { $1 > 0 ? [$0.x / $1, $0.y / $1] : [.nan, .nan] }
+    }
+
+    /// The mean of the finite face errors (missed and unnormalized faces left out, as
+    /// ``EvaluationReport/nme``) and its standard error (nil below two faces).
+    public var nme: (mean: Float, standardError: Float?) {
+        let measured = faces.filter(\.isFinite)
+        return (measured.isEmpty ? .nan : measured.reduce(0, +) / Float(measured.count), Evaluation.standardError(measured))
+    }
+
+    /// This evaluation's NME minus `baseline`'s on the faces both measured (paired by identity,
+    /// finite in both): the mean of the per-face differences and its standard error. The faces'
+    /// own difficulty cancels in the pairs, so two models on the same faces can differ
+    /// significantly while their NMEs' standard errors overlap. Nil when either file has no
+    /// identities or fewer than two faces pair.
+    public func difference(from baseline: ErrorSummary) -> (mean: Float, standardError: Float, faces: Int)? {
+        guard let identities, let baselineIdentities = baseline.identities else { return nil }
+        var baselineErrors: [String: Float] = [:]
+        for (identity, error) in zip(baselineIdentities, baseline.faces) where error.isFinite { baselineErrors[identity] = error }
+        let differences = zip(identities, faces).compactMap { identity, error in
+            error.isFinite ? baselineErrors[identity].map { error - $0 } : nil
+        }
+        guard let standardError = Evaluation.standardError(differences) else { return nil }
+        return (differences.reduce(0, +) / Float(differences.count), standardError, differences.count)
     }
 
     /// The cumulative error curve up to `threshold`: the fraction of faces (missed ones
