@@ -21,10 +21,10 @@ struct PlotCommand: ParsableCommand {
 
     func run() throws {
         let summaries = try files.map { try ErrorSummary(contentsOf: try existingFile($0, option: "error file")) }
-        for (file, summary) in zip(files, summaries) {
+        for (index, (file, summary)) in zip(files, summaries).enumerated() {
             let (nme, standardError) = summary.nme
             var line = String(format: "%@ (%@): NME %.4f", file, summary.label, nme) + (standardError.map { String(format: " ± %.4f", $0) } ?? "")
-            if file != files[0] {
+            if index > 0 {
                 line += summary.difference(from: summaries[0]).map {
                     String(format: "; minus the first file's on the same %d faces: %+.4f ± %.4f", $0.faces, $0.mean, $0.standardError)
                 } ?? "; no faces to pair with the first file's (files written before identities were kept, or other faces)"

@@ -84,6 +84,9 @@ public struct ErrorSummary: Codable, Sendable, Equatable {
         } catch let error as DecodingError {
             throw KeypointModelError(file: url.path, "not an error summary written by `keypoints evaluate --errors` (\(error))")
         }
+        if let identities, identities.count > faces.count {
+            throw KeypointModelError(file: url.path, "\"identities\" names \(identities.count) faces, but \"faces\" has \(faces.count) errors")
+        }
     }
 
     /// Writes the summary as JSON (infinite errors as the string "inf").

@@ -59,6 +59,13 @@ import FaceKeypoints
         try Data(old.utf8).write(to: url)
         let oldSummary = try ErrorSummary(contentsOf: url)
         #expect(oldSummary.identities == nil && other.difference(from: oldSummary) == nil)
+        let mismatched = folder.appendingPathComponent("mismatched.json")
+        try Data(old.replacingOccurrences(of: #""faces""#, with: #""identities":["a","b","c"],"faces""#).utf8).write(to: mismatched)
+        #expect {
+            try ErrorSummary(contentsOf: mismatched)
+        } throws: { error in
+            "\(error)".contains("mismatched.json") && "\(error)".contains("\"identities\" names 3 faces, but \"faces\" has 2 errors")
+        }
 
         // `keypoints plot` prints each file's NME and the pairs' difference from the first file.
         let first = folder.appendingPathComponent("a.json"), second = folder.appendingPathComponent("b.json")
