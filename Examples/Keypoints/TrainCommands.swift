@@ -21,6 +21,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Random rotation of the training images, ± degrees (0...180).") var rotation: Float?
     @Option(help: "Probability of a random rectangle (up to 0.4 of the input's sides, random colour) over a training image, 0...1.")
     var occlusion: Float?
+    @Option(name: .customLong("ema-decay"),
+            help: "Validate and save an exponential moving average of the weights with this decay per step, in [0, 1), e.g. 0.998 (default: the last weights).")
+    var emaDecay: Float?
     @Option(help: "Background workers that decode and augment batches.") var workers: Int?
     @Option(help: "Settings: 'default' (this library's recipe) or 'study' (the original study's).") var recipe = KeypointTask.Recipe.default
     @Flag(help: "Continue from checkpoint.safetensors in the output folder.") var resume = false
@@ -47,6 +50,7 @@ struct TrainingOptions: ParsableArguments {
         if let seed { c.seed = seed }
         if let rotation { c.augmentation.rotation = rotation }
         if let occlusion { c.augmentation.occlusion = occlusion }
+        if let emaDecay { c.movingAverageDecay = emaDecay }
         if let workers { c.workers = workers }
         return c
     }
@@ -87,7 +91,8 @@ private func train(_ task: KeypointTask, options: TrainingOptions, group: any Pr
     let configuration = task.configuration
     print("\(task.name): \(task.spec.architecture.rawValue), \(data.training.count) training and \(data.validation.count) validation images, "
           + "\(configuration.epochs) epochs, batch \(configuration.batchSize), lr \(configuration.learningRate) (\(configuration.schedule.rawValue)), "
-          + "loss \(task.spec.architecture == .pipNetResNet18 ? "PIPNet's (scores MSE x10 + offsets L1)" : configuration.loss.rawValue), \(ComputeThreads.count) threads"
+          + "loss \(task.spec.architecture == .pipNetResNet18 ? "PIPNet's (scores MSE x10 + offsets L1)" : configuration.loss.rawValue)"
+          + (configuration.movingAverageDecay.map { ", weights averaged (decay \($0))" } ?? "") + ", \(ComputeThreads.count) threads"
           + (group.size > 1 ? " x \(group.size) ranks (global batch \(configuration.batchSize * group.size)"
              + (options.synchronizedBatchNorm ? ", synchronized BatchNorm)" : ")") : "") + " -> \(output.path)")
     let trainer = try task.makeTrainer(data, output: output, group: group, synchronizedBatchNorm: options.synchronizedBatchNorm)

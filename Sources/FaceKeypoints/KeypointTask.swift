@@ -167,9 +167,9 @@ public struct KeypointTask: Sendable {
         try TrainingReports.samplesGrid(firstBatch, format: spec.inputFormat).write(to: output.appendingPathComponent("samples.png"))
         let history = try trainer.run(resume: resume, progress: progress)
         try TrainingReports.lossPlot(history, title: "\(name): loss per epoch", loss: configuration.loss).write(to: output.appendingPathComponent("loss.png"))
-        let (predictions, _) = try Evaluation.predict(trainer.model, spec: trainer.spec, on: trainer.validation)
+        let (predictions, _) = try Evaluation.predict(trainer.validatedModel, spec: trainer.spec, on: trainer.validation)
         try TrainingReports.predictionsGrid(predictions, dataset: trainer.validation).write(to: output.appendingPathComponent("predictions.png"))
-        if let first = trainer.model.namedParameters().first(where: { $0.name == "conv1.weight" }) {
+        if let first = trainer.validatedModel.namedParameters().first(where: { $0.name == "conv1.weight" }) {
             try TrainingReports.filters(first.parameter.value).write(to: output.appendingPathComponent("filters.png"))
         }
         return history

@@ -20,19 +20,8 @@ extension Module {
     /// Shapes must always match. Nothing is changed unless everything fits.
     public func loadStateDict(_ tensors: [String: Tensor], strict: Bool = true, source: String = "state dict") throws {
         let parameters = namedParameters(), buffers = namedBuffers()
-        let known = Set(parameters.map(\.name) + buffers.map(\.name))
-        var mismatched: [(key: String, expected: [Int], found: [Int])] = []
-        for (name, parameter) in parameters {
-            if let value = tensors[name], value.shape != parameter.shape { mismatched.append((name, parameter.shape, value.shape)) }
-        }
-        for (name, buffer) in buffers {
-            if let value = tensors[name], value.shape != buffer.value.shape { mismatched.append((name, buffer.value.shape, value.shape)) }
-        }
-        let missing = strict ? (parameters.map(\.name) + buffers.map(\.name)).filter { tensors[$0] == nil } : []
-        let unexpected = strict ? tensors.keys.filter { !known.contains($0) }.sorted() : []
-        guard missing.isEmpty && unexpected.isEmpty && mismatched.isEmpty else {
-            throw StateDictError(source: source, missing: missing, unexpected: unexpected, mismatched: mismatched)
-        }
+        try StateDictError.check(tensors, fit: parameters.map { ($0.name, $0.parameter.shape) } + buffers.map { ($0.name, $0.buffer.value.shape) },
+                                 strict: strict, source: source)
         for (name, parameter) in parameters { if let value = tensors[name] { parameter.assign(value) } }
         for (name, buffer) in buffers { if let value = tensors[name] { buffer.value = value.detached() } }
     }

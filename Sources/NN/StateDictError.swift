@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Why a state dict did not load: every missing, unexpected and wrong-shape key at once.
 public struct StateDictError: Error, CustomStringConvertible, LocalizedError, Sendable {
@@ -23,4 +24,18 @@ public struct StateDictError: Error, CustomStringConvertible, LocalizedError, Se
     }
 
     public var errorDescription: String? { description }
+
+    /// Throws unless `tensors` fit `expected` (names and shapes, in order): the shapes of the
+    /// names both have must match, and with `strict` the names must be the same.
+    static func check(_ tensors: [String: Tensor], fit expected: [(name: String, shape: [Int])], strict: Bool, source: String) throws {
+        let mismatched = expected.compactMap { name, shape in
+            tensors[name].flatMap { $0.shape == shape ? nil : (key: name, expected: shape, found: $0.shape) }
+        }
+        let known = Set(expected.map(\.name))
+        let missing = strict ? expected.map(\.name).filter { tensors[$0] == nil } : []
+        let unexpected = strict ? tensors.keys.filter { !known.contains($0) }.sorted() : []
+        guard missing.isEmpty && unexpected.isEmpty && mismatched.isEmpty else {
+            throw StateDictError(source: source, missing: missing, unexpected: unexpected, mismatched: mismatched)
+        }
+    }
 }

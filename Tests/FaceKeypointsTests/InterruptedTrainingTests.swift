@@ -57,14 +57,15 @@ import TestSupport
     /// A run stopped right after each of an epoch's three writes (model, checkpoint, metrics)
     /// resumes to the uninterrupted run's weights: in particular after the model is written but
     /// before the checkpoint is, when model.safetensors is one epoch ahead of the checkpoint.
-    @Test(arguments: ["model.safetensors", "checkpoint.safetensors", "metrics.json"])
-    func runStoppedBetweenWritesResumesToTheSameWeights(stopAfter file: String) throws {
+    /// The same with a moving average of the weights, which the checkpoint must carry.
+    @Test(arguments: ["model.safetensors", "checkpoint.safetensors", "metrics.json"], [nil, 0.5] as [Float?])
+    func runStoppedBetweenWritesResumesToTheSameWeights(stopAfter file: String, movingAverageDecay: Float?) throws {
         struct Stop: Error {}
         let folder = URL(fileURLWithPath: CommandRunner.data + "/imm_face_db")
         let spec = KeypointModelSpec.nose
         let training = try FaceDataset.imm(folder: folder, split: .train, configuration: spec.datasetConfiguration()).subset(Array(0..<8))
         let validation = try FaceDataset.imm(folder: folder, split: .validation, configuration: spec.datasetConfiguration()).subset(Array(0..<4))
-        let configuration = TrainingConfiguration(epochs: 3, batchSize: 4, learningRate: 1e-3, seed: 5)
+        let configuration = TrainingConfiguration(epochs: 3, batchSize: 4, learningRate: 1e-3, seed: 5, movingAverageDecay: movingAverageDecay)
         func trainer(_ out: URL) throws -> KeypointTrainer {
             try KeypointTrainer(spec: spec, configuration: configuration, training: training, validation: validation, output: out)
         }

@@ -23,11 +23,16 @@ struct TrainingCheckpoint {
     /// The number of data-parallel ranks (nil in checkpoints of earlier versions: 1); the
     /// configuration's batch size is per rank.
     var ranks: Int? = nil
+    /// The moving average of the weights and how many steps it has averaged (runs with
+    /// `movingAverageDecay` only).
+    var movingAverage: (state: [String: Tensor], updates: Int)? = nil
 
     static let fileName = "checkpoint.safetensors"
 
     func write(to url: URL) throws {
-        let tensors = SafeTensors.joining(["model": model, "optimizer": optimizer.tensors])
+        var sections = ["model": model, "optimizer": optimizer.tensors]
+        if let movingAverage { sections["average"] = movingAverage.state }
+        let tensors = SafeTensors.joining(sections)
         let encoder = JSONEncoder.sorted
         func json<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
         var metadata = [
@@ -42,6 +47,7 @@ struct TrainingCheckpoint {
         if let data { metadata["checkpoint.data"] = try json(data) }
         if let threads { metadata["checkpoint.threads"] = String(threads) }
         if let ranks { metadata["checkpoint.ranks"] = String(ranks) }
+        if let movingAverage { metadata["checkpoint.average.updates"] = String(movingAverage.updates) }
         try SafeTensors.write(tensors, metadata: metadata, dtypes: SafeTensors.pytorchDTypes(for: tensors.keys), to: url)
     }
 
@@ -62,9 +68,13 @@ struct TrainingCheckpoint {
                 throw TrainingError.checkpointMismatch(file: url.path, reason: "metadata '\(key)' is not valid: \(error)")
             }
         }
-        guard let epoch = Int(try field("checkpoint.epoch")), epoch >= 0 else {
-            throw TrainingError.checkpointMismatch(file: url.path, reason: "metadata 'checkpoint.epoch' is not a whole number")
+        func count(_ key: String) throws -> Int {
+            guard let value = Int(try field(key)), value >= 0 else {
+                throw TrainingError.checkpointMismatch(file: url.path, reason: "metadata '\(key)' is not a whole number")
+            }
+            return value
         }
+        let epoch = try count("checkpoint.epoch")
         return TrainingCheckpoint(
             epoch: epoch,
             model: file.tensors(inSection: "model"),
@@ -86,7 +96,9 @@ struct TrainingCheckpoint {
                     throw TrainingError.checkpointMismatch(file: url.path, reason: "metadata 'checkpoint.ranks' is not a positive whole number")
                 }
                 return ranks
-            })
+            },
+            movingAverage: file.metadata["checkpoint.average.updates"] == nil ? nil
+                : (file.tensors(inSection: "average"), try count("checkpoint.average.updates")))
     }
 }
 

@@ -35,6 +35,9 @@ public final class KeypointTrainer {
     public let spec: KeypointModelSpec
     public let configuration: TrainingConfiguration
     public let model: Module
+    /// The model that is validated and saved: ``model`` itself, or with
+    /// `configuration.movingAverageDecay` a copy holding the moving average of its weights.
+    public let validatedModel: Module
     public let training: FaceDataset
     public let validation: FaceDataset
     public let output: URL
@@ -42,6 +45,8 @@ public final class KeypointTrainer {
     public let group: any ProcessGroup
     let optimizer: Adam
     let scheduler: (any StepwiseLRScheduler)?
+    /// Kept by rank 0 only, which validates and saves.
+    let movingAverage: ExponentialMovingAverage?
     var generator: RandomGenerator
     public private(set) var history: TrainingHistory
     let data: TrainingDataFingerprints
@@ -74,6 +79,13 @@ public final class KeypointTrainer {
         self.group = group
         generator = RandomGenerator(seed: configuration.seed)
         model = self.spec.makeModel(using: &generator)
+        if let decay = configuration.movingAverageDecay {
+            var unused = RandomGenerator(seed: configuration.seed)   // the run's own generator stays as without an average
+            validatedModel = self.spec.makeModel(using: &unused)
+            movingAverage = ExponentialMovingAverage(of: model, decay: decay)
+        } else {
+            (validatedModel, movingAverage) = (model, nil)
+        }
         if synchronizedBatchNorm && group.size > 1 {
             // Each rank joins every BatchNorm's all-reduce, so none may sit out the epoch's last batch.
             let globalBatch = configuration.batchSize * group.size, last = training.count % globalBatch
@@ -148,6 +160,7 @@ public final class KeypointTrainer {
                     throw nonFinite("gradient", epoch: epoch, step: step, batch: batch)
                 }
                 optimizer.step()
+                if isRoot { movingAverage?.update(from: model) }
                 step += 1
                 seen += batch.count
                 lossSum += Double(batchLoss.item) * Double(batch.count)
@@ -170,7 +183,8 @@ public final class KeypointTrainer {
                 history.epochSeconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
                 continue
             }
-            let (predictions, validationLoss) = try Evaluation.predict(model, spec: spec, on: validation,
+            try movingAverage?.copy(into: validatedModel)
+            let (predictions, validationLoss) = try Evaluation.predict(validatedModel, spec: spec, on: validation,
                                                                        batchSize: Swift.max(configuration.batchSize, 16), loss: loss)
             let report = Evaluation.report(predictions, scheme: spec.scheme)
             history.validationLoss.append(validationLoss)
@@ -194,12 +208,13 @@ public final class KeypointTrainer {
 
     /// Writes the model, the checkpoint and the metrics of the finished epochs, each atomically.
     func saveEpoch() throws {
-        try KeypointModelFile.save(model, spec: spec, to: modelURL)
+        try KeypointModelFile.save(validatedModel, spec: spec, to: modelURL)
         try afterWriting?(modelURL)
         let checkpoint = TrainingCheckpoint(
             epoch: history.epochs, model: Dictionary(uniqueKeysWithValues: model.stateDict().map { ($0.name, $0.tensor) }),
             optimizer: optimizer.state(), scheduler: scheduler?.state(), generator: generator, history: history,
-            configuration: configuration, spec: spec, data: data, threads: ComputeThreads.count, ranks: group.size)
+            configuration: configuration, spec: spec, data: data, threads: ComputeThreads.count, ranks: group.size,
+            movingAverage: movingAverage.map { (Dictionary(uniqueKeysWithValues: $0.state.map { ($0.name, $0.tensor) }), $0.updates) })
         try checkpoint.write(to: checkpointURL)
         try afterWriting?(checkpointURL)
         try AtomicFile.write(try history.json(), to: metricsURL)
@@ -242,6 +257,14 @@ public final class KeypointTrainer {
         if let threads = checkpoint.threads, threads != ComputeThreads.count {
             warnings.append("the checkpoint was made with \(threads) threads, this run uses \(ComputeThreads.count): from here on it rounds "
                             + "differently from an uninterrupted run, so its final weights will differ slightly")
+        }
+        if let movingAverage {
+            // Rank 0 kept it; the checkpoint is rank 0's.
+            guard let saved = checkpoint.movingAverage else {
+                throw TrainingError.checkpointMismatch(file: url.path, reason: "it holds no moving average of the weights, which this run keeps")
+            }
+            try movingAverage.restore(saved.state, updates: saved.updates, source: url.path + " (moving average)")
+            try movingAverage.copy(into: validatedModel)   // a finished run validates nothing more, but is read
         }
         try model.loadStateDict(checkpoint.model, source: url.path)
         try optimizer.load(checkpoint.optimizer)
