@@ -24,19 +24,13 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The network: ResNet18, PIPNet-ResNet18 (heatmap head with per-point confidence), Integral-ResNet18 (stride-8 heatmaps, soft-argmax), NoseNet or FaceNet.") var architecture = KeypointModelSpec.Architecture.resnet18
     @Option(name: .customLong("input-size"), help: "The square input's side in pixels.") var inputSize = 224
 
-    @Option(name: .customLong("val-fraction"), help: "Fraction of faces held out for validation (seeded shuffle).")
-    var validationFraction = 0.1
-
-    @Option(name: .customLong("split-seed"), help: "Seed of the validation split (default: --seed), to train other seeds on the same held-out faces.")
-    var splitSeed: UInt64?
+    @OptionGroup var split: SplitOptions
 
     @Option(help: "Crop from the annotated boxes ('truth') or from the shipped detector's ('detector'; computed once into OUT/detector_boxes.xml).")
     var boxes = KeypointModelSpec.FaceBoxes.truth
 
     func run() throws {
-        guard validationFraction > 0 && validationFraction < 1 else {
-            throw CommandError("--val-fraction must be between 0 and 1 (exclusive), got \(validationFraction)")
-        }
+        let validationFraction = try split.checkedFraction()
         let xmlURL = try existingFile(xml, option: "--xml")
         let labels = try ImglabDataset(contentsOf: xmlURL)
         var scheme = try LandmarkScheme(imglab: labels, name: xmlURL.deletingPathExtension().lastPathComponent, file: xmlURL.path)
@@ -54,7 +48,7 @@ struct TrainCommand: ParsableCommand {
               + (scheme.mirror == nil ? "no flips" : "mirrored by \(mirror!)"))
         var task = KeypointTask.custom(scheme: scheme, architecture: architecture, inputSize: inputSize, options.recipe)
         task.spec.boxes = boxes == .detector ? .detector : nil
-        task.configuration.splitSeed = splitSeed
+        task.configuration.splitSeed = split.splitSeed
         try train(task, options: options) { _ in
             try imglabSource(xmlURL, boxes: boxes, output: options.output(of: task), validationFraction: validationFraction)
         }

@@ -56,6 +56,23 @@ struct TrainingOptions: ParsableArguments {
     }
 }
 
+/// How the imglab commands hold faces out for validation.
+struct SplitOptions: ParsableArguments {
+    @Option(name: .customLong("val-fraction"), help: "Fraction of faces held out for validation (seeded shuffle).")
+    var validationFraction = 0.1
+
+    @Option(name: .customLong("split-seed"), help: "Seed of the validation split (default: --seed), to train other seeds on the same held-out faces.")
+    var splitSeed: UInt64?
+
+    /// `--val-fraction`, or why it cannot split.
+    func checkedFraction() throws -> Double {
+        guard validationFraction > 0 && validationFraction < 1 else {
+            throw CommandError("--val-fraction must be between 0 and 1 (exclusive), got \(validationFraction)")
+        }
+        return validationFraction
+    }
+}
+
 extension KeypointTask.Recipe: ExpressibleByArgument {}
 
 extension TrainingConfiguration.Schedule: ExpressibleByArgument {}
@@ -144,11 +161,7 @@ struct LandmarksCommand: ParsableCommand {
     @Option(help: "The imglab XML with boxes and 68 parts (default: DATA/300w_subset/labels.xml).")
     var xml: String?
 
-    @Option(name: .customLong("val-fraction"), help: "Fraction of faces held out for validation (seeded shuffle).")
-    var validationFraction = 0.1
-
-    @Option(name: .customLong("split-seed"), help: "Seed of the validation split (default: --seed), to train other seeds on the same held-out faces.")
-    var splitSeed: UInt64?
+    @OptionGroup var split: SplitOptions
 
     @Option(help: "Crop from the annotated boxes ('truth', the study) or from the shipped detector's ('detector'; computed once into OUT/detector_boxes.xml).")
     var boxes = KeypointModelSpec.FaceBoxes.truth
@@ -163,15 +176,13 @@ struct LandmarksCommand: ParsableCommand {
     var cropEnlargement: Float?
 
     func run() throws {
-        guard validationFraction > 0 && validationFraction < 1 else {
-            throw CommandError("--val-fraction must be between 0 and 1 (exclusive), got \(validationFraction)")
-        }
+        let validationFraction = try split.checkedFraction()
         guard architecture.isResNet else {
             let choices = KeypointModelSpec.Architecture.allCases.filter(\.isResNet).map(\.rawValue).joined(separator: ", ")
             throw CommandError("--architecture: part 3 trains one of \(choices), not \(architecture.rawValue)")
         }
         var task = KeypointTask.landmarks(options.recipe, boxes: boxes, architecture: architecture)
-        task.configuration.splitSeed = splitSeed
+        task.configuration.splitSeed = split.splitSeed
         (task.spec.inputWidth, task.spec.inputHeight) = (inputSize, inputSize)
         if let cropEnlargement { task.spec.crop = .faceBox(enlargement: cropEnlargement) }
         do {
