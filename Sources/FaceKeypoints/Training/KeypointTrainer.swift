@@ -15,7 +15,8 @@ public enum TrainingProgress: Sendable {
 }
 
 /// Trains a keypoint model on a training set, validates after every epoch, and keeps the
-/// output folder current: `model.safetensors` (the trained model, self-describing),
+/// output folder current: `model.safetensors` (the trained model, self-describing; with
+/// `configuration.movingAverageDecay`, the moving average of its weights),
 /// `checkpoint.safetensors` (to resume) and `metrics.json`, each replaced atomically after
 /// every epoch.
 ///
@@ -45,7 +46,7 @@ public final class KeypointTrainer {
     public let group: any ProcessGroup
     let optimizer: Adam
     let scheduler: (any StepwiseLRScheduler)?
-    /// Kept by rank 0 only, which validates and saves.
+    /// Updated by rank 0 only, which validates and saves.
     let movingAverage: ExponentialMovingAverage?
     var generator: RandomGenerator
     public private(set) var history: TrainingHistory
