@@ -8,7 +8,7 @@ import Tensor
 /// step-to-step noise of the weights and of BatchNorm's running statistics.
 ///
 /// ```swift
-/// let average = try ExponentialMovingAverage(of: model, decay: 0.998)
+/// let average = ExponentialMovingAverage(of: model, decay: 0.998)
 /// // after every optimizer step:
 /// average.update(from: model)
 /// // to validate or save:
