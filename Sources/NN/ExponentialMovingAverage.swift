@@ -24,6 +24,8 @@ public final class ExponentialMovingAverage {
     public private(set) var updates: Int
     /// The averages by state-dict name, in the model's state-dict order.
     public private(set) var state: [(name: String, tensor: Tensor)]
+    /// The averages keyed by state-dict name, as a state dict to load or save.
+    public var tensors: [String: Tensor] { Dictionary(uniqueKeysWithValues: state.map { ($0.name, $0.tensor) }) }
 
     /// An average of `model`'s state, which the first ``update(from:)`` overwrites.
     /// `decay` must be in `0..<1`.
@@ -63,7 +65,7 @@ public final class ExponentialMovingAverage {
 
     /// Writes the averages into `model`'s parameters and buffers.
     public func copy(into model: Module) throws {
-        try model.loadStateDict(Dictionary(uniqueKeysWithValues: state.map { ($0.name, $0.tensor) }), source: "exponential moving average")
+        try model.loadStateDict(tensors, source: "exponential moving average")
     }
 
     /// Restores averages saved from `state` after `updates` updates (a resumed run's), checking

@@ -24,7 +24,7 @@ import TestSupport
         #expect(trainer.movingAverage?.updates == 4, "two epochs of two steps")
 
         let saved = try KeypointModelFile.load(trainer.modelURL).model.stateDict()
-        let average = Dictionary(uniqueKeysWithValues: trainer.movingAverage!.state.map { ($0.name, $0.tensor) })
+        let average = trainer.movingAverage!.tensors
         let last = Dictionary(uniqueKeysWithValues: trainer.model.stateDict().map { ($0.name, $0.tensor) })
         #expect(saved.allSatisfy { $0.tensor == average[$0.name]! }, "model.safetensors holds the average")
         #expect(saved.contains { !$0.name.hasSuffix("num_batches_tracked") && $0.tensor != last[$0.name]! }, "not the last weights")

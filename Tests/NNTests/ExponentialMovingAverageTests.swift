@@ -54,7 +54,7 @@ import TestSupport
         let model = Self.model()
         let average = ExponentialMovingAverage(of: model, decay: 0.9)
         average.update(from: model)
-        let saved = Dictionary(uniqueKeysWithValues: average.state.map { ($0.name, $0.tensor) })
+        let saved = average.tensors
         let resumed = ExponentialMovingAverage(of: Self.model(), decay: 0.9)
         try resumed.restore(saved, updates: 7, source: "run/checkpoint.safetensors")
         #expect(resumed.updates == 7)

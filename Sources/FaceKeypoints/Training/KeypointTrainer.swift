@@ -37,7 +37,8 @@ public final class KeypointTrainer {
     public let configuration: TrainingConfiguration
     public let model: Module
     /// The model that is validated and saved: ``model`` itself, or with
-    /// `configuration.movingAverageDecay` a copy holding the moving average of its weights.
+    /// `configuration.movingAverageDecay` a copy holding the moving average of its weights (on
+    /// rank 0; the other ranks neither validate nor save).
     public let validatedModel: Module
     public let training: FaceDataset
     public let validation: FaceDataset
@@ -46,7 +47,7 @@ public final class KeypointTrainer {
     public let group: any ProcessGroup
     let optimizer: Adam
     let scheduler: (any StepwiseLRScheduler)?
-    /// Updated by rank 0 only, which validates and saves.
+    /// Kept by rank 0 only, which validates and saves (nil on the other ranks).
     let movingAverage: ExponentialMovingAverage?
     var generator: RandomGenerator
     public private(set) var history: TrainingHistory
@@ -80,7 +81,7 @@ public final class KeypointTrainer {
         self.group = group
         generator = RandomGenerator(seed: configuration.seed)
         model = self.spec.makeModel(using: &generator)
-        if let decay = configuration.movingAverageDecay {
+        if let decay = configuration.movingAverageDecay, group.isRoot {   // only rank 0 validates and saves
             var unused = RandomGenerator(seed: configuration.seed)   // the run's own generator stays as without an average
             validatedModel = self.spec.makeModel(using: &unused)
             movingAverage = ExponentialMovingAverage(of: model, decay: decay)
@@ -161,7 +162,7 @@ public final class KeypointTrainer {
                     throw nonFinite("gradient", epoch: epoch, step: step, batch: batch)
                 }
                 optimizer.step()
-                if isRoot { movingAverage?.update(from: model) }
+                movingAverage?.update(from: model)
                 step += 1
                 seen += batch.count
                 lossSum += Double(batchLoss.item) * Double(batch.count)
@@ -215,7 +216,7 @@ public final class KeypointTrainer {
             epoch: history.epochs, model: Dictionary(uniqueKeysWithValues: model.stateDict().map { ($0.name, $0.tensor) }),
             optimizer: optimizer.state(), scheduler: scheduler?.state(), generator: generator, history: history,
             configuration: configuration, spec: spec, data: data, threads: ComputeThreads.count, ranks: group.size,
-            movingAverage: movingAverage.map { (Dictionary(uniqueKeysWithValues: $0.state.map { ($0.name, $0.tensor) }), $0.updates) })
+            movingAverage: movingAverage.map { ($0.tensors, $0.updates) })
         try checkpoint.write(to: checkpointURL)
         try afterWriting?(checkpointURL)
         try AtomicFile.write(try history.json(), to: metricsURL)
@@ -259,8 +260,7 @@ public final class KeypointTrainer {
             warnings.append("the checkpoint was made with \(threads) threads, this run uses \(ComputeThreads.count): from here on it rounds "
                             + "differently from an uninterrupted run, so its final weights will differ slightly")
         }
-        if let movingAverage {
-            // Rank 0 kept it; the checkpoint is rank 0's.
+        if let movingAverage {   // rank 0's, as the checkpoint is
             guard let saved = checkpoint.movingAverage else {
                 throw TrainingError.checkpointMismatch(file: url.path, reason: "it holds no moving average of the weights, which this run keeps")
             }
