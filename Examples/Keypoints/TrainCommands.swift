@@ -19,6 +19,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Training loss: mse, l1, smooth-l1 or wing.") var loss: TrainingConfiguration.Loss?
     @Option(help: "Seed for initialization, shuffling and augmentation.") var seed: UInt64?
     @Option(help: "Random rotation of the training images, ± degrees (0...180).") var rotation: Float?
+    @Option(help: "Random scale of the training images: a factor drawn from 1 ± this value (0..<1).") var scale: Float?
     @Option(help: "Probability of a random rectangle (up to 0.4 of the input's sides, random colour) over a training image, 0...1.")
     var occlusion: Float?
     @Option(name: .customLong("ema-decay"),
@@ -49,6 +50,7 @@ struct TrainingOptions: ParsableArguments {
         if let loss { c.loss = loss }
         if let seed { c.seed = seed }
         if let rotation { c.augmentation.rotation = rotation }
+        if let scale { (c.augmentation.scaleLow, c.augmentation.scaleHigh) = (1 - scale, 1 + scale) }
         if let occlusion { c.augmentation.occlusion = occlusion }
         if let emaDecay { c.movingAverageDecay = emaDecay }
         if let workers { c.workers = workers }
@@ -108,7 +110,7 @@ private func train(_ task: KeypointTask, options: TrainingOptions, group: any Pr
     let configuration = task.configuration
     print("\(task.name): \(task.spec.architecture.rawValue), \(data.training.count) training and \(data.validation.count) validation images, "
           + "\(configuration.epochs) epochs, batch \(configuration.batchSize), lr \(configuration.learningRate) (\(configuration.schedule.rawValue)), "
-          + "loss \(task.spec.architecture == .pipNetResNet18 ? "PIPNet's (scores MSE x10 + offsets L1)" : configuration.loss.rawValue)"
+          + "loss \(task.spec.architecture.isPIPNet ? "PIPNet's (scores MSE x10 + offsets L1)" : configuration.loss.rawValue)"
           + (configuration.movingAverageDecay.map { ", weights averaged (decay \($0))" } ?? "") + ", \(ComputeThreads.count) threads"
           + (group.size > 1 ? " x \(group.size) ranks (global batch \(configuration.batchSize * group.size)"
              + (options.synchronizedBatchNorm ? ", synchronized BatchNorm)" : ")") : "") + " -> \(output.path)")
@@ -166,7 +168,7 @@ struct LandmarksCommand: ParsableCommand {
     @Option(help: "Crop from the annotated boxes ('truth', the study) or from the shipped detector's ('detector'; computed once into OUT/detector_boxes.xml).")
     var boxes = KeypointModelSpec.FaceBoxes.truth
 
-    @Option(help: "The network: ResNet18 (the study's regression), PIPNet-ResNet18 (heatmap head with per-point confidence) or Integral-ResNet18 (stride-8 heatmaps, soft-argmax).")
+    @Option(help: "The network: ResNet18 (the study's regression), PIPNet-ResNet18 (heatmap head with per-point confidence), PIPNet16-ResNet18 (the same on 16-pixel cells) or Integral-ResNet18 (stride-8 heatmaps, soft-argmax).")
     var architecture = KeypointModelSpec.Architecture.resnet18
 
     @Option(name: .customLong("input-size"), help: "The square input's side in pixels (the study's 224).")

@@ -11,13 +11,18 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
         /// ResNet18's trunk with PIPNet's heatmap head (NN's `PIPNet`): score and offset maps on
         /// a grid of 32-pixel cells, each point also estimated by its ``KeypointModelSpec/neighbours``.
         case pipNetResNet18 = "PIPNet-ResNet18"
+        /// The same at stride 16: the trunk's map upsampled twice by a transposed convolution
+        /// before the heads, a grid of 16-pixel cells (PIPNet's `net_stride=16`).
+        case pipNet16ResNet18 = "PIPNet16-ResNet18"
         /// ResNet18's trunk, upsampled twice to stride-8 heatmaps read by a soft-argmax (NN's
         /// `IntegralRegressionNet`): integral regression, trained and read as the regression
         /// network (its outputs are the same normalized coordinates).
         case integralResNet18 = "Integral-ResNet18"
 
         /// Whether the network is built on ResNet18's trunk (its input limits and channels).
-        public var isResNet: Bool { self == .resnet18 || self == .pipNetResNet18 || self == .integralResNet18 }
+        public var isResNet: Bool { self == .resnet18 || isPIPNet || self == .integralResNet18 }
+        /// Whether the network is PIPNet (score and offset maps, neighbour lists, its own loss).
+        public var isPIPNet: Bool { self == .pipNetResNet18 || self == .pipNet16ResNet18 }
     }
 
     /// The study's part this model solves (used to refuse a model file for another part).
@@ -125,13 +130,15 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
     /// A freshly initialized model of this architecture and size. A PIPNet spec needs its
     /// ``neighbours`` first (``withNeighbours(from:count:)``; the trainer sets them).
     public func makeModel(using generator: inout RandomGenerator) -> Module {
-        precondition(architecture != .pipNetResNet18 || neighbours?.first?.isEmpty == false,
+        precondition(!architecture.isPIPNet || neighbours?.first?.isEmpty == false,
                      "KeypointModelSpec.makeModel: a PIPNet spec needs its neighbour lists first (withNeighbours(from:count:))")
         return switch architecture {
         case .noseNet: NoseNet(inputHeight: inputHeight, inputWidth: inputWidth, points: pointCount, using: &generator)
         case .faceNet: FaceNet(inputHeight: inputHeight, inputWidth: inputWidth, points: pointCount, using: &generator)
         case .resnet18: NN.resnet18(inputChannels: inputChannels, outputs: 2 * pointCount, using: &generator)
-        case .pipNetResNet18: PIPNet(inputChannels: inputChannels, points: pointCount, neighbours: neighbours?.first?.count ?? 0, using: &generator)
+        case .pipNetResNet18, .pipNet16ResNet18:
+            PIPNet(inputChannels: inputChannels, points: pointCount, neighbours: neighbours?.first?.count ?? 0,
+                   stride: architecture == .pipNet16ResNet18 ? 16 : 32, using: &generator)
         case .integralResNet18: IntegralRegressionNet(inputChannels: inputChannels, points: pointCount, using: &generator)
         }
     }
@@ -144,7 +151,7 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
     /// points (at most all the others). Unchanged for architectures without neighbours, or when
     /// it already has them (a run resumed or a model fine-tuned keeps its lists).
     public func withNeighbours(from dataset: FaceDataset, count: Int = pipNetNeighbourCount) -> KeypointModelSpec {
-        guard architecture == .pipNetResNet18, neighbours == nil else { return self }
+        guard architecture.isPIPNet, neighbours == nil else { return self }
         var sums = [SIMD2<Double>](repeating: .zero, count: pointCount), counts = [Double](repeating: 0, count: pointCount)
         for index in 0..<dataset.count {
             let transform = dataset.baseTransform(at: index)
@@ -209,7 +216,7 @@ extension KeypointModelSpec {
         switch architecture {
         case .noseNet: return smallest { NoseNet.featureSize(inputHeight: $0, inputWidth: $0).height > 0 }
         case .faceNet: return smallest { FaceNet.featureSize(inputHeight: $0, inputWidth: $0).height > 0 }
-        case .resnet18, .pipNetResNet18, .integralResNet18: return 32
+        case .resnet18, .pipNetResNet18, .pipNet16ResNet18, .integralResNet18: return 32
         }
     }
 
@@ -260,8 +267,8 @@ extension KeypointModelSpec {
     /// PIPNet's lists: one per point, all of one length `1..<points`, distinct other points.
     private func validateNeighbours(beforeTraining: Bool) throws(InvalidField) {
         func fail(_ field: String, _ message: String) throws(InvalidField) -> Never { throw InvalidField(field: field, message: message) }
-        guard architecture == .pipNetResNet18 else {
-            if neighbours != nil { try fail("neighbours", "only \(Architecture.pipNetResNet18.rawValue) has neighbour lists; \(architecture.rawValue) does not") }
+        guard architecture.isPIPNet else {
+            if neighbours != nil { try fail("neighbours", "only PIPNet has neighbour lists; \(architecture.rawValue) does not") }
             return
         }
         if pointCount < 2 { try fail("points", "\(architecture.rawValue) needs at least 2 points (each is also estimated by its neighbours)") }

@@ -16,7 +16,7 @@ public struct KeypointEstimate: Sendable, Equatable {
 
 /// A keypoint model's output for a batch, read as its architecture is trained: two numbers per
 /// point for the regression networks (``TargetNormalization``), PIPNet's joined maps for
-/// ``KeypointModelSpec/Architecture/pipNetResNet18``. The trainer, ``Evaluation`` and
+/// PIPNet (``KeypointModelSpec/Architecture/isPIPNet``). The trainer, ``Evaluation`` and
 /// ``KeypointDetector`` all go through it, so every architecture trains and predicts the same way.
 ///
 /// ```swift

@@ -70,17 +70,17 @@ public struct KeypointTask: Sendable {
     /// `boxes: .detector`, the crops start from MTCNN's boxes (``KeypointModelSpec/detectorLandmarks``;
     /// the training file must hold ``DetectorBoxes``): the model the package ships.
     ///
-    /// With `architecture: .pipNetResNet18`, PIPNet's heatmap head trains with its own loss for
-    /// 50 epochs on tighter crops around the annotated boxes, 1.2x (``pipNetCropEnlargement``),
+    /// With a PIPNet architecture (`.pipNetResNet18`, `.pipNet16ResNet18`), the heatmap head
+    /// trains with its own loss for 50 epochs on tighter crops around the annotated boxes, 1.2x (``pipNetCropEnlargement``),
     /// with the same augmentation (the shipped model's recipe; the experiments behind it are in
     /// Docs/Reproduction.md, "Beyond the study").
     public static func landmarks(_ recipe: Recipe = .default, boxes: KeypointModelSpec.FaceBoxes = .truth,
                                  architecture: KeypointModelSpec.Architecture = .resnet18) -> KeypointTask {
         var task = KeypointTask(name: "landmarks", spec: boxes == .detector ? .detectorLandmarks : .landmarks, configuration: TrainingConfiguration(
-            epochs: architecture == .pipNetResNet18 ? 50 : 47, batchSize: 16, learningRate: 1e-3,
+            epochs: architecture.isPIPNet ? 50 : 47, batchSize: 16, learningRate: 1e-3,
             schedule: recipe == .study ? .cosine : .warmupCosine, loss: recipe == .study ? .mse : .wing, augmentation: landmarkAugmentation))
         task.spec.architecture = architecture
-        if architecture == .pipNetResNet18 && boxes == .truth { task.spec.crop = .faceBox(enlargement: pipNetCropEnlargement) }
+        if architecture.isPIPNet && boxes == .truth { task.spec.crop = .faceBox(enlargement: pipNetCropEnlargement) }
         return task
     }
 

@@ -89,6 +89,7 @@ import TestSupport
         (["landmarks", "--val-fraction", "1.5"], "--val-fraction must be between 0 and 1"),
         (["landmarks", "--occlusion", "1.5"], "the occlusion probability must be in 0...1, got 1.5"),
         (["landmarks", "--rotation=-3"], "the rotation range must be 0...180 degrees, got -3.0"),
+        (["landmarks", "--scale", "1"], "the scale range must be positive and ordered, got 0.0...2.0"),
         (["landmarks", "--crop-enlargement", "9"], "--crop-enlargement 9.0: field 'crop.faceBox.enlargement': 9.0 is outside 1...4"),
         (["landmarks", "--architecture", "Integral-ResNet18", "--input-size", "100"],
          "--input-size 100: field 'inputWidth': 100 px; Integral-ResNet18 needs a multiple of 32"),

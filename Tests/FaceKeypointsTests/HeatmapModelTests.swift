@@ -62,15 +62,15 @@ import TestSupport
     }
 
     /// With mirroring, a mirrored photo and box give the mirrored points (each point where its
-    /// mirror partner was, reflected) and the same confidences, for the regression, PIPNet and
-    /// integral-regression models alike (seeded, untrained: the property holds for any weights);
+    /// mirror partner was, reflected) and the same confidences, for the regression, PIPNet (at
+    /// both strides) and integral-regression models alike (seeded, untrained: the property holds for any weights);
     /// without mirroring it does not.
-    @Test(arguments: [KeypointModelSpec.Architecture.resnet18, .pipNetResNet18, .integralResNet18])
+    @Test(arguments: [KeypointModelSpec.Architecture.resnet18, .pipNetResNet18, .pipNet16ResNet18, .integralResNet18])
     func mirroringIsExactlySymmetric(architecture: KeypointModelSpec.Architecture) throws {
         var spec = KeypointModelSpec.landmarks
         (spec.architecture, spec.inputWidth, spec.inputHeight) = (architecture, 64, 64)
         var generator = RandomGenerator(seed: 4)
-        if architecture == .pipNetResNet18 {
+        if architecture.isPIPNet {
             let meanFace = (0..<68).map { _ in SIMD2(generator.nextUniform(), generator.nextUniform()) }
             spec.neighbours = PIPNetNeighbours(meanFace: meanFace, count: 10).indices
         }

@@ -81,6 +81,33 @@ import TestSupport
         try spec.validate()
     }
 
+    /// PIPNet's stride is its architecture's: a `PIPNet16-ResNet18` file rebuilds the stride-16
+    /// network with its `deconv1` and `bn_deconv1` and the same outputs; the same weights under
+    /// `PIPNet-ResNet18` are refused, naming the weights the stride-32 network lacks.
+    @Test func pipNetStrideTravelsInTheArchitecture() throws {
+        let folder = try CommandRunner.temporaryDirectory("stride")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var spec = KeypointModelSpec.custom(scheme: try LandmarkScheme(name: "five", pointNames: ["a", "b", "c", "d", "e"], mirror: nil,
+                                                                        normalization: .boxSize), architecture: .pipNet16ResNet18, inputSize: 64)
+        spec.neighbours = [[1], [0], [0], [0], [0]]
+        var generator = RandomGenerator(seed: 16)
+        let model = spec.makeModel(using: &generator)
+        model.eval()
+        let url = folder.appendingPathComponent("pip16.safetensors")
+        try KeypointModelFile.save(model, spec: spec, to: url)
+        let loaded = try KeypointModelFile.load(url)
+        #expect(loaded.spec.architecture == .pipNet16ResNet18)
+        let input = Tensor.randomNormal([1, 1, 64, 64], using: &generator)
+        let output = withoutGradients { model(input) }, reloaded = withoutGradients { loaded.model(input) }
+        #expect(output.shape == [1, 3 * 5 + 2 * 5, 4, 4], "64 px / 16")
+        #expect(reloaded == output)
+
+        spec.architecture = .pipNetResNet18
+        let mislabelled = folder.appendingPathComponent("pip32.safetensors")
+        try KeypointModelFile.save(model, spec: spec, to: mislabelled)
+        #expect { _ = try KeypointModelFile.load(mislabelled) } throws: { String(describing: $0).contains("deconv1.weight") }
+    }
+
     /// The three study specs and a 3-channel ResNet18 pass; the limits are the ones the models
     /// really have (NoseNet's smallest input still gives a feature map, one pixel less does not).
     @Test func studySpecsAndLimitsAreValid() throws {

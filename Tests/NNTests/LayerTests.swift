@@ -22,6 +22,11 @@ import TestSupport
         "conv_winograd_pad1": { x, p in winograd(x[0], p["weight"]!, bias: p["bias"], padding: (1, 1)) },
         "conv_winograd_valid": { x, p in winograd(x[0], p["weight"]!, padding: (0, 0)) },
         "conv_winograd_pad2_1": { x, p in winograd(x[0], p["weight"]!, padding: (2, 1)) },
+        "conv_transpose_4s2p1": { x, p in convTranspose2d(x[0], weight: p["weight"]!, stride: (2, 2), padding: (1, 1)) },
+        "conv_transpose_rect_outpad": { x, p in
+            convTranspose2d(x[0], weight: p["weight"]!, bias: p["bias"], stride: (2, 3), padding: (0, 1), outputPadding: (1, 2))
+        },
+        "conv_transpose_3s1p1": { x, p in convTranspose2d(x[0], weight: p["weight"]!, bias: p["bias"], padding: (1, 1)) },
         "linear": { x, p in linear(x[0], weight: p["weight"]!, bias: p["bias"]) },
         "maxpool_2": { x, _ in maxPool2d(x[0], kernel: (2, 2)) },
         "maxpool_3s2p1": { x, _ in maxPool2d(x[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1)) },

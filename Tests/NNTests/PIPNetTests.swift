@@ -9,7 +9,8 @@ import TestSupport
 /// the network's five maps, the targets and loss of a batch and its parameter gradients
 /// (Tests/Fixtures/nn_pipnet.safetensors, the trunk's weights from nn_resnet18.safetensors;
 /// float64 counterparts in nn_pipnet_f64.safetensors), the decoding of fixed maps, and the
-/// mean-face neighbour lists; plus finite-difference checks of the loss.
+/// mean-face neighbour lists; the same at stride 16 (nn_pipnet16.safetensors); plus
+/// finite-difference checks of the loss.
 @Suite struct PIPNetTests {
     static let points = 5, neighbours = 3
 
@@ -99,6 +100,46 @@ import TestSupport
         let joined = withoutGradients { model(input) }
         #expect(joined.shape == [2, 5 * 3 + 2 * 15, 3, 3])
         #expect(joined.slice(axis: 1, 15..<30).allClose(maps.neighbourX.detached(), rtol: 1e-5, atol: 1e-5))
+    }
+
+    /// At stride 16 (scripts/fixtures/nn_pipnet16.py): the reference's `deconv1` (its weight the
+    /// script's `hashed_uniform`) and `bn_deconv1` between the trunk and the same heads, so twice
+    /// as many cells a side; maps, loss and gradients against PyTorch in training mode.
+    @Test func stride16MatchesPyTorch() throws {
+        let pipnet = try Self.fixture().reference
+        let reference = try SafeTensors.read(contentsOf: Fixture.directory.appendingPathComponent("nn_pipnet16.safetensors"))
+        let exact = try SafeTensors.read(contentsOf: Fixture.directory.appendingPathComponent("nn_pipnet16_f64.safetensors"))
+        var generator = RandomGenerator(seed: 0)
+        let model = PIPNet(inputChannels: 1, points: Self.points, neighbours: Self.neighbours, stride: 16, using: &generator)
+        var state = try Self.referenceState(pipnet)
+        for (key, value) in reference.tensors where key.hasPrefix("state.") { state[String(key.dropFirst(6))] = value }
+        state["deconv1.weight"] = IntegralRegressionNetTests.hashedUniform([512, 512, 4, 4], seed: 3, bound: 0x1p-5)
+        #expect(Set(model.stateDict().map(\.name)) == Set(state.keys), "the reference's names, deconv1 and bn_deconv1 added")
+        try model.loadStateDict(state)
+        model.train()
+
+        let maps = model.maps(try #require(pipnet.tensors["input"]))
+        #expect(maps.scores.shape == [2, 5, 6, 6] && maps.neighbourX.shape == [2, 15, 6, 6], "96 px / 16")
+        for (index, output) in [maps.scores, maps.offsetX, maps.offsetY, maps.neighbourX, maps.neighbourY].enumerated() {
+            ModelTests.expectMatchesPyTorch(output, float32: try #require(reference.tensors["output.\(index)"]),
+                                            float64: try #require(exact.tensors["output.\(index)"]), "stride-16 map \(index)")
+        }
+        let neighbours = PIPNetNeighbours(indices: Self.neighbourLists(try #require(pipnet.tensors["neighbours"])))
+        let annotated = try #require(pipnet.tensors["points"])
+        let batch = (0..<2).map { Self.points(annotated.slice(axis: 0, $0..<($0 + 1))) }
+        let loss = pipNetLoss(maps, PIPNetTargets(points: batch, neighbours: neighbours, height: 6, width: 6))
+        ModelTests.expectMatchesPyTorch(loss.total.reshaped([1]), float32: try #require(reference.tensors["loss"]),
+                                        float64: try #require(exact.tensors["loss"]), "stride-16 loss")
+        loss.total.backward()
+        let parameters = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.name, $0.parameter) })
+        let gradients = reference.tensors.filter { $0.key.hasPrefix("grad.") }
+        #expect(gradients.count == 8)
+        for (key, rows) in gradients {
+            let name = String(key.dropFirst(5))
+            let grad = try #require(parameters[name]?.grad, "no gradient for \(name)")
+            ModelTests.expectMatchesPyTorch(grad.slice(axis: 0, 0..<rows.shape[0]), float32: rows,
+                                            float64: try #require(exact.tensors[key]), "stride-16 \(name) gradient")
+        }
     }
 
     @Test func decodingMatchesTheReference() throws {

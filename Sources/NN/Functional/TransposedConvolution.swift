@@ -1,0 +1,77 @@
+import Tensor
+
+/// 2-D transposed convolution, as `torch.nn.functional.conv_transpose2d` (no groups, no
+/// dilation): the adjoint of ``conv2d(_:weight:bias:stride:padding:dilation:activation:)``
+/// with the same weight, stride and padding. Each input position adds its channels' weighted
+/// kernels onto the output, `stride` output positions apart; `padding` crops the border and
+/// `outputPadding` (less than the stride) adds rows and columns at the bottom and right.
+///
+/// Computed image by image as one matrix product `weight^T [O*kH*kW, C] x input [C, H*W]`
+/// folded onto the output (col2im); the input's gradient is `conv2d` of the output's gradient
+/// with the same weight.
+///
+/// Shape: input `[N, C, H, W]`, weight `[C, O, kH, kW]`, bias `[O]` ->
+/// `[N, O, (H - 1) * stride - 2 * padding + kH + outputPadding, (W - 1) * ... + kW + ...]`.
+public func convTranspose2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
+                            padding: (Int, Int) = (0, 0), outputPadding: (Int, Int) = (0, 0)) -> Tensor {
+    precondition(input.rank == 4 && weight.rank == 4 && input.shape[1] == weight.shape[0],
+                 "convTranspose2d: expected input [N, \(weight.shape.first ?? 0), H, W] for weight \(weight.shape), got \(input.shape)")
+    precondition(stride.0 > 0 && stride.1 > 0 && padding.0 >= 0 && padding.1 >= 0,
+                 "convTranspose2d: expected a positive stride and non-negative padding, got stride \(stride), padding \(padding)")
+    precondition(outputPadding.0 >= 0 && outputPadding.0 < stride.0 && outputPadding.1 >= 0 && outputPadding.1 < stride.1,
+                 "convTranspose2d: output padding \(outputPadding) must be smaller than the stride \(stride)")
+    let (batch, inChannels, height, width) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
+    let (outChannels, kernelHeight, kernelWidth) = (weight.shape[1], weight.shape[2], weight.shape[3])
+    let outputHeight = (height - 1) * stride.0 - 2 * padding.0 + kernelHeight + outputPadding.0
+    let outputWidth = (width - 1) * stride.1 - 2 * padding.1 + kernelWidth + outputPadding.1
+    precondition(outputHeight > 0 && outputWidth > 0,
+                 "convTranspose2d: padding \(padding) leaves no output for input \(input.shape) and a \(kernelHeight)x\(kernelWidth) kernel")
+    if let bias { precondition(bias.shape == [outChannels], "convTranspose2d: bias shape \(bias.shape), expected [\(outChannels)]") }
+    // The convolution this one is the adjoint of: from the output back to the input.
+    let g = ConvolutionGeometry(input: [batch, outChannels, outputHeight, outputWidth], kernel: (kernelHeight, kernelWidth),
+                                stride: stride, padding: padding)
+    let positions = height * width, patch = g.patchSize, outputPlane = outputHeight * outputWidth
+    var output = Tensor(uninitializedShape: [batch, outChannels, outputHeight, outputWidth])
+    let x = input.unsafeBaseAddress, w = weight.unsafeBaseAddress, b = bias?.unsafeBaseAddress
+    let out = output.unsafeMutableBaseAddress()
+    withScratchBuffer(count: patch * positions) { columns in
+        for image in 0..<batch {
+            sgemm(transposeA: true, m: patch, n: positions, k: inChannels, a: w, b: x + image * inChannels * positions, c: columns)
+            col2im(columns, g, images: image..<(image + 1), into: out, parallel: true)
+        }
+    }
+    if let b {
+        parallelFor(batch * outChannels) { plane in
+            let values = out + plane * outputPlane, value = b[plane % outChannels]
+            for i in 0..<outputPlane { values[i] += value }
+        }
+    }
+    withExtendedLifetime((input, weight, bias)) {}
+    let inputs = [input, weight] + (bias.map { [$0] } ?? [])
+    return Tensor.recording(output, inputs: inputs) { gradOutput in
+        let gradInput = input.requiresGrad ? conv2d(gradOutput, weight: weight, stride: stride, padding: padding) : nil
+        // weight [C, O*kH*kW] gradient: the sum over images of input [C, H*W] x im2col(gradOutput)^T.
+        var gradWeight = Tensor(uninitializedShape: weight.shape)
+        let go = gradOutput.unsafeBaseAddress, gw = gradWeight.unsafeMutableBaseAddress()
+        withScratchBuffer(count: patch * positions) { columns in
+            for image in 0..<batch {
+                im2col(go, g, images: image..<(image + 1), into: columns, parallel: true)
+                sgemm(transposeB: true, m: inChannels, n: patch, k: positions, a: x + image * inChannels * positions, b: columns,
+                      beta: image == 0 ? 0 : 1, c: gw)
+            }
+        }
+        var gradBias: Tensor? = nil
+        if bias != nil {
+            var sums = Tensor(repeating: 0, shape: [outChannels])
+            let s = sums.unsafeMutableBaseAddress()
+            for image in 0..<batch {
+                for channel in 0..<outChannels {
+                    s[channel] += vectorSum(go + (image * outChannels + channel) * outputPlane, outputPlane)
+                }
+            }
+            gradBias = sums
+        }
+        withExtendedLifetime((input, gradOutput)) {}
+        return [gradInput, gradWeight] + (bias != nil ? [gradBias] : [])
+    }
+}

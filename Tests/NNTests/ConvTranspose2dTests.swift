@@ -1,0 +1,32 @@
+import Tensor
+import Testing
+import NN
+
+/// The layer around ``convTranspose2d(_:weight:bias:stride:padding:outputPadding:)`` (whose
+/// values and gradients ``LayerTests`` checks against PyTorch): PyTorch's names, weight layout,
+/// initialization bounds, sizes and printout.
+@Suite struct ConvTranspose2dTests {
+    @Test func layerIsPyTorchs() {
+        var generator = RandomGenerator(seed: 0)
+        let layer = ConvTranspose2d(6, 4, kernelSize: 4, stride: 2, padding: 1, using: &generator)
+        #expect(layer.stateDict().map(\.name) == ["weight", "bias"])
+        #expect(layer.weight.shape == [6, 4, 4, 4], "[in, out, kH, kW], as PyTorch")
+        // PyTorch's fan-in of this weight is out * kH * kW: bound 1 / sqrt(64).
+        let bound: Float = 1 / 8
+        #expect(layer.weight.value.scalars.allSatisfy { abs($0) <= bound })
+        #expect(layer.weight.value.scalars.contains { abs($0) > bound * 0.9 }, "drawn from the whole range")
+        #expect(layer.bias!.value.scalars.allSatisfy { abs($0) <= bound })
+        #expect(layer.description == "ConvTranspose2d(6, 4, kernel_size=(4, 4), stride=(2, 2), padding=(1, 1))")
+        let output = layer(Tensor.randomNormal([2, 6, 7, 5], using: &generator))
+        #expect(output.shape == [2, 4, 14, 10], "(7 - 1) * 2 - 2 + 4 = 14")
+    }
+
+    @Test func outputPaddingAndNoBiasArePrinted() {
+        var generator = RandomGenerator(seed: 0)
+        let layer = ConvTranspose2d(2, 3, kernelSize: (3, 2), stride: (2, 3), padding: (0, 1), outputPadding: (1, 2), bias: false,
+                                    using: &generator)
+        #expect(layer.stateDict().map(\.name) == ["weight"])
+        #expect(layer.description == "ConvTranspose2d(2, 3, kernel_size=(3, 2), stride=(2, 3), padding=(0, 1), output_padding=(1, 2), bias=False)")
+        #expect(layer(Tensor.zeros([1, 2, 3, 4])).shape == [1, 3, 8, 11], "(3 - 1) * 2 + 3 + 1 = 8, (4 - 1) * 3 - 2 + 2 + 2 = 11")
+    }
+}
