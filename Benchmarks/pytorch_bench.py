@@ -37,7 +37,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from torch_models import FaceNet, IntegralRegressionNet, NoseNet, PIPResNet18, resnet18_gray  # noqa: E402  (the shared definitions)
 
 
-INPUT_SHAPES = {"nosenet": (1, 60, 80), "facenet": (1, 180, 240), "resnet18": (1, 224, 224), "pipnet": (1, 224, 224), "integral": (1, 224, 224)}
+INPUT_SHAPES = {"nosenet": (1, 60, 80), "facenet": (1, 180, 240), "resnet18": (1, 224, 224), "pipnet": (1, 224, 224), "pipnet16": (1, 224, 224), "integral": (1, 224, 224)}
 
 
 class JoinedPIPNet(PIPResNet18):
@@ -50,6 +50,8 @@ class JoinedPIPNet(PIPResNet18):
 def make(model):
     if model == "pipnet":
         return JoinedPIPNet(points=68, neighbours=10)
+    if model == "pipnet16":
+        return JoinedPIPNet(points=68, neighbours=10, net_stride=16)
     if model == "integral":
         return IntegralRegressionNet(points=68)
     return {"nosenet": NoseNet, "facenet": FaceNet, "resnet18": resnet18_gray}[model]()

@@ -8,6 +8,8 @@ enum BenchmarkModel: String, CaseIterable {
     case nosenet, facenet, resnet18
     /// PIPNet's heatmap head on ResNet18's trunk (68 points, 10 neighbours): its five maps joined.
     case pipnet
+    /// The same at stride 16 (the trunk's map upsampled by a transposed convolution): 14 x 14 cells.
+    case pipnet16
     /// The integral-regression head on ResNet18's trunk (68 points): stride-8 heatmaps, soft-argmax.
     case integral
 
@@ -15,7 +17,7 @@ enum BenchmarkModel: String, CaseIterable {
         switch self {
         case .nosenet: [1, 60, 80]
         case .facenet: [1, 180, 240]
-        case .resnet18, .pipnet, .integral: [1, 224, 224]
+        case .resnet18, .pipnet, .pipnet16, .integral: [1, 224, 224]
         }
     }
 
@@ -25,6 +27,7 @@ enum BenchmarkModel: String, CaseIterable {
         case .facenet: FaceNet(using: &generator)
         case .resnet18: NN.resnet18(inputChannels: 1, outputs: 136, using: &generator)
         case .pipnet: PIPNet(inputChannels: 1, points: 68, neighbours: 10, using: &generator)
+        case .pipnet16: PIPNet(inputChannels: 1, points: 68, neighbours: 10, stride: 16, using: &generator)
         case .integral: IntegralRegressionNet(inputChannels: 1, points: 68, using: &generator)
         }
     }
@@ -39,11 +42,11 @@ struct BenchmarkRow: Codable, Hashable {
 
     /// The rows of issue 7: NoseNet and the part-2 CNN at batch 4 and 64, ResNet18 at batch 1
     /// (inference only), 16 and 64; each with 1 and 2 threads, training and inference. Then
-    /// PIPNet and the integral-regression head at batch 1 (inference only) and 16, beside
+    /// PIPNet (at strides 32 and 16) and the integral-regression head at batch 1 (inference only) and 16, beside
     /// ResNet18's regression.
     static let all: [BenchmarkRow] = {
         var rows: [BenchmarkRow] = []
-        for (model, batches) in [("nosenet", [4, 64]), ("facenet", [4, 64]), ("resnet18", [1, 16, 64]), ("pipnet", [1, 16]), ("integral", [1, 16])] {
+        for (model, batches) in [("nosenet", [4, 64]), ("facenet", [4, 64]), ("resnet18", [1, 16, 64]), ("pipnet", [1, 16]), ("pipnet16", [1, 16]), ("integral", [1, 16])] {
             for batch in batches {
                 for mode in ["train", "infer"] where batch > 1 || mode == "infer" {   // batch 1: latency only
                     for threads in [1, 2] { rows.append(BenchmarkRow(model: model, batch: batch, threads: threads, mode: mode)) }

@@ -40,10 +40,10 @@ struct Verification {
         }
     }
 
-    /// Verifies the five models (NoseNet batch 3, FaceNet 2, ResNet18 2, PIPNet 2, integral 2), saying each
+    /// Verifies the six models (NoseNet batch 3, FaceNet 2, ResNet18 2, PIPNet at both strides 2, integral 2), saying each
     /// result; throws at the first that fails.
     func runAll(say: (String) -> Void) throws {
-        for (kind, batch) in [(BenchmarkModel.nosenet, 3), (.facenet, 2), (.resnet18, 2), (.pipnet, 2), (.integral, 2)] {
+        for (kind, batch) in [(BenchmarkModel.nosenet, 3), (.facenet, 2), (.resnet18, 2), (.pipnet, 2), (.pipnet16, 2), (.integral, 2)] {
             let result = try run(kind, batch: batch)
             say((result.passed ? "verified " : "FAILED ") + result.summary)
             guard result.passed else { throw BenchmarkError("\(result.model) is further from float64 than PyTorch float32 allows; not timing it") }
