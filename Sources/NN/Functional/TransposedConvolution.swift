@@ -6,9 +6,10 @@ import Tensor
 /// kernels onto the output, `stride` output positions apart; `padding` crops the border and
 /// `outputPadding` (less than the stride) adds rows and columns at the bottom and right.
 ///
-/// Computed image by image as one matrix product `weight^T [O*kH*kW, C] x input [C, H*W]`
-/// folded onto the output (col2im); the input's gradient is `conv2d` of the output's gradient
-/// with the same weight.
+/// Computed over groups of images as ``conv2d(_:weight:bias:stride:padding:dilation:activation:)``
+/// is (its ``ConvolutionPlan``), one matrix product `weight^T [O*kH*kW, C] x input [C, G*H*W]`
+/// per group folded onto the output (col2im); the input's gradient is `conv2d` of the output's
+/// gradient with the same weight.
 ///
 /// Shape: input `[N, C, H, W]`, weight `[C, O, kH, kW]`, bias `[O]` ->
 /// `[N, O, (H - 1) * stride - 2 * padding + kH + outputPadding, (W - 1) * ... + kW + ...]`.
@@ -30,36 +31,58 @@ public func convTranspose2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil
     // The convolution this one is the adjoint of: from the output back to the input.
     let g = ConvolutionGeometry(input: [batch, outChannels, outputHeight, outputWidth], kernel: (kernelHeight, kernelWidth),
                                 stride: stride, padding: padding)
+    let plan = ConvolutionPlan(g)   // groups of images over the workers, as conv2d's
     let positions = height * width, patch = g.patchSize, outputPlane = outputHeight * outputWidth
     var output = Tensor(uninitializedShape: [batch, outChannels, outputHeight, outputWidth])
     let x = input.unsafeBaseAddress, w = weight.unsafeBaseAddress, b = bias?.unsafeBaseAddress
     let out = output.unsafeMutableBaseAddress()
-    withScratchBuffer(count: patch * positions) { columns in
-        for image in 0..<batch {
-            sgemm(transposeA: true, m: patch, n: positions, k: inChannels, a: w, b: x + image * inChannels * positions, c: columns)
-            col2im(columns, g, images: image..<(image + 1), into: out, parallel: true)
-        }
-    }
-    if let b {
-        parallelFor(batch * outChannels) { plane in
-            let values = out + plane * outputPlane, value = b[plane % outChannels]
-            for i in 0..<outputPlane { values[i] += value }
+    plan.run { groups, parallel in
+        withScratchBuffer(count: plan.groupSize > 1 ? inChannels * plan.groupSize * positions : 0) { gathered in
+            withScratchBuffer(count: patch * plan.groupSize * positions) { columns in
+                while let group = groups.next() {
+                    let images = plan.images(group)
+                    let matrix = inputMatrix(x, images: images, channels: inChannels, positions: positions, into: gathered, parallel: parallel)
+                    sgemm(transposeA: true, m: patch, n: images.count * positions, k: inChannels, a: w, b: matrix, c: columns)
+                    col2im(columns, g, images: images, into: out, parallel: parallel)
+                    if let b {
+                        loop(parallel, images.count * outChannels) { job in
+                            let values = out + (images.lowerBound * outChannels + job) * outputPlane, value = b[job % outChannels]
+                            for i in 0..<outputPlane { values[i] += value }
+                        }
+                    }
+                }
+            }
         }
     }
     withExtendedLifetime((input, weight, bias)) {}
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
     return Tensor.recording(output, inputs: inputs) { gradOutput in
         let gradInput = input.requiresGrad ? conv2d(gradOutput, weight: weight, stride: stride, padding: padding) : nil
-        // weight [C, O*kH*kW] gradient: the sum over images of input [C, H*W] x im2col(gradOutput)^T.
-        var gradWeight = Tensor(uninitializedShape: weight.shape)
-        let go = gradOutput.unsafeBaseAddress, gw = gradWeight.unsafeMutableBaseAddress()
-        withScratchBuffer(count: patch * positions) { columns in
-            for image in 0..<batch {
-                im2col(go, g, images: image..<(image + 1), into: columns, parallel: true)
-                sgemm(transposeB: true, m: inChannels, n: patch, k: positions, a: x + image * inChannels * positions, b: columns,
-                      beta: image == 0 ? 0 : 1, c: gw)
+        // weight [C, O*kH*kW]: the sum over the groups of input [C, G*H*W] x im2col(gradOutput)^T,
+        // one partial sum per group when the groups are spread over the workers (added in group
+        // order, so the same bits whichever worker took which group).
+        let slots = plan.parallelGroups ? plan.groups : 1, weightCount = inChannels * patch
+        var partialWeights = Tensor(uninitializedShape: [slots, weightCount])
+        let go = gradOutput.unsafeBaseAddress, gw = partialWeights.unsafeMutableBaseAddress()
+        plan.run { groups, parallel in
+            withScratchBuffer(count: plan.groupSize > 1 ? inChannels * plan.groupSize * positions : 0) { gathered in
+                withScratchBuffer(count: patch * plan.groupSize * positions) { columns in
+                    while let group = groups.next() {
+                        let images = plan.images(group), slot = slots == 1 ? 0 : group
+                        let matrix = inputMatrix(x, images: images, channels: inChannels, positions: positions, into: gathered, parallel: parallel)
+                        im2col(go, g, images: images, into: columns, parallel: parallel)
+                        sgemm(transposeB: true, m: inChannels, n: patch, k: images.count * positions, a: matrix, b: columns,
+                              beta: slots > 1 || group == 0 ? 0 : 1, c: gw + slot * weightCount)
+                    }
+                }
             }
         }
+        for slot in 1..<slots {
+            let partial = gw + slot * weightCount
+            for i in 0..<weightCount { gw[i] += partial[i] }
+        }
+        var gradWeight = Tensor(uninitializedShape: weight.shape)
+        gradWeight.unsafeMutableBaseAddress().update(from: gw, count: weightCount)
         var gradBias: Tensor? = nil
         if bias != nil {
             var sums = Tensor(repeating: 0, shape: [outChannels])
@@ -71,7 +94,21 @@ public func convTranspose2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil
             }
             gradBias = sums
         }
-        withExtendedLifetime((input, gradOutput)) {}
+        withExtendedLifetime((input, gradOutput, partialWeights)) {}
         return [gradInput, gradWeight] + (bias != nil ? [gradBias] : [])
     }
+}
+
+/// Images `images` of `input` `[N, C, L]` as one matrix `[C, images.count * L]` (row = channel,
+/// column = image and position): the input itself for one image, else gathered into `scratch`.
+private func inputMatrix(_ input: UnsafePointer<Float>, images: Range<Int>, channels: Int, positions: Int,
+                         into scratch: UnsafeMutablePointer<Float>, parallel: Bool) -> UnsafePointer<Float> {
+    if images.count == 1 { return input + images.lowerBound * channels * positions }
+    let width = images.count * positions
+    loop(parallel, images.count * channels) { job in
+        let local = job / channels, channel = job % channels
+        (scratch + channel * width + local * positions).update(from: input + ((images.lowerBound + local) * channels + channel) * positions,
+                                                                count: positions)
+    }
+    return UnsafePointer(scratch)
 }
