@@ -1,19 +1,22 @@
 import Tensor
 
 /// PIPNet (Jin et al. 2021, "Pixel-in-Pixel Net") on ResNet18's trunk: five 1x1 convolutions
-/// on the stride-32 feature map, or at `stride: 16` on that map upsampled twice by a learned
-/// transposed convolution (the reference's `deconv1`, 4x4, then `bn_deconv1` and a ReLU). Each cell of the map scores whether a landmark lies in it
-/// (`cls_layer`), says where inside the cell (`x_layer`, `y_layer`, in cells), and where that
-/// landmark's `neighbours` nearest mean-face neighbours lie relative to the cell (`nb_x_layer`,
-/// `nb_y_layer`). ``PIPNetMaps/decoded(neighbours:stride:)`` turns the maps into points and
+/// on the stride-32 feature map, or with `stride: 16` on that map upsampled twice by a learned
+/// transposed convolution (the reference's `deconv1`, 4x4, then `bn_deconv1` and a ReLU). Each
+/// cell of the map scores whether a landmark lies in it (`cls_layer`), says where inside the
+/// cell (`x_layer`, `y_layer`, in cells), and where that landmark's `neighbours` nearest
+/// mean-face neighbours lie relative to the cell (`nb_x_layer`, `nb_y_layer`).
+/// ``PIPNetMaps/decoded(neighbours:stride:)`` turns the maps into points and
 /// ``pipNetLoss(_:_:scoreWeight:offsetWeight:)`` trains them.
 ///
-/// The state dict is the reference implementation's (`Pip_resnet18` with `net_stride=32` or 16):
-/// torchvision's ResNet18 names without `avgpool` and `fc` (`conv1.weight`, `bn1.*`,
-/// `layer1.0.conv1.weight`, ...), at stride 16 `deconv1.weight` and `bn_deconv1.*`, then `cls_layer`, `x_layer`, `y_layer`, `nb_x_layer` and
-/// `nb_y_layer` (weight and bias each), so a PyTorch module written the same way loads it with
-/// `strict=True`. The heads and `deconv1` start as the reference's: weights normal with standard
-/// deviation 0.001, biases 0 (`bn_deconv1` as every batch norm: weight 1, bias 0); the trunk as ``resnet18(inputChannels:outputs:using:)``'s.
+/// The state dict is the reference implementation's (`Pip_resnet18` with `net_stride=32` or
+/// 16): torchvision's ResNet18 names without `avgpool` and `fc` (`conv1.weight`, `bn1.*`,
+/// `layer1.0.conv1.weight`, ...), at stride 16 `deconv1.weight` and `bn_deconv1.*`, then
+/// `cls_layer`, `x_layer`, `y_layer`, `nb_x_layer` and `nb_y_layer` (weight and bias each), so a
+/// PyTorch module written the same way loads it with `strict=True`. The heads and `deconv1`
+/// start as the reference's: weights normal with standard deviation 0.001, biases 0
+/// (`bn_deconv1` as every batch norm: weight 1, bias 0); the trunk as
+/// ``resnet18(inputChannels:outputs:using:)``'s.
 ///
 /// ```swift
 /// var generator = RandomGenerator(seed: 0)
