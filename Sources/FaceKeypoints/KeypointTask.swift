@@ -71,9 +71,9 @@ public struct KeypointTask: Sendable {
     /// the training file must hold ``DetectorBoxes``): the model the package ships.
     ///
     /// With a PIPNet architecture (`.pipNetResNet18`, `.pipNet16ResNet18`), the heatmap head
-    /// trains with its own loss for 50 epochs on tighter crops around the annotated boxes, 1.2x (``pipNetCropEnlargement``),
-    /// with the same augmentation (the shipped model's recipe; the experiments behind it are in
-    /// Docs/Reproduction.md, "Beyond the study").
+    /// trains with its own loss for 50 epochs on tighter crops around the annotated boxes, 1.2x
+    /// (``pipNetCropEnlargement``), with the same augmentation (the shipped model's recipe; the
+    /// experiments behind it are in Docs/Reproduction.md, "Beyond the study").
     public static func landmarks(_ recipe: Recipe = .default, boxes: KeypointModelSpec.FaceBoxes = .truth,
                                  architecture: KeypointModelSpec.Architecture = .resnet18) -> KeypointTask {
         var task = KeypointTask(name: "landmarks", spec: boxes == .detector ? .detectorLandmarks : .landmarks, configuration: TrainingConfiguration(
