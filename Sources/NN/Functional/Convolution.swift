@@ -334,6 +334,17 @@ private func im2colForward(_ x: UnsafePointer<Float>, weight w: UnsafePointer<Fl
     }
 }
 
+/// Adds the `slots - 1` partial sums that follow the first `count` values of `partials` into
+/// them, in slot order (so the same bits whichever thread added which range).
+func addPartialSums(_ partials: UnsafeMutablePointer<Float>, slots: Int, count: Int) {
+    parallelRanges(count, minimumPerThread: 65_536) { range in
+        for slot in 1..<slots {
+            let partial = partials + slot * count
+            for i in range { partials[i] += partial[i] }
+        }
+    }
+}
+
 private func conv2dBackward(_ gradOutput: Tensor, input: Tensor, weight: Tensor, hasBias: Bool, reluOutput: Tensor?,
                             plan: ConvolutionPlan, winograd: Bool) -> [Tensor?] {
     let g = plan.g
@@ -418,13 +429,7 @@ private func conv2dBackward(_ gradOutput: Tensor, input: Tensor, weight: Tensor,
             }
         }
     }
-    // The partial sums, added into the first one.
-    parallelRanges(weightCount, minimumPerThread: 65_536) { range in
-        for slot in 1..<slots {
-            let partial = gw + slot * weightCount
-            for i in range { gw[i] += partial[i] }
-        }
-    }
+    addPartialSums(gw, slots: slots, count: weightCount)
     var gradWeight = Tensor(uninitializedShape: weight.shape)
     if let transformed {
         transformed.weightGradient(from: gw, into: gradWeight.unsafeMutableBaseAddress())

@@ -77,10 +77,7 @@ public func convTranspose2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil
                 }
             }
         }
-        for slot in 1..<slots {
-            let partial = gw + slot * weightCount
-            for i in 0..<weightCount { gw[i] += partial[i] }
-        }
+        addPartialSums(gw, slots: slots, count: weightCount)
         var gradWeight = Tensor(uninitializedShape: weight.shape)
         gradWeight.unsafeMutableBaseAddress().update(from: gw, count: weightCount)
         var gradBias: Tensor? = nil
