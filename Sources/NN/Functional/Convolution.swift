@@ -78,12 +78,18 @@ struct ConvolutionPlan {
         var wanted = Swift.max(1, (g.batch * g.outputPlane + Self.targetColumns - 1) / Self.targetColumns)
         if threads > 1 { wanted = (wanted + threads - 1) / threads * threads }
         let groups = Swift.min(g.batch, wanted)
-        groupSize = (g.batch + groups - 1) / groups
-        self.groups = (g.batch + groupSize - 1) / groupSize
+        groupSize = groups == 0 ? 1 : (g.batch + groups - 1) / groups
+        self.groups = (g.batch + groupSize - 1) / groupSize   // none for an empty batch
         parallelGroups = threads > 1 && self.groups >= threads
         workers = parallelGroups ? threads : 1
         isPointwise = g.kernelHeight == 1 && g.kernelWidth == 1 && g.strideY == 1 && g.strideX == 1
             && g.paddingY == 0 && g.paddingX == 0
+    }
+
+    /// `slots` partial sums of `count` values each, for the groups to write: zeros when there
+    /// is no group to write them (an empty batch, whose gradients are zero, as in PyTorch).
+    func partialSums(slots: Int, count: Int) -> Tensor {
+        groups == 0 ? Tensor.zeros([slots, count]) : Tensor(uninitializedShape: [slots, count])
     }
 
     /// The images of group `group`.
@@ -361,7 +367,7 @@ private func conv2dBackward(_ gradOutput: Tensor, input: Tensor, weight: Tensor,
     // the groups are spread over the workers (whichever worker takes a group, the sums are the
     // same), else one for all.
     let slots = plan.parallelGroups ? plan.groups : 1
-    var partialWeights = Tensor(uninitializedShape: [slots, weightCount])
+    var partialWeights = plan.partialSums(slots: slots, count: weightCount)
     var partialBiases = Tensor(repeating: 0, shape: [slots, outChannels])
     let gw = partialWeights.unsafeMutableBaseAddress(), gb = partialBiases.unsafeMutableBaseAddress()
     // The input gradient of a 3x3 stride-1 convolution is a convolution itself: Winograd's.

@@ -33,7 +33,8 @@ public func batchNorm(_ input: Tensor, weight: Tensor?, bias: Tensor?, runningMe
     let group = training && (group?.size ?? 1) > 1 ? group : nil
     var perChannel = batch * plane
     if training && group == nil {
-        precondition(perChannel > 1, "batchNorm: expected more than 1 value per channel when training, got input \(input.shape)")
+        // One value per channel has no variance; none (an empty batch) gives an empty output.
+        precondition(perChannel != 1, "batchNorm: expected more than 1 value per channel when training, got input \(input.shape)")
     }
     let x = input.unsafeBaseAddress
 
@@ -74,13 +75,14 @@ public func batchNorm(_ input: Tensor, weight: Tensor?, bias: Tensor?, runningMe
                     // Partial sums per plane in float (vectorized), accumulated in double.
                     var sum: Double = 0
                     for n in 0..<batch { sum += Double(vectorSum(x + (n * channels + c) * plane, plane)) }
-                    let m = Float(sum / Double(perChannel))
+                    let count = Double(Swift.max(perChannel, 1))   // an empty batch: mean 0, variance 0
+                    let m = Float(sum / count)
                     var squares: Double = 0
                     for n in 0..<batch {
                         squares += Double(vectorSumOfSquaredDeviations(x + (n * channels + c) * plane, plane, mean: m))
                     }
                     means[c] = m
-                    variances[c] = Float(squares / Double(perChannel))   // biased variance for now
+                    variances[c] = Float(squares / count)   // biased variance for now
                 }
             }
         }
@@ -88,9 +90,11 @@ public func batchNorm(_ input: Tensor, weight: Tensor?, bias: Tensor?, runningMe
     if training {
         let unbiasedFactor = Float(perChannel) / Float(Swift.max(perChannel - 1, 1))
         let variances = inverseStd
+        // An empty batch leaves the running statistics as they are, as in PyTorch.
+        let channelsToUpdate = perChannel > 0 ? channels : 0
         runningMean.withUnsafeMutableBufferPointer { rm in
             runningVariance.withUnsafeMutableBufferPointer { rv in
-                for c in 0..<channels {
+                for c in 0..<channelsToUpdate {
                     rm[c] = (1 - momentum) * rm[c] + momentum * mean[c]
                     rv[c] = (1 - momentum) * rv[c] + momentum * variances[c] * unbiasedFactor
                 }

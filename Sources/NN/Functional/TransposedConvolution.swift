@@ -62,7 +62,7 @@ public func convTranspose2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil
         // one partial sum per group when the groups are spread over the workers (added in group
         // order, so the same bits whichever worker took which group).
         let slots = plan.parallelGroups ? plan.groups : 1, weightCount = inChannels * patch
-        var partialWeights = Tensor(uninitializedShape: [slots, weightCount])
+        var partialWeights = plan.partialSums(slots: slots, count: weightCount)
         let go = gradOutput.unsafeBaseAddress, gw = partialWeights.unsafeMutableBaseAddress()
         plan.run { groups, parallel in
             withScratchBuffer(count: plan.groupSize > 1 ? inChannels * plan.groupSize * positions : 0) { gathered in
