@@ -25,6 +25,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("ema-decay"),
             help: "Validate and save an exponential moving average of the weights with this decay per step, in [0, 1), e.g. 0.998 (default: the last weights).")
     var emaDecay: Float?
+    @Option(name: .customLong("pose-balance"),
+            help: "Draw rare head poses more often: pose-based data balancing of this strength, 0...1 (default: every face once an epoch).")
+    var poseBalance: Double?
     @Option(help: "Background workers that decode and augment batches.") var workers: Int?
     @Option(help: "Settings: 'default' (this library's recipe) or 'study' (the original study's).") var recipe = KeypointTask.Recipe.default
     @Flag(help: "Continue from checkpoint.safetensors in the output folder.") var resume = false
@@ -53,6 +56,7 @@ struct TrainingOptions: ParsableArguments {
         if let scale { (c.augmentation.scaleLow, c.augmentation.scaleHigh) = (1 - scale, 1 + scale) }
         if let occlusion { c.augmentation.occlusion = occlusion }
         if let emaDecay { c.movingAverageDecay = emaDecay }
+        if let poseBalance { c.poseBalance = poseBalance }
         if let workers { c.workers = workers }
         return c
     }

@@ -80,8 +80,9 @@ public struct Batch: Sendable {
 /// Shuffles, batches and prefetches samples of a ``KeypointDataset``.
 ///
 /// Determinism: the epoch's order comes from `(seed, epoch)` and each sample's augmentation
-/// from its own generator seeded by `(seed, epoch, sample index)`, so the batches are the
-/// same whatever the number of workers and however threads are scheduled.
+/// from its own generator seeded by `(seed, epoch, sample index)` (with ``sampleWeights``, by
+/// its position in the epoch), so the batches are the same whatever the number of workers and
+/// however threads are scheduled.
 ///
 /// Sharding (data parallelism): with a ``DataShard`` other than ``DataShard/whole``, the
 /// epoch's order is cut into global batches of `batchSize * shard.count` and this loader
@@ -113,16 +114,26 @@ public struct DataLoader<Dataset: KeypointDataset>: Sendable {
     public let prefetch: Int
     /// This process's share of each batch (``DataShard/whole`` unless training data-parallel).
     public let shard: DataShard
+    /// Each sample's weight in drawing an epoch (``PoseBalancing/samplingWeights(_:strength:bins:)``):
+    /// an epoch is then `count` draws with replacement, sample `i` with probability
+    /// `weights[i] / sum(weights)`, each draw augmented by its own generator. nil: every
+    /// sample once per epoch (shuffled unless `shuffle` is false).
+    public let sampleWeights: [Double]?
 
     /// `batchSize` is per rank: with a shard of `count` ranks, a step trains `batchSize * count`
     /// samples over all ranks.
     public init(dataset: Dataset, batchSize: Int, shuffle: Bool = true, dropLast: Bool = false, seed: UInt64 = 0,
-                workers: Int = 1, prefetch: Int = 2, shard: DataShard = .whole) {
+                workers: Int = 1, prefetch: Int = 2, shard: DataShard = .whole, sampleWeights: [Double]? = nil) {
         precondition(batchSize >= 1, "DataLoader: batchSize must be at least 1, got \(batchSize)")
         precondition(workers >= 0, "DataLoader: workers must be non-negative, got \(workers)")
         precondition(prefetch >= 1, "DataLoader: prefetch must be at least 1, got \(prefetch)")
+        if let sampleWeights {
+            precondition(sampleWeights.count == dataset.count && sampleWeights.allSatisfy { $0 >= 0 && $0.isFinite }
+                         && sampleWeights.contains { $0 > 0 },
+                         "DataLoader: expected \(dataset.count) finite non-negative sample weights, not all 0")
+        }
         self.dataset = dataset; self.batchSize = batchSize; self.shuffle = shuffle; self.dropLast = dropLast
-        self.seed = seed; self.workers = workers; self.prefetch = prefetch; self.shard = shard
+        self.seed = seed; self.workers = workers; self.prefetch = prefetch; self.shard = shard; self.sampleWeights = sampleWeights
     }
 
     /// Samples per step over all ranks: `batchSize * shard.count`.
@@ -138,19 +149,39 @@ public struct DataLoader<Dataset: KeypointDataset>: Sendable {
         min(globalBatchSize, dataset.count - number * globalBatchSize)
     }
 
-    /// The sample order of `epoch` (a seeded shuffle, or `0..<count`).
+    /// The sample order of `epoch`: a seeded shuffle, `0..<count`, or with ``sampleWeights``
+    /// `count` seeded weighted draws.
     public func order(epoch: Int) -> [Int] {
-        var indices = Array(0..<dataset.count)
-        if shuffle {
-            var generator = RandomGenerator(seed: Self.mix(seed, UInt64(bitPattern: Int64(epoch)), 0x5348_5546_464C_4531))
-            DataSplit.shuffle(&indices, using: &generator)
+        var generator = RandomGenerator(seed: Self.mix(seed, UInt64(bitPattern: Int64(epoch)), 0x5348_5546_464C_4531))
+        if let sampleWeights {
+            var cumulative = [Double](), total = 0.0
+            for weight in sampleWeights { total += weight; cumulative.append(total) }
+            return (0..<dataset.count).map { _ in
+                // The first sample whose cumulative weight passes a uniform draw in [0, total).
+                let target = Double(generator.next() >> 11) * 0x1p-53 * total
+                var (low, high) = (0, dataset.count - 1)
+                while low < high {
+                    let middle = (low + high) / 2
+                    if cumulative[middle] > target { high = middle } else { low = middle + 1 }
+                }
+                return low
+            }
         }
+        var indices = Array(0..<dataset.count)
+        if shuffle { DataSplit.shuffle(&indices, using: &generator) }
         return indices
     }
 
     /// The generator for `sampleIndex` in `epoch`: independent of batch composition and threads.
     public func generator(epoch: Int, sampleIndex: Int) -> RandomGenerator {
         RandomGenerator(seed: Self.mix(seed, UInt64(bitPattern: Int64(epoch)), UInt64(bitPattern: Int64(sampleIndex))))
+    }
+
+    /// The generator of the sample at `position` of the epoch's order: its index's, or with
+    /// ``sampleWeights`` (where a sample may be drawn twice) the position's own.
+    func generator(epoch: Int, index: Int, position: Int) -> RandomGenerator {
+        guard sampleWeights != nil else { return generator(epoch: epoch, sampleIndex: index) }
+        return RandomGenerator(seed: Self.mix(seed ^ 0x5745_4947_4854_5344, UInt64(bitPattern: Int64(epoch)), UInt64(bitPattern: Int64(position))))
     }
 
     /// Builds batch `number` of `epoch` on the calling thread.
@@ -160,12 +191,12 @@ public struct DataLoader<Dataset: KeypointDataset>: Sendable {
 
     func batch(_ number: Int, order: [Int], epoch: Int) throws -> Batch {
         precondition((0..<batchCount).contains(number), "DataLoader.batch: batch \(number) is out of range 0..<\(batchCount)")
-        let global = order[(number * globalBatchSize)..<min(order.count, (number + 1) * globalBatchSize)]
-        let members = shard.positions(inBatchOf: global.count).map { global[global.startIndex + $0] }
-        guard !members.isEmpty else { return .empty }
-        let samples = try members.map { index -> Sample in
-            var generator = generator(epoch: epoch, sampleIndex: index)
-            return try dataset.sample(at: index, using: &generator)
+        let first = number * globalBatchSize, global = first..<min(order.count, (number + 1) * globalBatchSize)
+        let positions = shard.positions(inBatchOf: global.count).map { first + $0 }
+        guard !positions.isEmpty else { return .empty }
+        let samples = try positions.map { position -> Sample in
+            var generator = generator(epoch: epoch, index: order[position], position: position)
+            return try dataset.sample(at: order[position], using: &generator)
         }
         return Batch(samples: samples)
     }

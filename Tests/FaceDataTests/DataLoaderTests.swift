@@ -73,6 +73,33 @@ struct DataLoaderTests {
         for batch in reference { for (k, i) in batch.indices.enumerated() { #expect(batch.targets[k, 1] == noise[i]) } }
     }
 
+    @Test("sample weights: draws in proportion, each draw its own augmentation, the same for any workers")
+    func weightedDraws() throws {
+        let dataset = CountingDataset(count: 4)
+        let weights = [0, 1, 3, 0.0]
+        let loader = DataLoader(dataset: dataset, batchSize: 3, seed: 5, workers: 2, sampleWeights: weights)
+        var counts = [Int](repeating: 0, count: 4), repeatsDifferInNoise = false
+        for epoch in 0..<400 {
+            let batches = try Self.collect(loader, epoch: epoch)
+            #expect(batches.map(\.count) == [3, 1], "an epoch is count draws")
+            var noise: [Int: Float] = [:]
+            for batch in batches {
+                for (k, index) in batch.indices.enumerated() {
+                    counts[index] += 1
+                    if let earlier = noise[index], earlier != batch.targets[k, 1] { repeatsDifferInNoise = true }
+                    noise[index] = batch.targets[k, 1]
+                }
+            }
+        }
+        #expect(counts[0] == 0 && counts[3] == 0, "zero weight: never drawn")
+        // 1600 draws, p = 3/4: the count of sample 2 is 1200 ± 17 (one standard deviation).
+        #expect(abs(counts[2] - 1200) < 90, "\(counts)")
+        #expect(repeatsDifferInNoise, "a sample drawn twice in an epoch is augmented twice")
+        let serial = DataLoader(dataset: dataset, batchSize: 3, seed: 5, workers: 0, sampleWeights: weights)
+        #expect(try Self.collect(serial, epoch: 7).map(\.inputs.scalars) == Self.collect(loader, epoch: 7).map(\.inputs.scalars))
+        #expect(loader.order(epoch: 7) != loader.order(epoch: 8))
+    }
+
     @Test("a failing sample surfaces as an error at its batch, then the epoch ends")
     func errors() throws {
         for workers in [0, 2] {

@@ -90,6 +90,7 @@ import TestSupport
         (["landmarks", "--occlusion", "1.5"], "the occlusion probability must be in 0...1, got 1.5"),
         (["landmarks", "--rotation=-3"], "the rotation range must be 0...180 degrees, got -3.0"),
         (["landmarks", "--scale", "1"], "the scale range must be positive and ordered, got 0.0...2.0"),
+        (["landmarks", "--pose-balance", "2"], "the pose balancing strength must be in 0...1, got 2.0"),
         (["landmarks", "--crop-enlargement", "9"], "--crop-enlargement 9.0: field 'crop.faceBox.enlargement': 9.0 is outside 1...4"),
         (["landmarks", "--architecture", "Integral-ResNet18", "--input-size", "100"],
          "--input-size 100: field 'inputWidth': 100 px; Integral-ResNet18 needs a multiple of 32"),

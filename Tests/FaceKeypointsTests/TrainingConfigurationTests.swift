@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import FaceKeypoints
 
-@Suite("Training settings: checked ranges, checkpoints from before occlusion still resume")
+@Suite("Training settings: checked ranges, checkpoints from before a setting existed still resume")
 struct TrainingConfigurationTests {
     @Test("a checkpoint's settings written before occlusion existed read as no occlusion; new ones round-trip")
     func occlusionDecodesWhenAbsent() throws {
@@ -23,7 +23,7 @@ struct TrainingConfigurationTests {
         let old = #"{"epochs":50,"batchSize":16,"learningRate":0.001,"weightDecay":0,"schedule":"warmup-cosine","loss":"wing","seed":3,"workers":1,"#
             + #""augmentation":{"rotation":15,"shift":0.05,"scaleLow":0.9,"scaleHigh":1.1,"flipProbability":0.5,"brightness":0.3,"contrast":0.3}}"#
         let decoded = try JSONDecoder().decode(TrainingConfiguration.self, from: Data(old.utf8))
-        #expect(decoded.seed == 3 && decoded.splitSeed == nil)
+        #expect(decoded.seed == 3 && decoded.splitSeed == nil && decoded.poseBalance == nil)
         var configuration = decoded
         configuration.splitSeed = 0
         #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: try JSONEncoder().encode(configuration)) == configuration)
@@ -45,6 +45,15 @@ struct TrainingConfigurationTests {
         } throws: { error in
             "\(error)" == expected
         }
+    }
+
+    @Test("pose balancing's strength is checked, and it round-trips")
+    func poseBalanceIsChecked() throws {
+        var configuration = TrainingConfiguration(epochs: 1, batchSize: 1, learningRate: 1e-3, poseBalance: 1.5)
+        #expect { try configuration.validate() } throws: { "\($0)" == "the pose balancing strength must be in 0...1, got 1.5" }
+        configuration.poseBalance = 0.5
+        try configuration.validate()
+        #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: try JSONEncoder().encode(configuration)) == configuration)
     }
 
     @Test("every recipe's settings pass the check")

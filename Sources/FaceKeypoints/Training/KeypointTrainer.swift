@@ -140,7 +140,10 @@ public final class KeypointTrainer {
         let loss = configuration.lossFunction()
         let loader = DataLoader(dataset: training, batchSize: configuration.batchSize, shuffle: true, dropLast: false,
                                 seed: configuration.seed, workers: configuration.workers, prefetch: 2,
-                                shard: DataShard(rank: group.rank, count: group.size))
+                                shard: DataShard(rank: group.rank, count: group.size),
+                                sampleWeights: configuration.poseBalance.map { strength in
+                                    PoseBalancing.samplingWeights(training.faces.indices.map(training.keypoints(at:)), strength: strength)
+                                })
         let parameters = model.parameters()
         let averager = GradientAverager(parameters, group: group)
         while history.epochs < configuration.epochs {

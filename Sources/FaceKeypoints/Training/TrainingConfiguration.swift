@@ -41,14 +41,20 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// updated after every step, which is then validated and saved instead of the last weights
     /// (`nil`: no average; see NN's `ExponentialMovingAverage`).
     public var movingAverageDecay: Float?
+    /// The strength of pose-based data balancing, in 0...1: each epoch draws the training
+    /// faces with FaceData's `PoseBalancing` weights, so rare poses come more often (`nil`:
+    /// every face once per epoch).
+    public var poseBalance: Double?
     /// Background workers decoding and augmenting batches.
     public var workers: Int
 
     public init(epochs: Int, batchSize: Int, learningRate: Double, weightDecay: Double = 0, schedule: Schedule = .constant,
-                loss: Loss = .mse, seed: UInt64 = 0, splitSeed: UInt64? = nil, augmentation: AugmentationSettings = .none, movingAverageDecay: Float? = nil, workers: Int = 1) {
+                loss: Loss = .mse, seed: UInt64 = 0, splitSeed: UInt64? = nil, augmentation: AugmentationSettings = .none,
+                movingAverageDecay: Float? = nil, poseBalance: Double? = nil, workers: Int = 1) {
         self.epochs = epochs; self.batchSize = batchSize; self.learningRate = learningRate; self.weightDecay = weightDecay
         self.schedule = schedule; self.loss = loss; self.seed = seed; self.splitSeed = splitSeed
-        self.augmentation = augmentation; self.movingAverageDecay = movingAverageDecay; self.workers = workers
+        self.augmentation = augmentation; self.movingAverageDecay = movingAverageDecay; self.poseBalance = poseBalance
+        self.workers = workers
     }
 
     /// Checks the values a user can type, naming the option and what is allowed.
@@ -59,6 +65,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         if !(learningRate > 0 && learningRate.isFinite) { try fail("the learning rate must be a positive number, got \(learningRate)") }
         if !(weightDecay >= 0 && weightDecay.isFinite) { try fail("the weight decay must be >= 0, got \(weightDecay)") }
         if let decay = movingAverageDecay, !(decay >= 0 && decay < 1) { try fail("the moving average's decay must be in [0, 1), got \(decay)") }
+        if let strength = poseBalance, !(0...1).contains(strength) { try fail("the pose balancing strength must be in 0...1, got \(strength)") }
         if workers < 0 { try fail("the number of loader workers must be >= 0, got \(workers)") }
         try augmentation.validate()
     }
