@@ -36,6 +36,27 @@ struct PoseBalancingTests {
         #expect(weights.min()! == 1, "the largest bin's faces weigh 1")
     }
 
+    /// 300-W's 68 points: the component is the head's yaw, measured as where the nose tip
+    /// (point 30) lies between the jaw's ends (points 0 and 16). Prints the correlation and
+    /// the bins' sizes (Docs/Training.md quotes them).
+    @Test("on 300-W the first pose component follows the yaw")
+    func followsTheYawOn300W() throws {
+        let labels = try ImglabDataset(contentsOf: SharedData.labels)
+        let shapes = try labels.images.flatMap { image in
+            try image.boxes.compactMap { try $0.keypoints(count: 68, file: "labels.xml", element: image.file) }
+        }
+        #expect(shapes.count == 1207)
+        let coordinates = PoseBalancing.poseCoordinates(shapes)
+        let yaw = shapes.map { Double(($0[30].x - $0[0].x) / ($0[16].x - $0[0].x)) }
+        func centered(_ values: [Double]) -> [Double] { let mean = values.reduce(0, +) / Double(values.count); return values.map { $0 - mean } }
+        let (a, b) = (centered(coordinates), centered(yaw))
+        let correlation = zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } / (a.reduce(0) { $0 + $1 * $1 } * b.reduce(0) { $0 + $1 * $1 }).squareRoot()
+        #expect(abs(correlation) > 0.95, "correlation \(correlation)")
+        let weights = PoseBalancing.samplingWeights(shapes, strength: 1)
+        let binSizes = Dictionary(grouping: weights, by: { $0 }).values.map(\.count).sorted()
+        print("300-W: pose coordinate against yaw: correlation \(correlation); bins of \(binSizes) faces")
+    }
+
     @Test("strength 1 gives every occupied bin the same total weight")
     func fullBalance() throws {
         let shapes = try Self.immShapes(views: [1, 3, 4, 6]).map(\.shape)
