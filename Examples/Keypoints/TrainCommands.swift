@@ -115,7 +115,8 @@ private func train(_ task: KeypointTask, options: TrainingOptions, group: any Pr
     print("\(task.name): \(task.spec.architecture.rawValue), \(data.training.count) training and \(data.validation.count) validation images, "
           + "\(configuration.epochs) epochs, batch \(configuration.batchSize), lr \(configuration.learningRate) (\(configuration.schedule.rawValue)), "
           + "loss \(task.spec.architecture.isPIPNet ? "PIPNet's (scores MSE x10 + offsets L1)" : configuration.loss.rawValue)"
-          + (configuration.movingAverageDecay.map { ", weights averaged (decay \($0))" } ?? "") + ", \(ComputeThreads.count) threads"
+          + (configuration.movingAverageDecay.map { ", weights averaged (decay \($0))" } ?? "")
+          + (configuration.poseBalance.map { ", poses balanced (strength \($0))" } ?? "") + ", \(ComputeThreads.count) threads"
           + (group.size > 1 ? " x \(group.size) ranks (global batch \(configuration.batchSize * group.size)"
              + (options.synchronizedBatchNorm ? ", synchronized BatchNorm)" : ")") : "") + " -> \(output.path)")
     let trainer = try task.makeTrainer(data, output: output, group: group, synchronizedBatchNorm: options.synchronizedBatchNorm)
