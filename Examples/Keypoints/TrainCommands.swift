@@ -16,7 +16,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Adam's learning rate.") var lr: Double?
     @Option(name: .customLong("weight-decay"), help: "Adam's L2 weight decay.") var weightDecay: Double?
     @Option(help: "Learning-rate schedule: constant, cosine or warmup-cosine.") var schedule: TrainingConfiguration.Schedule?
-    @Option(help: "Training loss: mse, l1, smooth-l1 or wing.") var loss: TrainingConfiguration.Loss?
+    @Option(help: "Training loss of regression models: mse, l1, smooth-l1 or wing.") var loss: TrainingConfiguration.Loss?
+    @Option(name: .customLong("score-loss"), help: "PIPNet's score-map loss: mse (x10, the reference's) or adaptive-wing (default: mse).")
+    var scoreLoss: PIPNetScoreLoss?
     @Option(help: "Seed for initialization, shuffling and augmentation.") var seed: UInt64?
     @Option(help: "Random rotation of the training images, ± degrees (0...180).") var rotation: Float?
     @Option(help: "Random scale of the training images: a factor drawn from 1 ± this value (0..<1).") var scale: Float?
@@ -51,6 +53,7 @@ struct TrainingOptions: ParsableArguments {
         if let weightDecay { c.weightDecay = weightDecay }
         if let schedule { c.schedule = schedule }
         if let loss { c.loss = loss }
+        if let scoreLoss { c.scoreLoss = scoreLoss }
         if let seed { c.seed = seed }
         if let rotation { c.augmentation.rotation = rotation }
         if let scale { (c.augmentation.scaleLow, c.augmentation.scaleHigh) = (1 - scale, 1 + scale) }
@@ -83,6 +86,7 @@ extension KeypointTask.Recipe: ExpressibleByArgument {}
 
 extension TrainingConfiguration.Schedule: ExpressibleByArgument {}
 extension TrainingConfiguration.Loss: ExpressibleByArgument {}
+extension PIPNetScoreLoss: ExpressibleByArgument {}
 
 /// Trains `task` with `options` applied, printing the settings, the model, each epoch and the
 /// result; shared by the training commands.
@@ -102,6 +106,12 @@ private func train(_ task: KeypointTask, options: TrainingOptions, group: any Pr
                    from source: (String) throws -> KeypointTask.DataSource) throws {
     let print: (String) -> Void = group.isRoot ? { Swift.print($0) } : { _ in }
     var task = task
+    if task.spec.architecture.isPIPNet, options.loss != nil {
+        throw CommandError("--loss sets a regression model's loss; PIPNet trains with its own (choose its score maps' loss with --score-loss)")
+    }
+    if !task.spec.architecture.isPIPNet, options.scoreLoss != nil {
+        throw CommandError("--score-loss applies to PIPNet architectures only; \(task.spec.architecture.rawValue) takes --loss")
+    }
     task.configuration = options.configuration(task)
     try task.configuration.validate()
     if let limit = options.limit, limit < 1 { throw CommandError("--limit must be at least 1, got \(limit)") }
@@ -114,7 +124,7 @@ private func train(_ task: KeypointTask, options: TrainingOptions, group: any Pr
     let configuration = task.configuration
     print("\(task.name): \(task.spec.architecture.rawValue), \(data.training.count) training and \(data.validation.count) validation images, "
           + "\(configuration.epochs) epochs, batch \(configuration.batchSize), lr \(configuration.learningRate) (\(configuration.schedule.rawValue)), "
-          + "loss \(task.spec.architecture.isPIPNet ? "PIPNet's (scores MSE x10 + offsets L1)" : configuration.loss.rawValue)"
+          + "loss \(task.spec.architecture.isPIPNet ? "PIPNet's (scores \((configuration.scoreLoss ?? .mse) == .mse ? "MSE x10" : "adaptive wing") + offsets L1)" : configuration.loss.rawValue)"
           + (configuration.movingAverageDecay.map { ", weights averaged (decay \($0))" } ?? "")
           + (configuration.poseBalance.map { ", poses balanced (strength \($0))" } ?? "") + ", \(ComputeThreads.count) threads"
           + (group.size > 1 ? " x \(group.size) ranks (global batch \(configuration.batchSize * group.size)"

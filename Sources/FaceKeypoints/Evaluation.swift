@@ -102,13 +102,13 @@ public enum Evaluation {
 
     /// Predicts every sample of `dataset` with `model` (built from `spec`; in order, in
     /// evaluation mode, without gradients) and returns the predictions in original pixels and
-    /// the mean training loss over the samples (``KeypointOutputs/loss(for:regressionLoss:)``).
+    /// the mean training loss over the samples (``KeypointOutputs/loss(for:regressionLoss:scoreLoss:)``).
     /// With `mirroring`, test-time mirroring: each input's mirrored twin is predicted too and
     /// the two estimates are averaged (``KeypointOutputs/estimates(mergingMirrored:mirror:)``;
     /// the loss stays the unmirrored input's); throws when the model cannot mirror
     /// (``KeypointModelSpec/outputMirrorMap()``).
     public static func predict(_ model: Module, spec: KeypointModelSpec, on dataset: FaceDataset, batchSize: Int = 16,
-                               loss: (Tensor, Tensor) -> Tensor = { mseLoss($0, $1) },
+                               loss: (Tensor, Tensor) -> Tensor = { mseLoss($0, $1) }, scoreLoss: PIPNetScoreLoss = .mse,
                                mirroring: Bool = false) throws -> (predictions: [KeypointPrediction], loss: Float) {
         let mirror = mirroring ? try spec.outputMirrorMap() : nil
         let wasTraining = model.isTraining
@@ -120,7 +120,7 @@ public enum Evaluation {
         try withoutGradients {
             try loader.forEachBatch(epoch: 0) { batch in
                 let outputs = KeypointOutputs(model(batch.inputs), spec: spec)
-                lossSum += Double(outputs.loss(for: batch, regressionLoss: loss).item) * Double(batch.count)
+                lossSum += Double(outputs.loss(for: batch, regressionLoss: loss, scoreLoss: scoreLoss).item) * Double(batch.count)
                 let estimates = mirror.map { mirror in
                     outputs.estimates(mergingMirrored: KeypointOutputs(model(KeypointOutputs.mirroredInputs(batch.inputs)), spec: spec), mirror: mirror)
                 } ?? outputs.estimates()

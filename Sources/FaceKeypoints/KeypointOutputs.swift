@@ -45,8 +45,9 @@ public struct KeypointOutputs {
 
     /// The training loss against `batch`'s targets: `regressionLoss` on the normalized
     /// coordinates (absent points masked, ``Batch/maskedLoss(_:_:)``), or PIPNet's own loss
-    /// (``pipNetLoss(_:_:scoreWeight:offsetWeight:)``, absent points masked the same way).
-    public func loss(for batch: Batch, regressionLoss: (Tensor, Tensor) -> Tensor) -> Tensor {
+    /// (``pipNetLoss(_:_:scoreLoss:scoreWeight:offsetWeight:)`` with `scoreLoss`, absent points
+    /// masked the same way).
+    public func loss(for batch: Batch, regressionLoss: (Tensor, Tensor) -> Tensor, scoreLoss: PIPNetScoreLoss = .mse) -> Tensor {
         guard let maps, let neighbours else { return batch.maskedLoss(raw, regressionLoss) }
         let targets = batch.targets.scalars, mask = batch.mask?.scalars, points = spec.pointCount
         // A normalized target t = (p - size / 2) / (size / 2) is the fraction (t + 1) / 2 of the input.
@@ -60,7 +61,7 @@ public struct KeypointOutputs {
             (0..<batch.count).map { image in (0..<points).map { mask[(image * points + $0) * 2] > 0 } }
         }
         let pipTargets = PIPNetTargets(points: fractions, present: present, neighbours: neighbours, height: maps.height, width: maps.width)
-        return pipNetLoss(maps, pipTargets).total
+        return pipNetLoss(maps, pipTargets, scoreLoss: scoreLoss).total
     }
 
     /// Each image's points in model-input pixels, with confidences for PIPNet.

@@ -46,14 +46,32 @@ public func wingLoss(_ prediction: Tensor, _ target: Tensor, width: Float = 10, 
     return pointwiseLoss(prediction, target, .wing(width: width, curvature: curvature), reduction: reduction, operation: "wingLoss")
 }
 
+/// Adaptive wing loss for heatmaps (Wang et al., ICCV 2019), as the paper's code: with
+/// `Δ = |prediction - target|` and the exponent `e = alpha - target`,
+/// `omega ln(1 + (Δ / epsilon)^e)` where `Δ < theta`, else `A Δ - C` (`A` and `C` make the two
+/// pieces meet smoothly at `theta`). On background pixels (target 0) it is nearly quadratic
+/// near 0; on foreground pixels (target 1) nearly linear, so small errors at the peak still
+/// pull hard. Defaults are the paper's; targets must lie in `[0, 1]` and are constants (no
+/// gradient flows to them). The paper's weighted loss map is left to the caller.
+/// Shape: as ``mseLoss(_:_:reduction:)``.
+public func adaptiveWingLoss(_ prediction: Tensor, _ target: Tensor, omega: Float = 14, theta: Float = 0.5, epsilon: Float = 1,
+                             alpha: Float = 2.1, reduction: Reduction = .mean) -> Tensor {
+    precondition(omega > 0 && theta > 0 && epsilon > 0 && alpha > 1,
+                 "adaptiveWingLoss: omega, theta and epsilon must be positive and alpha above 1, got \(omega), \(theta), \(epsilon), \(alpha)")
+    precondition(!target.requiresGrad, "adaptiveWingLoss: the target heatmap is a constant; detach it")
+    return pointwiseLoss(prediction, target, .adaptiveWing(omega: omega, theta: theta, epsilon: epsilon, alpha: alpha),
+                         reduction: reduction, operation: "adaptiveWingLoss")
+}
+
 private enum PointwiseLoss {
     case squared, absolute
     case smoothL1(beta: Float)
     case wing(width: Float, curvature: Float)
+    case adaptiveWing(omega: Float, theta: Float, epsilon: Float, alpha: Float)
 
-    /// The loss of difference `d` and its derivative with respect to `d`.
+    /// The loss of difference `d = prediction - target` and its derivative with respect to `d`.
     @inline(__always)
-    func evaluate(_ d: Float) -> (value: Float, slope: Float) {
+    func evaluate(_ d: Float, target: Float) -> (value: Float, slope: Float) {
         let magnitude = Swift.abs(d), sign: Float = d > 0 ? 1 : (d < 0 ? -1 : 0)
         switch self {
         case .squared: return (d * d, 2 * d)
@@ -63,6 +81,15 @@ private enum PointwiseLoss {
         case .wing(let w, let e):
             if magnitude < w { return (w * log1pf(magnitude / e), sign * w / (e + magnitude)) }
             return (magnitude - (w - w * log1pf(w / e)), sign)
+        case .adaptiveWing(let omega, let theta, let epsilon, let alpha):
+            let exponent = alpha - target
+            if magnitude < theta {
+                let power = powf(magnitude / epsilon, exponent)
+                return (omega * log1pf(power), sign * omega * exponent * powf(magnitude / epsilon, exponent - 1) / (epsilon * (1 + power)))
+            }
+            let power = powf(theta / epsilon, exponent)
+            let a = omega * exponent * powf(theta / epsilon, exponent - 1) / (epsilon * (1 + power))
+            return (a * magnitude - (theta * a - omega * log1pf(power)), sign * a)
         }
     }
 }
@@ -77,7 +104,7 @@ private func pointwiseLoss(_ prediction: Tensor, _ target: Tensor, _ kind: Point
             values.withUnsafeMutableBufferPointer { v in
                 slopes.withUnsafeMutableBufferPointer { s in
                     for i in 0..<count {
-                        let (value, slope) = kind.evaluate(p[i] - t[i])
+                        let (value, slope) = kind.evaluate(p[i] - t[i], target: t[i])
                         v[i] = value
                         s[i] = slope
                         total += Double(value)

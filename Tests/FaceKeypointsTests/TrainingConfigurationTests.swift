@@ -23,7 +23,7 @@ struct TrainingConfigurationTests {
         let old = #"{"epochs":50,"batchSize":16,"learningRate":0.001,"weightDecay":0,"schedule":"warmup-cosine","loss":"wing","seed":3,"workers":1,"#
             + #""augmentation":{"rotation":15,"shift":0.05,"scaleLow":0.9,"scaleHigh":1.1,"flipProbability":0.5,"brightness":0.3,"contrast":0.3}}"#
         let decoded = try JSONDecoder().decode(TrainingConfiguration.self, from: Data(old.utf8))
-        #expect(decoded.seed == 3 && decoded.splitSeed == nil && decoded.poseBalance == nil)
+        #expect(decoded.seed == 3 && decoded.splitSeed == nil && decoded.poseBalance == nil && decoded.scoreLoss == nil)
         var configuration = decoded
         configuration.splitSeed = 0
         #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: try JSONEncoder().encode(configuration)) == configuration)
@@ -54,6 +54,14 @@ struct TrainingConfigurationTests {
         configuration.poseBalance = 0.5
         try configuration.validate()
         #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: try JSONEncoder().encode(configuration)) == configuration)
+    }
+
+    @Test("PIPNet's score loss round-trips")
+    func scoreLossRoundTrips() throws {
+        let configuration = TrainingConfiguration(epochs: 1, batchSize: 1, learningRate: 1e-3, scoreLoss: .adaptiveWing)
+        let encoded = try JSONEncoder().encode(configuration)
+        #expect(String(decoding: encoded, as: UTF8.self).contains(#""scoreLoss":"adaptive-wing""#))
+        #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: encoded) == configuration)
     }
 
     @Test("every recipe's settings pass the check")

@@ -262,6 +262,45 @@ import TestSupport
         #expect(check.maxError < 1e-2, "\(check)")
     }
 
+    /// Adaptive wing on the scores: the score part is ``adaptiveWingLoss`` of the score maps
+    /// against the one-hot targets over the annotated points' maps, weighted 1; the offset parts
+    /// do not change; an absent point's score map gets no gradient; gradients match finite
+    /// differences.
+    @Test func adaptiveWingScoresReplaceTheSquaredError() throws {
+        var generator = RandomGenerator(seed: 3)   // as above: no kept offset within the step of its target
+        let neighbours = PIPNetNeighbours(indices: [[1, 2], [2, 0], [0, 1]])
+        let batch: [[SIMD2<Float>]] = [[SIMD2(0.2, 0.3), SIMD2(0.7, 0.4), SIMD2(0.5, 0.8)], [SIMD2(0.1, 0.9), SIMD2(0.55, 0.15), SIMD2(0.9, 0.6)]]
+        let maps = [Tensor.randomNormal([2, 3, 2, 3], using: &generator), Tensor.randomNormal([2, 3, 2, 3], using: &generator),
+                    Tensor.randomNormal([2, 3, 2, 3], using: &generator), Tensor.randomNormal([2, 6, 2, 3], using: &generator),
+                    Tensor.randomNormal([2, 6, 2, 3], using: &generator)]
+        func loss(_ maps: [Tensor], _ targets: PIPNetTargets, _ scoreLoss: PIPNetScoreLoss) -> PIPNetLoss {
+            pipNetLoss(PIPNetMaps(scores: maps[0], offsetX: maps[1], offsetY: maps[2], neighbourX: maps[3], neighbourY: maps[4], neighbours: 2),
+                       targets, scoreLoss: scoreLoss)
+        }
+        let targets = PIPNetTargets(points: batch, neighbours: neighbours, height: 2, width: 3)
+        let wing = loss(maps, targets, .adaptiveWing), squared = loss(maps, targets, .mse)
+        #expect(abs(wing.scores.item - adaptiveWingLoss(maps[0], targets.scores).item) < 1e-5)
+        #expect(wing.offsetX.item == squared.offsetX.item && wing.neighbourY.item == squared.neighbourY.item)
+        let offsets = wing.offsetX.item + wing.offsetY.item + wing.neighbourX.item + wing.neighbourY.item
+        #expect(abs(wing.total.item - (wing.scores.item + offsets)) < 1e-4)
+        #expect(abs(squared.total.item - (10 * squared.scores.item + offsets)) < 1e-4)
+
+        // Point 1 of image 0 absent: the score part is the mean over the other five maps.
+        let present = [[true, false, true], [true, true, true]]
+        let masked = PIPNetTargets(points: batch, present: present, neighbours: neighbours, height: 2, width: 3)
+        let scoreMaps = maps[0].reshaped([6, 6]), scoreTargets = targets.scores.reshaped([6, 6])
+        let keptSum: Float = [0, 2, 3, 4, 5].map { (row: Int) -> Float in
+            adaptiveWingLoss(scoreMaps.slice(axis: 0, row..<(row + 1)), scoreTargets.slice(axis: 0, row..<(row + 1)), reduction: .sum).item
+        }.reduce(0, +)
+        let expected = keptSum / 30
+        #expect(abs(loss(maps, masked, .adaptiveWing).scores.item - expected) < 1e-5)
+        let parameters = maps.map { Parameter($0) }
+        loss(parameters.map(\.value), masked, .adaptiveWing).total.backward()
+        #expect(try #require(parameters[0].grad).scalars[6..<12].allSatisfy { $0 == 0 })
+        let check = checkGradients(of: { loss($0, masked, .adaptiveWing).total }, at: maps)
+        #expect(check.maxError < 1e-2, "\(check)")
+    }
+
     /// `PIPNetMaps(joined:)` splits ``PIPNet/forward(_:)``'s output back into ``PIPNet/maps(_:)``.
     @Test func joinedOutputSplitsIntoTheMaps() {
         var generator = RandomGenerator(seed: 2)

@@ -156,7 +156,7 @@ public final class KeypointTrainer {
                 optimizer.zeroGrad()
                 var batchLoss = Tensor(0)
                 if batch.count > 0 {   // a rank's share of the last batch may be empty
-                    batchLoss = KeypointOutputs(model(batch.inputs), spec: spec).loss(for: batch, regressionLoss: loss)
+                    batchLoss = KeypointOutputs(model(batch.inputs), spec: spec).loss(for: batch, regressionLoss: loss, scoreLoss: configuration.scoreLoss ?? .mse)
                     guard batchLoss.item.isFinite else { throw nonFinite("training loss", epoch: epoch, step: step, batch: batch) }
                     batchLoss.backward()
                 }
@@ -190,7 +190,8 @@ public final class KeypointTrainer {
             }
             try movingAverage?.copy(into: validatedModel)
             let (predictions, validationLoss) = try Evaluation.predict(validatedModel, spec: spec, on: validation,
-                                                                       batchSize: Swift.max(configuration.batchSize, 16), loss: loss)
+                                                                       batchSize: Swift.max(configuration.batchSize, 16), loss: loss,
+                                                                       scoreLoss: configuration.scoreLoss ?? .mse)
             let report = Evaluation.report(predictions, scheme: spec.scheme)
             history.validationLoss.append(validationLoss)
             history.validationErrorPx.append(report.meanErrorPx)

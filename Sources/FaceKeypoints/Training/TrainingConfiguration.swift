@@ -29,6 +29,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var weightDecay: Double
     public var schedule: Schedule
     public var loss: Loss
+    /// The criterion of PIPNet's score maps (`nil`: the reference's mean squared error); PIPNet
+    /// models train with their own loss, not ``loss``.
+    public var scoreLoss: PIPNetScoreLoss?
     /// Seed of the initialization, the batch order and the augmentation, and of the split
     /// unless `splitSeed` is set.
     public var seed: UInt64
@@ -49,10 +52,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var workers: Int
 
     public init(epochs: Int, batchSize: Int, learningRate: Double, weightDecay: Double = 0, schedule: Schedule = .constant,
-                loss: Loss = .mse, seed: UInt64 = 0, splitSeed: UInt64? = nil, augmentation: AugmentationSettings = .none,
+                loss: Loss = .mse, scoreLoss: PIPNetScoreLoss? = nil, seed: UInt64 = 0, splitSeed: UInt64? = nil, augmentation: AugmentationSettings = .none,
                 movingAverageDecay: Float? = nil, poseBalance: Double? = nil, workers: Int = 1) {
         self.epochs = epochs; self.batchSize = batchSize; self.learningRate = learningRate; self.weightDecay = weightDecay
-        self.schedule = schedule; self.loss = loss; self.seed = seed; self.splitSeed = splitSeed
+        self.schedule = schedule; self.loss = loss; self.scoreLoss = scoreLoss; self.seed = seed; self.splitSeed = splitSeed
         self.augmentation = augmentation; self.movingAverageDecay = movingAverageDecay; self.poseBalance = poseBalance
         self.workers = workers
     }

@@ -9,9 +9,28 @@ public struct PIPNetLoss: Sendable {
     public let scores, offsetX, offsetY, neighbourX, neighbourY: Tensor
 }
 
+/// The criterion of PIPNet's score maps against their one-hot targets.
+public enum PIPNetScoreLoss: String, Codable, Sendable, CaseIterable {
+    /// Mean squared error, weighted 10: the reference's `l2` criterion.
+    case mse
+    /// ``adaptiveWingLoss(_:_:omega:theta:epsilon:alpha:reduction:)`` with the paper's settings,
+    /// weighted 1 (its `omega` of 14 already scales it: on the background cells it is about
+    /// `14 d^2.1`, where the reference's term is `10 d^2`), without the paper's weighted loss
+    /// map, which exists for 64 x 64 heatmaps (one cell in 49 is the point's here).
+    case adaptiveWing = "adaptive-wing"
+
+    /// The weight of the score part in ``PIPNetLoss/total``.
+    public var weight: Float {
+        switch self {
+        case .mse: return 10
+        case .adaptiveWing: return 1
+        }
+    }
+}
+
 /// PIPNet's loss (the reference's `compute_loss_pip` with its published settings: `l2` score
-/// criterion, `l1` offset criterion, weights 10 and 1). Points the targets mark absent are left
-/// out: each part is the mean over the annotated entries only.
+/// criterion, `l1` offset criterion, weights 10 and 1; or adaptive wing on the scores). Points
+/// the targets mark absent are left out: each part is the mean over the annotated entries only.
 ///
 /// ```swift
 /// let loss = pipNetLoss(model.maps(images), PIPNetTargets(points: points, neighbours: neighbours, height: 8, width: 8))
@@ -19,7 +38,9 @@ public struct PIPNetLoss: Sendable {
 /// ```
 ///
 /// Shape: maps and targets of one batch and grid -> ``PIPNetLoss`` of scalars `[]`.
-public func pipNetLoss(_ maps: PIPNetMaps, _ targets: PIPNetTargets, scoreWeight: Float = 10, offsetWeight: Float = 1) -> PIPNetLoss {
+/// - Parameter scoreWeight: the score part's weight (nil: `scoreLoss`'s ``PIPNetScoreLoss/weight``).
+public func pipNetLoss(_ maps: PIPNetMaps, _ targets: PIPNetTargets, scoreLoss: PIPNetScoreLoss = .mse, scoreWeight: Float? = nil,
+                       offsetWeight: Float = 1) -> PIPNetLoss {
     precondition(maps.scores.shape == targets.scores.shape && maps.neighbourX.shape == targets.neighbourX.shape,
                  "pipNetLoss: maps \(maps.scores.shape) and \(maps.neighbourX.shape), targets \(targets.scores.shape) and \(targets.neighbourX.shape)")
     /// `loss(predicted, target)` over the entries `mask` keeps (all without one), as a mean over them.
@@ -35,11 +56,13 @@ public func pipNetLoss(_ maps: PIPNetMaps, _ targets: PIPNetTargets, scoreWeight
                selectCells(target, at: targets.cells, channelsPerCell: channelsPerCell), mask) { l1Loss($0, $1) }
     }
     let scoreMask = targets.pointMask.map { $0.reshaped($0.shape + [1, 1]) }
-    let scores = masked(maps.scores, targets.scores, scoreMask) { mseLoss($0, $1) }
+    let scores = masked(maps.scores, targets.scores, scoreMask) {
+        scoreLoss == .mse ? mseLoss($0, $1) : adaptiveWingLoss($0, $1)
+    }
     let offsetX = atPointCells(maps.offsetX, targets.offsetX, targets.pointMask)
     let offsetY = atPointCells(maps.offsetY, targets.offsetY, targets.pointMask)
     let neighbourX = atPointCells(maps.neighbourX, targets.neighbourX, targets.neighbourMask, channelsPerCell: maps.neighbours)
     let neighbourY = atPointCells(maps.neighbourY, targets.neighbourY, targets.neighbourMask, channelsPerCell: maps.neighbours)
-    let total = scoreWeight * scores + offsetWeight * (offsetX + offsetY + neighbourX + neighbourY)
+    let total = (scoreWeight ?? scoreLoss.weight) * scores + offsetWeight * (offsetX + offsetY + neighbourX + neighbourY)
     return PIPNetLoss(total: total, scores: scores, offsetX: offsetX, offsetY: offsetY, neighbourX: neighbourX, neighbourY: neighbourY)
 }

@@ -30,7 +30,7 @@ public struct PIPNetTargets: Sendable {
     ///     `y / H` in the package's pixel coordinates), in the order of `neighbours`; any outside `[0, 1]` go to the nearest cell.
     ///   - present: per image, whether each point is annotated (nil: all are). An absent point's
     ///     position is ignored (it may be NaN): its score map and offsets, and every neighbour
-    ///     offset that refers to it, are masked out of ``pipNetLoss(_:_:scoreWeight:offsetWeight:)``.
+    ///     offset that refers to it, are masked out of ``pipNetLoss(_:_:scoreLoss:scoreWeight:offsetWeight:)``.
     ///   - height: rows of cells (input height / 32 for ``PIPNet``).
     ///   - width: columns of cells.
     public init(points: [[SIMD2<Float>]], present: [[Bool]]? = nil, neighbours: PIPNetNeighbours, height: Int, width: Int) {

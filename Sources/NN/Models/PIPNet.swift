@@ -7,7 +7,7 @@ import Tensor
 /// cell (`x_layer`, `y_layer`, in cells), and where that landmark's `neighbours` nearest
 /// mean-face neighbours lie relative to the cell (`nb_x_layer`, `nb_y_layer`).
 /// ``PIPNetMaps/decoded(neighbours:stride:)`` turns the maps into points and
-/// ``pipNetLoss(_:_:scoreWeight:offsetWeight:)`` trains them.
+/// ``pipNetLoss(_:_:scoreLoss:scoreWeight:offsetWeight:)`` trains them.
 ///
 /// The state dict is the reference implementation's (`Pip_resnet18` with `net_stride=32` or
 /// 16): torchvision's ResNet18 names without `avgpool` and `fc` (`conv1.weight`, `bn1.*`,
