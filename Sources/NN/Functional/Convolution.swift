@@ -86,10 +86,16 @@ struct ConvolutionPlan {
             && g.paddingY == 0 && g.paddingX == 0
     }
 
-    /// `slots` partial sums of `count` values each, for the groups to write: zeros when there
-    /// is no group to write them (an empty batch, whose gradients are zero, as in PyTorch).
-    func partialSums(slots: Int, count: Int) -> Tensor {
-        groups == 0 ? Tensor.zeros([slots, count]) : Tensor(uninitializedShape: [slots, count])
+    /// How many partial sums a gradient the groups accumulate needs: one per group when the
+    /// groups are spread over the workers (whichever worker takes a group, the sums are the same
+    /// once added in group order), else one for all.
+    var partialSumSlots: Int { parallelGroups ? groups : 1 }
+
+    /// ``partialSumSlots`` partial sums of `count` values each, for the groups to write: zeros
+    /// when there is no group to write them (an empty batch, whose gradients are zero, as in PyTorch).
+    func partialSums(count: Int) -> Tensor {
+        let shape = [partialSumSlots, count]
+        return groups == 0 ? Tensor.zeros(shape) : Tensor(uninitializedShape: shape)
     }
 
     /// The images of group `group`.
@@ -363,11 +369,9 @@ private func conv2dBackward(_ gradOutput: Tensor, input: Tensor, weight: Tensor,
     // Winograd's method computes the kernel gradient in its transformed domain, [16, O, C].
     let transformed = winograd ? WinogradConvolution(g, outChannels: outChannels) : nil
     let weightCount = transformed?.transformedWeightCount ?? outChannels * patch
-    // Partial weight and bias gradients, summed at the end in a fixed order: one per group when
-    // the groups are spread over the workers (whichever worker takes a group, the sums are the
-    // same), else one for all.
-    let slots = plan.parallelGroups ? plan.groups : 1
-    var partialWeights = plan.partialSums(slots: slots, count: weightCount)
+    // Partial weight and bias gradients, summed at the end in a fixed order.
+    let slots = plan.partialSumSlots
+    var partialWeights = plan.partialSums(count: weightCount)
     var partialBiases = Tensor(repeating: 0, shape: [slots, outChannels])
     let gw = partialWeights.unsafeMutableBaseAddress(), gb = partialBiases.unsafeMutableBaseAddress()
     // The input gradient of a 3x3 stride-1 convolution is a convolution itself: Winograd's.

@@ -67,7 +67,7 @@ public func batchNorm(_ input: Tensor, weight: Tensor?, bias: Tensor?, runningMe
             group.allReduceSum(buffer)
         }
         for c in 0..<channels { inverseStd[c] = Float(squares[c] / Double(perChannel)) }   // biased variance for now
-    } else if training {
+    } else if training, perChannel > 0 {   // an empty batch keeps mean 0 and variance 0
         mean.withUnsafeMutableBufferPointer { meanBuffer in
             inverseStd.withUnsafeMutableBufferPointer { varianceBuffer in
                 let means = meanBuffer.baseAddress!, variances = varianceBuffer.baseAddress!
@@ -75,7 +75,7 @@ public func batchNorm(_ input: Tensor, weight: Tensor?, bias: Tensor?, runningMe
                     // Partial sums per plane in float (vectorized), accumulated in double.
                     var sum: Double = 0
                     for n in 0..<batch { sum += Double(vectorSum(x + (n * channels + c) * plane, plane)) }
-                    let count = Double(Swift.max(perChannel, 1))   // an empty batch: mean 0, variance 0
+                    let count = Double(perChannel)
                     let m = Float(sum / count)
                     var squares: Double = 0
                     for n in 0..<batch {
@@ -88,15 +88,15 @@ public func batchNorm(_ input: Tensor, weight: Tensor?, bias: Tensor?, runningMe
         }
     }
     if training {
-        let unbiasedFactor = Float(perChannel) / Float(Swift.max(perChannel - 1, 1))
         let variances = inverseStd
-        // An empty batch leaves the running statistics as they are, as in PyTorch.
-        let channelsToUpdate = perChannel > 0 ? channels : 0
-        runningMean.withUnsafeMutableBufferPointer { rm in
-            runningVariance.withUnsafeMutableBufferPointer { rv in
-                for c in 0..<channelsToUpdate {
-                    rm[c] = (1 - momentum) * rm[c] + momentum * mean[c]
-                    rv[c] = (1 - momentum) * rv[c] + momentum * variances[c] * unbiasedFactor
+        if perChannel > 0 {   // an empty batch leaves the running statistics as they are, as in PyTorch
+            let unbiasedFactor = Float(perChannel) / Float(perChannel - 1)
+            runningMean.withUnsafeMutableBufferPointer { rm in
+                runningVariance.withUnsafeMutableBufferPointer { rv in
+                    for c in 0..<channels {
+                        rm[c] = (1 - momentum) * rm[c] + momentum * mean[c]
+                        rv[c] = (1 - momentum) * rv[c] + momentum * variances[c] * unbiasedFactor
+                    }
                 }
             }
         }

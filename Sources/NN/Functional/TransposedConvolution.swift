@@ -59,10 +59,9 @@ public func convTranspose2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil
     return Tensor.recording(output, inputs: inputs) { gradOutput in
         let gradInput = input.requiresGrad ? conv2d(gradOutput, weight: weight, stride: stride, padding: padding) : nil
         // weight [C, O*kH*kW]: the sum over the groups of input [C, G*H*W] x im2col(gradOutput)^T,
-        // one partial sum per group when the groups are spread over the workers (added in group
-        // order, so the same bits whichever worker took which group).
-        let slots = plan.parallelGroups ? plan.groups : 1, weightCount = inChannels * patch
-        var partialWeights = plan.partialSums(slots: slots, count: weightCount)
+        // in the plan's partial sums (added in group order).
+        let slots = plan.partialSumSlots, weightCount = inChannels * patch
+        var partialWeights = plan.partialSums(count: weightCount)
         let go = gradOutput.unsafeBaseAddress, gw = partialWeights.unsafeMutableBaseAddress()
         plan.run { groups, parallel in
             withScratchBuffer(count: plan.groupSize > 1 ? inChannels * plan.groupSize * positions : 0) { gathered in
