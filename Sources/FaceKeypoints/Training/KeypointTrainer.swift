@@ -137,7 +137,7 @@ public final class KeypointTrainer {
             warnings.forEach { progress(.warning($0)) }
         }
         model.broadcastState(from: 0, over: group)
-        let loss = configuration.lossFunction()
+        let loss = configuration.lossFunction(), scoreLoss = configuration.scoreLoss ?? .mse
         let loader = DataLoader(dataset: training, batchSize: configuration.batchSize, shuffle: true, dropLast: false,
                                 seed: configuration.seed, workers: configuration.workers, prefetch: 2,
                                 shard: DataShard(rank: group.rank, count: group.size),
@@ -156,7 +156,7 @@ public final class KeypointTrainer {
                 optimizer.zeroGrad()
                 var batchLoss = Tensor(0)
                 if batch.count > 0 {   // a rank's share of the last batch may be empty
-                    batchLoss = KeypointOutputs(model(batch.inputs), spec: spec).loss(for: batch, regressionLoss: loss, scoreLoss: configuration.scoreLoss ?? .mse)
+                    batchLoss = KeypointOutputs(model(batch.inputs), spec: spec).loss(for: batch, regressionLoss: loss, scoreLoss: scoreLoss)
                     guard batchLoss.item.isFinite else { throw nonFinite("training loss", epoch: epoch, step: step, batch: batch) }
                     batchLoss.backward()
                 }
@@ -191,7 +191,7 @@ public final class KeypointTrainer {
             try movingAverage?.copy(into: validatedModel)
             let (predictions, validationLoss) = try Evaluation.predict(validatedModel, spec: spec, on: validation,
                                                                        batchSize: Swift.max(configuration.batchSize, 16), loss: loss,
-                                                                       scoreLoss: configuration.scoreLoss ?? .mse)
+                                                                       scoreLoss: scoreLoss)
             let report = Evaluation.report(predictions, scheme: spec.scheme)
             history.validationLoss.append(validationLoss)
             history.validationErrorPx.append(report.meanErrorPx)
