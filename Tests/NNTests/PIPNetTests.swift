@@ -183,27 +183,43 @@ import TestSupport
         #expect(ties.indices == [[1, 2], [0, 2], [0, 1], [0, 1]])
     }
 
-    /// A tiny batch (2 images, 3 points, 2 neighbours, 2 x 3 cells): the loss's gradient with
-    /// respect to each of the five maps against central finite differences.
+    /// The loss tests' tiny batch: 2 images, 3 points, 2 neighbours, 2 x 3 cells, and five
+    /// random maps. Seed 3 keeps every offset at least 0.03 from its target, clear of L1's kink
+    /// for the 1e-2 steps of float32 finite differences.
+    struct TinyBatch {
+        static let neighbours = PIPNetNeighbours(indices: [[1, 2], [2, 0], [0, 1]])
+        static let points: [[SIMD2<Float>]] = [[SIMD2(0.2, 0.3), SIMD2(0.7, 0.4), SIMD2(0.5, 0.8)],
+                                               [SIMD2(0.1, 0.9), SIMD2(0.55, 0.15), SIMD2(0.9, 0.6)]]
+        /// Point 1 of image 0 absent.
+        static let present = [[true, false, true], [true, true, true]]
+        /// Scores, offset x and y `[2, 3, 2, 3]`; neighbour x and y `[2, 6, 2, 3]`.
+        let maps: [Tensor]
+
+        init() {
+            var generator = RandomGenerator(seed: 3)
+            maps = [[2, 3, 2, 3], [2, 3, 2, 3], [2, 3, 2, 3], [2, 6, 2, 3], [2, 6, 2, 3]].map { Tensor.randomNormal($0, using: &generator) }
+        }
+
+        static func targets(_ points: [[SIMD2<Float>]] = points, present: [[Bool]]? = nil) -> PIPNetTargets {
+            PIPNetTargets(points: points, present: present, neighbours: neighbours, height: 2, width: 3)
+        }
+
+        static func loss(_ maps: [Tensor], _ targets: PIPNetTargets, _ scoreLoss: PIPNetScoreLoss = .mse) -> PIPNetLoss {
+            pipNetLoss(PIPNetMaps(scores: maps[0], offsetX: maps[1], offsetY: maps[2], neighbourX: maps[3], neighbourY: maps[4], neighbours: 2),
+                       targets, scoreLoss: scoreLoss)
+        }
+    }
+
+    /// The loss's gradient with respect to each of the five maps against central finite differences.
     @Test func lossGradientsMatchFiniteDifferences() {
-        var generator = RandomGenerator(seed: 3)
-        let neighbours = PIPNetNeighbours(indices: [[1, 2], [2, 0], [0, 1]])
-        let batch: [[SIMD2<Float>]] = [[SIMD2(0.2, 0.3), SIMD2(0.7, 0.4), SIMD2(0.5, 0.8)], [SIMD2(0.1, 0.9), SIMD2(0.55, 0.15), SIMD2(0.9, 0.6)]]
-        let targets = PIPNetTargets(points: batch, neighbours: neighbours, height: 2, width: 3)
+        let inputs = TinyBatch().maps, targets = TinyBatch.targets()
         #expect(targets.cells == [0, 2, 4, 3, 1, 5])
-        let inputs = [Tensor.randomNormal([2, 3, 2, 3], using: &generator), Tensor.randomNormal([2, 3, 2, 3], using: &generator),
-                      Tensor.randomNormal([2, 3, 2, 3], using: &generator), Tensor.randomNormal([2, 6, 2, 3], using: &generator),
-                      Tensor.randomNormal([2, 6, 2, 3], using: &generator)]
-        // Float32 differences need a step of 1e-2; no offset may lie that close to its target (L1's kink).
-        let gaps = zip([inputs[1], inputs[2], inputs[3], inputs[4]], [targets.offsetX, targets.offsetY, targets.neighbourX, targets.neighbourY]).map { maps, target in
+        let gaps = zip(inputs[1...], [targets.offsetX, targets.offsetY, targets.neighbourX, targets.neighbourY]).map { maps, target in
             let perCell = maps.shape[1] / 3
             return (selectCells(maps, at: targets.cells, channelsPerCell: perCell) - selectCells(target, at: targets.cells, channelsPerCell: perCell)).abs().scalars.min()!
         }
         #expect(gaps.min()! > 0.03, "\(gaps)")
-        let result = checkGradients(of: { maps in
-            pipNetLoss(PIPNetMaps(scores: maps[0], offsetX: maps[1], offsetY: maps[2], neighbourX: maps[3], neighbourY: maps[4],
-                                  neighbours: 2), targets).total
-        }, at: inputs)
+        let result = checkGradients(of: { TinyBatch.loss($0, targets).total }, at: inputs)
         #expect(result.maxError < 1e-2, "\(result)")
         let selection = checkGradients(of: { maps in
             let selected = selectCells(maps[0], at: [5, 0, 3, 1, 2, 4], channelsPerCell: 2)
@@ -217,26 +233,17 @@ import TestSupport
     /// each part equals the mean over the kept entries computed by hand; a mask of all points
     /// gives the unmasked loss; the masked loss's gradients match finite differences.
     @Test func absentPointsAreMaskedOutOfTheLoss() throws {
-        var generator = RandomGenerator(seed: 3)   // as above: no kept offset within the step of its target
-        let neighbours = PIPNetNeighbours(indices: [[1, 2], [2, 0], [0, 1]])
-        let batch: [[SIMD2<Float>]] = [[SIMD2(0.2, 0.3), SIMD2(0.7, 0.4), SIMD2(0.5, 0.8)], [SIMD2(0.1, 0.9), SIMD2(0.55, 0.15), SIMD2(0.9, 0.6)]]
-        let present = [[true, false, true], [true, true, true]]
-        let maps = [Tensor.randomNormal([2, 3, 2, 3], using: &generator), Tensor.randomNormal([2, 3, 2, 3], using: &generator),
-                    Tensor.randomNormal([2, 3, 2, 3], using: &generator), Tensor.randomNormal([2, 6, 2, 3], using: &generator),
-                    Tensor.randomNormal([2, 6, 2, 3], using: &generator)]
-        func loss(_ maps: [Tensor], _ targets: PIPNetTargets) -> PIPNetLoss {
-            pipNetLoss(PIPNetMaps(scores: maps[0], offsetX: maps[1], offsetY: maps[2], neighbourX: maps[3], neighbourY: maps[4], neighbours: 2), targets)
-        }
-        let masked = PIPNetTargets(points: batch, present: present, neighbours: neighbours, height: 2, width: 3)
-        var moved = batch
+        let maps = TinyBatch().maps, present = TinyBatch.present
+        let loss = { TinyBatch.loss($0, $1) }
+        let masked = TinyBatch.targets(present: present)
+        var moved = TinyBatch.points
         moved[0][1] = SIMD2(Float.nan, .nan)
-        let movedTargets = PIPNetTargets(points: moved, present: present, neighbours: neighbours, height: 2, width: 3)
-        let parts = loss(maps, masked), movedParts = loss(maps, movedTargets)
+        let parts = loss(maps, masked), movedParts = loss(maps, TinyBatch.targets(moved, present: present))
         for (a, b) in zip([parts.total, parts.scores, parts.neighbourX], [movedParts.total, movedParts.scores, movedParts.neighbourX]) {
             #expect(a.item == b.item)
         }
         // Scores: the five annotated points' maps, 6 cells each.
-        let unmasked = PIPNetTargets(points: batch, neighbours: neighbours, height: 2, width: 3)
+        let unmasked = TinyBatch.targets()
         let scoreValues = maps[0].scalars, scoreTargets = unmasked.scores.scalars
         var sum: Float = 0
         for image in 0..<2 { for point in 0..<3 where present[image][point] {
@@ -247,7 +254,7 @@ import TestSupport
         // (point 0's slot 0, point 2's slot 1) are unknown: 12 slots - 2 - 2 = 8 kept.
         #expect(masked.neighbourMask?.scalars == [0, 1, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1])
         #expect(masked.pointMask?.scalars == [1, 0, 1, 1, 1, 1])
-        let all = PIPNetTargets(points: batch, present: [[true, true, true], [true, true, true]], neighbours: neighbours, height: 2, width: 3)
+        let all = TinyBatch.targets(present: [[true, true, true], [true, true, true]])
         #expect(all.pointMask == nil && loss(maps, all).total.item == loss(maps, unmasked).total.item)
 
         let parameters = maps.map { Parameter($0) }
@@ -267,18 +274,8 @@ import TestSupport
     /// do not change; an absent point's score map gets no gradient; gradients match finite
     /// differences.
     @Test func adaptiveWingScoresReplaceTheSquaredError() throws {
-        var generator = RandomGenerator(seed: 3)   // as above: no kept offset within the step of its target
-        let neighbours = PIPNetNeighbours(indices: [[1, 2], [2, 0], [0, 1]])
-        let batch: [[SIMD2<Float>]] = [[SIMD2(0.2, 0.3), SIMD2(0.7, 0.4), SIMD2(0.5, 0.8)], [SIMD2(0.1, 0.9), SIMD2(0.55, 0.15), SIMD2(0.9, 0.6)]]
-        let maps = [Tensor.randomNormal([2, 3, 2, 3], using: &generator), Tensor.randomNormal([2, 3, 2, 3], using: &generator),
-                    Tensor.randomNormal([2, 3, 2, 3], using: &generator), Tensor.randomNormal([2, 6, 2, 3], using: &generator),
-                    Tensor.randomNormal([2, 6, 2, 3], using: &generator)]
-        func loss(_ maps: [Tensor], _ targets: PIPNetTargets, _ scoreLoss: PIPNetScoreLoss) -> PIPNetLoss {
-            pipNetLoss(PIPNetMaps(scores: maps[0], offsetX: maps[1], offsetY: maps[2], neighbourX: maps[3], neighbourY: maps[4], neighbours: 2),
-                       targets, scoreLoss: scoreLoss)
-        }
-        let targets = PIPNetTargets(points: batch, neighbours: neighbours, height: 2, width: 3)
-        let wing = loss(maps, targets, .adaptiveWing), squared = loss(maps, targets, .mse)
+        let maps = TinyBatch().maps, targets = TinyBatch.targets()
+        let wing = TinyBatch.loss(maps, targets, .adaptiveWing), squared = TinyBatch.loss(maps, targets, .mse)
         #expect(abs(wing.scores.item - adaptiveWingLoss(maps[0], targets.scores).item) < 1e-5)
         #expect(wing.offsetX.item == squared.offsetX.item && wing.neighbourY.item == squared.neighbourY.item)
         let offsets = wing.offsetX.item + wing.offsetY.item + wing.neighbourX.item + wing.neighbourY.item
@@ -286,18 +283,16 @@ import TestSupport
         #expect(abs(squared.total.item - (10 * squared.scores.item + offsets)) < 1e-4)
 
         // Point 1 of image 0 absent: the score part is the mean over the other five maps.
-        let present = [[true, false, true], [true, true, true]]
-        let masked = PIPNetTargets(points: batch, present: present, neighbours: neighbours, height: 2, width: 3)
+        let masked = TinyBatch.targets(present: TinyBatch.present)
         let scoreMaps = maps[0].reshaped([6, 6]), scoreTargets = targets.scores.reshaped([6, 6])
         let keptSum: Float = [0, 2, 3, 4, 5].map { (row: Int) -> Float in
             adaptiveWingLoss(scoreMaps.slice(axis: 0, row..<(row + 1)), scoreTargets.slice(axis: 0, row..<(row + 1)), reduction: .sum).item
         }.reduce(0, +)
-        let expected = keptSum / 30
-        #expect(abs(loss(maps, masked, .adaptiveWing).scores.item - expected) < 1e-5)
+        #expect(abs(TinyBatch.loss(maps, masked, .adaptiveWing).scores.item - keptSum / 30) < 1e-5)
         let parameters = maps.map { Parameter($0) }
-        loss(parameters.map(\.value), masked, .adaptiveWing).total.backward()
+        TinyBatch.loss(parameters.map(\.value), masked, .adaptiveWing).total.backward()
         #expect(try #require(parameters[0].grad).scalars[6..<12].allSatisfy { $0 == 0 })
-        let check = checkGradients(of: { loss($0, masked, .adaptiveWing).total }, at: maps)
+        let check = checkGradients(of: { TinyBatch.loss($0, masked, .adaptiveWing).total }, at: maps)
         #expect(check.maxError < 1e-2, "\(check)")
     }
 

@@ -10,7 +10,7 @@ public struct PIPNetLoss: Sendable {
 }
 
 /// The criterion of PIPNet's score maps against their one-hot targets.
-public enum PIPNetScoreLoss: String, Codable, Sendable, CaseIterable {
+public enum PIPNetScoreLoss: String, Codable, Sendable, CaseIterable, CustomStringConvertible {
     /// Mean squared error, weighted 10: the reference's `l2` criterion.
     case mse
     /// ``adaptiveWingLoss(_:_:omega:theta:epsilon:alpha:reduction:)`` with the paper's settings,
@@ -24,6 +24,24 @@ public enum PIPNetScoreLoss: String, Codable, Sendable, CaseIterable {
         switch self {
         case .mse: return 10
         case .adaptiveWing: return 1
+        }
+    }
+
+    /// The criterion's name with its weight, as training logs print it: "MSE x10", "adaptive wing".
+    public var description: String {
+        switch self {
+        case .mse: return "MSE x10"
+        case .adaptiveWing: return "adaptive wing"
+        }
+    }
+
+    /// The unweighted criterion of `scores` against `target`, a mean over their entries.
+    ///
+    /// Shape: `[N, P, H, W]`, `[N, P, H, W]` -> `[]`.
+    public func callAsFunction(_ scores: Tensor, _ target: Tensor) -> Tensor {
+        switch self {
+        case .mse: return mseLoss(scores, target)
+        case .adaptiveWing: return adaptiveWingLoss(scores, target)
         }
     }
 }
@@ -56,9 +74,7 @@ public func pipNetLoss(_ maps: PIPNetMaps, _ targets: PIPNetTargets, scoreLoss: 
                selectCells(target, at: targets.cells, channelsPerCell: channelsPerCell), mask) { l1Loss($0, $1) }
     }
     let scoreMask = targets.pointMask.map { $0.reshaped($0.shape + [1, 1]) }
-    let scores = masked(maps.scores, targets.scores, scoreMask) {
-        scoreLoss == .mse ? mseLoss($0, $1) : adaptiveWingLoss($0, $1)
-    }
+    let scores = masked(maps.scores, targets.scores, scoreMask) { scoreLoss($0, $1) }
     let offsetX = atPointCells(maps.offsetX, targets.offsetX, targets.pointMask)
     let offsetY = atPointCells(maps.offsetY, targets.offsetY, targets.pointMask)
     let neighbourX = atPointCells(maps.neighbourX, targets.neighbourX, targets.neighbourMask, channelsPerCell: maps.neighbours)
