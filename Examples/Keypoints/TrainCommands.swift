@@ -124,7 +124,7 @@ private func train(_ task: KeypointTask, options: TrainingOptions, group: any Pr
     let configuration = task.configuration
     print("\(task.name): \(task.spec.architecture.rawValue), \(data.training.count) training and \(data.validation.count) validation images, "
           + "\(configuration.epochs) epochs, batch \(configuration.batchSize), lr \(configuration.learningRate) (\(configuration.schedule.rawValue)), "
-          + "loss \(task.spec.architecture.isPIPNet ? "PIPNet's (scores \(configuration.scoreLoss ?? .mse) + offsets L1)" : configuration.loss.rawValue)"
+          + "loss \(task.spec.architecture.isPIPNet ? "PIPNet's (scores \(configuration.resolvedScoreLoss) + offsets L1)" : configuration.loss.rawValue)"
           + (configuration.movingAverageDecay.map { ", weights averaged (decay \($0))" } ?? "")
           + (configuration.poseBalance.map { ", poses balanced (strength \($0))" } ?? "") + ", \(ComputeThreads.count) threads"
           + (group.size > 1 ? " x \(group.size) ranks (global batch \(configuration.batchSize * group.size)"

@@ -24,6 +24,7 @@ struct TrainingConfigurationTests {
             + #""augmentation":{"rotation":15,"shift":0.05,"scaleLow":0.9,"scaleHigh":1.1,"flipProbability":0.5,"brightness":0.3,"contrast":0.3}}"#
         let decoded = try JSONDecoder().decode(TrainingConfiguration.self, from: Data(old.utf8))
         #expect(decoded.seed == 3 && decoded.splitSeed == nil && decoded.poseBalance == nil && decoded.scoreLoss == nil)
+        #expect(decoded.resolvedScoreLoss == .mse)
         var configuration = decoded
         configuration.splitSeed = 0
         #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: try JSONEncoder().encode(configuration)) == configuration)
@@ -56,9 +57,10 @@ struct TrainingConfigurationTests {
         #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: try JSONEncoder().encode(configuration)) == configuration)
     }
 
-    @Test("PIPNet's score loss round-trips")
+    @Test("PIPNet's score loss round-trips, and an unset one resolves to MSE")
     func scoreLossRoundTrips() throws {
         let configuration = TrainingConfiguration(epochs: 1, batchSize: 1, learningRate: 1e-3, scoreLoss: .adaptiveWing)
+        #expect(configuration.resolvedScoreLoss == .adaptiveWing)
         let encoded = try JSONEncoder().encode(configuration)
         #expect(String(decoding: encoded, as: UTF8.self).contains(#""scoreLoss":"adaptive-wing""#))
         #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: encoded) == configuration)

@@ -137,7 +137,7 @@ public final class KeypointTrainer {
             warnings.forEach { progress(.warning($0)) }
         }
         model.broadcastState(from: 0, over: group)
-        let loss = configuration.lossFunction(), scoreLoss = configuration.scoreLoss ?? .mse
+        let loss = configuration.lossFunction(), scoreLoss = configuration.resolvedScoreLoss
         let loader = DataLoader(dataset: training, batchSize: configuration.batchSize, shuffle: true, dropLast: false,
                                 seed: configuration.seed, workers: configuration.workers, prefetch: 2,
                                 shard: DataShard(rank: group.rank, count: group.size),

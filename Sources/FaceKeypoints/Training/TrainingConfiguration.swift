@@ -32,6 +32,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// The criterion of PIPNet's score maps (`nil`: the reference's mean squared error); PIPNet
     /// models train with their own loss, not ``loss``.
     public var scoreLoss: PIPNetScoreLoss?
+    /// The score maps' criterion a PIPNet model trains with: ``scoreLoss``, or the reference's
+    /// mean squared error when it is unset.
+    public var resolvedScoreLoss: PIPNetScoreLoss { scoreLoss ?? .mse }
     /// Seed of the initialization, the batch order and the augmentation, and of the split
     /// unless `splitSeed` is set.
     public var seed: UInt64
