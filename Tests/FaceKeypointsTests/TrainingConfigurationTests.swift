@@ -57,7 +57,7 @@ struct TrainingConfigurationTests {
         #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: try JSONEncoder().encode(configuration)) == configuration)
     }
 
-    @Test("PIPNet's score loss round-trips, and an unset one resolves to MSE")
+    @Test("PIPNet's score loss round-trips and is the one a PIPNet trains with")
     func scoreLossRoundTrips() throws {
         let configuration = TrainingConfiguration(epochs: 1, batchSize: 1, learningRate: 1e-3, scoreLoss: .adaptiveWing)
         #expect(configuration.resolvedScoreLoss == .adaptiveWing)
