@@ -30,6 +30,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("pose-balance"),
             help: "Draw rare head poses more often: pose-based data balancing of this strength, 0...1 (default: every face once an epoch).")
     var poseBalance: Double?
+    @Option(name: .customLong("plain-final-epochs"),
+            help: "Train the last N epochs on plain crops: no rotation, scale, shift, colour change or occlusion, only the mirror (default: 0).")
+    var plainFinalEpochs: Int?
     @Option(help: "Background workers that decode and augment batches.") var workers: Int?
     @Option(help: "Settings: 'default' (this library's recipe) or 'study' (the original study's).") var recipe = KeypointTask.Recipe.default
     @Flag(help: "Continue from checkpoint.safetensors in the output folder.") var resume = false
@@ -60,6 +63,7 @@ struct TrainingOptions: ParsableArguments {
         if let occlusion { c.augmentation.occlusion = occlusion }
         if let emaDecay { c.movingAverageDecay = emaDecay }
         if let poseBalance { c.poseBalance = poseBalance }
+        if let plainFinalEpochs { c.plainFinalEpochs = plainFinalEpochs }
         if let workers { c.workers = workers }
         return c
     }
@@ -126,7 +130,8 @@ private func train(_ task: KeypointTask, options: TrainingOptions, group: any Pr
           + "\(configuration.epochs) epochs, batch \(configuration.batchSize), lr \(configuration.learningRate) (\(configuration.schedule.rawValue)), "
           + "loss \(task.spec.architecture.isPIPNet ? "PIPNet's (scores \(configuration.resolvedScoreLoss) + offsets L1)" : configuration.loss.rawValue)"
           + (configuration.movingAverageDecay.map { ", weights averaged (decay \($0))" } ?? "")
-          + (configuration.poseBalance.map { ", poses balanced (strength \($0))" } ?? "") + ", \(ComputeThreads.count) threads"
+          + (configuration.poseBalance.map { ", poses balanced (strength \($0))" } ?? "")
+          + (configuration.plainFinalEpochs.map { ", the last \($0) epochs plain (mirror only)" } ?? "") + ", \(ComputeThreads.count) threads"
           + (group.size > 1 ? " x \(group.size) ranks (global batch \(configuration.batchSize * group.size)"
              + (options.synchronizedBatchNorm ? ", synchronized BatchNorm)" : ")") : "") + " -> \(output.path)")
     let trainer = try task.makeTrainer(data, output: output, group: group, synchronizedBatchNorm: options.synchronizedBatchNorm)

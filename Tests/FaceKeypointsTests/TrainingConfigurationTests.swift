@@ -23,7 +23,8 @@ struct TrainingConfigurationTests {
         let old = #"{"epochs":50,"batchSize":16,"learningRate":0.001,"weightDecay":0,"schedule":"warmup-cosine","loss":"wing","seed":3,"workers":1,"#
             + #""augmentation":{"rotation":15,"shift":0.05,"scaleLow":0.9,"scaleHigh":1.1,"flipProbability":0.5,"brightness":0.3,"contrast":0.3}}"#
         let decoded = try JSONDecoder().decode(TrainingConfiguration.self, from: Data(old.utf8))
-        #expect(decoded.seed == 3 && decoded.splitSeed == nil && decoded.poseBalance == nil && decoded.scoreLoss == nil)
+        #expect(decoded.seed == 3 && decoded.splitSeed == nil && decoded.poseBalance == nil && decoded.scoreLoss == nil
+               && decoded.plainFinalEpochs == nil)
         #expect(decoded.resolvedScoreLoss == .mse)
         var configuration = decoded
         configuration.splitSeed = 0

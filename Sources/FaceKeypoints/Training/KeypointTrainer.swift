@@ -138,12 +138,15 @@ public final class KeypointTrainer {
         }
         model.broadcastState(from: 0, over: group)
         let loss = configuration.lossFunction(), scoreLoss = configuration.resolvedScoreLoss
-        let loader = DataLoader(dataset: training, batchSize: configuration.batchSize, shuffle: true, dropLast: false,
-                                seed: configuration.seed, workers: configuration.workers, prefetch: 2,
-                                shard: DataShard(rank: group.rank, count: group.size),
-                                sampleWeights: configuration.poseBalance.map { strength in
-                                    PoseBalancing.samplingWeights(training.faces.indices.map(training.keypoints(at:)), strength: strength)
-                                })
+        let sampleWeights = configuration.poseBalance.map { strength in
+            PoseBalancing.samplingWeights(training.faces.indices.map(training.keypoints(at:)), strength: strength)
+        }
+        func loader(_ dataset: FaceDataset) -> DataLoader<FaceDataset> {
+            DataLoader(dataset: dataset, batchSize: configuration.batchSize, shuffle: true, dropLast: false,
+                       seed: configuration.seed, workers: configuration.workers, prefetch: 2,
+                       shard: DataShard(rank: group.rank, count: group.size), sampleWeights: sampleWeights)
+        }
+        let augmentedLoader = loader(training), plainLoader = try loader(plainTraining())
         let parameters = model.parameters()
         let averager = GradientAverager(parameters, group: group)
         while history.epochs < configuration.epochs {
@@ -151,6 +154,7 @@ public final class KeypointTrainer {
             model.train()
             let start = DispatchTime.now().uptimeNanoseconds
             var lossSum: Double = 0, seen = 0, step = 0
+            let loader = epoch < firstPlainEpoch ? augmentedLoader : plainLoader
             let batches = loader.batchCount
             try loader.forEachBatch(epoch: epoch) { batch in
                 optimizer.zeroGrad()
@@ -203,6 +207,16 @@ public final class KeypointTrainer {
                             validationLoss: validationLoss, report: report, seconds: history.epochSeconds.last!))
         }
         return history
+    }
+
+    /// The first epoch (0-based) trained on ``plainTraining()``: `configuration.plainFinalEpochs`
+    /// before the end.
+    var firstPlainEpoch: Int { configuration.epochs - (configuration.plainFinalEpochs ?? 0) }
+
+    /// The training faces as the last epochs see them: mirrored as often as ``training`` is,
+    /// with no other augmentation.
+    func plainTraining() throws -> FaceDataset {
+        try training.with(augmentation: Augmentation(flipProbability: training.configuration.augmentation.flipProbability))
     }
 
     /// Whether rank 0 finds a checkpoint in the output folder (its answer, on every rank).

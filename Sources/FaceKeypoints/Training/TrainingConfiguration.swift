@@ -51,16 +51,20 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// faces with FaceData's `PoseBalancing` weights, so rare poses come more often (`nil`:
     /// every face once per epoch).
     public var poseBalance: Double?
+    /// The last this many epochs train on plain crops: no rotation, scale, shift, colour change
+    /// or occlusion, only the mirror (a mirrored face is still a natural one), so the model
+    /// ends on faces as validation and use present them (`nil`: every epoch augmented).
+    public var plainFinalEpochs: Int?
     /// Background workers decoding and augmenting batches.
     public var workers: Int
 
     public init(epochs: Int, batchSize: Int, learningRate: Double, weightDecay: Double = 0, schedule: Schedule = .constant,
                 loss: Loss = .mse, scoreLoss: PIPNetScoreLoss? = nil, seed: UInt64 = 0, splitSeed: UInt64? = nil, augmentation: AugmentationSettings = .none,
-                movingAverageDecay: Float? = nil, poseBalance: Double? = nil, workers: Int = 1) {
+                movingAverageDecay: Float? = nil, poseBalance: Double? = nil, plainFinalEpochs: Int? = nil, workers: Int = 1) {
         self.epochs = epochs; self.batchSize = batchSize; self.learningRate = learningRate; self.weightDecay = weightDecay
         self.schedule = schedule; self.loss = loss; self.scoreLoss = scoreLoss; self.seed = seed; self.splitSeed = splitSeed
         self.augmentation = augmentation; self.movingAverageDecay = movingAverageDecay; self.poseBalance = poseBalance
-        self.workers = workers
+        self.plainFinalEpochs = plainFinalEpochs; self.workers = workers
     }
 
     /// Checks the values a user can type, naming the option and what is allowed.
@@ -72,6 +76,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         if !(weightDecay >= 0 && weightDecay.isFinite) { try fail("the weight decay must be >= 0, got \(weightDecay)") }
         if let decay = movingAverageDecay, !(decay >= 0 && decay < 1) { try fail("the moving average's decay must be in [0, 1), got \(decay)") }
         if let strength = poseBalance, !(0...1).contains(strength) { try fail("the pose balancing strength must be in 0...1, got \(strength)") }
+        if let plain = plainFinalEpochs, !(0...epochs).contains(plain) {
+            try fail("the plain final epochs must be in 0...\(epochs) (the run's epochs), got \(plain)")
+        }
         if workers < 0 { try fail("the number of loader workers must be >= 0, got \(workers)") }
         try augmentation.validate()
     }
