@@ -10,8 +10,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "A model.safetensors written by a training command (default: the shipped 68-point model).") var model: String?
     @Option(help: "An imglab XML with boxes and parts (68-point models and your own schemes).") var xml: String?
     @Option(help: "The IMM Face Database folder (IMM models).") var imm: String?
-    @Option(help: "IMM persons to evaluate: validation (33-40), train (01-32) or all.") var split = IMMSplitName.validation
-    @Option(name: .customLong("val-fraction"), help: "With --xml: evaluate only the held-out part of this seeded split (as training did).")
+    @Option(help: "The faces to evaluate: validation (default; IMM persons 33-40, or with --xml the part --val-fraction holds out), train (IMM 01-32, or the rest of that split: how well the model fits its training faces) or all.")
+    var split: SplitName?
+    @Option(name: .customLong("val-fraction"), help: "With --xml: the seeded split training made; --split picks its part (default: the held-out faces).")
     var validationFraction: Double?
     @Option(help: "With --val-fraction: the training run's split seed (its --split-seed, or else its --seed).") var seed: UInt64 = 0
     @Option(help: "Write the cumulative error curve to this PNG.") var curve: String?
@@ -30,6 +31,9 @@ struct EvaluateCommand: ParsableCommand {
         if let validationFraction, !(validationFraction > 0 && validationFraction < 1) {
             throw CommandError("--val-fraction must be between 0 and 1 (exclusive), got \(validationFraction)")
         }
+        if xml != nil, validationFraction == nil, let split, split != .all {
+            throw CommandError("--split \(split.rawValue) with --xml needs --val-fraction (the training run's split)")
+        }
         guard threshold > 0 else { throw CommandError("--threshold must be positive, got \(threshold)") }
     }
 
@@ -47,7 +51,7 @@ struct EvaluateCommand: ParsableCommand {
                 throw CommandError("\(model.path) is a \(spec.scheme.name) model (\(spec.task.rawValue)); evaluate it with --xml")
             }
             let folder = try existingDirectory(imm, option: "--imm", holding: "the IMM .asf and .jpg files")
-            dataset = try FaceDataset.imm(folder: folder, split: split.split, configuration: spec.datasetConfiguration())
+            dataset = try FaceDataset.imm(folder: folder, split: (split ?? .validation).immSplit, configuration: spec.datasetConfiguration())
         } else {
             guard spec.scheme != .imm58 else {
                 throw CommandError("\(model.path) is an IMM model (\(spec.task.rawValue)); evaluate it with --imm")
@@ -59,7 +63,16 @@ struct EvaluateCommand: ParsableCommand {
             }
             let all = try FaceDataset.imglab(annotations, file: url, scheme: spec.scheme,
                                              allowingMissing: spec.task == .custom, configuration: spec.datasetConfiguration())
-            dataset = validationFraction.map { all.split(validationFraction: $0, seed: seed).validation } ?? all
+            if let validationFraction {
+                let parts = all.split(validationFraction: validationFraction, seed: seed)
+                switch split ?? .validation {
+                case .validation: dataset = parts.validation
+                case .train: dataset = parts.train
+                case .all: dataset = all
+                }
+            } else {
+                dataset = all
+            }
         }
         let results: [KeypointPrediction], report: EvaluationReport
         var missed = 0
@@ -95,9 +108,10 @@ struct EvaluateCommand: ParsableCommand {
     }
 }
 
-enum IMMSplitName: String, ExpressibleByArgument, CaseIterable {
+/// `--split`: the faces `evaluate` reads.
+enum SplitName: String, ExpressibleByArgument, CaseIterable {
     case validation, train, all
-    var split: IMMSplit {
+    var immSplit: IMMSplit {
         switch self {
         case .validation: .validation
         case .train: .train

@@ -67,6 +67,14 @@ import TestSupport
             let report = try JSONDecoder().decode(Report.self, from: Data(evaluation.output.utf8))
             #expect(report.images == 64)
             nme[name] = report.nme
+            if name == "full" {   // the rest of the split: the faces it trained on
+                let fit = try CommandRunner.run(["evaluate", "--model", out.appendingPathComponent("model.safetensors").path,
+                                                 "--xml", full.path, "--val-fraction", "0.2", "--seed", "1", "--split", "train"])
+                #expect(fit.status == 0, "\(fit.error)")
+                #expect(try JSONDecoder().decode(Report.self, from: Data(fit.output.utf8)).images == 256)
+                let refused = try CommandRunner.run(["evaluate", "--xml", full.path, "--split", "train"])
+                #expect(refused.status != 0 && refused.error.contains("--split train with --xml needs --val-fraction"), "\(refused.error)")
+            }
         }
         let (withAll, withMissing) = (try #require(nme["full"]), try #require(nme["missing"]))
         print("five-point scheme, validation NME (eye corners): all points \(withAll), 20 % missing \(withMissing)")
