@@ -53,7 +53,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var poseBalance: Double?
     /// The last this many epochs train on plain crops: no rotation, scale, shift, colour change
     /// or occlusion, only the mirror (a mirrored face is still a natural one), so the model
-    /// ends on faces as validation and use present them (`nil`: every epoch augmented).
+    /// ends on faces framed exactly as its annotated boxes frame them (`nil`: every epoch
+    /// augmented). It pays on such boxes, not on a detector's (Docs/Training.md).
     public var plainFinalEpochs: Int?
     /// Background workers decoding and augmenting batches.
     public var workers: Int
