@@ -142,6 +142,10 @@ private func train(_ task: KeypointTask, options: TrainingOptions, group: any Pr
         if case .epoch = progress { afterEpoch() }
     }
     guard let report = history.validation else { return }   // ranks other than 0
+    if case .faceBox = task.spec.crop, let uncalibrated = history.validationNME.last {
+        print(String(format: "point offsets measured on the %d training faces (keypoints calibrate): validation NME %.4f -> %.4f",
+                     data.training.count, uncalibrated, report.nme))
+    }
     print(String(format: "validation: mean error %.2f px, NME %.4f%@ (%@), failure rate@%.2f %.3f, AUC@%.2f %.3f; total %.1f s",
                  report.meanErrorPx, report.nme, report.nmeStandardError.map { String(format: " ± %.4f", $0) } ?? "", report.normalization,
                  report.threshold, report.failureRate, report.threshold, report.auc, history.epochSeconds.reduce(0, +)))

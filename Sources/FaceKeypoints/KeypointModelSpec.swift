@@ -80,6 +80,13 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
     /// cell also predicts, nearest first on the training set's mean face
     /// (``withNeighbours(from:count:)``); nil for the other architectures.
     public var neighbours: [[Int]]?
+    /// Added to each decoded point, in model-input pixels and output order, after test-time
+    /// mirroring's merge: each point's mean error on the training faces, measured by
+    /// ``KeypointCalibration`` (nil: none, as in files written before calibration). A model
+    /// trained on mirrored faces learns only the mirror-symmetric part of where annotators put
+    /// points; 300-W's sit about 1 px to the right of that (Docs/Heatmaps.md), and these
+    /// offsets restore it.
+    public var pointOffsets: [Point]?
 
     /// The number of neighbours each point of a PIPNet model predicts (PIPNet's `num_nb`),
     /// fewer when the scheme has no more other points.
@@ -230,7 +237,8 @@ extension KeypointModelSpec {
 
     /// Checks every field a file can get wrong, before anything is built from them: sizes
     /// within the architecture's limits, 1 input channel (3 allowed for ResNet18), points
-    /// non-empty, distinct and within the scheme, a crop enlargement in `1...4`, PIPNet's
+    /// non-empty, distinct and within the scheme, a crop enlargement in `1...4`, one finite
+    /// point offset per point within the input's side, PIPNet's
     /// neighbour lists (which a spec may lack `beforeTraining`: the trainer derives them from
     /// the training set). (The scheme itself is checked when it is decoded.)
     public func validate(beforeTraining: Bool = false) throws(InvalidField) {
@@ -261,6 +269,13 @@ extension KeypointModelSpec {
             try fail("crop.faceBox.enlargement", "\(enlargement) is outside 1...4 (times the face box)")
         }
         if faceBoxes == .detector, crop == .wholeImage { try fail("boxes", "'detector' needs a faceBox crop; the model crops the whole photo") }
+        if let pointOffsets {
+            if pointOffsets.count != pointCount { try fail("pointOffsets", "\(pointOffsets.count) offsets for \(pointCount) points; expected one [x, y] per point") }
+            let limit = Float(Swift.max(inputWidth, inputHeight))
+            for (point, offset) in pointOffsets.enumerated() where !(abs(offset.x) <= limit && abs(offset.y) <= limit) {
+                try fail("pointOffsets[\(point)]", "[\(offset.x), \(offset.y)] px; expected finite offsets within the \(inputWidth)x\(inputHeight) input")
+            }
+        }
         try validateNeighbours(beforeTraining: beforeTraining)
     }
 

@@ -64,8 +64,14 @@ public struct KeypointOutputs {
         return pipNetLoss(maps, pipTargets, scoreLoss: scoreLoss).total
     }
 
-    /// Each image's points in model-input pixels, with confidences for PIPNet.
+    /// Each image's points in model-input pixels, with confidences for PIPNet, corrected by the
+    /// spec's ``KeypointModelSpec/pointOffsets``.
     public func estimates() -> [KeypointEstimate] {
+        corrected(decoded())
+    }
+
+    /// The points as the network's output says, before any ``KeypointModelSpec/pointOffsets``.
+    private func decoded() -> [KeypointEstimate] {
         guard let maps, let neighbours else {
             let normalization = TargetNormalization(width: spec.inputWidth, height: spec.inputHeight)
             let values = raw.scalars, width = raw.shape[1]
@@ -76,22 +82,29 @@ public struct KeypointOutputs {
         let stride = Float(spec.inputWidth) / Float(maps.width)
         return maps.decoded(neighbours: neighbours, stride: stride).map { KeypointEstimate(points: $0.points, confidences: $0.confidences) }
     }
+
+    /// `estimates` with the spec's point offsets added (unchanged without them).
+    private func corrected(_ estimates: [KeypointEstimate]) -> [KeypointEstimate] {
+        guard let offsets = spec.pointOffsets else { return estimates }
+        return estimates.map { KeypointEstimate(points: zip($0.points, offsets).map { $0 + $1 }, confidences: $0.confidences) }
+    }
 }
 
 extension KeypointOutputs {
     /// Test-time mirroring: the mean of each image's estimate and the estimate in `mirrored`, the
     /// model's outputs for the same inputs mirrored left to right (``mirroredInputs(_:)``), whose
     /// point `i` is the anatomical partner `mirror.permutation[i]`: it is reflected back and put
-    /// in place before averaging. Confidences are averaged the same way.
+    /// in place before averaging. Confidences are averaged the same way. The spec's point offsets
+    /// are added once, to the mean: they correct the annotations' habits, which a mirror reverses.
     public func estimates(mergingMirrored mirrored: KeypointOutputs, mirror: MirrorMap) -> [KeypointEstimate] {
         let width = Float(spec.inputWidth)
-        return zip(estimates(), mirrored.estimates()).map { own, other in
+        return corrected(zip(decoded(), mirrored.decoded()).map { own, other in
             let reflected = mirror.reorder(other.points.map { Point(width - $0.x, $0.y) })
             let confidences = own.confidences.flatMap { own in
                 other.confidences.map { zip(own, mirror.reorder($0)).map { ($0 + $1) / 2 } }
             }
             return KeypointEstimate(points: zip(own.points, reflected).map { ($0 + $1) / 2 }, confidences: confidences)
-        }
+        })
     }
 
     /// Model inputs mirrored left to right (each row's pixels reversed): the crop of the mirrored

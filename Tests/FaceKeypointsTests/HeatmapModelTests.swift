@@ -8,7 +8,7 @@ import TestSupport
 /// mirroring is exactly symmetric.
 @Suite(.serialized) struct HeatmapModelTests {
     struct Report: Decodable { let nme: Float; let images: Int }
-    struct Metrics: Decodable { let train_loss: [Float] }
+    struct Metrics: Decodable { let train_loss: [Float]; let val_nme: Float }
     struct Photo: Decodable {
         struct Face: Decodable { let points: [[Float]]; let confidence: [Float]? }
         let faces: [Face]
@@ -40,6 +40,9 @@ import TestSupport
         #expect(evaluation.status == 0, "\(evaluation.error)")
         let report = try JSONDecoder().decode(Report.self, from: Data(evaluation.output.utf8))
         #expect(report.images == 13 && report.nme.isFinite)
+        // The file carries the point offsets measured at the end, and metrics.json its figures.
+        #expect(spec.pointOffsets?.count == 5)
+        #expect(abs(report.nme - metrics.val_nme) < 1e-5, "evaluate \(report.nme) vs metrics.json \(metrics.val_nme)")
 
         let predictions = folder.appendingPathComponent("predictions")
         let predict = try CommandRunner.run(["predict", "--model", model.path, "--xml", labels.path, "--mirror", "--out", predictions.path])

@@ -18,7 +18,8 @@ public enum TrainingProgress: Sendable {
 /// output folder current: `model.safetensors` (the trained model, self-describing; with
 /// `configuration.movingAverageDecay`, the moving average of its weights),
 /// `checkpoint.safetensors` (to resume) and `metrics.json`, each replaced atomically after
-/// every epoch.
+/// every epoch. A face-box model's file gets its point offsets at the end
+/// (``KeypointCalibration``, measured on the training faces).
 ///
 /// ```swift
 /// let trainer = try KeypointTrainer(spec: .nose, configuration: configuration, training: train,
@@ -206,7 +207,25 @@ public final class KeypointTrainer {
             progress(.epoch(epoch: epoch + 1, epochs: configuration.epochs, trainLoss: history.trainLoss.last!,
                             validationLoss: validationLoss, report: report, seconds: history.epochSeconds.last!))
         }
+        if isRoot, case .faceBox = spec.crop { try saveCalibratedModel() }
         return history
+    }
+
+    /// The run's last step for face-box models: writes `model.safetensors` again with
+    /// ``KeypointModelSpec/pointOffsets`` measured on the training faces (``KeypointCalibration``),
+    /// and `metrics.json` with the validation figures of that file as the run's `validation`
+    /// (the per-epoch figures stay uncalibrated). The checkpoint keeps the uncalibrated spec, so
+    /// a finished run resumed calibrates again, to the same offsets.
+    private func saveCalibratedModel() throws {
+        let batchSize = Swift.max(configuration.batchSize, 16)
+        var calibrated = spec
+        calibrated.pointOffsets = try KeypointCalibration.pointOffsets(validatedModel, spec: spec, on: training, batchSize: batchSize)
+        let predictions = try Evaluation.predict(validatedModel, spec: calibrated, on: validation, batchSize: batchSize).predictions
+        history.validation = Evaluation.report(predictions, scheme: spec.scheme)
+        try KeypointModelFile.save(validatedModel, spec: calibrated, to: modelURL)
+        try afterWriting?(modelURL)
+        try AtomicFile.write(try history.json(), to: metricsURL)
+        try afterWriting?(metricsURL)
     }
 
     /// The first epoch (0-based) trained on ``plainTraining()``: `configuration.plainFinalEpochs`

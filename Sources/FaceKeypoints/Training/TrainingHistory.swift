@@ -12,8 +12,10 @@ public struct TrainingHistory: Codable, Sendable, Equatable {
     public var learningRate: [Double] = []
     public var epochSeconds: [Double] = []
     public var imagesPerSecond: [Double] = []
-    /// The final validation report (after the last finished epoch); setting it also sets
-    /// ``finalErrorPx`` and ``finalNME``, the headline figures of `metrics.json`.
+    /// The final validation report: after the last finished epoch, and once training ends,
+    /// of the model file as written (a face-box model's with its point offsets,
+    /// ``KeypointCalibration``); setting it also sets ``finalErrorPx`` and ``finalNME``, the
+    /// headline figures of `metrics.json`.
     public var validation: EvaluationReport? {
         didSet {
             finalErrorPx = validation?.meanErrorPx

@@ -1,0 +1,54 @@
+import ArgumentParser
+import FaceKeypoints
+import Foundation
+
+/// `keypoints calibrate`: a model file with its point offsets measured on its training faces.
+struct CalibrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calibrate",
+        abstract: "Measure each point's mean error on the faces a model trained on (the annotators' habits a mirrored training cannot learn) and write the model with those offsets.")
+
+    @Option(help: "A model.safetensors written by a training command (default: the shipped 68-point model).") var model: String?
+    @Option(help: "The imglab XML the model trained on (for a detector-box model, the run's detector_boxes.xml).") var xml: String
+    @Option(name: .customLong("val-fraction"), help: "The fraction the training run held out (its --val-fraction): those faces are left out (default: every face of the XML).")
+    var validationFraction: Double?
+    @Option(help: "With --val-fraction: the training run's split seed (its --split-seed, or else its --seed).") var seed: UInt64 = 0
+    @Option(help: "The calibrated model file to write.") var out: String
+    @Option(help: "float32 or float16.") var precision = KeypointModelFile.Precision.float32
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if let validationFraction, !(validationFraction > 0 && validationFraction < 1) {
+            throw CommandError("--val-fraction must be between 0 and 1 (exclusive), got \(validationFraction)")
+        }
+    }
+
+    func run() throws {
+        try common.apply()
+        let source = try self.model.map { try existingFile($0, option: "--model") } ?? KeypointDetector.shippedLandmarksURL()
+        let (network, spec, metadata) = try KeypointModelFile.load(source)
+        guard case .faceBox = spec.crop else {
+            throw CommandError("\(source.path) crops the whole photo (an IMM model); calibrate takes face-box models trained on an imglab XML")
+        }
+        let url = try existingFile(xml, option: "--xml")
+        let annotations = try ImglabDataset(contentsOf: url)
+        switch (spec.faceBoxes, DetectorBoxes.isDetectorBoxes(annotations)) {
+        case (.truth, true):
+            throw CommandError("\(url.path) holds detector boxes; this model crops from annotated boxes: give the annotations it trained on")
+        case (.detector, false):
+            throw CommandError("\(url.path) holds annotated boxes; this model crops from the detector's: give the run's detector_boxes.xml")
+        default: break
+        }
+        let all = try FaceDataset.imglab(annotations, file: url, scheme: spec.scheme,
+                                         allowingMissing: spec.task == .custom, configuration: spec.datasetConfiguration())
+        let training = validationFraction.map { all.split(validationFraction: $0, seed: seed).train } ?? all
+        var calibrated = spec
+        calibrated.pointOffsets = try KeypointCalibration.pointOffsets(network, spec: spec, on: training)
+        try KeypointModelFile.save(network, spec: calibrated, to: URL(fileURLWithPath: out), metadata: metadata, precision: precision)
+        let offsets = calibrated.pointOffsets!
+        let mean = offsets.reduce(Point.zero, +) / Float(offsets.count)
+        let largest = offsets.map { ($0 * $0).sum().squareRoot() }.max() ?? 0
+        print(String(format: "%d faces: mean offset (%+.2f, %+.2f) input px, largest %.2f px -> %@",
+                     training.count, mean.x, mean.y, largest, out))
+    }
+}
