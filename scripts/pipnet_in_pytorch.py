@@ -6,9 +6,9 @@ size) gray PNGs: a square of the spec's enlargement times the annotated box's lo
 cropped with Pillow. Step 2 is FaceKeypoints predicting on those PNGs with the box whose crop is
 the whole PNG, so it sees exactly these pixels. Step 3 loads MODEL (float32 or float16) into the
 reference's Pip_resnet18 layout (scripts/fixtures/torch_models.py, PIPResNet18) with
-strict=True, takes the neighbour lists from the file's metadata, decodes each PNG with the
-reference's forward_pip and neighbour merging, and compares points and confidences with
-FaceKeypoints'.
+strict=True, takes the neighbour lists and point offsets from the file's metadata, decodes each
+PNG with the reference's forward_pip and neighbour merging, adds the offsets (input pixels, here
+the PNG's), and compares points and confidences with FaceKeypoints'.
 
     python3 scripts/pipnet_in_pytorch.py crops MODEL LABELS DIR [--limit 40]     # prints the --box for step 2
     keypoints predict DIR --model MODEL --box B --out DIR/predictions
@@ -67,6 +67,7 @@ def compare(model_path, folder):
     spec, state = load(model_path)
     neighbours = spec["neighbours"]
     points, k = len(neighbours), len(neighbours[0])
+    offsets = np.array(spec.get("pointOffsets") or [[0.0, 0.0]] * points)   # KeypointModelSpec.pointOffsets
     model = PIPResNet18(points, k, input_channels=spec["inputChannels"])
     model.load_state_dict({n: t.float() if t.is_floating_point() else t for n, t in state.items()}, strict=True)
     model.eval()
@@ -94,7 +95,7 @@ def compare(model_path, folder):
             maps = [m[0].double() for m in model(pixels.view(1, 1, size, size))]
         grid = maps[0].shape[2]
         x, y, nbx, nby, peaks, _ = forward_pip(maps, k, grid, size / grid)
-        predicted = merge(x, y, nbx, nby, r1, r2, max_len).numpy()
+        predicted = merge(x, y, nbx, nby, r1, r2, max_len).numpy() + offsets
         face = ours[os.path.basename(path)]
         point_differences.append(np.abs(predicted - np.array(face["points"])).max())
         confidence_differences.append(np.abs(peaks.numpy() - np.array(face["confidence"])).max())

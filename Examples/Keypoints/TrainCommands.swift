@@ -143,7 +143,7 @@ private func train(_ task: KeypointTask, options: TrainingOptions, group: any Pr
     }
     guard let report = history.validation else { return }   // ranks other than 0
     if case .faceBox = task.spec.crop, let uncalibrated = history.validationNME.last {
-        print(String(format: "point offsets measured on the %d training faces (keypoints calibrate): validation NME %.4f -> %.4f",
+        print(String(format: "point offsets measured on the %d training faces: validation NME %.4f -> %.4f",
                      data.training.count, uncalibrated, report.nme))
     }
     print(String(format: "validation: mean error %.2f px, NME %.4f%@ (%@), failure rate@%.2f %.3f, AUC@%.2f %.3f; total %.1f s",

@@ -167,7 +167,8 @@ public struct KeypointTask: Sendable {
         try TrainingReports.samplesGrid(firstBatch, format: spec.inputFormat).write(to: output.appendingPathComponent("samples.png"))
         let history = try trainer.run(resume: resume, progress: progress)
         try TrainingReports.lossPlot(history, title: "\(name): loss per epoch", loss: configuration.loss).write(to: output.appendingPathComponent("loss.png"))
-        let (predictions, _) = try Evaluation.predict(trainer.validatedModel, spec: trainer.spec, on: trainer.validation)
+        let written = try KeypointModelFile.spec(of: trainer.modelURL).spec   // with a face-box model's point offsets
+        let (predictions, _) = try Evaluation.predict(trainer.validatedModel, spec: written, on: trainer.validation)
         try TrainingReports.predictionsGrid(predictions, dataset: trainer.validation).write(to: output.appendingPathComponent("predictions.png"))
         if let first = trainer.validatedModel.namedParameters().first(where: { $0.name == "conv1.weight" }) {
             try TrainingReports.filters(first.parameter.value).write(to: output.appendingPathComponent("filters.png"))
