@@ -39,8 +39,8 @@ let package = Package(
         // libjpeg and libpng report errors by longjmp; this C target holds the setjmp.
         .target(name: "CImageShims", dependencies: ["CPNG", "CJPEG"],
                 linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
-        .target(name: "Vision", dependencies: ["Tensor", "CImageShims"]),
-        .target(name: "FaceData", dependencies: ["Tensor", "Vision"]),
+        .target(name: "Vision", dependencies: ["Tensor", "TensorIO", "CImageShims"]),
+        .target(name: "FaceData", dependencies: ["Tensor", "TensorIO", "Vision"]),
         // The MTCNN face detector (facenet-pytorch's networks, their trained weights as a resource):
         // pyramid, non-maximum suppression, the three-stage pipeline.
         .target(name: "FaceDetection", dependencies: ["Tensor", "TensorIO", "NN", "Vision"],

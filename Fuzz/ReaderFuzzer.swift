@@ -7,12 +7,17 @@
 //   jpeg, png, pnm   Image(decoding:source:)           (Sources/Vision + CImageShims)
 //   asf              ASFShape(parsing:file:)           (Sources/FaceData/ASF.swift)
 //   pts              PTSFile.parse(_:file:)            (Sources/FaceData/PTS.swift)
-//   imglab           ImglabDataset(data:file:)         (Sources/FaceData/Imglab.swift)
+//   imglab           ImglabDataset(data:file:)         (Sources/FaceData/Imglab.swift), then the
+//                    faces with their image paths resolved (FaceAnnotations.imglab reads each
+//                    image's size: a device or a FIFO named there must be refused, not read)
 //   safetensors      SafeTensors.decode + loadStateDict into a small NoseNet (checkpoints)
 //   model            KeypointModelFile.load (Sources/FaceKeypoints): the spec from the metadata
 //                    key `facekeypoints.spec`, the model it describes, its weights; then, for a
 //                    model that loads, KeypointDetector.detect on a small photo (what
 //                    `keypoints predict` does next)
+//   drawing          the input's bytes as Float32 boxes, points, radii and thicknesses (any
+//                    value: 1e30, NaN, beyond Int's range) drawn on a small image, directly and
+//                    as PhotoLandmarks.drawn(on:) draws `predict`'s faces
 //
 // An input passes when the reader returns a well-formed value or throws its typed error.
 // Anything else (a crash, a trap, a sanitizer report, a non-typed error, an inconsistent
@@ -31,7 +36,7 @@ import TensorIO
 import Vision
 
 enum FuzzFormat: String, CaseIterable {
-    case jpeg, png, pnm, asf, pts, imglab, safetensors, model
+    case jpeg, png, pnm, asf, pts, imglab, safetensors, model, drawing
 }
 
 nonisolated(unsafe) var fuzzFormat = FuzzFormat.jpeg
@@ -101,6 +106,12 @@ func fuzzOne(_ data: Data) {
                 _ = try? face.box.keypoints(count: 68, file: "fuzz.xml", element: "box")
             }
             _ = try ImglabDataset(data: Data(dataset.formatted().utf8), file: "roundtrip.xml")
+            // Resolve the image paths as training and evaluation do (sizes read from the files).
+            if let scheme = try? LandmarkScheme(imglab: dataset, name: "fuzz", file: "fuzz.xml") {
+                var skipped: [SkippedSample] = []
+                _ = try FaceAnnotations.imglab(dataset, file: URL(fileURLWithPath: "/tmp/fuzz.xml"), scheme: scheme, allowingMissing: true,
+                                               onBadSample: .skip, skipped: &skipped)
+            }
         } catch is FaceDataError {
         } catch { unexpected(error) }
     case .safetensors:
@@ -134,7 +145,33 @@ func fuzzOne(_ data: Data) {
         } catch is KeypointModelError {
         } catch is KeypointDetectorError {
         } catch { unexpected(error) }
+    case .drawing:
+        drawFuzzed(data)
     }
+}
+
+/// Draws what the bytes say (read as Float32, cycled): boxes with thicknesses, disks, rings and
+/// lines of any size, then the faces `predict` would draw from them. Only a trap or a hang can
+/// fail: drawing clips everything to the 32x24 image.
+func drawFuzzed(_ data: Data) {
+    let values = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    guard !values.isEmpty else { return }
+    var index = 0
+    func next() -> Float { defer { index += 1 }; return values[index % values.count] }
+    var image = Image(width: 32, height: 24, color: .black)
+    var faces: [PhotoLandmarks.Face] = []
+    for _ in 0..<Swift.min(8, Swift.max(1, values.count / 8)) {
+        let box = BoundingBox(x: next(), y: next(), width: next(), height: next())
+        let thickness = next(), center = Point(next(), next()), radius = next()
+        image.drawRectangle(box, color: .yellow, thickness: thickness.isFinite && abs(thickness) < 1e9 ? Int(thickness) : 1)
+        image.fillRectangle(box, color: .gray)
+        image.fillCircle(center: center, radius: radius, color: .red)
+        image.drawCircle(center: center, radius: radius, color: .red, thickness: thickness)
+        image.drawLine(from: center, to: Point(box.x, box.y), color: .blue, thickness: thickness)
+        faces.append(PhotoLandmarks.Face(box: box, score: nil, points5: [[center.x, center.y]], points: [[center.x, center.y], [radius, thickness]],
+                                         confidence: [radius, thickness]))
+    }
+    _ = PhotoLandmarks(image: "fuzz", width: 32, height: 24, model: "fuzz", faces: faces).drawn(on: image)
 }
 
 // MARK: - Mutating model files
@@ -256,6 +293,14 @@ func makeSeeds(_ format: FuzzFormat, root: URL, into folder: URL) throws {
         }
     case .model:
         try makeModelSeeds(write)
+    case .drawing:
+        let extremes: [Float] = [0, 1, -1, 0.5, 12, 1e7, -1e7, 1e20, 1e30, -1e30, .infinity, -.infinity, .nan, .greatestFiniteMagnitude,
+                                 Float(Int.max), 9e18, 3.4e38, 1e-30]
+        var generator = SystemRandomNumberGenerator()
+        for seed in 0..<8 {
+            let floats = (0..<64).map { i in seed == 0 ? Float(i % 7) * 4 : extremes[Int.random(in: 0..<extremes.count, using: &generator)] }
+            try write(floats.withUnsafeBytes { Data($0) }, "bin")
+        }
     }
     print("wrote \(count) \(format.rawValue) seeds to \(folder.path)")
 }
@@ -317,6 +362,20 @@ func makeModelSeeds(_ write: (Data, String) throws -> Void) throws {
                    smallJSON.replacingOccurrences(of: "\"task\":\"nose\",", with: ""),             // a key missing
                    "{", "null", "[]"] {
         try write(try withSpec(smallNet, edited), "safetensors")
+    }
+    // Specs at and past each bound: the largest scheme (refused later, for its weights), one point
+    // more than that (refused while decoding), PIPNet's most neighbours and one more.
+    for names in [LandmarkScheme.maximumPointCount, LandmarkScheme.maximumPointCount + 1] {
+        let huge = smallJSON.replacingOccurrences(of: "\"scheme\":\"imm58\"",
+                                                  with: "\"scheme\":{\"name\":\"huge\",\"pointNames\":[\((0..<names).map { "\"p\($0)\"" }.joined(separator: ","))]}")
+            .replacingOccurrences(of: "\"points\":[52],", with: "")
+        try write(try withSpec(smallNet, huge), "safetensors")
+    }
+    for neighbours in [KeypointModelSpec.maximumNeighbourCount, KeypointModelSpec.maximumNeighbourCount + 1] {
+        var pipNet = KeypointModelSpec.landmarks
+        pipNet.architecture = .pipNetResNet18
+        pipNet.neighbours = (0..<68).map { point in Array((0..<68).filter { $0 != point }.prefix(neighbours)) }
+        try write(Data(SafeTensors.encode([:], metadata: [KeypointModelFile.specKey: try json(pipNet)])), "safetensors")
     }
     // Specs without weights: the model is built, then the missing weights are refused.
     for spec in [KeypointModelSpec.nose, .face, .landmarks] {

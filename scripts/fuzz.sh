@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh build                      build .build-fuzz/fuzz-readers only
 #   scripts/fuzz.sh run [RUNS] [FORMAT...]      fuzz each format for RUNS inputs (default 100000;
 #                                              formats default to all: jpeg png pnm asf pts
-#                                              imglab safetensors model)
+#                                              imglab safetensors model drawing)
 #   scripts/fuzz.sh all [RUNS] [FORMAT...]      build, then run
 #   scripts/fuzz.sh smoke [SECONDS] [FORMAT...] build, then fuzz each format for SECONDS (default
 #                                              10) from its seeds alone: the CI check
@@ -33,7 +33,7 @@ DATA=${FACEKEYPOINTS_DATA:-$ROOT/../shared/data}
 export SWIFT_BACKTRACE=enable=no
 # Known leak in Foundation's XMLParser error path (see the file).
 export LSAN_OPTIONS=suppressions=$ROOT/Fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}
-ALL_FORMATS="jpeg png pnm asf pts imglab safetensors model"
+ALL_FORMATS="jpeg png pnm asf pts imglab safetensors model drawing"
 SANITIZE=(-Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address)
 # The harness imports the umbrella module, so it needs FaceKeypoints and everything below it.
 TOP=FaceKeypoints

@@ -25,6 +25,7 @@ struct CalibrateCommand: ParsableCommand {
 
     func run() throws {
         try common.apply()
+        let destination = try outputFile(out, option: "--out")
         let source = try self.model.map { try existingFile($0, option: "--model") } ?? KeypointDetector.shippedLandmarksURL()
         let (network, spec, metadata) = try KeypointModelFile.load(source)
         guard case .faceBox = spec.crop else {
@@ -42,10 +43,13 @@ struct CalibrateCommand: ParsableCommand {
         let all = try FaceDataset.imglab(annotations, file: url, scheme: spec.scheme,
                                          allowingMissing: spec.task == .custom, configuration: spec.datasetConfiguration())
         let training = validationFraction.map { all.split(validationFraction: $0, seed: seed).train } ?? all
-        var calibrated = spec
-        calibrated.pointOffsets = try KeypointCalibration.pointOffsets(network, spec: spec, on: training)
-        try KeypointModelFile.save(network, spec: calibrated, to: URL(fileURLWithPath: out), metadata: metadata, precision: precision)
-        let offsets = calibrated.pointOffsets!
+        let offsets = try KeypointCalibration.pointOffsets(network, spec: spec, on: training)
+        let calibrated: KeypointModelSpec
+        switch KeypointCalibration.calibrated(spec, offsets: offsets) {
+        case .success(let spec): calibrated = spec
+        case .failure(let reason): throw CommandError("\(source.path): not calibrated, \(out) not written: the measured offsets are refused (\(reason))")
+        }
+        try KeypointModelFile.save(network, spec: calibrated, to: destination, metadata: metadata, precision: precision)
         let mean = offsets.reduce(Point.zero, +) / Float(offsets.count)
         let largest = offsets.map { ($0 * $0).sum().squareRoot() }.max() ?? 0
         print(String(format: "%d faces: mean offset (%+.2f, %+.2f) input px, largest %.2f px -> %@",

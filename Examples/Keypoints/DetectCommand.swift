@@ -85,17 +85,24 @@ struct DetectionRecord: Codable {
     let faces: [Face]
 }
 
-/// The photo files named by `inputs`: files as given, folders expanded to their images sorted by name.
+/// The photo files named by `inputs`: files as given (a path that does not exist too: reading
+/// it reports it, and the other photos go on), folders expanded to their images sorted by name,
+/// without the drawings `predict` writes (`NAME_keypoints.png`), so a folder that is also the
+/// output folder is read as it was.
 func photoFiles(_ inputs: [String]) throws -> [URL] {
     let extensions: Set<String> = ["jpg", "jpeg", "png", "ppm", "pgm"]
     return try inputs.flatMap { path -> [URL] in
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw CommandError("\(path): no such file or folder")
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return [URL(fileURLWithPath: path)]
         }
-        guard isDirectory.boolValue else { return [URL(fileURLWithPath: path)] }
-        let names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
-        return names.filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+        } catch {
+            throw CommandError("\(path): cannot list the folder (\(fileSystemReason(error)))")
+        }
+        return names.filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) && !$0.hasSuffix(PhotoLandmarks.drawingSuffix) }
             .map { URL(fileURLWithPath: path).appendingPathComponent($0) }
     }
 }

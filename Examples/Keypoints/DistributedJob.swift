@@ -21,6 +21,10 @@ struct DistributedJob {
     func run(_ body: () throws -> Void) -> Void {
         do {
             try body()
+        } catch TrainingError.ranksDisagree(let field, let ranks) {
+            // Every rank finds it; rank 0 says it once and ends the job, the others wait to be ended.
+            if group.isRoot { printError("Error: \(TrainingError.ranksDisagree(field: field, ranks: ranks))") } else { sleep(10) }
+            group.abort(code: 1)
         } catch {
             printError("Error: rank \(group.rank) of \(group.size): \(error)")
             group.abort(code: 1)

@@ -14,6 +14,7 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .customLong("note"), help: "A metadata entry KEY=VALUE (repeatable).") var notes: [String] = []
 
     func run() throws {
+        let destination = try outputFile(out, option: "--out")
         var metadata: [String: String] = [:]
         for note in notes {
             guard let equals = note.firstIndex(of: "="), equals != note.startIndex else {
@@ -21,7 +22,7 @@ struct ExportCommand: ParsableCommand {
             }
             metadata[String(note[..<equals])] = String(note[note.index(after: equals)...])
         }
-        let spec = try KeypointModelFile.convert(try existingFile(model, option: "--model"), to: URL(fileURLWithPath: out),
+        let spec = try KeypointModelFile.convert(try existingFile(model, option: "--model"), to: destination,
                                                  precision: precision, metadata: metadata)
         let size = (try FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
         print("\(spec.architecture.rawValue) (\(spec.task.rawValue)), \(precision.rawValue), \(size / 1024) KiB -> \(out)")

@@ -22,10 +22,13 @@ struct CommonOptions: ParsableArguments {
     /// on this host (the ranks `mpirun` started here), at least one each.
     func apply(sharingCoresWith processes: Int = 1) throws {
         if let threads {
-            guard threads >= 1 else { throw CommandError("--threads must be at least 1, got \(threads)") }
+            guard (1...ComputeThreads.maximumCount).contains(threads) else {
+                throw CommandError("--threads \(threads): expected 1...\(ComputeThreads.maximumCount) (this machine has \(ProcessInfo.processInfo.activeProcessorCount) cores)")
+            }
             ComputeThreads.set(threads)
         } else {
-            ComputeThreads.set(max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, processes)))
+            let cores = min(ProcessInfo.processInfo.activeProcessorCount, ComputeThreads.maximumCount)
+            ComputeThreads.set(max(1, cores / max(1, processes)))
         }
     }
 }
@@ -37,6 +40,35 @@ func existingDirectory(_ path: String, option: String, holding: String) throws -
         throw CommandError("\(option) \(path): no such folder (expected the folder holding \(holding))")
     }
     return URL(fileURLWithPath: path)
+}
+
+/// Creates the output folder `url` (and its parents) unless it exists; one line when it is a
+/// file or cannot be created.
+func createOutputFolder(_ url: URL, option: String = "--out") throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+        guard isDirectory.boolValue else { throw CommandError("\(option) \(url.path): a file, not a folder; choose a folder") }
+        guard FileManager.default.isWritableFile(atPath: url.path) else { throw CommandError("\(option) \(url.path): the folder is not writable") }
+        return
+    }
+    if let reason = createFolders(at: url) { throw CommandError("\(option) \(url.path): cannot create the folder (\(reason))") }
+}
+
+/// A file to write at `path`, checked before any work: its folder exists and is writable, and
+/// `path` is not a folder.
+func outputFile(_ path: String, option: String) throws -> URL {
+    let url = URL(fileURLWithPath: path), folder = url.deletingLastPathComponent()
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        throw CommandError("\(option) \(path): a folder; expected a file name")
+    }
+    guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw CommandError("\(option) \(path): the folder \(folder.path) does not exist; create it first")
+    }
+    guard FileManager.default.isWritableFile(atPath: folder.path) else {
+        throw CommandError("\(option) \(path): the folder \(folder.path) is not writable")
+    }
+    return url
 }
 
 /// A file that must exist.

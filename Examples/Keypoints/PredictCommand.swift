@@ -49,7 +49,8 @@ struct PredictCommand: ParsableCommand {
         let jobs = try shard.map { shard in try photoJobs().enumerated().filter { $0.offset % shard.count == shard.index }.map(\.element) } ?? photoJobs()
         let landmarker = (box == nil && xml == nil && keypoints.spec.crop != .wholeImage) ? FaceLandmarker(detector: try MTCNN.pretrained(minimumFaceSize: minimumFace), model: keypoints) : nil
         let output = URL(fileURLWithPath: out)
-        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let names = try outputNames(of: jobs.map(\.url), in: output)
+        try createOutputFolder(output)
         var lines = Data(), annotated: [(file: String, keypoints: [Point], box: BoundingBox?)] = [], failed = 0
         let bar = ProgressBar(label: "predict")
         for (n, job) in jobs.enumerated() {
@@ -72,10 +73,12 @@ struct PredictCommand: ParsableCommand {
                     faces = try landmarker!.faces(in: photo).map(PhotoLandmarks.Face.init)
                 }
                 let result = PhotoLandmarks(image: job.url.path, width: photo.width, height: photo.height, model: modelName, faces: faces)
-                let name = job.url.deletingPathExtension().lastPathComponent
-                try result.drawn(on: photo).write(to: output.appendingPathComponent(name + "_keypoints.png"))
-                try result.json().write(to: output.appendingPathComponent(name + "_keypoints.json"))
-                lines += try result.jsonLine() + Data("\n".utf8)
+                let name = names[n]
+                // Both JSON forms first: a result that cannot be written leaves no drawing without its JSON.
+                let json = try result.json(), line = try result.jsonLine()
+                try result.drawn(on: photo).write(to: output.appendingPathComponent(name + PhotoLandmarks.drawingSuffix))
+                try AtomicFile.write(json, to: output.appendingPathComponent(name + PhotoLandmarks.jsonSuffix))
+                lines += line + Data("\n".utf8)
                 annotated += faces.map { (job.url.path, $0.points.map { Point($0[0], $0[1]) }, $0.boundingBox) }
                 printError("\(job.url.path): \(faces.count) face\(faces.count == 1 ? "" : "s")")
             } catch {
@@ -85,7 +88,9 @@ struct PredictCommand: ParsableCommand {
             }
         }
         if jobs.count > 1 || shard != nil {
-            try lines.write(to: output.appendingPathComponent("predictions.jsonl"), options: .atomic)
+            // Each shard its own file, so shards of one job array can share the folder: `cat predictions*.jsonl` joins them.
+            let name = shard.map { "predictions-\($0.index)-of-\($0.count).jsonl" } ?? "predictions.jsonl"
+            try AtomicFile.write(lines, to: output.appendingPathComponent(name))
         }
         print("\(jobs.count - failed) photos, \(annotated.count) faces -> \(output.path)")
         if let xmlOut {
@@ -99,6 +104,29 @@ struct PredictCommand: ParsableCommand {
             print("\(faces.count) faces -> \(xmlOut)")
         }
         if failed > 0 { throw ExitCode(1) }
+    }
+
+    /// Each photo's output name (`NAME` of `NAME_keypoints.png` and `.json`): the file name
+    /// without its extension. Refuses, before any work, two photos that would write the same
+    /// files, and a photo that an output would overwrite.
+    private func outputNames(of photos: [URL], in output: URL) throws -> [String] {
+        let names = photos.map { $0.deletingPathExtension().lastPathComponent }
+        var first: [String: URL] = [:]
+        for (photo, name) in zip(photos, names) {
+            if let other = first[name] {
+                throw CommandError("\(other.path) and \(photo.path) would both write \(name)\(PhotoLandmarks.jsonSuffix) in \(output.path); "
+                                   + "predict them into separate --out folders")
+            }
+            first[name] = photo
+        }
+        let inputs = Set(photos.map { $0.standardizedFileURL.path })
+        for name in names {
+            for suffix in [PhotoLandmarks.drawingSuffix, PhotoLandmarks.jsonSuffix]
+            where inputs.contains(output.appendingPathComponent(name + suffix).standardizedFileURL.path) {
+                throw CommandError("\(output.appendingPathComponent(name + suffix).path) is one of the photos and would be overwritten; choose another --out")
+            }
+        }
+        return names
     }
 
     /// The photos and, when given (`--box`, `--xml`), their boxes.

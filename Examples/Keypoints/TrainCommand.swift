@@ -36,7 +36,11 @@ struct TrainCommand: ParsableCommand {
         var scheme = try LandmarkScheme(imglab: labels, name: xmlURL.deletingPathExtension().lastPathComponent, file: xmlURL.path)
         if let mirror {
             let url = try existingFile(mirror, option: "--mirror")
-            scheme.mirror = try scheme.mirrorMap(parsing: try String(contentsOf: url, encoding: .utf8), file: url.path)
+            let bytes = try RegularFile.contents(of: url) { CommandError("--mirror \(url.path): cannot read the file (\($0))") }
+            guard let text = String(data: bytes, encoding: .utf8), !text.contains("\0") else {
+                throw CommandError("--mirror \(url.path): not a text file; expected lines of two point names or indices")
+            }
+            scheme.mirror = try scheme.mirrorMap(parsing: text, file: url.path)
         }
         if let normalizeBy { scheme.normalization = try scheme.normalizingPair(parsing: normalizeBy) }
         do {

@@ -120,6 +120,12 @@ private func train(_ task: KeypointTask, options: TrainingOptions, group: any Pr
     try task.configuration.validate()
     if let limit = options.limit, limit < 1 { throw CommandError("--limit must be at least 1, got \(limit)") }
     let output = options.output(of: task)
+    // Rank 0 owns the folder from the detector-box cache to the last picture.
+    let lock = group.isRoot ? try RunFolderLock(folder: output) : nil
+    defer { withExtendedLifetime(lock) {} }
+    if let removed = lock?.removedTemporaryFiles, !removed.isEmpty {
+        printError("warning: removed \(removed.count) temporary file\(removed.count == 1 ? "" : "s") an interrupted run left in \(output.path)")
+    }
     // Rank 0 resolves the data first, so a detector-box cache is computed once; the others
     // wait for it (an error on rank 0 aborts them) and read it.
     let root = group.isRoot ? try source(options.data) : nil

@@ -27,6 +27,13 @@ public struct DatasetFingerprint: Codable, Sendable, Equatable, CustomStringConv
         folder = Self.commonFolder(of: dataset.faces.map { $0.image.deletingLastPathComponent().standardizedFileURL.path })
     }
 
+    /// A 64-bit FNV-1a hash of `bytes`, as 16 hexadecimal digits (a file's identity).
+    public static func hash(of bytes: Data) -> String {
+        var hasher = FNV1a()
+        hasher.combine(bytes: bytes)
+        return String(hasher.value, radix: 16).leftPadded(to: 16)
+    }
+
     /// Whether both hold the same faces and annotations (the folder may differ).
     public func sameData(as other: DatasetFingerprint) -> Bool { faces == other.faces && hash == other.hash }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TensorIO
 
 /// An error from reading face data: an annotation file, an image, or a dataset folder.
 ///
@@ -58,12 +59,7 @@ public struct FaceDataError: Error, Sendable, Equatable, CustomStringConvertible
 
 /// Reads a text file as UTF-8 (falling back to ISO Latin 1), throwing ``FaceDataError``.
 func readText(_ url: URL) throws -> String {
-    let data: Data
-    do {
-        data = try Data(contentsOf: url)
-    } catch {
-        throw FaceDataError(.unreadable, file: url.path, "cannot read the file (\(FileManager.default.fileExists(atPath: url.path) ? "unreadable" : "no such file"))")
-    }
+    let data = try RegularFile.contents(of: url) { FaceDataError(.unreadable, file: url.path, "cannot read the file (\($0))") }
     if let text = String(data: data, encoding: .utf8) { return text }
     if let text = String(data: data, encoding: .isoLatin1) { return text }
     throw FaceDataError(.malformed, file: url.path, "the file is not text")

@@ -1,10 +1,15 @@
 import Foundation
+import TensorIO
+import Vision
 
 /// Reads an image's size from its JPEG or PNG header without decoding the pixels, so
 /// annotations can be checked against the image cheaply.
 enum ImageHeader {
     /// `(width, height)` of the JPEG or PNG at `url`; throws ``FaceDataError`` naming the file.
     static func size(of url: URL) throws -> (width: Int, height: Int) {
+        if let problem = RegularFile.problem(at: url) {
+            throw FaceDataError(.unreadable, file: url.path, "cannot read the image: \(problem)")
+        }
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
             throw FaceDataError(.unreadable, file: url.path, "cannot open the image (\(FileManager.default.fileExists(atPath: url.path) ? "unreadable" : "no such file"))")
         }
@@ -12,7 +17,8 @@ enum ImageHeader {
         // A JPEG's SOF marker usually comes within the first few kilobytes; read more if needed.
         var data = (try? handle.read(upToCount: 65_536)) ?? Data()
         if let size = parse(data, file: url.path, complete: false) { return size }
-        data += (try? handle.readToEnd()) ?? Data()
+        // Then at most the limit an image may declare (a regular file, so the read ends).
+        data += (try? handle.read(upToCount: 4 * Image.maximumPixelCount)) ?? Data()
         if let size = parse(data, file: url.path, complete: true) { return size }
         throw FaceDataError(.badImage, file: url.path, "expected a JPEG or PNG header with the image size")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TensorIO
 import Vision
 #if canImport(FoundationXML)
 import FoundationXML
@@ -12,8 +13,13 @@ public struct ImglabPart: Sendable, Equatable {
     public var y: Int
     public init(name: String, x: Int, y: Int) { self.name = name; self.x = x; self.y = y }
 
-    /// The package convention: the center of pixel `(x, y)`, i.e. `(x + 0.5, y + 0.5)`.
-    public var point: SIMD2<Float> { SIMD2(Float(x) + 0.5, Float(y) + 0.5) }
+    /// Whether the part is dlib's "not present" marker, `x='-1' y='-1'`: the point is absent
+    /// (``Point/absent``), never a point at the photo's corner.
+    public var isAbsent: Bool { x == -1 && y == -1 }
+
+    /// The package convention: the center of pixel `(x, y)`, i.e. `(x + 0.5, y + 0.5)`;
+    /// ``Point/absent`` (NaN) for an ``isAbsent`` part.
+    public var point: SIMD2<Float> { isAbsent ? .absent : SIMD2(Float(x) + 0.5, Float(y) + 0.5) }
 }
 
 /// A box of an imglab image: integer `top left width height` (pixels `left ..< left+width`),
@@ -58,6 +64,10 @@ public struct ImglabBox: Sendable, Equatable {
             guard result[index] == nil else {
                 throw FaceDataError(.malformed, file: file, line: line, element: element, "part '\(part.name)' appears twice")
             }
+            guard !part.isAbsent else {
+                throw FaceDataError(.wrongPointCount, file: file, line: line, element: element,
+                                    "part '\(part.name)' is marked absent (x='-1' y='-1'); this format needs all \(count) points")
+            }
             result[index] = part.point
         }
         guard parts.count == count else {
@@ -68,7 +78,8 @@ public struct ImglabBox: Sendable, Equatable {
     }
 
     /// The parts in `scheme`'s point order (matched by name), in the package convention;
-    /// with `allowingMissing`, a point the box lacks is ``Point/absent`` (NaN). Returns nil
+    /// with `allowingMissing`, a point the box lacks, or marks absent with dlib's `x='-1'
+    /// y='-1'`, is ``Point/absent`` (NaN). Returns nil
     /// when the box has no parts; throws (naming `file` and the box) for a part the scheme
     /// does not know, a part given twice, or, without `allowingMissing`, a missing one.
     public func keypoints(scheme: LandmarkScheme, allowingMissing: Bool, file: String, element: String) throws -> [Point]? {
@@ -84,9 +95,9 @@ public struct ImglabBox: Sendable, Equatable {
             }
             result[index] = part.point
         }
-        if !allowingMissing, let missing = result.firstIndex(where: { $0 == nil }) {
+        if !allowingMissing, let missing = result.firstIndex(where: { $0 == nil || !$0!.isPresent }) {
             throw FaceDataError(.wrongPointCount, file: file, line: line, element: element,
-                                "expected all \(scheme.pointCount) parts, '\(scheme.pointNames[missing])' is missing")
+                                "expected all \(scheme.pointCount) parts, '\(scheme.pointNames[missing])' is \(result[missing] == nil ? "missing" : "marked absent (x='-1' y='-1')")")
         }
         return result.map { $0 ?? .absent }
     }
@@ -146,12 +157,7 @@ public struct ImglabDataset: Sendable, Equatable {
 
     /// Reads `url`.
     public init(contentsOf url: URL) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw FaceDataError(.unreadable, file: url.path, "cannot read the file (\(FileManager.default.fileExists(atPath: url.path) ? "unreadable" : "no such file"))")
-        }
+        let data = try RegularFile.contents(of: url) { FaceDataError(.unreadable, file: url.path, "cannot read the file (\($0))") }
         try self.init(data: data, file: url.path)
     }
 
@@ -312,6 +318,9 @@ func escapeXML(_ text: String) -> String {
         case ">": out += "&gt;"
         case "'": out += "&apos;"
         case "\"": out += "&quot;"
+        case "\n", "\r", "\t":
+            // Character references: an XML parser normalizes raw ones in attributes to spaces.
+            out += "&#\(scalar.value);"
         default:
             if scalar.value < 128 { out.unicodeScalars.append(scalar) } else { out += "&#\(scalar.value);" }
         }

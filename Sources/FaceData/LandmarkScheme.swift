@@ -32,13 +32,22 @@ public struct LandmarkScheme: Sendable, Equatable {
 
     public var pointCount: Int { pointNames.count }
 
-    /// Checks the parts against each other: names distinct and non-empty, a mirror map and a
-    /// normalizing pair that fit the point count.
+    /// The most points a scheme may have (dlib's and WFLW's schemes have 68 and 98, Helen 194,
+    /// MediaPipe's mesh 478). It bounds what a model file's spec can make a reader build: a
+    /// network's output layer grows with the points, so a 3 MB spec listing 250,000 names
+    /// would otherwise ask for gigabytes before its weights are read (Docs/Reliability.md).
+    public static let maximumPointCount = 1024
+
+    /// Checks the parts against each other: at most ``maximumPointCount`` names, distinct and
+    /// non-empty, a mirror map and a normalizing pair that fit the point count.
     public init(name: String, pointNames: [String], mirror: MirrorMap?, normalization: Normalization) throws {
         func fail(_ message: String) throws -> Never {
             throw FaceDataError(.invalidArgument, file: "<scheme \(name)>", message)
         }
         if pointNames.isEmpty { try fail("a scheme needs at least one point") }
+        if pointNames.count > Self.maximumPointCount {
+            try fail("\(pointNames.count) points; a scheme has at most \(Self.maximumPointCount) (LandmarkScheme.maximumPointCount)")
+        }
         if let empty = pointNames.firstIndex(where: \.isEmpty) { try fail("point \(empty) has an empty name") }
         if Set(pointNames).count != pointNames.count { try fail("point names must be distinct, got \(pointNames)") }
         if let mirror, mirror.count != pointNames.count {

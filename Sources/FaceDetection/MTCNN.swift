@@ -45,6 +45,8 @@ public struct MTCNN: Sendable {
     /// Order faces by box area, largest first (facenet-pytorch's default); otherwise by the
     /// final NMS's order, highest score first.
     public var selectLargest: Bool
+    /// The most pixels the pyramid is built from: ``maximumPyramidPixelCount`` unless set.
+    public var pyramidPixelLimit = MTCNN.maximumPyramidPixelCount
 
     /// Crops per call of the refine and output stages (facenet-pytorch's `fixed_batch_process`).
     static let batchSize = 512
@@ -72,13 +74,32 @@ public struct MTCNN: Sendable {
         var regression: SIMD4<Float>
     }
 
+    /// The most pixels the pyramid is built from (12 megapixels, a phone's photo). A larger
+    /// image is searched in a copy scaled down to this many pixels, so the smallest face found
+    /// grows by the same factor: memory stays bounded (a 10000x10000 photo, 97 KB as a PNG,
+    /// would otherwise need over 5 GB for its pyramid; Docs/Reliability.md).
+    public static let maximumPyramidPixelCount = 12_000_000
+
     /// The faces in `image`, largest first (see ``selectLargest``); `[]` when the image is
-    /// smaller than ``minimumFaceSize``.
+    /// smaller than ``minimumFaceSize``. Over ``pyramidPixelLimit`` pixels, found in a copy
+    /// scaled down to that size, in `image`'s pixels.
     ///
     /// Shape: an image of 1 to 4 channels, any size; samples in `0...1`.
     public func faces(in image: Image) throws(MTCNNError) -> [DetectedFace] {
         guard image.width > 0, image.height > 0 else {
             throw .emptyImage(width: image.width, height: image.height)
+        }
+        if image.width * image.height > pyramidPixelLimit {
+            let scale = (Double(pyramidPixelLimit) / Double(image.width * image.height)).squareRoot()
+            let small = image.resized(width: Swift.max(1, Int(Double(image.width) * scale)), height: Swift.max(1, Int(Double(image.height) * scale)))
+            let (sx, sy) = (Float(image.width) / Float(small.width), Float(image.height) / Float(small.height))
+            return try faces(in: small).map { face in
+                let c = face.corners   // [x1 - 1, x2] spans the region: scale its edges, not the 1-based corners
+                var scaled = DetectedFace(corners: SIMD4((c[0] - 1) * sx + 1, (c[1] - 1) * sy + 1, c[2] * sx, c[3] * sy),
+                                          score: face.score, points5: face.points5.map { $0 * Point(sx, sy) })
+                scaled.box = BoundingBox(x: face.box.x * sx, y: face.box.y * sy, width: face.box.width * sx, height: face.box.height * sy)
+                return scaled
+            }
         }
         let (w, h) = (image.width, image.height)
         let rgb = Self.rgb255(image)

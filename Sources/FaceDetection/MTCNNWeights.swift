@@ -17,14 +17,19 @@ public enum MTCNNWeights {
     /// The resource's file name.
     public static let resourceName = "mtcnn.safetensors"
 
-    /// Where the shipped weight file is (`nil` only in a broken installation).
-    public static var resourceURL: URL? { Bundle.module.url(forResource: "mtcnn", withExtension: "safetensors") }
+    /// Where the shipped weight file is (`nil` only in a broken installation: a binary copied
+    /// without its resource bundle).
+    public static var resourceURL: URL? { locateResource().url }
+
+    private static func locateResource() -> (url: URL?, places: [String]) {
+        PackageResource.url(named: resourceName, package: "FaceKeypoints", target: "FaceDetection",
+                            sourceFolder: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources"))
+    }
 
     /// The three networks with the shipped weights, in evaluation mode.
     public static func load() throws(LoadError) -> (pnet: PNet, rnet: RNet, onet: ONet) {
-        guard let url = resourceURL else {
-            throw LoadError.missingResource(name: resourceName, bundle: Bundle.module.bundlePath)
-        }
+        let (url, places) = locateResource()
+        guard let url else { throw LoadError.missingResource(name: resourceName, bundle: places.joined(separator: ", ")) }
         return try load(from: url)
     }
 
@@ -74,7 +79,7 @@ public enum MTCNNWeights {
         public var description: String {
             switch self {
             case .missingResource(let name, let bundle):
-                "MTCNN weights: the resource \(name) is missing from the bundle \(bundle)"
+                "MTCNN weights: the resource \(name) is not in \(bundle); copy the resource bundle FaceKeypoints_FaceDetection.resources from the build folder next to the executable"
             case .unreadable(let path, let error):
                 "MTCNN weights: cannot read \(path): \(error)"
             case .unexpectedKeys(let path, let keys):

@@ -118,19 +118,30 @@ public enum DetectorBoxes {
     }
 
     /// The detector-box file for the imglab file `source`, cached at `cache`: read from there
-    /// when it exists (it must be a detector-box file), else computed with the shipped MTCNN
-    /// and written. Returns `cache` and, when computed, the summary.
+    /// when it exists and was computed from `source` as it is now (its comment ends with the
+    /// source's ``sourceStamp(of:)``), else computed with the shipped MTCNN and written, over a
+    /// stale cache of another or an edited file. Returns the summary when it computed.
     @discardableResult
     public static func cachedFile(for source: URL, at cache: URL, progress: (Int, Int) -> Void = { _, _ in }) throws -> Summary? {
+        let stamp = try sourceStamp(of: source)
         if FileManager.default.fileExists(atPath: cache.path) {
-            guard isDetectorBoxes(try ImglabDataset(contentsOf: cache)) else {
+            let cached = try ImglabDataset(contentsOf: cache)
+            guard isDetectorBoxes(cached) else {
                 throw FaceDataError(.invalidArgument, file: cache.path, "expected detector boxes written by FaceKeypoints (<name>\(datasetName)</name>); remove the file to compute them again")
             }
-            return nil
+            if cached.comment?.hasSuffix(stamp) == true { return nil }
         }
-        let (boxes, summary) = try replacingBoxes(of: try ImglabDataset(contentsOf: source), file: source, detector: try MTCNN.pretrained(), progress: progress)
+        var (boxes, summary) = try replacingBoxes(of: try ImglabDataset(contentsOf: source), file: source, detector: try MTCNN.pretrained(), progress: progress)
+        boxes.comment = (boxes.comment ?? "") + "; " + stamp
         try FileManager.default.createDirectory(at: cache.deletingLastPathComponent(), withIntermediateDirectories: true)
         try boxes.write(to: cache)
         return summary
+    }
+
+    /// What identifies the imglab file a cache was computed from: its absolute path and a
+    /// 64-bit FNV-1a hash of its bytes (`source /data/labels.xml fnv1a 0123456789abcdef`).
+    public static func sourceStamp(of source: URL) throws -> String {
+        let bytes = try RegularFile.contents(of: source) { FaceDataError(.unreadable, file: source.path, "cannot read the imglab file (\($0))") }
+        return "source \(source.standardizedFileURL.path) fnv1a \(DatasetFingerprint.hash(of: bytes))"
     }
 }

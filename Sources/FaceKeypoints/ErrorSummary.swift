@@ -80,14 +80,31 @@ public struct ErrorSummary: Codable, Sendable, Equatable {
         do {
             let decoder = JSONDecoder()
             decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            self = try decoder.decode(ErrorSummary.self, from: Data(contentsOf: url))
+            let data = try RegularFile.contents(of: url) { KeypointModelError(file: url.path, "cannot read the error summary (\($0))") }
+            self = try decoder.decode(ErrorSummary.self, from: data)
         } catch let error as DecodingError {
             throw KeypointModelError(file: url.path, "not an error summary written by `keypoints evaluate --errors` (\(error))")
         }
         if let identities, identities.count > faces.count {
             throw KeypointModelError(file: url.path, "\"identities\" names \(identities.count) faces, but \"faces\" has \(faces.count) errors")
         }
+        if meanFace.count != points.count {
+            throw KeypointModelError(file: url.path, "\"meanFace\" has \(meanFace.count) points, but \"points\" has \(points.count) errors; expected one each")
+        }
+        // Mean-face coordinates are in units of the points' box: a face's points lie near 0...1.
+        for (index, point) in meanFace.enumerated()
+        where point.count != 2 || !point.allSatisfy({ $0.isNaN || abs($0) <= Self.meanFaceBound }) {
+            throw KeypointModelError(file: url.path, "\"meanFace\"[\(index)] is \(point); expected [x, y] within ±\(Self.meanFaceBound) (units of the face's box) or NaN")
+        }
+        if let index = points.firstIndex(where: { !($0.isNaN || (0...Self.pointErrorBound).contains($0)) }) {
+            throw KeypointModelError(file: url.path, "\"points\"[\(index)] is \(points[index]); expected a normalized error in 0...\(Self.pointErrorBound) or NaN")
+        }
     }
+
+    /// The largest mean-face coordinate a file may hold, in units of the face's points' box.
+    static let meanFaceBound: Float = 10
+    /// The largest per-point normalized error a file may hold (1000 inter-ocular distances).
+    static let pointErrorBound: Float = 1000
 
     /// Writes the summary as JSON (infinite errors as the string "inf").
     public func write(to url: URL) throws {

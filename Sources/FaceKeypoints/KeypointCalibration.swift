@@ -17,6 +17,20 @@ import Foundation
 /// try KeypointModelFile.save(model, spec: calibrated, to: url)
 /// ```
 public enum KeypointCalibration {
+    /// `spec` with `offsets` as its ``KeypointModelSpec/pointOffsets``, or why a loader would
+    /// refuse that spec (offsets that are not finite or leave the input: what a barely trained
+    /// model can measure), so that no one writes a model file its own loader refuses.
+    public static func calibrated(_ spec: KeypointModelSpec, offsets: [Point]) -> Result<KeypointModelSpec, KeypointModelSpec.InvalidField> {
+        var calibrated = spec
+        calibrated.pointOffsets = offsets
+        do {
+            try calibrated.validate()
+            return .success(calibrated)
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// Each point's mean error on `dataset`'s faces, annotated minus predicted, in model-input
     /// pixels and output order: the faces cropped as the model was trained, without
     /// augmentation, predicted without `spec`'s own offsets (a point no face annotates gets 0).

@@ -16,8 +16,11 @@ extension KeypointDetector {
 
     /// Where the shipped 68-point model file is (inside the package's resource bundle).
     public static func shippedLandmarksURL() throws -> URL {
-        guard let url = Bundle.module.url(forResource: "landmarks68", withExtension: "safetensors") else {
-            throw KeypointDetectorError("the package's resource \(shippedLandmarksFile) is missing; rebuild the package (it ships in Sources/FaceKeypoints/Resources)")
+        let (url, places) = PackageResource.url(named: shippedLandmarksFile, package: "FaceKeypoints", target: "FaceKeypoints",
+                                                sourceFolder: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources"))
+        guard let url else {
+            throw KeypointDetectorError("the shipped model \(shippedLandmarksFile) is not in \(places.joined(separator: ", ")); copy the resource "
+                                        + "bundle FaceKeypoints_FaceKeypoints.resources from the build folder next to the executable, or give a model file")
         }
         return url
     }

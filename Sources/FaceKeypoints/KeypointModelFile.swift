@@ -28,9 +28,15 @@ public enum KeypointModelFile {
         case float16
     }
 
-    /// Writes `model` and its spec to `url` atomically, plus any `metadata`.
+    /// Writes `model` and its spec to `url` atomically, plus any `metadata`. A spec that
+    /// ``load(_:expecting:)`` would refuse is not written: the error names the field.
     public static func save(_ model: Module, spec: KeypointModelSpec, to url: URL, metadata: [String: String] = [:],
                             precision: Precision = .float32) throws {
+        do {
+            try spec.validate()
+        } catch {
+            throw KeypointModelError(file: url.path, "not written: metadata '\(specKey)', \(error)")
+        }
         let json = String(decoding: try JSONEncoder.sorted.encode(spec), as: UTF8.self)
         let state = model.stateDict()
         var dtypes = SafeTensors.pytorchDTypes(for: state.map(\.name))

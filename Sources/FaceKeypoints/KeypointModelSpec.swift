@@ -91,6 +91,10 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
     /// The number of neighbours each point of a PIPNet model predicts (PIPNet's `num_nb`),
     /// fewer when the scheme has no more other points.
     public static let pipNetNeighbourCount = 10
+    /// The most neighbours a PIPNet spec may list per point: with
+    /// ``LandmarkScheme/maximumPointCount`` it bounds the heads a model file can make a reader
+    /// build (at most 1024 x 67 output channels, 35 M weights; Docs/Reliability.md).
+    public static let maximumNeighbourCount = 32
     /// ``boxes``, with nil read as `truth`.
     public var faceBoxes: FaceBoxes { boxes ?? .truth }
 
@@ -293,7 +297,8 @@ extension KeypointModelSpec {
         }
         if neighbours.count != pointCount { try fail("neighbours", "\(neighbours.count) lists for \(pointCount) points; expected one per point") }
         let length = neighbours[0].count
-        if !(1..<pointCount).contains(length) { try fail("neighbours[0]", "\(length) neighbours; expected 1...\(pointCount - 1)") }
+        let lengths = 1...Swift.min(pointCount - 1, Self.maximumNeighbourCount)
+        if !lengths.contains(length) { try fail("neighbours[0]", "\(length) neighbours; expected \(lengths.lowerBound)...\(lengths.upperBound)") }
         for (point, list) in neighbours.enumerated() {
             if list.count != length { try fail("neighbours[\(point)]", "\(list.count) neighbours; the first list has \(length), all must have as many") }
             for (slot, neighbour) in list.enumerated() {

@@ -5,8 +5,9 @@ import Vision
 public struct KeypointEstimate: Sendable, Equatable {
     /// The points, in the model's point order.
     public var points: [Point]
-    /// Each point's confidence: PIPNet's peak score (trained towards 1 at the point's cell, so
-    /// mostly in `[0, 1]`); nil for regression models, which have none.
+    /// Each point's confidence in `0...1`: PIPNet's peak score (trained towards 1 at the
+    /// point's cell and 0 elsewhere) clipped to that range, as the raw peak can pass 1 (1.30
+    /// was seen) or fall below 0; nil for regression models, which have none.
     public var confidences: [Float]?
 
     public init(points: [Point], confidences: [Float]?) {
@@ -80,7 +81,9 @@ public struct KeypointOutputs {
             }
         }
         let stride = Float(spec.inputWidth) / Float(maps.width)
-        return maps.decoded(neighbours: neighbours, stride: stride).map { KeypointEstimate(points: $0.points, confidences: $0.confidences) }
+        return maps.decoded(neighbours: neighbours, stride: stride).map { prediction in
+            KeypointEstimate(points: prediction.points, confidences: prediction.confidences.map { Swift.min(Swift.max($0, 0), 1) })
+        }
     }
 
     /// `estimates` with the spec's point offsets added (unchanged without them).

@@ -72,7 +72,9 @@ public struct PhotoLandmarks: Codable, Sendable, Equatable {
         let radius = Swift.max(1.5, Float(Swift.max(photo.width, photo.height)) / 300)
         for face in faces {
             let box = face.boundingBox
-            drawing.drawRectangle(box, color: .yellow, thickness: Int(Swift.max(1, box.width / 100).rounded()))
+            // A hundredth of the box, at most the photo's size: a box of any width (1e20) draws in bounded time.
+            let boxThickness = Swift.min(Swift.max(1, box.width / 100), Float(Swift.max(photo.width, photo.height)))
+            drawing.drawRectangle(box, color: .yellow, thickness: Int(boxThickness.rounded()))
             drawing.drawKeypoints((face.points5 ?? []).map { Point($0[0], $0[1]) }, color: .cyan, radius: radius)
             let points = face.points.map { Point($0[0], $0[1]) }, pointRadius = Swift.max(1, Swift.min(radius, box.width / 80))
             let confidence = face.confidence ?? [Float](repeating: 1, count: points.count)
@@ -84,6 +86,9 @@ public struct PhotoLandmarks: Codable, Sendable, Equatable {
         return drawing
     }
 
+    /// What `keypoints predict` appends to a photo's name for its drawing and its JSON.
+    public static let drawingSuffix = "_keypoints.png", jsonSuffix = "_keypoints.json"
+
     /// Pretty-printed JSON with sorted keys (the per-photo file).
     public func json() throws -> Data { try encoded(formatting: [.prettyPrinted]) }
 
@@ -93,6 +98,10 @@ public struct PhotoLandmarks: Codable, Sendable, Equatable {
     private func encoded(formatting: JSONEncoder.OutputFormatting) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = formatting.union([.sortedKeys, .withoutEscapingSlashes])
-        return try encoder.encode(self)
+        do {
+            return try encoder.encode(self)
+        } catch is EncodingError {
+            throw KeypointModelError(file: model, "the model's outputs for \(image) are not finite (NaN or infinite); the model file may be damaged or untrained")
+        }
     }
 }

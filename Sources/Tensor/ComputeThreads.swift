@@ -23,9 +23,15 @@ public enum ComputeThreads {
         return _count
     }
 
-    /// Sets the number of worker threads. Call it once at start-up, before any work runs.
+    /// The most worker threads ``set(_:)`` accepts. More threads than cores only slow the
+    /// kernels down (each helper spins between loops); the bound keeps a mistyped count
+    /// (`--threads 100000`) from starting thousands of threads with their stacks.
+    public static let maximumCount = 256
+
+    /// Sets the number of worker threads (`1...maximumCount`). Call it once at start-up, before
+    /// any work runs.
     public static func set(_ threads: Int) {
-        precondition(threads >= 1, "ComputeThreads.set: expected at least 1 thread, got \(threads)")
+        precondition((1...maximumCount).contains(threads), "ComputeThreads.set: expected 1...\(maximumCount) threads, got \(threads)")
         _count = threads
         openblas_set_num_threads(1)
     }

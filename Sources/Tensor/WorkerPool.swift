@@ -110,17 +110,23 @@ final class WorkerPool: @unchecked Sendable {
         return true
     }
 
+    /// Starts helpers until there are `wanted`. A thread the system cannot start (out of
+    /// memory for its stack, a thread limit) is not an error: the loop runs on the helpers there
+    /// are and the caller, which claims every chunk no helper takes.
     private func startHelpers(upTo wanted: Int) {
         helperCount.withLock { count in
             while count < wanted {
-                count += 1
                 var thread = pthread_t()
                 let context = Unmanaged.passRetained(self).toOpaque()
                 let created = pthread_create(&thread, nil, { context in
                     let pool = Unmanaged<WorkerPool>.fromOpaque(context!).takeRetainedValue()
                     pool.helperLoop()
                 }, context)
-                precondition(created == 0, "WorkerPool: could not start a helper thread (pthread_create returned \(created))")
+                guard created == 0 else {
+                    Unmanaged<WorkerPool>.fromOpaque(context).release()
+                    return
+                }
+                count += 1
                 pthread_detach(thread)
             }
         }

@@ -1,6 +1,8 @@
 /// A parsed JSON value. Objects keep their members in order and keep duplicates, so the
 /// caller can report them; numbers keep their text, so integers are read exactly.
-enum JSONValue {
+// `indirect`: without it, Swift 6.3.1 in batch mode can fail with "circular reference" here,
+// depending on how the module's files are split between compiler jobs.
+indirect enum JSONValue {
     case object([(key: String, value: JSONValue)])
     case array([JSONValue])
     case string(String)

@@ -12,12 +12,17 @@ extension SafeTensors {
         var header: [UInt8]
         var entries: [PlannedTensor]
         var dataByteCount: Int
+        /// Why no reader would accept the file (a tensor named `__metadata__`, a header over
+        /// ``SafeTensors/maximumHeaderLength``), or nil: checked before anything is written.
+        var problem: (key: String?, kind: SafeTensorsError.Kind, message: String)?
 
         init(tensors: [String: Tensor], metadata: [String: String], dtypes: [String: DType]) {
             var entries: [PlannedTensor] = []
             entries.reserveCapacity(tensors.count)
             for (name, tensor) in tensors {
-                precondition(name != "__metadata__", "SafeTensors: a tensor cannot be named \"__metadata__\", the key reserved for metadata")
+                if name == "__metadata__" {
+                    problem = ("__metadata__", .invalidEntry, "a tensor cannot be named \"__metadata__\", the key reserved for metadata")
+                }
                 entries.append(PlannedTensor(name: name, tensor: tensor, dtype: dtypes[name] ?? .f32))
             }
             entries.sort { a, b in
@@ -51,8 +56,10 @@ extension SafeTensors {
             }
             json.append(UInt8(ascii: "}"))
             json.append(contentsOf: repeatElement(UInt8(ascii: " "), count: (8 - json.count % 8) % 8))
-            precondition(json.count <= SafeTensors.maximumHeaderLength,
-                         "SafeTensors: header of \(json.count) bytes exceeds the \(SafeTensors.maximumHeaderLength)-byte limit readers enforce")
+            if json.count > SafeTensors.maximumHeaderLength {
+                problem = (nil, .headerTooLarge, "the header would be \(json.count) bytes, over the \(SafeTensors.maximumHeaderLength)-byte limit "
+                           + "readers enforce; shorten the metadata")
+            }
 
             var header: [UInt8] = []
             header.reserveCapacity(8 + json.count)

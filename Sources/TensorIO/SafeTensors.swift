@@ -47,9 +47,12 @@ public enum SafeTensors {
     /// - Parameters:
     ///   - dtypes: the dtype to store each tensor as; tensors not named are stored as `F32`.
     ///     Names that are not tensors are ignored. Tensors stored as `I64` must hold integers.
+    /// - Precondition: no tensor is named `__metadata__` and the header fits
+    ///   ``maximumHeaderLength`` (``write(_:metadata:dtypes:to:)`` throws instead).
     public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:],
                               dtypes: [String: DType] = [:]) -> [UInt8] {
         let plan = WritePlan(tensors: tensors, metadata: metadata, dtypes: dtypes)
+        if let problem = plan.problem { preconditionFailure("SafeTensors.encode: \(problem.message)") }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(plan.header.count + plan.dataByteCount)
         bytes.append(contentsOf: plan.header)
@@ -64,10 +67,15 @@ public enum SafeTensors {
     /// file at `url` is replaced; a failed write leaves it untouched and no temporary behind.
     ///
     /// The layout is the one ``encode(_:metadata:dtypes:)`` describes; tensor data is streamed
-    /// to the file without building the whole file in memory.
+    /// to the file without building the whole file in memory. A file no reader would accept
+    /// (a header over ``maximumHeaderLength``, a tensor named `__metadata__`) throws
+    /// ``SafeTensorsError`` before anything is written.
     public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:],
                              dtypes: [String: DType] = [:], to url: URL) throws {
         let plan = WritePlan(tensors: tensors, metadata: metadata, dtypes: dtypes)
+        if let problem = plan.problem {
+            throw SafeTensorsError(problem.kind, source: url.path, key: problem.key, message: "not written: \(problem.message)")
+        }
         do {
             try AtomicFile.write(to: url) { sink in
                 try plan.header.withUnsafeBytes { try sink($0) }
@@ -106,12 +114,7 @@ public enum SafeTensors {
 
     /// Reads and validates the safetensors file at `url`. Errors name the file's path.
     public static func read(contentsOf url: URL) throws -> SafeTensorsFile {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw SafeTensorsError(.io, source: url.path, message: "cannot read the file: \(error.localizedDescription)")
-        }
+        let data = try RegularFile.contents(of: url) { SafeTensorsError(.io, source: url.path, message: "cannot read the file: \($0)") }
         return try decode(data, source: url.path)
     }
 

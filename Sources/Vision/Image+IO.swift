@@ -1,4 +1,5 @@
 import Foundation
+import TensorIO
 
 extension Image {
     /// Files declaring more pixels than this (100 megapixels) are refused before any pixel
@@ -9,12 +10,7 @@ extension Image {
     /// name. JPEG EXIF orientation is applied unless `applyOrientation` is false.
     /// - Throws: ``ImageError`` naming the file when it cannot be read or decoded.
     public init(contentsOf url: URL, applyOrientation: Bool = true) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw ImageError(.unreadable, source: url.path, "cannot read file (\(error.localizedDescription))")
-        }
+        let data = try RegularFile.contents(of: url) { ImageError(.unreadable, source: url.path, "cannot read the image: \($0)") }
         try self.init(decoding: data, source: url.path, applyOrientation: applyOrientation)
     }
 

@@ -137,4 +137,27 @@ struct DataParallelTrainingTests {
         #expect(resumed.status == 0, "resumed: \(resumed.error)")
         #expect(resumed.output.contains("epoch  10/10"), "\(resumed.output.suffix(300))")
     }
+
+    /// Ranks started with different settings or data stop before their first collective, with
+    /// one line from rank 0 naming what differs (they used to corrupt memory or hang).
+    @Test(arguments: [(["--batch-size", "4"], ["--batch-size", "2"], "training settings"),
+                      (["--limit", "16"], ["--limit", "40"], "training data"),
+                      (["--epochs", "1"], ["--epochs", "3"], "training settings")])
+    func ranksThatDisagreeStopWithOneLine(first: [String], second: [String], field: String) throws {
+        let out = try MPIRun.temporaryDirectory("disagree")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let base = ["nose", "--data", MPIRun.data, "--threads", "1", "--out", out.path]
+        func withDefaults(_ options: [String]) -> [String] {
+            var arguments = base + options
+            for (option, value) in [("--limit", "16"), ("--epochs", "1"), ("--batch-size", "4")] where !options.contains(option) {
+                arguments += [option, value]
+            }
+            return arguments
+        }
+        let run = try MPIRun.run(ranksWithArguments: [withDefaults(first), withDefaults(second)])
+        #expect(run.status != 0)
+        let errors = run.error.split(separator: "\n").filter { $0.hasPrefix("Error:") }
+        #expect(errors.count == 1 && errors[0].contains("the 2 ranks do not agree on the \(field)"), "stderr: \(run.error)")
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("model.safetensors").path))
+    }
 }

@@ -24,13 +24,7 @@ enum MPIRun {
     /// Why the tests are skipped, when they are.
     static let enabled = mpirun != nil || required
 
-    static var keypoints: URL {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent("keypoints").path) {
-            directory.deleteLastPathComponent()
-        }
-        return directory.appendingPathComponent("keypoints")
-    }
+    static var keypoints: URL { KeypointsExecutable.url }
 
     static var data: String { TestData.root.path }
 
@@ -40,6 +34,22 @@ enum MPIRun {
             throw TestFailure("mpirun not found on PATH: install Open MPI (apt-get install -y libopenmpi-dev openmpi-bin)")
         }
         return (mpirun, ["--allow-run-as-root", "--oversubscribe", "-np", String(ranks), keypoints.path] + arguments + ["--distributed"])
+    }
+
+    /// Runs one rank per element of `argumentsPerRank`, each with its own arguments (mpirun's
+    /// `-np 1 A : -np 1 B` form), to the end.
+    static func run(ranksWithArguments argumentsPerRank: [[String]]) throws -> Result {
+        guard let mpirun else {
+            throw TestFailure("mpirun not found on PATH: install Open MPI (apt-get install -y libopenmpi-dev openmpi-bin)")
+        }
+        let process = Process()
+        process.executableURL = mpirun
+        process.arguments = ["--allow-run-as-root", "--oversubscribe"]
+            + argumentsPerRank.map { ["-np", "1", keypoints.path] + $0 + ["--distributed"] }.joined(separator: [":"])
+        process.standardOutput = Pipe()
+        process.standardError = Pipe()
+        try process.run()
+        return finish(process, timeout: 120)
     }
 
     /// Starts `keypoints arguments...`, as `ranks` ranks under mpirun when `ranks` is given.

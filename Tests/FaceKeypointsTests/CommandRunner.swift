@@ -1,7 +1,8 @@
 import Foundation
 import TestSupport
 
-/// Runs the `keypoints` executable built next to the test bundle.
+/// Runs the `keypoints` executable (``KeypointsExecutable``: the one built next to the test
+/// bundle, or `FACEKEYPOINTS_KEYPOINTS`).
 struct CommandRunner {
     struct Result {
         let status: Int32
@@ -9,14 +10,7 @@ struct CommandRunner {
         let error: String
     }
 
-    static var executable: URL {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        // The test runner may sit inside a bundle folder; walk up to the build products.
-        for _ in 0..<4 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent("keypoints").path) {
-            directory.deleteLastPathComponent()
-        }
-        return directory.appendingPathComponent("keypoints")
-    }
+    static var executable: URL { KeypointsExecutable.url }
 
     static var data: String { TestData.root.path }
 

@@ -53,6 +53,8 @@ public final class KeypointTrainer {
     var generator: RandomGenerator
     public private(set) var history: TrainingHistory
     let data: TrainingDataFingerprints
+    /// Whether BatchNorm takes its statistics over all ranks (the `init` argument).
+    let synchronizedBatchNorm: Bool
     /// Called after each file of an epoch is written (model, checkpoint, metrics), for tests
     /// that stop a run between two writes.
     var afterWriting: ((URL) throws -> Void)?
@@ -80,6 +82,7 @@ public final class KeypointTrainer {
         self.validation = validation
         self.output = output
         self.group = group
+        self.synchronizedBatchNorm = synchronizedBatchNorm
         generator = RandomGenerator(seed: configuration.seed)
         model = self.spec.makeModel(using: &generator)
         if let decay = configuration.movingAverageDecay, group.isRoot {   // only rank 0 validates and saves
@@ -131,11 +134,19 @@ public final class KeypointTrainer {
     public func run(resume: Bool, progress report: (TrainingProgress) -> Void = { _ in }) throws -> TrainingHistory {
         let isRoot = group.isRoot
         func progress(_ event: TrainingProgress) { if isRoot { report(event) } }   // rank 0 reports
-        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        try checkRanksAgree(resume: resume)
+        // Rank 0 owns the folder for the run (another run into it is refused) and clears what killed runs left.
+        let lock = isRoot ? try RunFolderLock(folder: output) : nil
+        defer { withExtendedLifetime(lock) {} }
+        if let removed = lock?.removedTemporaryFiles, !removed.isEmpty {
+            progress(.warning("removed \(removed.count) temporary file\(removed.count == 1 ? "" : "s") an interrupted run left in \(output.path)"))
+        }
         if resume, checkpointExistsOnRoot() {
             let warnings = try restore(from: checkpointURL)
             progress(.resumed(fromEpoch: history.epochs))
             warnings.forEach { progress(.warning($0)) }
+        } else if resume {
+            progress(.warning("--resume: there is no \(checkpointURL.lastPathComponent) in \(output.path); training starts from the first epoch"))
         }
         model.broadcastState(from: 0, over: group)
         let loss = configuration.lossFunction(), scoreLoss = configuration.resolvedScoreLoss
@@ -207,7 +218,7 @@ public final class KeypointTrainer {
             progress(.epoch(epoch: epoch + 1, epochs: configuration.epochs, trainLoss: history.trainLoss.last!,
                             validationLoss: validationLoss, report: report, seconds: history.epochSeconds.last!))
         }
-        if isRoot, case .faceBox = spec.crop { try saveCalibratedModel() }
+        if isRoot, case .faceBox = spec.crop { try saveCalibratedModel(warn: { progress(.warning($0)) }) }
         return history
     }
 
@@ -215,11 +226,19 @@ public final class KeypointTrainer {
     /// ``KeypointModelSpec/pointOffsets`` measured on the training faces (``KeypointCalibration``),
     /// and `metrics.json` with the validation figures of that file as the run's `validation`
     /// (the per-epoch figures stay uncalibrated). The checkpoint keeps the uncalibrated spec, so
-    /// a finished run resumed calibrates again, to the same offsets.
-    private func saveCalibratedModel() throws {
+    /// a finished run resumed calibrates again, to the same offsets. Offsets the spec's own
+    /// validation refuses (a barely trained model can measure hundreds of pixels) are not
+    /// written: the uncalibrated model stays, and `warn` says why.
+    private func saveCalibratedModel(warn: (String) -> Void) throws {
         let batchSize = Swift.max(configuration.batchSize, 16)
-        var calibrated = spec
-        calibrated.pointOffsets = try KeypointCalibration.pointOffsets(validatedModel, spec: spec, on: training, batchSize: batchSize)
+        let offsets = try KeypointCalibration.pointOffsets(validatedModel, spec: spec, on: training, batchSize: batchSize)
+        let calibrated: KeypointModelSpec
+        switch KeypointCalibration.calibrated(spec, offsets: offsets) {
+        case .success(let spec): calibrated = spec
+        case .failure(let reason):
+            warn("point offsets not written (\(reason)); \(modelURL.lastPathComponent) keeps the uncalibrated points")
+            return
+        }
         let predictions = try Evaluation.predict(validatedModel, spec: calibrated, on: validation, batchSize: batchSize).predictions
         history.validation = Evaluation.report(predictions, scheme: spec.scheme)
         try KeypointModelFile.save(validatedModel, spec: calibrated, to: modelURL)
@@ -236,6 +255,24 @@ public final class KeypointTrainer {
     /// with no other augmentation.
     func plainTraining() throws -> FaceDataset {
         try training.with(augmentation: Augmentation(flipProbability: training.configuration.augmentation.flipProbability))
+    }
+
+    /// Ends every rank with ``TrainingError/ranksDisagree(field:ranks:)`` when some rank was
+    /// started with other settings, data, model or output than rank 0: the check comes before
+    /// the first collective, which ranks of different batch sizes or data would corrupt or hang.
+    private func checkRanksAgree(resume: Bool) throws {
+        guard group.size > 1 else { return }
+        func json(_ value: some Encodable) -> String { (try? JSONEncoder.sorted.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "?" }
+        let fields: [(name: String, value: String)] = [
+            ("training settings (batch size, epochs, learning rate, ...)", json(configuration)),
+            ("model (architecture, input, points)", json(spec)),
+            ("training data (faces and annotations)", json(data.training)),
+            ("validation data (faces and annotations)", json(data.validation)),
+            ("synchronized BatchNorm", String(synchronizedBatchNorm)),
+            ("--resume", String(resume)),
+            ("output folder", output.standardizedFileURL.path),
+        ]
+        if let field = group.firstDisagreement(fields) { throw TrainingError.ranksDisagree(field: field, ranks: group.size) }
     }
 
     /// Whether rank 0 finds a checkpoint in the output folder (its answer, on every rank).

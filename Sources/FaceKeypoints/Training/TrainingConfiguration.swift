@@ -163,6 +163,8 @@ public enum TrainingError: Error, CustomStringConvertible, LocalizedError {
     case nonFinite(what: String, epoch: Int, step: Int, samples: [String], lastCheckpoint: String?)
     /// The checkpoint in the output folder does not fit this run.
     case checkpointMismatch(file: String, reason: String)
+    /// The ranks of a distributed run were started with different settings, data or models.
+    case ranksDisagree(field: String, ranks: Int)
 
     public var description: String {
         switch self {
@@ -172,6 +174,8 @@ public enum TrainingError: Error, CustomStringConvertible, LocalizedError {
                 + (checkpoint.map { "the last good checkpoint is \($0), untouched; lower the learning rate and resume from it" } ?? "no checkpoint was written yet; lower the learning rate and start again")
         case .checkpointMismatch(let file, let reason):
             return "\(file): cannot resume: \(reason). Resume with the interrupted run's settings and data, or train into another folder"
+        case .ranksDisagree(let field, let ranks):
+            return "the \(ranks) ranks do not agree on the \(field); start every rank with the same options and data"
         }
     }
 
