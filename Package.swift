@@ -58,7 +58,7 @@ let package = Package(
                           path: "Examples/Keypoints"),
         .executableTarget(name: "Bench", dependencies: ["Tensor", "TensorIO", "NN", "Optim", "Vision", "FaceData", "FaceDetection", "FaceKeypoints", "Distributed", "CBLAS"], path: "Benchmarks/Bench"),
 
-        .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Tensor", "TensorIO"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "TensorIOTests", dependencies: ["TensorIO", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorIO", "TestSupport"]),

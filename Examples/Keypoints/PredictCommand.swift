@@ -27,7 +27,7 @@ struct PredictCommand: ParsableCommand {
     var xmlOut: String?
     @Flag(help: "Test-time mirroring: also run each face's mirrored crop and average the two (twice the work; needs the scheme's mirror map).")
     var mirror = false
-    @Option(help: "Only shard I of N: every N-th photo of the sorted list from the I-th (0-based), for job arrays; the shards' predictions.jsonl files concatenate into one.")
+    @Option(help: "Only shard I of N: every N-th photo of the sorted list from the I-th (0-based), for job arrays; each shard writes predictions-I-of-N.jsonl, and the shards' files concatenate into one.")
     var shard: Shard?
     @OptionGroup var common: CommonOptions
 

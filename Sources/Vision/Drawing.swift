@@ -50,6 +50,7 @@ extension Image {
     /// below 0.71 still colors the pixel containing `center`.
     public mutating func fillCircle(center: Point, radius: Float, color: Color) {
         guard center.x.isFinite && center.y.isFinite && !radius.isNaN else { return }
+        let radius = Swift.max(radius, 0)   // a negative radius is a point
         paint(xRange: (center.x - radius - 1)...(center.x + radius + 1),
               yRange: (center.y - radius - 1)...(center.y + radius + 1), color: color) { p in
             let d = p - center
@@ -61,6 +62,7 @@ extension Image {
     /// A circle outline of `thickness` pixels centered on the radius.
     public mutating func drawCircle(center: Point, radius: Float, color: Color, thickness: Float = 1) {
         guard center.x.isFinite && center.y.isFinite && !radius.isNaN && !thickness.isNaN else { return }
+        let radius = Swift.max(radius, 0)
         let half = Swift.max(thickness, 1) / 2
         paint(xRange: (center.x - radius - half - 1)...(center.x + radius + half + 1),
               yRange: (center.y - radius - half - 1)...(center.y + radius + half + 1), color: color) { p in

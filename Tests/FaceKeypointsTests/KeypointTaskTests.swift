@@ -6,12 +6,13 @@ import TestSupport
 /// The study's parts as library calls: the README's few lines run, and the CLI, which only
 /// parses options and prints, trains exactly what the library trains.
 @Suite struct KeypointTaskTests {
-    /// The README's part 3, shortened to one epoch on eight faces.
+    /// The README's part 3, shortened to one epoch on eight faces at 64x64 px.
     @Test func part3InAFewLines() throws {
         let output = try CommandRunner.temporaryDirectory("part3")
         defer { try? FileManager.default.removeItem(at: output) }
         var task = KeypointTask.landmarks()
         task.configuration.epochs = 1
+        (task.spec.inputWidth, task.spec.inputHeight) = (64, 64)
         let data = try task.datasets(from: .imglab(TestData.root.appendingPathComponent("300w_subset/labels.xml")), limit: 8)
         let history = try task.train(data, output: output)
         #expect(history.epochs == 1 && history.validation?.normalization == "inter-ocular")

@@ -88,14 +88,16 @@ import TestSupport
         for name in ["01-1m.jpg", "01-2m.jpg", "02-1m.jpg"] {
             try FileManager.default.copyItem(at: TestData.root.appendingPathComponent("imm_face_db/\(name)"), to: photos.appendingPathComponent(name))
         }
-        func lines(_ arguments: [String], _ out: String) throws -> [String] {
+        func lines(_ arguments: [String], _ out: String, file: String = "predictions.jsonl") throws -> [String] {
             let run = try CommandRunner.run(["predict", photos.path, "--out", folder.appendingPathComponent(out).path] + arguments)
             #expect(run.status == 0, "\(run.error)")
-            return try String(contentsOf: folder.appendingPathComponent("\(out)/predictions.jsonl"), encoding: .utf8)
+            return try String(contentsOf: folder.appendingPathComponent("\(out)/\(file)"), encoding: .utf8)
                 .split(separator: "\n").map(String.init)
         }
         let whole = try lines([], "whole")
-        let first = try lines(["--shard", "0/2"], "first"), second = try lines(["--shard", "1/2"], "second")
+        // Both shards into one folder, each to its own file.
+        let first = try lines(["--shard", "0/2"], "shards", file: "predictions-0-of-2.jsonl")
+        let second = try lines(["--shard", "1/2"], "shards", file: "predictions-1-of-2.jsonl")
         #expect(whole.count == 3 && first.count == 2 && second.count == 1)
         #expect((first + second).sorted() == whole.sorted())
         #expect(first == [whole[0], whole[2]] && second == [whole[1]])

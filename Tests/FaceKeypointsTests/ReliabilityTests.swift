@@ -87,21 +87,9 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent(stale).path))
 
         // While another process holds the folder, a second run is refused before it writes.
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = ["--exclusive", out.appendingPathComponent(RunFolderLock.fileName).path, "sleep", "30"]
-        try holder.run()
-        defer { holder.terminate(); holder.waitUntilExit() }
+        let holder = try FolderLockHolder(folder: out)
+        defer { holder.stop() }
         let before = try Data(contentsOf: trainer.modelURL)
-        var refusal: (any Error)?
-        for _ in 0..<100 where refusal == nil {
-            do {
-                _ = try RunFolderLock(folder: out)
-                usleep(50_000)
-            } catch {
-                refusal = error
-            }
-        }
         let second = try KeypointTrainer(spec: .nose, configuration: configuration, training: training, validation: validation, output: out)
         let error = #expect(throws: RunFolderLockError.self) { try second.run(resume: false) }
         #expect(error?.message.contains("another run (process") == true, "\(String(describing: error))")

@@ -2,6 +2,7 @@ import Foundation
 import Tensor
 import Testing
 import TensorIO
+import TestSupport
 
 /// What the package reads and where it writes: only regular files are read (a device or a FIFO
 /// would never end), one run owns an output folder at a time, killed writes leave nothing the
@@ -43,26 +44,13 @@ struct FileSafetyTests {
         let folder = try Self.folder("lock")
         defer { try? FileManager.default.removeItem(at: folder) }
         let lockFile = folder.appendingPathComponent(RunFolderLock.fileName)
-        try Data("4242\n".utf8).write(to: lockFile)
         // flock(1) holds the lock, as another run would, until it is killed.
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = ["--exclusive", lockFile.path, "sleep", "30"]
-        try holder.run()
-        defer { holder.terminate(); holder.waitUntilExit() }
-        var refused: RunFolderLockError?
-        for _ in 0..<100 {   // until flock(1) has the lock
-            do {
-                _ = try RunFolderLock(folder: folder)
-                usleep(50_000)
-            } catch let error as RunFolderLockError {
-                refused = error
-                break
-            }
-        }
-        #expect(refused?.description == "\(folder.standardizedFileURL.path): another run (process 4242) is writing to this folder; wait for it to end, or choose another output folder")
-        holder.terminate()
-        holder.waitUntilExit()
+        let holder = try FolderLockHolder(folder: folder)
+        let refused = #expect(throws: RunFolderLockError.self) { try RunFolderLock(folder: folder) }
+        // The process named is the last one that took the lock and wrote its id (here this one, while flock(1) was starting).
+        let message = refused?.description ?? ""
+        #expect(message.hasPrefix("\(folder.standardizedFileURL.path): another run (process ") && message.hasSuffix(") is writing to this folder; wait for it to end, or choose another output folder"), "\(message)")
+        holder.stop()
         // A killed owner leaves the file but not the lock.
         let first = try RunFolderLock(folder: folder)
         let nested = try RunFolderLock(folder: folder)

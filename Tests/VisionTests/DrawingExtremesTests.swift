@@ -49,6 +49,10 @@ struct DrawingExtremesTests {
         }
         for point in [Point(1e30, 1e30), Point(-1e30, 5), Point(5, .infinity), Point(.nan, .nan), Point(Float.greatestFiniteMagnitude, 0)] {
             image.fillCircle(center: point, radius: 3, color: .red)
+            for radius in [-1e30, -.infinity, .infinity, .nan] as [Float] {   // the first libFuzzer finding of the drawing harness
+                image.fillCircle(center: Point(5, 5), radius: radius, color: .red)
+                image.drawCircle(center: Point(5, 5), radius: radius, color: .red, thickness: radius)
+            }
             image.drawCircle(center: point, radius: 1e30, color: .red, thickness: 1e30)
             image.drawLine(from: point, to: Point(5, 5), color: .red)
             image.drawLine(from: point, to: point, color: .red)
