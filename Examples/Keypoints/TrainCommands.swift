@@ -148,7 +148,8 @@ private func train(_ task: KeypointTask, options: TrainingOptions, group: any Pr
         if case .epoch = progress { afterEpoch() }
     }
     guard let report = history.validation else { return }   // ranks other than 0
-    if case .faceBox = task.spec.crop, let uncalibrated = history.validationNME.last {
+    if case .faceBox = task.spec.crop, let uncalibrated = history.validationNME.last,
+       try KeypointModelFile.spec(of: trainer.modelURL).spec.pointOffsets != nil {   // not when the offsets were refused (a warning said why)
         print(String(format: "point offsets measured on the %d training faces: validation NME %.4f -> %.4f",
                      data.training.count, uncalibrated, report.nme))
     }
