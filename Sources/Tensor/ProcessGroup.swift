@@ -60,15 +60,15 @@ extension ProcessGroup {
     /// same order; values are compared as text. Call it before the first collective of a job
     /// whose ranks must share a configuration: ranks that disagree on a batch size or a data
     /// set would otherwise exchange buffers of different sizes.
-    public func firstDisagreement(_ fields: [(name: String, value: String)]) -> String? {
+    public func firstDisagreement(_ fields: KeyValuePairs<String, String>) -> String? {
         let separator = UInt8(0)
         let mine = fields.map { Array($0.value.utf8) }
-        let encoded = Array(mine.joined(separator: [separator]))
-        let roots = broadcast(encoded, from: 0).split(separator: separator, omittingEmptySubsequences: false).map(Array.init)
-        var differs = fields.indices.map { index in index < roots.count && roots[index] == mine[index] ? 0.0 : 1.0 }
-        if roots.count != fields.count && !differs.isEmpty { differs[differs.count - 1] = 1 }
+        let roots = broadcast(Array(mine.joined(separator: [separator])), from: 0)
+            .split(separator: separator, omittingEmptySubsequences: false).map(Array.init)
+        var differs = mine.indices.map { index in index < roots.count && roots[index] == mine[index] ? 0.0 : 1.0 }
+        if roots.count != mine.count && !differs.isEmpty { differs[differs.count - 1] = 1 }
         differs.withUnsafeMutableBufferPointer { allReduceSum($0) }
-        return zip(fields, differs).first { $1 > 0 }?.0.name
+        return zip(fields, differs).first { $0.1 > 0 }?.0.key
     }
 }
 

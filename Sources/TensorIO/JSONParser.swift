@@ -62,7 +62,7 @@ struct JSONParser {
 
     private mutating func parseObject(depth: Int) throws -> JSONValue {
         index += 1  // {
-        var members: [(key: String, value: JSONValue)] = []
+        var members: [JSONMember] = []
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             index += 1
@@ -77,7 +77,7 @@ struct JSONParser {
             index += 1
             skipWhitespace()
             let value = try parseValue(depth: depth + 1)
-            members.append((key, value))
+            members.append(JSONMember(key: key, value: value))
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): index += 1

@@ -1,9 +1,7 @@
 /// A parsed JSON value. Objects keep their members in order and keep duplicates, so the
 /// caller can report them; numbers keep their text, so integers are read exactly.
-// `indirect`: without it, Swift 6.3.1 in batch mode can fail with "circular reference" here,
-// depending on how the module's files are split between compiler jobs.
-indirect enum JSONValue {
-    case object([(key: String, value: JSONValue)])
+enum JSONValue {
+    case object([JSONMember])
     case array([JSONValue])
     case string(String)
     case number(String)
@@ -20,4 +18,10 @@ indirect enum JSONValue {
         case .null: "null"
         }
     }
+}
+
+/// One `"key": value` of a JSON object.
+struct JSONMember {
+    let key: String
+    let value: JSONValue
 }

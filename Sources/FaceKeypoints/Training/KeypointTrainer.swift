@@ -263,14 +263,14 @@ public final class KeypointTrainer {
     private func checkRanksAgree(resume: Bool) throws {
         guard group.size > 1 else { return }
         func json(_ value: some Encodable) -> String { (try? JSONEncoder.sorted.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "?" }
-        let fields: [(name: String, value: String)] = [
-            ("training settings (batch size, epochs, learning rate, ...)", json(configuration)),
-            ("model (architecture, input, points)", json(spec)),
-            ("training data (faces and annotations)", json(data.training)),
-            ("validation data (faces and annotations)", json(data.validation)),
-            ("synchronized BatchNorm", String(synchronizedBatchNorm)),
-            ("--resume", String(resume)),
-            ("output folder", output.standardizedFileURL.path),
+        let fields: KeyValuePairs = [
+            "training settings (batch size, epochs, learning rate, ...)": json(configuration),
+            "model (architecture, input, points)": json(spec),
+            "training data (faces and annotations)": json(data.training),
+            "validation data (faces and annotations)": json(data.validation),
+            "synchronized BatchNorm": String(synchronizedBatchNorm),
+            "--resume": String(resume),
+            "output folder": output.standardizedFileURL.path,
         ]
         if let field = group.firstDisagreement(fields) { throw TrainingError.ranksDisagree(field: field, ranks: group.size) }
     }
