@@ -14,7 +14,8 @@
 # any of them produced a finding, so a CI step fails on the first bad input it meets.
 #
 # Environment: FACEKEYPOINTS_DATA (default ../shared/data beside the checkout) holds the real
-# files the seed corpora are built from; FUZZ_JOBS is passed to libFuzzer as -jobs (default 1);
+# files the seed corpora are built from; FUZZ_PARALLEL formats are fuzzed at once (default 1,
+# for `smoke` the number of cores); FUZZ_JOBS is passed to libFuzzer as -jobs (default 1);
 # extra libFuzzer flags can go in FUZZ_FLAGS.
 # Everything it writes stays under .build-fuzz/ (git-ignored): the seed corpora in
 # .build-fuzz/corpus/<format>/seeds, the inputs libFuzzer adds in .build-fuzz/corpus/<format>/found
@@ -166,12 +167,23 @@ fuzz() {
     fi
 }
 
-# fuzz_all MODE BOUND [FORMAT...]: every format (all by default), then status 1 if any found something.
+# fuzz_all MODE BOUND [FORMAT...]: every format (all by default), FUZZ_PARALLEL of them at a time
+# (default 1; `smoke` uses every core: libFuzzer runs on one), each format's report printed in
+# order when all are done, then status 1 if any found something.
 fuzz_all() {
-    local mode=$1 bound=$2 failed=()
+    local mode=$1 bound=$2 failed=() parallel=${FUZZ_PARALLEL:-1} running=0
     shift 2
-    for format in ${*:-$ALL_FORMATS}; do
-        fuzz "$format" "$mode" "$bound" || failed+=("$format")
+    local formats=(${*:-$ALL_FORMATS}) reports=$SCRATCH/logs/reports
+    mkdir -p "$reports"
+    for format in "${formats[@]}"; do
+        (if fuzz "$format" "$mode" "$bound"; then echo 0; else echo 1; fi) >"$reports/$format.out" 2>&1 &
+        running=$((running + 1))
+        if [ $running -ge "$parallel" ]; then wait; running=0; fi
+    done
+    wait
+    for format in "${formats[@]}"; do
+        sed '$d' "$reports/$format.out"
+        [ "$(tail -n 1 "$reports/$format.out")" = 0 ] || failed+=("$format")
     done
     if [ ${#failed[@]} -gt 0 ]; then
         echo "findings in: ${failed[*]}"
@@ -188,7 +200,7 @@ case "${1:-run}" in
         shift || true
         start=$SECONDS
         build
-        fuzz_all smoke "${1:-10}" "${@:2}" && status=0 || status=1
+        FUZZ_PARALLEL=${FUZZ_PARALLEL:-$(nproc)} fuzz_all smoke "${1:-10}" "${@:2}" && status=0 || status=1
         echo "smoke: $((SECONDS - start)) s in all, build included"
         exit $status ;;
     *) echo "usage: $0 build | run [RUNS] [FORMAT...] | all [RUNS] [FORMAT...] | smoke [SECONDS] [FORMAT...]"; exit 2 ;;
