@@ -22,8 +22,10 @@ struct CommonOptions: ParsableArguments {
     /// on this host (the ranks `mpirun` started here), at least one each.
     func apply(sharingCoresWith processes: Int = 1) throws {
         if let threads {
-            guard (1...ComputeThreads.maximumCount).contains(threads) else {
-                throw CommandError("--threads \(threads): expected 1...\(ComputeThreads.maximumCount) (this machine has \(ProcessInfo.processInfo.activeProcessorCount) cores)")
+            // More threads than cores only slow the kernels down (each helper spins between loops).
+            let cores = min(ProcessInfo.processInfo.activeProcessorCount, ComputeThreads.maximumCount)
+            guard (1...cores).contains(threads) else {
+                throw CommandError("--threads \(threads): expected 1...\(cores), the cores of this machine")
             }
             ComputeThreads.set(threads)
         } else {

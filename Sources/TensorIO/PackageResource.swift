@@ -16,7 +16,9 @@ public enum PackageResource {
         let bundle = "\(package)_\(target).bundle"
         #endif
         let executableFolder = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
-        let folders = [Bundle.main.bundleURL.appendingPathComponent(bundle), executableFolder.appendingPathComponent(bundle)]
+        var folders = [Bundle.main.bundleURL.appendingPathComponent(bundle)]
+        let besideExecutable = executableFolder.appendingPathComponent(bundle)
+        if besideExecutable.standardizedFileURL.path != folders[0].standardizedFileURL.path { folders.append(besideExecutable) }
         let (stem, fileExtension) = ((name as NSString).deletingPathExtension, (name as NSString).pathExtension)
         for folder in folders {
             if let url = Bundle(path: folder.path)?.url(forResource: stem, withExtension: fileExtension) { return (url, []) }
