@@ -97,4 +97,29 @@ import TestSupport
         let cores = ProcessInfo.processInfo.activeProcessorCount
         #expect(threads.status != 0 && threads.error.contains("--threads 100000: expected 1...\(cores), the cores of this machine"), "\(threads.error)")
     }
+
+    /// The smaller items of the review: a model whose outputs are NaN writes neither a drawing nor
+    /// a JSON, `export` into a missing folder and `train --mirror` with a binary file stop before
+    /// any work, each with one line.
+    @Test func nanOutputsAndBadOutputFilesGetOneLine() throws {
+        let folder = try CommandRunner.temporaryDirectory("predict-small-items")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let photo = try Self.photos(["face.png"], in: folder)[0]
+        let nan = try Self.noseModel(in: folder, bias: .nan)
+        let out = folder.appendingPathComponent("nan")
+        let run = try CommandRunner.run(["predict", "--model", nan.path, photo.path, "--out", out.path])
+        #expect(run.status == 1 && run.error.contains("are not finite (NaN or infinite)"), "\(run.error)")
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("face_keypoints.png").path), "no drawing without its JSON")
+
+        let model = try Self.noseModel(in: folder)
+        let missing = folder.appendingPathComponent("none/model.safetensors")
+        let export = try CommandRunner.run(["export", "--model", model.path, "--out", missing.path])
+        #expect(export.status != 0 && export.error.contains("does not exist; create it first"), "\(export.error)")
+
+        let binary = folder.appendingPathComponent("mirror.bin")
+        try Data([0, 159, 146, 150, 0, 1]).write(to: binary)
+        let train = try CommandRunner.run(["train", "--xml", TestData.root.appendingPathComponent("300w_subset/labels.xml").path, "--mirror", binary.path,
+                                           "--epochs", "1", "--out", folder.appendingPathComponent("run").path])
+        #expect(train.status != 0 && train.error.contains("not a text file"), "\(train.error)")
+    }
 }
