@@ -21,15 +21,14 @@ struct CommonOptions: ParsableArguments {
     /// Sets the thread count: `--threads`, or by default the cores shared evenly among `processes`
     /// on this host (the ranks `mpirun` started here), at least one each.
     func apply(sharingCoresWith processes: Int = 1) throws {
+        let cores = min(ProcessInfo.processInfo.activeProcessorCount, ComputeThreads.maximumCount)
         if let threads {
             // More threads than cores only slow the kernels down (each helper spins between loops).
-            let cores = min(ProcessInfo.processInfo.activeProcessorCount, ComputeThreads.maximumCount)
             guard (1...cores).contains(threads) else {
                 throw CommandError("--threads \(threads): expected 1...\(cores), the cores of this machine")
             }
             ComputeThreads.set(threads)
         } else {
-            let cores = min(ProcessInfo.processInfo.activeProcessorCount, ComputeThreads.maximumCount)
             ComputeThreads.set(max(1, cores / max(1, processes)))
         }
     }
@@ -45,15 +44,9 @@ func existingDirectory(_ path: String, option: String, holding: String) throws -
 }
 
 /// Creates the output folder `url` (and its parents) unless it exists; one line when it is a
-/// file or cannot be created.
+/// file or cannot be created or written.
 func createOutputFolder(_ url: URL, option: String = "--out") throws {
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
-        guard isDirectory.boolValue else { throw CommandError("\(option) \(url.path): a file, not a folder; choose a folder") }
-        guard FileManager.default.isWritableFile(atPath: url.path) else { throw CommandError("\(option) \(url.path): the folder is not writable") }
-        return
-    }
-    if let reason = createFolders(at: url) { throw CommandError("\(option) \(url.path): cannot create the folder (\(reason))") }
+    if let problem = outputFolderProblem(at: url) { throw CommandError("\(option) \(url.path): \(problem)") }
 }
 
 /// A file to write at `path`, checked before any work: its folder exists and is writable, and

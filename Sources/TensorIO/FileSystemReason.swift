@@ -32,3 +32,15 @@ public func createFolders(at url: URL) -> String? {
     }
     return nil
 }
+
+/// Why `url` cannot serve as an output folder, after creating it and its parents when they are
+/// missing: "a file, not a folder", "the folder is not writable", "cannot create the folder
+/// (Not a directory)"; nil when files can be written there.
+public func outputFolderProblem(at url: URL) -> String? {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+        return createFolders(at: url).map { "cannot create the folder (\($0))" }
+    }
+    if !isDirectory.boolValue { return "a file, not a folder" }
+    return FileManager.default.isWritableFile(atPath: url.path) ? nil : "the folder is not writable"
+}

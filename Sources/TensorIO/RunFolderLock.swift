@@ -37,7 +37,9 @@ public final class RunFolderLock: Sendable {
     public init(folder: URL) throws {
         let folder = folder.standardizedFileURL, path = folder.path
         self.folder = folder
-        try Self.createFolder(folder)
+        if let problem = outputFolderProblem(at: folder) {
+            throw RunFolderLockError(folder: path, "\(problem); choose a folder you can write to")
+        }
         removedTemporaryFiles = try Self.held.withLock { held throws -> [String] in
             if let entry = held[path] {
                 held[path] = (entry.descriptor, entry.holders + 1)
@@ -91,19 +93,6 @@ public final class RunFolderLock: Sendable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         return names.filter(isTemporaryFileName).sorted().filter { name in
             unlink(folder.appendingPathComponent(name).path) == 0
-        }
-    }
-
-    private static func createFolder(_ folder: URL) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else {
-                throw RunFolderLockError(folder: folder.path, "is a file, not a folder; choose another output folder")
-            }
-            return
-        }
-        if let reason = createFolders(at: folder) {
-            throw RunFolderLockError(folder: folder.path, "cannot create the folder (\(reason)); choose a folder you can write to")
         }
     }
 }
