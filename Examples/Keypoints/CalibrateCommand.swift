@@ -26,7 +26,7 @@ struct CalibrateCommand: ParsableCommand {
     func run() throws {
         try common.apply()
         let destination = try outputFile(out, option: "--out")
-        let source = try self.model.map { try existingFile($0, option: "--model") } ?? KeypointDetector.shippedLandmarksURL()
+        let source = try self.model.map { try existingFile($0, option: "--model") } ?? KeypointModel.shippedLandmarksURL()
         let (network, spec, metadata) = try KeypointModelFile.load(source)
         guard case .faceBox = spec.crop else {
             throw CommandError("\(source.path) crops the whole photo (an IMM model); calibrate takes face-box models trained on an imglab XML")

@@ -39,11 +39,11 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         try common.apply()
-        let model = try self.model.map { try existingFile($0, option: "--model") } ?? KeypointDetector.shippedLandmarksURL()
+        let model = try self.model.map { try existingFile($0, option: "--model") } ?? KeypointModel.shippedLandmarksURL()
         let (network, spec, _) = try KeypointModelFile.load(model)
-        let keypoints = KeypointDetector(model: network, spec: spec)
+        var keypoints = KeypointModel(network: network, spec: spec)
         if mirror {
-            do { try keypoints.enableMirroring() } catch { throw CommandError("--mirror: \(error)") }
+            do { keypoints = try keypoints.mirrored() } catch { throw CommandError("--mirror: \(error)") }
         }
         let dataset: FaceDataset
         if let imm {

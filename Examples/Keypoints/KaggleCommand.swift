@@ -14,7 +14,7 @@ struct KaggleCommand: ParsableCommand {
 
     func run() throws {
         try common.apply()
-        let detector = try KeypointDetector(contentsOf: try existingFile(model, option: "--model"), expecting: .landmarks)
+        let detector = try KeypointModel(contentsOf: try existingFile(model, option: "--model"), expecting: .landmarks)
         let faces = try KaggleSubmission.detect(detector, xml: try existingFile(xml, option: "--xml"))
         try KaggleSubmission.csv(faces).write(to: URL(fileURLWithPath: out), atomically: true, encoding: .utf8)
         print("\(faces.count) faces, \(faces.reduce(0) { $0 + $1.points.count }) points -> \(out)")

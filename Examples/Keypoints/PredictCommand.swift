@@ -41,46 +41,28 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         try common.apply()
-        let keypoints = try model.map { try KeypointDetector(contentsOf: try existingFile($0, option: "--model")) } ?? KeypointDetector.shippedLandmarks()
+        var model = try self.model.map { try KeypointModel(contentsOf: try existingFile($0, option: "--model")) } ?? KeypointModel.shippedLandmarks()
         if mirror {
-            do { try keypoints.enableMirroring() } catch { throw CommandError("--mirror: \(error)") }
+            do { model = try model.mirrored() } catch { throw CommandError("--mirror: \(error)") }
         }
-        let modelName = model ?? "shipped:\(KeypointDetector.shippedLandmarksFile)"
+        let modelName = self.model ?? "shipped:\(KeypointModel.shippedLandmarksFile)"
         let jobs = try shard.map { shard in try photoJobs().enumerated().filter { $0.offset % shard.count == shard.index }.map(\.element) } ?? photoJobs()
-        let landmarker = (box == nil && xml == nil && keypoints.spec.crop != .wholeImage) ? FaceLandmarker(detector: try MTCNN.pretrained(minimumFaceSize: minimumFace), model: keypoints) : nil
+        let needsDetector = jobs.contains { $0.boxes == .detector } && model.spec.crop != .wholeImage
+        let landmarker = FaceLandmarker(detector: needsDetector ? try MTCNN.pretrained(minimumFaceSize: minimumFace) : nil, model: model)
         let output = URL(fileURLWithPath: out)
-        let names = try outputNames(of: jobs.map(\.url), in: output)
+        let names = try PhotoLandmarks.outputNames(of: jobs.map(\.url), in: output)
         try createOutputFolder(output)
-        var lines = Data(), annotated: [(file: String, keypoints: [Point], box: BoundingBox?)] = [], failed = 0
+        var lines = Data(), results: [PhotoLandmarks] = [], failed = 0
         let bar = ProgressBar(label: "predict")
         for (n, job) in jobs.enumerated() {
             defer { bar.show(n + 1, jobs.count) }
             do {
                 // Boxes from XML are in stored pixels, as imglab keeps them; otherwise the photo as displayed.
                 let photo = try Image(contentsOf: job.url, applyOrientation: xml == nil)
-                let faces: [PhotoLandmarks.Face]
-                if let boxes = job.boxes {
-                    faces = try boxes.map { box in
-                        let estimate = try keypoints.estimate(in: photo, box: box)
-                        return PhotoLandmarks.Face(box: box, score: nil, points5: nil, points: estimate.points, confidence: estimate.confidences)
-                    }
-                } else if keypoints.spec.crop == .wholeImage {
-                    // The IMM models look at the whole photo, not at faces.
-                    let whole = BoundingBox(x: 0, y: 0, width: Float(photo.width), height: Float(photo.height))
-                    let estimate = try keypoints.estimate(in: photo)
-                    faces = [PhotoLandmarks.Face(box: whole, score: nil, points5: nil, points: estimate.points, confidence: estimate.confidences)]
-                } else {
-                    faces = try landmarker!.faces(in: photo).map(PhotoLandmarks.Face.init)
-                }
-                let result = PhotoLandmarks(image: job.url.path, width: photo.width, height: photo.height, model: modelName, faces: faces)
-                let name = names[n]
-                // Both JSON forms first: a result that cannot be written leaves no drawing without its JSON.
-                let json = try result.json(), line = try result.jsonLine()
-                try result.drawn(on: photo).write(to: output.appendingPathComponent(name + PhotoLandmarks.drawingSuffix))
-                try AtomicFile.write(json, to: output.appendingPathComponent(name + PhotoLandmarks.jsonSuffix))
-                lines += line + Data("\n".utf8)
-                annotated += faces.map { (job.url.path, $0.points.map { Point($0[0], $0[1]) }, $0.boundingBox) }
-                printError("\(job.url.path): \(faces.count) face\(faces.count == 1 ? "" : "s")")
+                let result = PhotoLandmarks(image: job.url.path, photo: photo, model: modelName, faces: try landmarker.faces(in: photo, boxes: job.boxes))
+                lines += try result.write(drawnOn: photo, into: output, name: names[n]) + Data("\n".utf8)
+                results.append(result)
+                printError("\(job.url.path): \(result.faces.count) face\(result.faces.count == 1 ? "" : "s")")
             } catch {
                 let message = String(describing: error)
                 printError(message.hasPrefix(job.url.path) ? message : "\(job.url.path): \(message)")
@@ -92,51 +74,23 @@ struct PredictCommand: ParsableCommand {
             let name = shard.map { "predictions-\($0.index)-of-\($0.count).jsonl" } ?? "predictions.jsonl"
             try AtomicFile.write(lines, to: output.appendingPathComponent(name))
         }
-        print("\(jobs.count - failed) photos, \(annotated.count) faces -> \(output.path)")
+        let faceCount = results.map(\.faces.count).reduce(0, +)
+        print("\(jobs.count - failed) photos, \(faceCount) faces -> \(output.path)")
         if let xmlOut {
             let xmlURL = URL(fileURLWithPath: xmlOut)
-            let folder = xmlURL.deletingLastPathComponent().standardizedFileURL.path + "/"
-            let faces = annotated.map { face in
-                let path = URL(fileURLWithPath: face.file).standardizedFileURL.path
-                return (file: path.hasPrefix(folder) ? String(path.dropFirst(folder.count)) : path, keypoints: face.keypoints, box: face.box)
-            }
-            try ImglabDataset.fromKeypoints(faces, pointNames: keypoints.spec.pointNames, name: "keypoints predict").write(to: xmlURL)
-            print("\(faces.count) faces -> \(xmlOut)")
+            try ImglabDataset.predictions(results, pointNames: model.spec.pointNames, savedAt: xmlURL).write(to: xmlURL)
+            print("\(faceCount) faces -> \(xmlOut)")
         }
         if failed > 0 { throw ExitCode(1) }
     }
 
-    /// Each photo's output name (`NAME` of `NAME_keypoints.png` and `.json`): the file name
-    /// without its extension. Refuses, before any work, two photos that would write the same
-    /// files, and a photo that an output would overwrite.
-    private func outputNames(of photos: [URL], in output: URL) throws -> [String] {
-        let names = photos.map { $0.deletingPathExtension().lastPathComponent }
-        var first: [String: URL] = [:]
-        for (photo, name) in zip(photos, names) {
-            if let other = first[name] {
-                throw CommandError("\(other.path) and \(photo.path) would both write \(name)\(PhotoLandmarks.jsonSuffix) in \(output.path); "
-                                   + "predict them into separate --out folders")
-            }
-            first[name] = photo
-        }
-        let inputs = Set(photos.map { $0.standardizedFileURL.path })
-        for name in names {
-            for suffix in [PhotoLandmarks.drawingSuffix, PhotoLandmarks.jsonSuffix]
-            where inputs.contains(output.appendingPathComponent(name + suffix).standardizedFileURL.path) {
-                throw CommandError("\(output.appendingPathComponent(name + suffix).path) is one of the photos and would be overwritten; choose another --out")
-            }
-        }
-        return names
-    }
-
-    /// The photos and, when given (`--box`, `--xml`), their boxes.
-    private func photoJobs() throws -> [(url: URL, boxes: [BoundingBox]?)] {
-        guard let xml else { return try photoFiles(inputs).map { ($0, box.map { [$0.box] }) } }
+    /// The photos and where their boxes come from (`--box`, `--xml`, or the detector).
+    private func photoJobs() throws -> [(url: URL, boxes: FaceBoxSource)] {
+        guard let xml else { return try photoFiles(inputs).map { ($0, box.map { .boxes([$0.box]) } ?? .detector) } }
         let url = try existingFile(xml, option: "--xml")
         let folder = url.deletingLastPathComponent()
         return try ImglabDataset(contentsOf: url).images.map { image in
-            (image.url(relativeTo: folder),
-             image.boxes.filter { !$0.ignore }.map(\.boundingBox))
+            (image.url(relativeTo: folder), .boxes(image.boxes.filter { !$0.ignore }.map(\.boundingBox)))
         }
     }
 }

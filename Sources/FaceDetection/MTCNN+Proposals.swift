@@ -17,10 +17,8 @@ extension MTCNN {
         perLevel.withUnsafeMutableBufferPointer { slots in
             let slots = UncheckedSendable(slots.baseAddress!)
             rgb.withUnsafeBufferPointer { image in
-                ComputeThreads.withSingleThreadedBLAS {
-                    parallelFor(levels.count) { k in
-                        slots.value[k] = proposals(image, width: width, height: height, level: levels[k])
-                    }
+                parallelFor(levels.count) { k in
+                    slots.value[k] = proposals(image, width: width, height: height, level: levels[k])
                 }
             }
         }

@@ -8,9 +8,9 @@ extension Evaluation {
     /// Each photo is searched once (stored pixels, as annotations are); its detections are
     /// paired with the dataset's faces greedily by IoU >= 0.5 with the box around each face's
     /// points (``FaceMatching``), and the model runs on each found face as it does in
-    /// ``FaceLandmarker`` (``KeypointDetector/estimate(in:face:)``). Returns the found faces'
+    /// ``FaceLandmarker`` (``KeypointModel/estimate(in:face:)``). Returns the found faces'
     /// predictions, in dataset order, and how many faces the detector missed.
-    public static func predictWithDetector(_ keypoints: KeypointDetector, on dataset: FaceDataset, detector: MTCNN) throws
+    public static func predictWithDetector(_ keypoints: KeypointModel, on dataset: FaceDataset, detector: MTCNN) throws
         -> (predictions: [KeypointPrediction], missed: Int) {
         var missed = 0
         let byImage = Dictionary(grouping: dataset.faces.indices, by: { dataset.faces[$0].image })
@@ -39,7 +39,7 @@ extension Evaluation {
     /// relation to MTCNN's box is unknown.
     public static func detectorLikeBoxes(_ dataset: FaceDataset, scheme: LandmarkScheme) throws -> FaceDataset {
         guard scheme == .ibug68 else {
-            throw KeypointDetectorError("a detector-box model of \(scheme.name) has no truth boxes (MTCNN's offset is known for iBUG 68 points only); evaluate it with detector boxes")
+            throw KeypointInputError("a detector-box model of \(scheme.name) has no truth boxes (MTCNN's offset is known for iBUG 68 points only); evaluate it with detector boxes")
         }
         let faces = dataset.faces.map { face in
             var moved = face

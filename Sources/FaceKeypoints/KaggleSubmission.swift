@@ -14,7 +14,7 @@ public enum KaggleSubmission {
 
     /// Detects the keypoints of every face box listed in the imglab XML at `xml` (image paths
     /// relative to the XML's folder).
-    public static func detect(_ detector: KeypointDetector, xml: URL) throws -> [Face] {
+    public static func detect(_ detector: KeypointModel, xml: URL) throws -> [Face] {
         let dataset = try ImglabDataset(contentsOf: xml)
         let folder = xml.deletingLastPathComponent()
         var faces: [Face] = []
@@ -25,9 +25,9 @@ public enum KaggleSubmission {
             let image = try Image(contentsOf: url, applyOrientation: false)
             for box in boxes {
                 do {
-                    faces.append(Face(image: entry.file, box: box.boundingBox, points: try detector.detect(in: image, box: box.boundingBox)))
-                } catch let error as KeypointDetectorError {
-                    throw KeypointDetectorError("\(xml.path), line \(box.line) (\(entry.file)): \(error.message)")
+                    faces.append(Face(image: entry.file, box: box.boundingBox, points: try detector.estimate(in: image, box: box.boundingBox).points))
+                } catch let error as KeypointInputError {
+                    throw KeypointInputError("\(xml.path), line \(box.line) (\(entry.file)): \(error.message)")
                 }
             }
         }

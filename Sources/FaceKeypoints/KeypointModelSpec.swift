@@ -3,7 +3,7 @@ import Foundation
 /// Everything needed to rebuild a trained keypoint model and feed it: the architecture, the
 /// input size and pixel scaling, the point scheme, and how the input is cropped from a photo.
 /// Stored as JSON in the metadata of every `model.safetensors` the trainer writes, so
-/// ``KeypointDetector``, `keypoints evaluate` and `keypoints predict` need nothing else.
+/// ``KeypointModel``, `keypoints evaluate` and `keypoints predict` need nothing else.
 public struct KeypointModelSpec: Codable, Sendable, Equatable {
     /// The network.
     public enum Architecture: String, Codable, Sendable, CaseIterable {
@@ -49,7 +49,7 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
     public enum FaceBoxes: String, Codable, Sendable, CaseIterable {
         /// The annotation's box (for 300-W, the tight box around the landmarks): what the
         /// study trains on; at prediction time it must be given, or it is estimated (see
-        /// ``KeypointDetector``).
+        /// ``KeypointModel``).
         case truth
         /// The shipped MTCNN detector's box (``DetectorBoxes`` for training faces).
         case detector
@@ -196,14 +196,14 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
     public var mirrorMap: MirrorMap? { scheme.mirror }
 
     /// The mirror map of the model's outputs (its ``points``), for test-time mirroring. Throws
-    /// a ``KeypointDetectorError`` saying why when the scheme has none or a predicted point's
+    /// a ``KeypointInputError`` saying why when the scheme has none or a predicted point's
     /// partner is not predicted.
     public func outputMirrorMap() throws -> MirrorMap {
         guard let mirror = scheme.mirror else {
-            throw KeypointDetectorError("test-time mirroring needs the scheme's mirror map, and \(scheme.name) has none (train with --mirror to give one)")
+            throw KeypointInputError("test-time mirroring needs the scheme's mirror map, and \(scheme.name) has none (train with --mirror to give one)")
         }
         guard let restricted = points.map({ mirror.restricted(to: $0) }) ?? mirror else {
-            throw KeypointDetectorError("test-time mirroring needs each point's mirror partner among the model's points, and this model predicts only some of \(scheme.name)'s")
+            throw KeypointInputError("test-time mirroring needs each point's mirror partner among the model's points, and this model predicts only some of \(scheme.name)'s")
         }
         return restricted
     }

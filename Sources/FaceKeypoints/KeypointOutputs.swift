@@ -1,24 +1,10 @@
 import FaceData
 import Vision
 
-/// One image's points read from a model's output, in model-input pixels.
-public struct KeypointEstimate: Sendable, Equatable {
-    /// The points, in the model's point order.
-    public var points: [Point]
-    /// Each point's confidence in `0...1`: PIPNet's peak score (trained towards 1 at the
-    /// point's cell and 0 elsewhere) clipped to that range, as the raw peak can pass 1 (1.30
-    /// was seen) or fall below 0; nil for regression models, which have none.
-    public var confidences: [Float]?
-
-    public init(points: [Point], confidences: [Float]?) {
-        self.points = points; self.confidences = confidences
-    }
-}
-
 /// A keypoint model's output for a batch, read as its architecture is trained: two numbers per
 /// point for the regression networks (``TargetNormalization``), PIPNet's joined maps for
 /// PIPNet (``KeypointModelSpec/Architecture/isPIPNet``). The trainer, ``Evaluation`` and
-/// ``KeypointDetector`` all go through it, so every architecture trains and predicts the same way.
+/// ``KeypointModel`` all go through it, so every architecture trains and predicts the same way.
 ///
 /// ```swift
 /// let outputs = KeypointOutputs(model(batch.inputs), spec: spec)

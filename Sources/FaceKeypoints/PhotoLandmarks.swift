@@ -26,9 +26,9 @@ public struct PhotoLandmarks: Codable, Sendable, Equatable {
             self.confidence = confidence
         }
 
-        /// A detected face and its landmarks.
+        /// A face and its landmarks.
         public init(_ landmarks: FaceLandmarks) {
-            self.init(box: landmarks.face.box, score: landmarks.face.score, points5: landmarks.face.points5, points: landmarks.points,
+            self.init(box: landmarks.box, score: landmarks.score, points5: landmarks.points5, points: landmarks.points,
                       confidence: landmarks.confidences)
         }
 
@@ -57,6 +57,11 @@ public struct PhotoLandmarks: Codable, Sendable, Equatable {
 
     public init(image: String, width: Int, height: Int, model: String, faces: [Face]) {
         self.image = image; self.width = width; self.height = height; self.model = model; self.faces = faces
+    }
+
+    /// The faces a ``FaceLandmarker`` found in `photo`, named `image`, by the model named `model`.
+    public init(image: String, photo: Image, model: String, faces: [FaceLandmarks]) {
+        self.init(image: image, width: photo.width, height: photo.height, model: model, faces: faces.map(Face.init))
     }
 
     /// Below this confidence a point is drawn as a ring (``drawn(on:)``): PIPNet's peak score is

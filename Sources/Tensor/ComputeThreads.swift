@@ -1,4 +1,5 @@
 import CBLAS
+import Synchronization
 
 /// How many cores the numeric kernels use.
 ///
@@ -8,19 +9,22 @@ import CBLAS
 /// into column or row blocks, one per worker, and the loops BLAS does not cover (im2col,
 /// pooling, elementwise work on large tensors) are split over the same workers by
 /// ``parallelFor(_:_:)``.
+///
+/// Safe to read and set from any thread: the count is an atomic, read once per loop.
 public enum ComputeThreads {
-    nonisolated(unsafe) private static var _count = 0
-    /// Set by ``withSingleThreadedBLAS(_:)`` around loops whose workers make their own products.
-    nonisolated(unsafe) static var productsStayOnOneThread = false
+    /// The count, 0 until first read or set.
+    private static let chosenCount = Atomic<Int>(0)
 
     /// The number of worker threads. Defaults to the number of active processors (or
     /// `OPENBLAS_NUM_THREADS` when set).
     public static var count: Int {
-        if _count == 0 {
-            _count = Swift.max(1, Int(openblas_get_num_threads()))
-            openblas_set_num_threads(1)
-        }
-        return _count
+        let chosen = chosenCount.load(ordering: .relaxed)
+        if chosen > 0 { return chosen }
+        let processors = Swift.max(1, Int(openblas_get_num_threads()))
+        openblas_set_num_threads(1)
+        // A concurrent `set` or first read wins; every caller then sees the same count.
+        let (exchanged, original) = chosenCount.compareExchange(expected: 0, desired: processors, ordering: .relaxed)
+        return exchanged ? processors : original
     }
 
     /// The most worker threads ``set(_:)`` accepts. More threads than cores only slow the
@@ -28,22 +32,20 @@ public enum ComputeThreads {
     /// (`--threads 100000`) from starting thousands of threads with their stacks.
     public static let maximumCount = 256
 
-    /// Sets the number of worker threads (`1...maximumCount`). Call it once at start-up, before
-    /// any work runs.
+    /// Sets the number of worker threads (`1...maximumCount`). Call it at start-up, before
+    /// any work runs: a loop already running keeps the count it started with.
     public static func set(_ threads: Int) {
         precondition((1...maximumCount).contains(threads), "ComputeThreads.set: expected 1...\(maximumCount) threads, got \(threads)")
-        _count = threads
         openblas_set_num_threads(1)
+        chosenCount.store(threads, ordering: .relaxed)
     }
 
-    /// Runs `body`, a loop whose workers each make their own matrix products, with every
-    /// product on the thread that calls it (not split over the workers again). Call it from
-    /// one thread at a time.
+    /// Runs `body`. Matrix products inside a parallel loop now always run whole on the thread
+    /// that calls them (``sgemm(transposeA:transposeB:m:n:k:alpha:a:b:beta:c:)`` sees the
+    /// workers busy), so this wrapper is no longer needed.
+    @available(*, deprecated, message: "products inside parallelFor already run on one thread; call the body directly")
     public static func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
-        let outer = productsStayOnOneThread
-        productsStayOnOneThread = true
-        defer { productsStayOnOneThread = outer }
-        return try body()
+        try body()
     }
 
     /// The name of the CPU kernel OpenBLAS chose (for example `SkylakeX` or `Haswell`).

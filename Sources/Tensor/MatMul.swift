@@ -6,7 +6,8 @@ import CKernels
 ///
 /// A product of more than about a million multiply-adds is split into blocks of rows (or of
 /// columns, whichever `C` has more), one per ``ComputeThreads`` worker, each a single-threaded
-/// `cblas_sgemm`; inside ``ComputeThreads/withSingleThreadedBLAS(_:)`` it runs whole.
+/// `cblas_sgemm`; while the workers are busy (a product inside a ``parallelFor(_:_:)`` loop, or
+/// beside another task's loop) it runs whole on the calling thread.
 /// A plain product with a narrow `B` (`n <= 64`, as in batch-1 inference of deep layers) runs
 /// on an AVX-512 kernel that reads `A` once instead of packing it, where the CPU has AVX-512
 /// and ``CPUKernels`` allows it: 1.2-1.8x OpenBLAS's speed on ResNet18's 7x7 and 14x14 layers
@@ -32,7 +33,7 @@ public func sgemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n:
     }
     let workers = ComputeThreads.count
     let splitRows = m >= n, length = splitRows ? m : n
-    guard workers > 1, !ComputeThreads.productsStayOnOneThread, m * n * k >= 1 << 20, length >= 32 * workers else {
+    guard workers > 1, !WorkerPool.shared.isRunning, m * n * k >= 1 << 20, length >= 32 * workers else {
         product(rows: 0..<m, columns: 0..<n)
         return
     }

@@ -83,6 +83,9 @@ final class WorkerPool: @unchecked Sendable {
         pthread_cond_init(wake, nil)
     }
 
+    /// Whether a loop is running now (on any thread): a loop started now would run inline.
+    var isRunning: Bool { busy.load(ordering: .relaxed) }
+
     /// Runs `body(chunk)` for every chunk in `0..<chunks` on the calling thread and up to
     /// `helpers` helper threads. Returns false, having run nothing, when the pool is already
     /// running a loop; the caller then runs the chunks itself.

@@ -92,7 +92,7 @@ import TestSupport
         #expect(run.output.contains("5 faces: mean offset ("), "\(run.output)")
         let (model, spec, metadata) = try KeypointModelFile.load(out)
         #expect(spec.pointOffsets?.count == 68 && metadata["facekeypoints.provenance"] != nil)
-        let shipped = try KeypointModelFile.load(try KeypointDetector.shippedLandmarksURL()).model
+        let shipped = try KeypointModelFile.load(try KeypointModel.shippedLandmarksURL()).model
         #expect(model.stateDict().map(\.tensor.scalars) == shipped.stateDict().map(\.tensor.scalars), "the weights must stay the shipped file's")
 
         let (boxes, _) = try DetectorBoxes.replacingBoxes(of: try ImglabDataset(contentsOf: annotations), file: annotations, detector: try MTCNN.pretrained())

@@ -83,7 +83,7 @@ import TestSupport
             last.assign(Tensor.randomNormal(last.value.shape, using: &generator))
         }
         model.eval()
-        let detector = KeypointDetector(model: model, spec: spec)
+        var detector = KeypointModel(network: model, spec: spec)
         let photo = try Image(contentsOf: TestData.root.appendingPathComponent("300w_subset/afw/1051618982_1.jpg"))
         let box = BoundingBox(x: 0.3 * Float(photo.width), y: 0.2 * Float(photo.height), width: 0.3 * Float(photo.width), height: 0.35 * Float(photo.height))
         let flipped = photo.flippedHorizontally()
@@ -102,7 +102,7 @@ import TestSupport
             return (points, confidences)
         }
         let plain = try asymmetry()
-        try detector.enableMirroring()
+        detector = try detector.mirrored()
         let mirrored = try asymmetry()
         #expect(plain.points > 0.1, "without mirroring an untrained model is not symmetric: \(plain)")
         #expect(mirrored.points < 0.01 && mirrored.confidences < 1e-4, "\(mirrored)")

@@ -168,7 +168,7 @@ import TestSupport
         var generator = RandomGenerator(seed: 1)
         try KeypointModelFile.save(KeypointModelSpec.nose.makeModel(using: &generator), spec: .nose, to: url)
         #expect {
-            _ = try KeypointDetector(contentsOf: url, expecting: .landmarks)
+            _ = try KeypointModel(contentsOf: url, expecting: .landmarks)
         } throws: { error in
             error is KeypointModelError && String(describing: error).contains("trained for 'nose' (NoseNet), expected a 'landmarks' model")
         }

@@ -7,7 +7,7 @@ import TestSupport
 /// with the detector's weights, and its accuracy on held-out faces with the detector's boxes.
 @Suite struct ShippedModelTests {
     @Test func carriesProvenanceLicenceAndFiguresInFloat16() throws {
-        let url = try KeypointDetector.shippedLandmarksURL()
+        let url = try KeypointModel.shippedLandmarksURL()
         let file = try SafeTensors.read(contentsOf: url)
         for key in ["facekeypoints.provenance", "facekeypoints.licence", "facekeypoints.retrain", "facekeypoints.validation"] {
             #expect(!(file.metadata[key] ?? "").isEmpty, "metadata '\(key)' missing")
@@ -37,7 +37,7 @@ import TestSupport
         let labels = TestData.root.appendingPathComponent("300w_subset/labels.xml")
         let all = try FaceDataset.imglab(labels, configuration: KeypointModelSpec.landmarks.datasetConfiguration())
         let held = all.split(validationFraction: 0.1, seed: 0).validation.subset(Array(0..<12))
-        let (predictions, missed) = try Evaluation.predictWithDetector(try KeypointDetector.shippedLandmarks(), on: held,
+        let (predictions, missed) = try Evaluation.predictWithDetector(try KeypointModel.shippedLandmarks(), on: held,
                                                                       detector: try MTCNN.pretrained())
         let report = Evaluation.report(predictions, scheme: .ibug68, missed: missed)
         // Measured with the shipped file (AVX-512 machine): all 12 found, NME 0.0412 (0.0428

@@ -27,6 +27,21 @@ import NN
         #expect(first.allClose(Self.reference(conv, x, .im2col), rtol: 1e-4, atol: 1e-5))
     }
 
+    /// One layer called from 8 tasks at once (a shared model): its kernels are transformed
+    /// once, and every task gets the output of a call on its own.
+    @Test func sharedLayerTransformsOnceAndGivesEveryTaskTheSerialOutput() async {
+        let (conv, x) = Self.layer()
+        conv.eval()
+        let layer = UncheckedSendable(conv)
+        let outputs = await withTaskGroup(of: Tensor.self) { group in
+            for _ in 0..<8 { group.addTask { withoutGradients { layer.value(x) } } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(conv.kernelCache.transforms == 1)
+        let reference = Self.reference(conv, x, .winograd)
+        #expect(outputs.count == 8 && outputs.allSatisfy { $0.allClose(reference, rtol: 1e-6, atol: 1e-6) })
+    }
+
     @Test func changedWeightsAreTransformedAgain() {
         let (conv, x) = Self.layer()
         conv.eval()

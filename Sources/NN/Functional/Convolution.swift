@@ -118,9 +118,7 @@ struct ConvolutionPlan {
     func run(_ body: (_ groups: GroupQueue, _ parallelInside: Bool) -> Void) {
         let queue = GroupQueue(count: groups)
         if parallelGroups {
-            ComputeThreads.withSingleThreadedBLAS {
-                parallelFor(workers) { _ in body(queue, false) }
-            }
+            parallelFor(workers) { _ in body(queue, false) }
         } else {
             body(queue, ComputeThreads.count > 1)
         }

@@ -1,3 +1,4 @@
+import Synchronization
 import Tensor
 
 /// A 3x3, stride-1 convolution computed with Winograd's minimal filtering F(2x2, 3x3)
@@ -378,7 +379,7 @@ struct WinogradConvolution {
 /// product on one thread: one parallel region instead of sixteen split products).
 private func products(_ parallel: Bool, _ body: (Int) -> Void) {
     if parallel {
-        ComputeThreads.withSingleThreadedBLAS { parallelFor(16, body) }
+        parallelFor(16, body)
     } else {
         for xi in 0..<16 { body(xi) }
     }
@@ -389,29 +390,41 @@ private func products(_ parallel: Bool, _ body: (Int) -> Void) {
 ///
 /// It holds the weight it transformed. Writing to a weight whose values are shared copies
 /// them first (copy on write), so a changed weight never shares storage with the held one,
-/// and its kernels are transformed again.
-package final class WinogradKernelCache {
-    private var weight: Tensor?
-    private var kernels: Tensor?
-    /// How many times kernels were transformed (for tests).
-    package private(set) var transforms = 0
+/// and its kernels are transformed again. Safe to use from several threads at once (one model
+/// shared by many tasks): the first caller transforms, the others wait for its kernels.
+package final class WinogradKernelCache: Sendable {
+    private struct Entry {
+        var weight: Tensor?
+        var kernels: Tensor?
+        var transforms = 0
+    }
+
+    private let entry = Mutex(Entry())
 
     package init() {}
+
+    /// How many times kernels were transformed (for tests).
+    package var transforms: Int { entry.withLock { $0.transforms } }
 
     /// `U` of `weight` (`[O, C, 3, 3]`) as ``WinogradConvolution/transformWeights(_:rotatedFrom:into:)``
     /// writes it, `[16, O, C]`.
     func kernels(of weight: Tensor, for winograd: WinogradConvolution) -> Tensor {
-        if let kernels, let held = self.weight, held.sharesStorage(with: weight), held.shape == weight.shape { return kernels }
-        var u = Tensor(uninitializedShape: [16, winograd.outChannels, winograd.g.channels])
-        winograd.transformWeights(weight.unsafeBaseAddress, into: u.unsafeMutableBaseAddress())
-        withExtendedLifetime(weight) {}
-        (self.weight, kernels) = (weight.detached(), u)
-        transforms += 1
-        return u
+        entry.withLock { entry in
+            if let kernels = entry.kernels, let held = entry.weight, held.sharesStorage(with: weight), held.shape == weight.shape {
+                return kernels
+            }
+            var u = Tensor(uninitializedShape: [16, winograd.outChannels, winograd.g.channels])
+            winograd.transformWeights(weight.unsafeBaseAddress, into: u.unsafeMutableBaseAddress())
+            withExtendedLifetime(weight) {}
+            entry.weight = weight.detached()
+            entry.kernels = u
+            entry.transforms += 1
+            return u
+        }
     }
 
     /// Lets go of the kernels and of the weight they came from.
     package func removeAll() {
-        (weight, kernels) = (nil, nil)
+        entry.withLock { $0.weight = nil; $0.kernels = nil }
     }
 }
