@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 import Synchronization
 
 /// How many cores the numeric kernels use.
@@ -40,9 +41,9 @@ public enum ComputeThreads {
         chosenCount.store(threads, ordering: .relaxed)
     }
 
-    /// Runs `body`. Matrix products inside a parallel loop now always run whole on the thread
-    /// that calls them (``sgemm(transposeA:transposeB:m:n:k:alpha:a:b:beta:c:)`` sees the
-    /// workers busy), so this wrapper is no longer needed.
+    /// Runs `body`. Matrix products inside a chunk of a parallel loop now always run whole on
+    /// the thread that runs the chunk (a per-thread mark, not a process-wide flag), so this
+    /// wrapper is no longer needed.
     @available(*, deprecated, message: "products inside parallelFor already run on one thread; call the body directly")
     public static func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
         try body()
@@ -61,9 +62,21 @@ public enum ComputeThreads {
 public func parallelFor(_ chunks: Int, _ body: (Int) -> Void) {
     let threads = ComputeThreads.count
     if chunks <= 1 || threads == 1 || !WorkerPool.shared.run(chunks, helpers: Swift.min(chunks, threads) - 1, body) {
-        for chunk in 0..<chunks { body(chunk) }
+        runChunksInline(chunks, body)
     }
 }
+
+/// Runs the chunks on the calling thread, marked as chunks of a loop as the pool marks them:
+/// their matrix products run whole, so a loop gives the same numbers on the pool or inline.
+@usableFromInline
+func runChunksInline(_ chunks: Int, _ body: (Int) -> Void) {
+    fk_add_parallel_chunk_depth(1)
+    defer { fk_add_parallel_chunk_depth(-1) }
+    for chunk in 0..<chunks { body(chunk) }
+}
+
+/// Whether the calling thread is running a chunk of a ``parallelFor(_:_:)`` loop.
+var isInsideParallelChunk: Bool { fk_parallel_chunk_depth() > 0 }
 
 /// Splits `0..<count` into at most ``ComputeThreads/count`` contiguous ranges and runs them in
 /// parallel. Small counts (below `minimumPerThread` elements a worker) run inline.

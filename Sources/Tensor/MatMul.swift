@@ -6,8 +6,9 @@ import CKernels
 ///
 /// A product of more than about a million multiply-adds is split into blocks of rows (or of
 /// columns, whichever `C` has more), one per ``ComputeThreads`` worker, each a single-threaded
-/// `cblas_sgemm`; while the workers are busy (a product inside a ``parallelFor(_:_:)`` loop, or
-/// beside another task's loop) it runs whole on the calling thread.
+/// `cblas_sgemm`; inside a chunk of a ``parallelFor(_:_:)`` loop it runs whole on the chunk's
+/// thread. The split depends only on the shape and ``ComputeThreads/count``, never on what
+/// other threads run, so a product gives the same bits alone or beside other tasks.
 /// A plain product with a narrow `B` (`n <= 64`, as in batch-1 inference of deep layers) runs
 /// on an AVX-512 kernel that reads `A` once instead of packing it, where the CPU has AVX-512
 /// and ``CPUKernels`` allows it: 1.2-1.8x OpenBLAS's speed on ResNet18's 7x7 and 14x14 layers
@@ -33,7 +34,7 @@ public func sgemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n:
     }
     let workers = ComputeThreads.count
     let splitRows = m >= n, length = splitRows ? m : n
-    guard workers > 1, !WorkerPool.shared.isRunning, m * n * k >= 1 << 20, length >= 32 * workers else {
+    guard workers > 1, !isInsideParallelChunk, m * n * k >= 1 << 20, length >= 32 * workers else {
         product(rows: 0..<m, columns: 0..<n)
         return
     }

@@ -41,7 +41,9 @@ final class WorkerPool: @unchecked Sendable {
 
         /// Claims and runs chunks until none is left.
         func runChunks() {
+            fk_add_parallel_chunk_depth(1)
             let finished = runClaims()
+            fk_add_parallel_chunk_depth(-1)
             // Published only after `runClaims` dropped its reference to the body: the caller
             // returns (and the body's captures end) as soon as every chunk is counted.
             if finished > 0 { finishedChunks.add(finished, ordering: .releasing) }
@@ -82,9 +84,6 @@ final class WorkerPool: @unchecked Sendable {
         pthread_mutex_init(sleep, nil)
         pthread_cond_init(wake, nil)
     }
-
-    /// Whether a loop is running now (on any thread): a loop started now would run inline.
-    var isRunning: Bool { busy.load(ordering: .relaxed) }
 
     /// Runs `body(chunk)` for every chunk in `0..<chunks` on the calling thread and up to
     /// `helpers` helper threads. Returns false, having run nothing, when the pool is already

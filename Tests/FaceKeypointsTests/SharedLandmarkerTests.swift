@@ -4,28 +4,21 @@ import FaceKeypoints
 import TestSupport
 
 /// One ``FaceLandmarker`` shared by several tasks, as a server's handlers share it, gives every
-/// task the results of one call at a time (Docs/Concurrency.md). Examples/SharedLandmarker runs
+/// task exactly the results of one call at a time (Docs/Concurrency.md). Examples/SharedLandmarker runs
 /// the same check on more photos, in release mode and under Thread Sanitizer.
 @Suite struct SharedLandmarkerTests {
     @Test func eightTasksSharingOneLandmarkerGetTheSerialResults() async throws {
         let photo = try Image(contentsOf: TestData.root.appendingPathComponent("dlib_examples/2008_001322.jpg"))
         let landmarker = try FaceLandmarker()
-        let serial = try landmarker.faces(in: photo)
+        let serial = try await landmarker.faces(in: photo)   // one call at a time
         #expect(!serial.isEmpty)
         let shared = try await withThrowingTaskGroup(of: [FaceLandmarks].self) { group in
             for _ in 0..<8 { group.addTask { try await landmarker.faces(in: photo) } }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        #expect(shared.count == 8)
-        for faces in shared {
-            try #require(faces.count == serial.count)
-            for (face, expected) in zip(faces, serial) {
-                #expect(face.score == expected.score && face.points.count == expected.points.count)
-                let deviation = zip(face.points + (face.points5 ?? []), expected.points + (expected.points5 ?? []))
-                    .map { max(abs($0.x - $1.x), abs($0.y - $1.y)) }.max() ?? 0
-                #expect(deviation <= 1e-3, "a shared call's points differ by \(deviation) px")
-            }
-        }
+        // Identical, not close: a matrix product is split by its shape and the thread count alone,
+        // never by what other tasks run (Docs/Concurrency.md).
+        #expect(shared.count == 8 && shared.allSatisfy { $0 == serial })
     }
 
     /// Given boxes skip the detector; a landmarker without one refuses the detector's source

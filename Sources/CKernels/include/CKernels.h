@@ -17,6 +17,13 @@ int fk_has_avx512(void);
 void fk_sgemm_narrow(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc);
 #endif
 
+/// How many parallel-loop chunks the calling thread is running now (0 outside any loop): a
+/// matrix product inside a chunk runs whole on its thread. Kept per thread, so that what one
+/// thread runs never changes how another splits its products.
+int fk_parallel_chunk_depth(void);
+/// Adds `delta` (+1 entering a chunk, -1 leaving it) to the calling thread's depth.
+void fk_add_parallel_chunk_depth(int delta);
+
 /// Tells the CPU the calling thread is spinning on a flag (`pause` on x86): it yields the
 /// pipeline to the other hardware thread and saves power while the flag stays unchanged.
 static inline void fk_spin_pause(void) {

@@ -3,8 +3,8 @@ import Foundation
 
 /// `SharedLandmarker [--tasks N] [PHOTO ...]`: finds every face's landmarks in the photos one
 /// call at a time, then again with N tasks (default 8) sharing one landmarker, each task going
-/// through all the photos from a different starting photo, and compares. Exits 1 when a
-/// concurrent result differs from the serial one by more than `tolerance`.
+/// through all the photos from a different starting photo, and compares. Exits 1 unless every
+/// task's results are identical to one call at a time (Docs/Concurrency.md: they are, bit for bit).
 /// Without photos: three of dlib's example photos under `../shared/data/dlib_examples`.
 @main
 struct SharedLandmarker {
@@ -49,26 +49,16 @@ struct SharedLandmarker {
             return try await group.reduce(into: [:]) { $0[$1.task] = $1.faces }
         }
 
-        var worst: Float = 0
         for task in 0..<taskCount {
-            for (index, expected) in serial.enumerated() {
-                guard let deviation = largestDeviation(concurrent[task]![index], from: expected) else {
-                    throw UsageError("task \(task) found \(concurrent[task]![index].count) faces in \(paths[index]), one call at a time found \(expected.count)")
-                }
-                worst = max(worst, deviation)
+            for (index, expected) in serial.enumerated() where concurrent[task]![index] != expected {
+                let deviation = largestDeviation(concurrent[task]![index], from: expected).map { "by up to \($0) px" } ?? "in its faces"
+                throw UsageError("task \(task)'s landmarks for \(paths[index]) differ from one call at a time \(deviation)")
             }
         }
         let faceCount = serial.map(\.count).reduce(0, +)
-        print("\(photos.count) photos, \(faceCount) faces; \(taskCount) tasks sharing one landmarker: largest difference from one call at a time \(worst) px")
-        guard worst <= tolerance else {
-            throw UsageError("the shared landmarker's results differ by \(worst) px, more than \(tolerance) px")
-        }
+        print("\(photos.count) photos, \(faceCount) faces; \(taskCount) tasks sharing one landmarker: every result identical to one call at a time")
     }
 }
-
-/// How far a shared landmarker's points and boxes may lie from one call at a time, in pixels
-/// (Docs/Concurrency.md explains why they are not always identical).
-let tolerance: Float = 1e-3
 
 /// The largest coordinate difference between two results for one photo (boxes, five points,
 /// points, confidences), or nil when they differ in their faces or points.
