@@ -87,6 +87,10 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
     /// points; 300-W's sit about 1 px to the right of that (Docs/Heatmaps.md), and these
     /// offsets restore it.
     public var pointOffsets: [Point]?
+    /// ResNet18 only: the padding of the 7x7 stem convolution (nil: torchvision's 3). The
+    /// study's part 3 used 2, and its recipe (``KeypointTask/landmarks(_:boxes:architecture:)``
+    /// with `.study`) sets it; the model tree prints it as conv1's `padding`.
+    public var stemPadding: Int?
 
     /// The number of neighbours each point of a PIPNet model predicts (PIPNet's `num_nb`),
     /// fewer when the scheme has no more other points.
@@ -146,7 +150,7 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
         return switch architecture {
         case .noseNet: NoseNet(inputHeight: inputHeight, inputWidth: inputWidth, points: pointCount, using: &generator)
         case .faceNet: FaceNet(inputHeight: inputHeight, inputWidth: inputWidth, points: pointCount, using: &generator)
-        case .resnet18: NN.resnet18(inputChannels: inputChannels, outputs: 2 * pointCount, using: &generator)
+        case .resnet18: NN.resnet18(inputChannels: inputChannels, outputs: 2 * pointCount, stemPadding: stemPadding ?? 3, using: &generator)
         case .pipNetResNet18, .pipNet16ResNet18:
             PIPNet(inputChannels: inputChannels, points: pointCount, neighbours: neighbours?.first?.count ?? 0,
                    stride: architecture == .pipNet16ResNet18 ? 16 : 32, using: &generator)
@@ -271,6 +275,10 @@ extension KeypointModelSpec {
         }
         if case .faceBox(let enlargement) = crop, !(1...4).contains(enlargement) {
             try fail("crop.faceBox.enlargement", "\(enlargement) is outside 1...4 (times the face box)")
+        }
+        if let stemPadding {
+            if architecture != .resnet18 { try fail("stemPadding", "only ResNet18 takes a stem padding; \(architecture.rawValue) does not") }
+            if !(0...3).contains(stemPadding) { try fail("stemPadding", "\(stemPadding); expected 0...3 (torchvision's is 3, the study's 2)") }
         }
         if faceBoxes == .detector, crop == .wholeImage { try fail("boxes", "'detector' needs a faceBox crop; the model crops the whole photo") }
         if let pointOffsets {

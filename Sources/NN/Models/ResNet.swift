@@ -15,11 +15,15 @@ public final class ResNet: Module {
     public let fc: Linear
     public let inputChannels: Int
 
-    /// - Parameter blocks: basic blocks per stage (`[2, 2, 2, 2]` for ResNet18).
-    public init(blocks: [Int], inputChannels: Int = 3, outputs: Int = 1000, using generator: inout RandomGenerator) {
+    /// - Parameters:
+    ///   - blocks: basic blocks per stage (`[2, 2, 2, 2]` for ResNet18).
+    ///   - stemPadding: the 7x7 stem convolution's padding, torchvision's 3 unless given (the
+    ///     study's part 3 used 2); `0...3`.
+    public init(blocks: [Int], inputChannels: Int = 3, outputs: Int = 1000, stemPadding: Int = 3, using generator: inout RandomGenerator) {
         precondition(blocks.count == 4 && blocks.allSatisfy { $0 > 0 }, "ResNet: expected 4 positive stage sizes, got \(blocks)")
+        precondition((0...3).contains(stemPadding), "ResNet: expected a stem padding in 0...3, got \(stemPadding)")
         self.inputChannels = inputChannels
-        conv1 = Conv2d(inputChannels, 64, kernelSize: 7, stride: 2, padding: 3, bias: false, using: &generator)
+        conv1 = Conv2d(inputChannels, 64, kernelSize: 7, stride: 2, padding: stemPadding, bias: false, using: &generator)
         bn1 = BatchNorm2d(64)
         relu = ReLU(inplace: true)
         maxpool = MaxPool2d(kernelSize: 3, stride: 2, padding: 1)
@@ -71,7 +75,7 @@ public final class ResNet: Module {
 }
 
 /// ResNet18 as torchvision builds it, for `inputChannels` (1 for grayscale) and `outputs`
-/// (136 for 68 keypoints).
-public func resnet18(inputChannels: Int = 3, outputs: Int = 1000, using generator: inout RandomGenerator) -> ResNet {
-    ResNet(blocks: [2, 2, 2, 2], inputChannels: inputChannels, outputs: outputs, using: &generator)
+/// (136 for 68 keypoints), with torchvision's stem padding 3 unless `stemPadding` is given.
+public func resnet18(inputChannels: Int = 3, outputs: Int = 1000, stemPadding: Int = 3, using generator: inout RandomGenerator) -> ResNet {
+    ResNet(blocks: [2, 2, 2, 2], inputChannels: inputChannels, outputs: outputs, stemPadding: stemPadding, using: &generator)
 }
