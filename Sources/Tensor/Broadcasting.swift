@@ -1,6 +1,6 @@
 /// NumPy/PyTorch broadcasting: shapes are aligned at their last dimension; each pair of
 /// extents must be equal or one of them 1.
-public func broadcastShape(_ a: [Int], _ b: [Int], operation: String) -> [Int] {
+package func broadcastShape(_ a: [Int], _ b: [Int], operation: String) -> [Int] {
     let rank = Swift.max(a.count, b.count)
     var result = [Int](repeating: 1, count: rank)
     for axis in 0..<rank {

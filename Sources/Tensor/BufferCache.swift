@@ -15,12 +15,12 @@ import Darwin
 /// Only buffers of at least ``minimumBytes`` are cached (the system allocator serves small
 /// ones well); at most ``capacityBytes`` are kept, beyond which a freed buffer goes back to
 /// the system. Thread safe.
-public enum BufferCache {
+package enum BufferCache {
     /// Buffers smaller than this go straight to the system allocator.
-    public static let minimumBytes = 64 * 1024
+    package static let minimumBytes = 64 * 1024
 
     /// The most bytes of idle buffers the cache keeps. Defaults to 1 GiB.
-    public static var capacityBytes: Int {
+    package static var capacityBytes: Int {
         get { lock.withLock { state.capacity } }
         set {
             precondition(newValue >= 0, "BufferCache.capacityBytes: expected a non-negative size, got \(newValue)")
@@ -33,11 +33,11 @@ public enum BufferCache {
     }
 
     /// Bytes currently held idle by the cache.
-    public static var cachedBytes: Int { lock.withLock { state.cachedBytes } }
+    package static var cachedBytes: Int { lock.withLock { state.cachedBytes } }
 
     /// Returns every idle buffer to the system (for example after training, before a
     /// long phase that needs other sizes).
-    public static func releaseAll() {
+    package static func releaseAll() {
         let evicted = lock.withLock { state.evict(downTo: 0) }
         for pointer in evicted { pointer.deallocate() }
     }

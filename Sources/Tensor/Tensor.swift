@@ -22,7 +22,7 @@ public struct Tensor {
     // MARK: Creation
 
     /// Wraps `storage` as a tensor of `shape`. The storage must hold exactly as many elements.
-    public init(shape: [Int], storage: TensorStorage) {
+    package init(shape: [Int], storage: TensorStorage) {
         let count = Tensor.elementCount(shape)
         precondition(storage.count == count, "Tensor(shape:storage:): shape \(shape) needs \(count) elements, storage has \(storage.count)")
         self.shape = shape

@@ -3,14 +3,14 @@
 /// `Tensor` owns its storage through this class and copies it on write, so tensors behave
 /// as values. The buffer is never resized. Large buffers come from and go back to
 /// ``BufferCache``, so the tensors of a training step reuse the previous step's memory.
-public final class TensorStorage: @unchecked Sendable {
+@usableFromInline package final class TensorStorage: @unchecked Sendable {
     /// Number of `Float` elements in the buffer.
-    public let count: Int
+    @usableFromInline package let count: Int
     /// The first element. Valid for `count` elements for the lifetime of the storage.
-    public let pointer: UnsafeMutablePointer<Float>
+    @usableFromInline package let pointer: UnsafeMutablePointer<Float>
 
     /// Allocates uninitialized storage for `count` elements.
-    public init(uninitializedCount count: Int) {
+    package init(uninitializedCount count: Int) {
         precondition(count >= 0, "TensorStorage: negative element count \(count)")
         self.count = count
         let raw = BufferCache.allocate(byteCount: count * MemoryLayout<Float>.stride)
@@ -18,13 +18,13 @@ public final class TensorStorage: @unchecked Sendable {
     }
 
     /// Allocates storage for `count` elements, all set to `value`.
-    public convenience init(count: Int, repeating value: Float) {
+    package convenience init(count: Int, repeating value: Float) {
         self.init(uninitializedCount: count)
         pointer.initialize(repeating: value, count: count)
     }
 
     /// A new storage holding the same values.
-    public func copy() -> TensorStorage {
+    @usableFromInline package func copy() -> TensorStorage {
         let result = TensorStorage(uninitializedCount: count)
         result.pointer.initialize(from: pointer, count: count)
         return result
