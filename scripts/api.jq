@@ -10,7 +10,7 @@ def flags:
   + (if (.declAttributes // []) | index("Inlinable") then " inlinable" else "" end)
   + (if .conformances then " : " + ([.conformances[].printedName] | join(", ")) else "" end);
 def declarations($parent):
-  if .kind == "Import" then empty
+  if .kind == "Import" or .isInternal then empty   # package and @usableFromInline declarations are not API
   elif .declKind then
     ($parent + .printedName) as $path
     | "\(.declKind) \($path) (\(types))\(flags)",

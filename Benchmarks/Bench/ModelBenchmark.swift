@@ -24,7 +24,7 @@ enum BenchmarkModel: String, CaseIterable {
     func make(using generator: inout RandomGenerator) -> Module {
         switch self {
         case .nosenet: NoseNet(using: &generator)
-        case .facenet: FaceNet(using: &generator)
+        case .facenet: StudyPart2Net(using: &generator)
         case .resnet18: NN.resnet18(inputChannels: 1, outputs: 136, using: &generator)
         case .pipnet: PIPNet(inputChannels: 1, points: 68, neighbours: 10, using: &generator)
         case .pipnet16: PIPNet(inputChannels: 1, points: 68, neighbours: 10, stride: 16, using: &generator)

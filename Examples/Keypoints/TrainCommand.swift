@@ -21,7 +21,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("normalize-by"), help: "Two points I,J whose distance normalizes the error (default: the points' box size).")
     var normalizeBy: String?
 
-    @Option(help: "The network: ResNet18, PIPNet-ResNet18 (heatmap head with per-point confidence), PIPNet16-ResNet18 (on 16-pixel cells), Integral-ResNet18 (stride-8 heatmaps, soft-argmax), NoseNet or FaceNet.") var architecture = KeypointModelSpec.Architecture.resnet18
+    @Option(help: "The network: ResNet18, PIPNet-ResNet18 (heatmap head with per-point confidence), PIPNet16-ResNet18 (on 16-pixel cells), Integral-ResNet18 (stride-8 heatmaps, soft-argmax), NoseNet or StudyPart2Net (the study's part-2 CNN).") var architecture = KeypointModelSpec.Architecture.resnet18
     @Option(name: .customLong("input-size"), help: "The square input's side in pixels.") var inputSize = 224
 
     @OptionGroup var split: SplitOptions

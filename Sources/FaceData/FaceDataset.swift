@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Tensor
 import Vision
 
@@ -348,7 +347,7 @@ public struct FaceDataset: KeypointDataset {
             if groups[face.image] == nil { order.append(face.image) }
             groups[face.image, default: []].append(i)
         }
-        let results = Mutex([Result<CachedImage, FaceDataError>?](repeating: nil, count: faces.count))
+        let results = Locked([Result<CachedImage, FaceDataError>?](repeating: nil, count: faces.count))
         let work = order.map { groups[$0]! }
         DispatchQueue.concurrentPerform(iterations: work.count) { g in
             let members = work[g]

@@ -7,7 +7,10 @@ import Foundation
 public struct KeypointModelSpec: Codable, Sendable, Equatable {
     /// The network.
     public enum Architecture: String, Codable, Sendable, CaseIterable {
-        case noseNet = "NoseNet", faceNet = "FaceNet", resnet18 = "ResNet18"
+        case noseNet = "NoseNet", resnet18 = "ResNet18"
+        /// The study's part-2 network (NN's `StudyPart2Net`); files written before the rename
+        /// say `FaceNet`, which still reads as this.
+        case studyPart2Net = "StudyPart2Net"
         /// ResNet18's trunk with PIPNet's heatmap head (NN's `PIPNet`): score and offset maps on
         /// a grid of 32-pixel cells, each point also estimated by its ``KeypointModelSpec/neighbours``.
         case pipNetResNet18 = "PIPNet-ResNet18"
@@ -23,6 +26,19 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
         public var isResNet: Bool { self == .resnet18 || isPIPNet || self == .integralResNet18 }
         /// Whether the network is PIPNet (score and offset maps, neighbour lists, its own loss).
         public var isPIPNet: Bool { self == .pipNetResNet18 || self == .pipNet16ResNet18 }
+
+        @available(*, deprecated, renamed: "studyPart2Net")
+        public static var faceNet: Architecture { .studyPart2Net }
+
+        /// Reads the raw value, and the part-2 network's name before the rename, `FaceNet`.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            let name = try container.decode(String.self)
+            guard let architecture = Architecture(rawValue: name == "FaceNet" ? Architecture.studyPart2Net.rawValue : name) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "Cannot initialize Architecture from invalid String value \(name)")
+            }
+            self = architecture
+        }
     }
 
     /// The study's part this model solves (used to refuse a model file for another part).
@@ -111,8 +127,8 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
     /// Part 1: NoseNet on the whole IMM photo at 80x60, point 52.
     public static let nose = KeypointModelSpec(task: .nose, architecture: .noseNet, inputWidth: 80, inputHeight: 60, inputChannels: 1,
                                                scheme: .imm58, points: [52], crop: .wholeImage, pixels: .centered)
-    /// Part 2: the 5-conv FaceNet on the whole IMM photo at 240x180, all 58 points.
-    public static let face = KeypointModelSpec(task: .face, architecture: .faceNet, inputWidth: 240, inputHeight: 180, inputChannels: 1,
+    /// Part 2: the study's 5-conv network (``Architecture/studyPart2Net``) on the whole IMM photo at 240x180, all 58 points.
+    public static let face = KeypointModelSpec(task: .face, architecture: .studyPart2Net, inputWidth: 240, inputHeight: 180, inputChannels: 1,
                                                scheme: .imm58, points: nil, crop: .wholeImage, pixels: .centered)
     /// Part 3: ResNet18 on a 224x224 grayscale crop of 1.4x the face box, 68 points.
     public static let landmarks = KeypointModelSpec(task: .landmarks, architecture: .resnet18, inputWidth: 224, inputHeight: 224,
@@ -149,7 +165,7 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
                      "KeypointModelSpec.makeModel: a PIPNet spec needs its neighbour lists first (withNeighbours(from:count:))")
         return switch architecture {
         case .noseNet: NoseNet(inputHeight: inputHeight, inputWidth: inputWidth, points: pointCount, using: &generator)
-        case .faceNet: FaceNet(inputHeight: inputHeight, inputWidth: inputWidth, points: pointCount, using: &generator)
+        case .studyPart2Net: StudyPart2Net(inputHeight: inputHeight, inputWidth: inputWidth, points: pointCount, using: &generator)
         case .resnet18: NN.resnet18(inputChannels: inputChannels, outputs: 2 * pointCount, stemPadding: stemPadding ?? 3, using: &generator)
         case .pipNetResNet18, .pipNet16ResNet18:
             PIPNet(inputChannels: inputChannels, points: pointCount, neighbours: neighbours?.first?.count ?? 0,
@@ -230,7 +246,7 @@ extension KeypointModelSpec {
         func smallest(_ fits: (Int) -> Bool) -> Int { (1...maximumInputSide).first(where: fits) ?? maximumInputSide + 1 }
         switch architecture {
         case .noseNet: return smallest { NoseNet.featureSize(inputHeight: $0, inputWidth: $0).height > 0 }
-        case .faceNet: return smallest { FaceNet.featureSize(inputHeight: $0, inputWidth: $0).height > 0 }
+        case .studyPart2Net: return smallest { StudyPart2Net.featureSize(inputHeight: $0, inputWidth: $0).height > 0 }
         case .resnet18, .pipNetResNet18, .pipNet16ResNet18, .integralResNet18: return 32
         }
     }

@@ -52,7 +52,7 @@ public struct KeypointTask: Sendable {
         }
     }
 
-    /// Part 2: all 58 IMM points with the 5-conv FaceNet at 240x180. The study augments with
+    /// Part 2: all 58 IMM points with the study's 5-conv network (NN's `StudyPart2Net`) at 240x180. The study augments with
     /// rotation +-15 degrees, shift +-10 px of 240, brightness and contrast; the default adds
     /// cosine decay (11.07 against 11.29 px); mirrored flips did not help on IMM (12.49 px).
     public static func face(_ recipe: Recipe = .default) -> KeypointTask {

@@ -21,10 +21,10 @@ package enum BufferCache {
 
     /// The most bytes of idle buffers the cache keeps. Defaults to 1 GiB.
     package static var capacityBytes: Int {
-        get { lock.withLock { state.capacity } }
+        get { state.withLock { $0.capacity } }
         set {
             precondition(newValue >= 0, "BufferCache.capacityBytes: expected a non-negative size, got \(newValue)")
-            let evicted = lock.withLock { () -> [UnsafeMutableRawPointer] in
+            let evicted = state.withLock { state -> [UnsafeMutableRawPointer] in
                 state.capacity = newValue
                 return state.evict(downTo: newValue)
             }
@@ -33,19 +33,19 @@ package enum BufferCache {
     }
 
     /// Bytes currently held idle by the cache.
-    package static var cachedBytes: Int { lock.withLock { state.cachedBytes } }
+    package static var cachedBytes: Int { state.withLock { $0.cachedBytes } }
 
     /// Returns every idle buffer to the system (for example after training, before a
     /// long phase that needs other sizes).
     package static func releaseAll() {
-        let evicted = lock.withLock { state.evict(downTo: 0) }
+        let evicted = state.withLock { $0.evict(downTo: 0) }
         for pointer in evicted { pointer.deallocate() }
     }
 
     /// A 64-byte aligned buffer of at least `byteCount` bytes; uninitialized.
     static func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
         let size = roundedSize(byteCount)
-        if size >= minimumBytes, let pointer = lock.withLock({ state.take(size) }) {
+        if size >= minimumBytes, let pointer = state.withLock({ $0.take(size) }) {
             return pointer
         }
         return UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
@@ -55,7 +55,7 @@ package enum BufferCache {
     static func deallocate(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
         let size = roundedSize(byteCount)
         guard size >= minimumBytes else { return pointer.deallocate() }
-        let (cached, evicted) = lock.withLock { state.put(pointer, size) }
+        let (cached, evicted) = state.withLock { $0.put(pointer, size) }
         for old in evicted { old.deallocate() }
         if !cached { pointer.deallocate() }
     }
@@ -108,8 +108,7 @@ package enum BufferCache {
         }
     }
 
-    nonisolated(unsafe) private static var state = State()
-    private static let lock = CacheLock()
+    private static let state = Locked(State())
 }
 
 /// Calls `body` with an uninitialized buffer of `count` floats (64-byte aligned) that goes
@@ -120,26 +119,4 @@ package func withScratchBuffer<R>(count: Int, _ body: (UnsafeMutablePointer<Floa
     let raw = BufferCache.allocate(byteCount: bytes)
     defer { BufferCache.deallocate(raw, byteCount: bytes) }
     return try body(raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1)))
-}
-
-/// A plain mutual-exclusion lock over pthreads (no Foundation in this target).
-final class CacheLock: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-
-    init() {
-        mutex = .allocate(capacity: 1)
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-    }
-
-    @inline(__always)
-    func withLock<R>(_ body: () throws -> R) rethrows -> R {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body()
-    }
 }

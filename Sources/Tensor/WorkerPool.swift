@@ -74,8 +74,8 @@ final class WorkerPool: @unchecked Sendable {
     private let generation = Atomic<Int>(0)
     private let sleepers = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)
-    private let current = Mutex<Loop?>(nil)
-    private let helperCount = Mutex<Int>(0)
+    private let current = Locked<Loop?>(nil)
+    private let helperCount = Locked<Int>(0)
     private let sleep = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Tensor
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -30,7 +30,7 @@ public final class RunFolderLock: Sendable {
     public let removedTemporaryFiles: [String]
 
     /// The folders this process holds: path -> (descriptor, holders).
-    private static let held = Mutex<[String: (descriptor: Int32, holders: Int)]>([:])
+    private static let held = Locked<[String: (descriptor: Int32, holders: Int)]>([:])
 
     /// Creates `folder` if needed and locks it; throws ``RunFolderLockError`` naming the folder
     /// and the process that holds it when another process does.

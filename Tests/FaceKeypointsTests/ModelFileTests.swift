@@ -125,15 +125,44 @@ import TestSupport
         #expect(throws: KeypointModelSpec.InvalidField.self) { try small.validate() }
     }
 
+    /// The part-2 network was called FaceNet; files that say so still read, as the renamed one.
+    @Test func specsWrittenBeforeTheRenameStillRead() throws {
+        var object = try Self.specObject(.face)
+        #expect(object["architecture"] as? String == "StudyPart2Net")
+        object["architecture"] = "FaceNet"
+        let spec = try JSONDecoder().decode(KeypointModelSpec.self, from: try JSONSerialization.data(withJSONObject: object))
+        #expect(spec.architecture == .studyPart2Net && spec == .face)
+        object["architecture"] = "FaceNet2"
+        #expect(throws: DecodingError.self) { _ = try JSONDecoder().decode(KeypointModelSpec.self, from: try JSONSerialization.data(withJSONObject: object)) }
+    }
+
+    /// The study's part 3 pads ResNet18's stem by 2: recorded in the spec, built into conv1,
+    /// refused outside 0...3 and on other architectures.
+    @Test func stemPaddingIsRecordedBuiltAndBounded() throws {
+        let study = KeypointTask.landmarks(.study).spec
+        #expect(study.stemPadding == 2 && KeypointTask.landmarks().spec.stemPadding == nil)
+        try study.validate()
+        var generator = RandomGenerator(seed: 0)
+        let model = try #require(study.makeModel(using: &generator) as? ResNet)
+        #expect(model.conv1.padding == (2, 2) && model.description.contains("padding=(2, 2)"))
+        #expect(try Self.specObject(study)["stemPadding"] as? Int == 2)
+        var wide = study
+        wide.stemPadding = 4
+        #expect { try wide.validate() } throws: { ($0 as? KeypointModelSpec.InvalidField)?.field == "stemPadding" }
+        var nose = KeypointModelSpec.nose
+        nose.stemPadding = 2
+        #expect { try nose.validate() } throws: { ($0 as? KeypointModelSpec.InvalidField)?.field == "stemPadding" }
+    }
+
     /// Structured fuzzing of the metadata: random fields get random values (extreme numbers,
     /// wrong types, unknown names, nested junk) or the JSON is cut short. Every spec is either
     /// refused with `KeypointModelError` or builds a model that runs on an input of its size.
     @Test func fuzzedMetadataIsRefusedOrUsable() throws {
         var generator = RandomGenerator(seed: 14)
         func below(_ n: Int) -> Int { Int(generator.next() % UInt64(n)) }
-        let fields = ["task", "architecture", "inputWidth", "inputHeight", "inputChannels", "scheme", "points", "crop", "pixels", "extra"]
+        let fields = ["task", "architecture", "inputWidth", "inputHeight", "inputChannels", "scheme", "points", "crop", "pixels", "stemPadding", "extra"]
         let values: [Any] = [0, 1, 2, 3, -1, 8, 33, 52, 57, 58, 67, 68, 240, 513, 1025, Int.max, Int.min, 1e308, -0.0, 1.5, "", "NoseNet",
-                             "FaceNet", "ResNet18", "nose", "landmarks", "imm58", "ibug68", "unit", "centered", "wholeImage", NSNull(),
+                             "FaceNet", "StudyPart2Net", "ResNet18", "nose", "landmarks", "imm58", "ibug68", "unit", "centered", "wholeImage", NSNull(),
                              [Int](), [52], [0, 67], [-1], [Int.max], ["faceBox": ["enlargement": 1.4]], ["faceBox": ["enlargement": -1]],
                              ["faceBox": [:] as [String: Any]], ["wholeImage": [:] as [String: Any]], ["x": [1, 2]], [[1]]]
         let base = try Self.specObject(.nose), landmarks = try Self.specObject(.landmarks)

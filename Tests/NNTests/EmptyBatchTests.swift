@@ -43,7 +43,7 @@ import NN
         var generator = RandomGenerator(seed: 0)
         Self.expectEmptyPassThrough(resnet18(inputChannels: 1, outputs: 136, using: &generator), input: [0, 1, 64, 64],
                                     output: [0, 136], "ResNet18")
-        Self.expectEmptyPassThrough(FaceNet(using: &generator), input: [0, 1, 180, 240], output: [0, 116], "FaceNet")
+        Self.expectEmptyPassThrough(StudyPart2Net(using: &generator), input: [0, 1, 180, 240], output: [0, 116], "StudyPart2Net")
         Self.expectEmptyPassThrough(PIPNet(inputChannels: 1, points: 68, stride: 16, using: &generator), input: [0, 1, 64, 64],
                                     output: [0, 3 * 68 + 2 * 68 * 10, 4, 4], "PIPNet at stride 16")
     }

@@ -64,7 +64,9 @@ import TestSupport
             let statistic = try #require(buffers[key]).value
             #expect(statistic.allClose(expectedStatistic, rtol: 1e-4, atol: 1e-5), "\(name) \(key): \(differenceReport(statistic, expectedStatistic))")
         }
-        #expect(model.description == reference.file.metadata["repr"], "\(name) prints differently from PyTorch")
+        // The reference script's class for the part-2 network keeps its old name, FaceNet: only the first word may differ.
+        let printed = reference.file.metadata["repr"].map { $0.hasPrefix("FaceNet(") ? model.typeName + $0.dropFirst("FaceNet".count) : $0 }
+        #expect(model.description == printed, "\(name) prints differently from PyTorch")
     }
 
     @Test func noseNetMatchesPyTorch() throws {
@@ -72,9 +74,9 @@ import TestSupport
         try Self.check(NoseNet(using: &generator), against: "nosenet")
     }
 
-    @Test func faceNetMatchesPyTorch() throws {
+    @Test func studyPart2NetMatchesPyTorch() throws {
         var generator = RandomGenerator(seed: 0)
-        try Self.check(FaceNet(using: &generator), against: "facenet")
+        try Self.check(StudyPart2Net(using: &generator), against: "facenet")
     }
 
     @Test func resnet18MatchesPyTorch() throws {

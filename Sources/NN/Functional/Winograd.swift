@@ -1,4 +1,3 @@
-import Synchronization
 import Tensor
 
 /// A 3x3, stride-1 convolution computed with Winograd's minimal filtering F(2x2, 3x3)
@@ -29,7 +28,7 @@ struct WinogradConvolution {
             && g.dilationY == 1 && g.dilationX == 1 && g.paddingY <= 2 && g.paddingX <= 2
     }
 
-    /// Whether it also pays off: with fewer than 64 channels on either side (FaceNet's first
+    /// Whether it also pays off: with fewer than 64 channels on either side (StudyPart2Net's first
     /// layers), or fewer than 64 tiles in the batch (ResNet18's last layers for one image),
     /// transforming kernels and tiles costs more than the products save (measured with
     /// `keypoints-bench row`). With the kernels already transformed (`kernelsReady`: a layer
@@ -399,7 +398,7 @@ package final class WinogradKernelCache: Sendable {
         var transforms = 0
     }
 
-    private let entry = Mutex(Entry())
+    private let entry = Locked(Entry())
 
     package init() {}
 

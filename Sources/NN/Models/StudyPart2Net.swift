@@ -6,7 +6,7 @@ import Tensor
 /// input the features are 256x3x5 = 3840.
 ///
 /// Shape: `[N, 1, inputHeight, inputWidth]` -> `[N, 2 * points]`.
-public final class FaceNet: Module {
+public final class StudyPart2Net: Module {
     public let conv1, conv2, conv3, conv4, conv5: Conv2d
     public let pool: MaxPool2d
     public let fc1, fc2, fc3: Linear
@@ -21,7 +21,7 @@ public final class FaceNet: Module {
         conv5 = Conv2d(128, 256, kernelSize: 3, using: &generator)
         pool = MaxPool2d(kernelSize: 2)
         let (h, w) = Self.featureSize(inputHeight: inputHeight, inputWidth: inputWidth)
-        precondition(h > 0 && w > 0, "FaceNet: input \(inputHeight)x\(inputWidth) is too small for five conv+pool stages")
+        precondition(h > 0 && w > 0, "StudyPart2Net: input \(inputHeight)x\(inputWidth) is too small for five conv+pool stages")
         fc1 = Linear(256 * h * w, 768, using: &generator)
         fc2 = Linear(768, 384, using: &generator)
         fc3 = Linear(384, 2 * points, using: &generator)
@@ -35,10 +35,13 @@ public final class FaceNet: Module {
 
     public override func forward(_ input: Tensor) -> Tensor {
         precondition(input.rank == 4 && input.shape[1...] == [1, inputHeight, inputWidth],
-                     "FaceNet: expected [N, 1, \(inputHeight), \(inputWidth)], got \(input.shape)")
+                     "StudyPart2Net: expected [N, 1, \(inputHeight), \(inputWidth)], got \(input.shape)")
         var x = input
         for conv in [conv1, conv2, conv3, conv4, conv5] { x = pool(conv(x, activation: .relu)) }
         x = fc1(x.flattened(from: 1)).relu()
         return fc3(fc2(x).relu())
     }
 }
+
+@available(*, deprecated, renamed: "StudyPart2Net", message: "renamed: FaceNet is also the name of a well-known face-recognition network")
+public typealias FaceNet = StudyPart2Net
