@@ -70,7 +70,7 @@ public struct ErrorSummary: Codable, Sendable, Equatable {
     }
 
     /// The cumulative error curve up to `threshold`: the fraction of faces (missed ones
-    /// included) whose error is below x (``KeypointMetrics/cumulativeErrorCurve(_:threshold:steps:)``).
+    /// included) whose error is below x (`KeypointMetrics.cumulativeErrorCurve(_:threshold:steps:)`).
     public func cumulativeCurve(threshold: Float, steps: Int = 200) -> [Point] {
         KeypointMetrics.cumulativeErrorCurve(faces.filter { !$0.isNaN }, threshold: threshold, steps: steps)
     }

@@ -7,7 +7,7 @@ extension Evaluation {
     /// Predicts every face of `dataset` from the face boxes a user would have: the detector's.
     /// Each photo is searched once (stored pixels, as annotations are); its detections are
     /// paired with the dataset's faces greedily by IoU >= 0.5 with the box around each face's
-    /// points (``FaceMatching``), and the model runs on each found face as it does in
+    /// points (`FaceMatching`), and the model runs on each found face as it does in
     /// ``FaceLandmarker`` (``KeypointModel/estimate(in:face:)``). Returns the found faces'
     /// predictions, in dataset order, and how many faces the detector missed.
     public static func predictWithDetector(_ keypoints: KeypointModel, on dataset: FaceDataset, detector: MTCNN) throws

@@ -112,7 +112,7 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
     /// fewer when the scheme has no more other points.
     public static let pipNetNeighbourCount = 10
     /// The most neighbours a PIPNet spec may list per point: with
-    /// ``LandmarkScheme/maximumPointCount`` it bounds the heads a model file can make a reader
+    /// `LandmarkScheme.maximumPointCount` it bounds the heads a model file can make a reader
     /// build (at most 1024 x 67 output channels, 35 M weights; Docs/Reliability.md).
     public static let maximumNeighbourCount = 32
     /// ``boxes``, with nil read as `truth`.

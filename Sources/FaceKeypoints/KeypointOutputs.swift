@@ -2,7 +2,7 @@ import FaceData
 import Vision
 
 /// A keypoint model's output for a batch, read as its architecture is trained: two numbers per
-/// point for the regression networks (``TargetNormalization``), PIPNet's joined maps for
+/// point for the regression networks (`TargetNormalization`), PIPNet's joined maps for
 /// PIPNet (``KeypointModelSpec/Architecture/isPIPNet``). The trainer, ``Evaluation`` and
 /// ``KeypointModel`` all go through it, so every architecture trains and predicts the same way.
 ///
@@ -31,8 +31,8 @@ public struct KeypointOutputs {
     }
 
     /// The training loss against `batch`'s targets: `regressionLoss` on the normalized
-    /// coordinates (absent points masked, ``Batch/maskedLoss(_:_:)``), or PIPNet's own loss
-    /// (``pipNetLoss(_:_:scoreLoss:scoreWeight:offsetWeight:)`` with `scoreLoss`, absent points
+    /// coordinates (absent points masked, `Batch.maskedLoss(_:_:)`), or PIPNet's own loss
+    /// (`pipNetLoss(_:_:scoreLoss:scoreWeight:offsetWeight:)` with `scoreLoss`, absent points
     /// masked the same way).
     public func loss(for batch: Batch, regressionLoss: (Tensor, Tensor) -> Tensor, scoreLoss: PIPNetScoreLoss = .mse) -> Tensor {
         guard let maps, let neighbours else { return batch.maskedLoss(raw, regressionLoss) }

@@ -4,7 +4,7 @@ import Vision
 
 /// A keypoint task: the model to train (``spec``), how to train it (``configuration``), where
 /// its faces come from, and the files a run leaves behind. The study's three parts are tasks
-/// (``nose(_:)``, ``face(_:)``, ``landmarks(_:)``, each with the `default` and the `study`
+/// (``nose(_:)``, ``face(_:)``, ``landmarks(_:boxes:architecture:)``, each with the `default` and the `study`
 /// recipe); a user's own point scheme is another (``custom(scheme:architecture:inputSize:_:)``).
 ///
 /// Part 3 in a few lines:

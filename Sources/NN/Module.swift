@@ -3,7 +3,7 @@ import Tensor
 /// The base class of layers and models: it owns parameters, buffers and child modules and
 /// names them exactly as PyTorch's `state_dict()` does (`layer1.0.bn1.running_var`).
 ///
-/// Subclass it, store layers, ``Parameter``s and ``Buffer``s in properties, and override
+/// Subclass it, store layers, `Parameter`s and ``Buffer``s in properties, and override
 /// ``forward(_:)``. Properties are discovered by reflection and named after the property
 /// (an optional one only when set); override ``namedChildren``, ``namedOwnParameters`` or
 /// ``namedOwnBuffers`` to choose other names.

@@ -53,7 +53,7 @@ public func withoutGradients<R>(_ body: () throws -> R) rethrows -> R {
 
 extension Tensor {
     /// Whether gradients flow to this tensor. Setting it on a tensor makes it a leaf whose
-    /// ``grad`` fills on ``backward()``.
+    /// ``grad`` fills on ``backward(retainGraph:)``.
     public var requiresGrad: Bool {
         get { node != nil }
         set {
@@ -65,7 +65,7 @@ extension Tensor {
         }
     }
 
-    /// The gradient accumulated into this leaf by ``backward()``, or `nil`.
+    /// The gradient accumulated into this leaf by ``backward(retainGraph:)``, or `nil`.
     public var grad: Tensor? {
         get { node?.grad }
         nonmutating set { node?.grad = newValue }
@@ -78,7 +78,7 @@ extension Tensor {
         return result
     }
 
-    /// Connects `output` to `inputs` in the autograd graph, so that ``backward()`` calls
+    /// Connects `output` to `inputs` in the autograd graph, so that ``backward(retainGraph:)`` calls
     /// `backward` with the gradient of the output and passes each returned gradient to the
     /// matching input (`nil` for an input that needs none). This is how every
     /// differentiable operation is built, and how a new one is written outside the package:

@@ -27,10 +27,10 @@ public enum TrainingProgress: Sendable {
 /// let history = try trainer.run(resume: false) { print($0) }
 /// ```
 ///
-/// Data parallelism: give a ``ProcessGroup`` of several ranks (the `Distributed` target's
-/// `MPIProcessGroup` under `mpirun`) and every rank runs this trainer on its ``DataShard`` of
+/// Data parallelism: give a `ProcessGroup` of several ranks (the `Distributed` target's
+/// `MPIProcessGroup` under `mpirun`) and every rank runs this trainer on its `DataShard` of
 /// each batch (`configuration.batchSize` samples per rank): rank 0's weights are broadcast at
-/// the start, the gradients are averaged after every backward pass (``GradientAverager``), and
+/// the start, the gradients are averaged after every backward pass (`GradientAverager`), and
 /// only rank 0 validates, reports progress and writes files. BatchNorm statistics stay per
 /// rank, as in PyTorch's `DistributedDataParallel`.
 public final class KeypointTrainer {
@@ -44,7 +44,7 @@ public final class KeypointTrainer {
     public let training: FaceDataset
     public let validation: FaceDataset
     public let output: URL
-    /// The ranks training together (``SingleProcessGroup`` for one process).
+    /// The ranks training together (`SingleProcessGroup` for one process).
     public let group: any ProcessGroup
     let optimizer: Adam
     let scheduler: (any StepwiseLRScheduler)?
@@ -128,7 +128,7 @@ public final class KeypointTrainer {
     /// In a group of several ranks, every rank calls this; a checkpoint is resumed when rank 0
     /// finds one, and every rank then reads it (the output folder must be shared). It may come
     /// from a run with another number of ranks when the global batch (`batchSize * ranks`)
-    /// is the same: the run then trains the same batches (see ``DataShard``) and rounds
+    /// is the same: the run then trains the same batches (see `DataShard`) and rounds
     /// differently, as with another thread count.
     @discardableResult
     public func run(resume: Bool, progress report: (TrainingProgress) -> Void = { _ in }) throws -> TrainingHistory {

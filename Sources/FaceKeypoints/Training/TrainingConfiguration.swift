@@ -108,7 +108,7 @@ public struct AugmentationSettings: Codable, Sendable, Equatable {
     public var brightness: Float
     public var contrast: Float
     /// The probability of a random rectangle up to 0.4 of the input's width and height painted
-    /// over the image (``Vision/RandomOcclusion``, PIPNet's occlusion).
+    /// over the image (Vision's `RandomOcclusion`, PIPNet's occlusion).
     public var occlusion: Float
 
     public init(rotation: Float = 0, shift: Float = 0, scaleLow: Float = 1, scaleHigh: Float = 1, flipProbability: Float = 0,

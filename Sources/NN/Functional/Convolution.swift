@@ -220,9 +220,9 @@ func col2im(_ columns: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: R
 
 /// 2-D convolution (cross-correlation, as `torch.nn.functional.conv2d`), optionally followed
 /// by a fused activation (`activation: .relu` computes `conv2d(...).relu()` exactly, in the
-/// same pass). Computed over groups of images (see ``ConvolutionPlan``) on reused scratch
+/// same pass). Computed over groups of images (see `ConvolutionPlan`) on reused scratch
 /// buffers, with matrix products `weight [O, C*kH*kW] x im2col(images)`, or for 3x3 stride-1
-/// layers with 64 channels or more by Winograd's method (``WinogradConvolution``).
+/// layers with 64 channels or more by Winograd's method (`WinogradConvolution`).
 ///
 /// Shape: input `[N, C, H, W]`, weight `[O, C, kH, kW]`, bias `[O]` -> `[N, O, outH, outW]`.
 public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),

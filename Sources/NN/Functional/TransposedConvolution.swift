@@ -7,7 +7,7 @@ import Tensor
 /// `outputPadding` (less than the stride) adds rows and columns at the bottom and right.
 ///
 /// Computed over groups of images as ``conv2d(_:weight:bias:stride:padding:dilation:activation:)``
-/// is (its ``ConvolutionPlan``), one matrix product `weight^T [O*kH*kW, C] x input [C, G*H*W]`
+/// is (its `ConvolutionPlan`), one matrix product `weight^T [O*kH*kW, C] x input [C, G*H*W]`
 /// per group folded onto the output (col2im); the input's gradient is `conv2d` of the output's
 /// gradient with the same weight.
 ///

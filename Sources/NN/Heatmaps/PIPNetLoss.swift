@@ -56,7 +56,12 @@ public enum PIPNetScoreLoss: String, Codable, Sendable, CaseIterable, CustomStri
 /// ```
 ///
 /// Shape: maps and targets of one batch and grid -> ``PIPNetLoss`` of scalars `[]`.
-/// - Parameter scoreWeight: the score part's weight (nil: `scoreLoss`'s ``PIPNetScoreLoss/weight``).
+/// - Parameters:
+///   - maps: the network's score and offset maps (``PIPNet/maps(_:)``).
+///   - targets: the cells, offsets and masks the maps are trained towards.
+///   - scoreLoss: the score maps' criterion: `.mse` (the reference's) or adaptive wing.
+///   - scoreWeight: the score part's weight (nil: `scoreLoss`'s ``PIPNetScoreLoss/weight``).
+///   - offsetWeight: the offset parts' weight (the reference's 1).
 public func pipNetLoss(_ maps: PIPNetMaps, _ targets: PIPNetTargets, scoreLoss: PIPNetScoreLoss = .mse, scoreWeight: Float? = nil,
                        offsetWeight: Float = 1) -> PIPNetLoss {
     precondition(maps.scores.shape == targets.scores.shape && maps.neighbourX.shape == targets.neighbourX.shape,

@@ -31,6 +31,7 @@ public struct PIPNetTargets: Sendable {
     ///   - present: per image, whether each point is annotated (nil: all are). An absent point's
     ///     position is ignored (it may be NaN): its score map and offsets, and every neighbour
     ///     offset that refers to it, are masked out of ``pipNetLoss(_:_:scoreLoss:scoreWeight:offsetWeight:)``.
+    ///   - neighbours: each point's neighbours, whose offsets its cell also predicts.
     ///   - height: rows of cells (input height / 32 for ``PIPNet``).
     ///   - width: columns of cells.
     public init(points: [[SIMD2<Float>]], present: [[Bool]]? = nil, neighbours: PIPNetNeighbours, height: Int, width: Int) {

@@ -11,7 +11,7 @@ import Tensor
 /// `Conv2d(256, 128, 3)`, `BatchNorm2d(128)`, `ReLU`, `Conv2d(128, points, 1)`, the convolutions
 /// without bias: `head.1.weight`, `head.2.*`, `head.5.weight`, `head.6.*`, `head.8.weight` (the last
 /// has none because a constant added to a map leaves its softmax unchanged). The trunk starts
-/// as ``resnet18(inputChannels:outputs:using:)``'s, the 3x3 convolutions as ``Conv2d``'s
+/// as ``resnet18(inputChannels:outputs:stemPadding:using:)``'s, the 3x3 convolutions as ``Conv2d``'s
 /// default, the last one with weights normal of standard deviation 0.001 (as ``PIPNet``'s heads).
 ///
 /// ```swift
@@ -35,7 +35,10 @@ public final class IntegralRegressionNet: Module {
     /// Input pixels per cell of the heatmaps.
     public let stride = 8
 
-    /// - Parameter points: the landmarks (one heatmap each).
+    /// - Parameters:
+    ///   - inputChannels: 1 for grey images, 3 for colour.
+    ///   - points: the landmarks (one heatmap each).
+    ///   - generator: the source of the initial weights.
     public init(inputChannels: Int = 3, points: Int, using generator: inout RandomGenerator) {
         precondition(points > 0, "IntegralRegressionNet: expected points > 0, got \(points)")
         (self.inputChannels, self.points) = (inputChannels, points)

@@ -16,7 +16,7 @@ import Tensor
 /// PyTorch module written the same way loads it with `strict=True`. The heads and `deconv1`
 /// start as the reference's: weights normal with standard deviation 0.001, biases 0
 /// (`bn_deconv1` as every batch norm: weight 1, bias 0); the trunk as
-/// ``resnet18(inputChannels:outputs:using:)``'s.
+/// ``resnet18(inputChannels:outputs:stemPadding:using:)``'s.
 ///
 /// ```swift
 /// var generator = RandomGenerator(seed: 0)
@@ -47,9 +47,11 @@ public final class PIPNet: Module {
     public let stride: Int
 
     /// - Parameters:
+    ///   - inputChannels: 1 for grey images, 3 for colour.
     ///   - points: the landmarks (score maps and offset maps per landmark).
     ///   - neighbours: the mean-face neighbours each landmark predicts (PIPNet's `num_nb`, 10).
     ///   - stride: input pixels per cell, the reference's `net_stride`: 32 (the trunk's map) or 16.
+    ///   - generator: the source of the initial weights.
     public init(inputChannels: Int = 3, points: Int, neighbours: Int = 10, stride: Int = 32, using generator: inout RandomGenerator) {
         precondition(points > 0 && neighbours > 0 && neighbours < points,
                      "PIPNet: expected points > neighbours > 0, got \(points) points and \(neighbours) neighbours")

@@ -2,7 +2,7 @@ import Tensor
 
 /// torchvision's ResNet with basic blocks, with the same structure, parameter names and
 /// initialization (convolutions Kaiming-normal with fan-out, batch norm weight 1 and bias
-/// 0), so a torchvision state dict loads unchanged. Use ``resnet18(inputChannels:outputs:using:)``.
+/// 0), so a torchvision state dict loads unchanged. Use ``resnet18(inputChannels:outputs:stemPadding:using:)``.
 ///
 /// Shape: `[N, inputChannels, H, W]` -> `[N, outputs]`.
 public final class ResNet: Module {
@@ -17,8 +17,11 @@ public final class ResNet: Module {
 
     /// - Parameters:
     ///   - blocks: basic blocks per stage (`[2, 2, 2, 2]` for ResNet18).
+    ///   - inputChannels: 1 for grey images, 3 for colour.
+    ///   - outputs: the final linear layer's outputs (136 for 68 points).
     ///   - stemPadding: the 7x7 stem convolution's padding, torchvision's 3 unless given (the
     ///     study's part 3 used 2); `0...3`.
+    ///   - generator: the source of the initial weights.
     public init(blocks: [Int], inputChannels: Int = 3, outputs: Int = 1000, stemPadding: Int = 3, using generator: inout RandomGenerator) {
         precondition(blocks.count == 4 && blocks.allSatisfy { $0 > 0 }, "ResNet: expected 4 positive stage sizes, got \(blocks)")
         precondition((0...3).contains(stemPadding), "ResNet: expected a stem padding in 0...3, got \(stemPadding)")
