@@ -17,12 +17,6 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: "float32 or float16.") var precision = KeypointModelFile.Precision.float32
     @OptionGroup var common: CommonOptions
 
-    func validate() throws {
-        if let validationFraction, !(validationFraction > 0 && validationFraction < 1) {
-            throw CommandError("--val-fraction must be between 0 and 1 (exclusive), got \(validationFraction)")
-        }
-    }
-
     func run() throws {
         try common.apply()
         let destination = try outputFile(out, option: "--out")
@@ -32,17 +26,9 @@ struct CalibrateCommand: ParsableCommand {
             throw CommandError("\(source.path) crops the whole photo (an IMM model); calibrate takes face-box models trained on an imglab XML")
         }
         let url = try existingFile(xml, option: "--xml")
-        let annotations = try ImglabDataset(contentsOf: url)
-        switch (spec.faceBoxes, DetectorBoxes.isDetectorBoxes(annotations)) {
-        case (.truth, true):
-            throw CommandError("\(url.path) holds detector boxes; this model crops from annotated boxes: give the annotations it trained on")
-        case (.detector, false):
-            throw CommandError("\(url.path) holds annotated boxes; this model crops from the detector's: give the run's detector_boxes.xml")
-        default: break
-        }
-        let all = try FaceDataset.imglab(annotations, file: url, scheme: spec.scheme,
-                                         allowingMissing: spec.task == .custom, configuration: spec.datasetConfiguration())
-        let training = validationFraction.map { all.split(validationFraction: $0, seed: seed).train } ?? all
+        let split = try validationFraction.map { try ValidationSplit(fraction: $0, seed: seed) }
+        try DetectorBoxes.requireBoxes(of: try ImglabDataset(contentsOf: url), file: url, for: spec.faceBoxes)
+        let training = try AnnotatedFaces.imglab(url, split: split).faces(for: spec, part: split == nil ? .all : .train, detectorRuns: true)
         let offsets = try KeypointCalibration.pointOffsets(network, spec: spec, on: training)
         let calibrated: KeypointModelSpec
         switch KeypointCalibration.calibrated(spec, offsets: offsets) {

@@ -11,7 +11,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "An imglab XML with boxes and parts (68-point models and your own schemes).") var xml: String?
     @Option(help: "The IMM Face Database folder (IMM models).") var imm: String?
     @Option(help: "The faces to evaluate: validation (default; IMM persons 33-40, or with --xml the part --val-fraction holds out), train (IMM 01-32, or the rest of that split: how well the model fits its training faces) or all.")
-    var split: SplitName?
+    var split: ValidationSplit.Part?
     @Option(name: .customLong("val-fraction"), help: "With --xml: the seeded split training made; --split picks its part (default: the held-out faces).")
     var validationFraction: Double?
     @Option(help: "With --val-fraction: the training run's split seed (its --split-seed, or else its --seed).") var seed: UInt64 = 0
@@ -28,68 +28,31 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         guard (xml == nil) != (imm == nil) else { throw CommandError("give exactly one of --xml FILE or --imm DIR") }
-        if let validationFraction, !(validationFraction > 0 && validationFraction < 1) {
-            throw CommandError("--val-fraction must be between 0 and 1 (exclusive), got \(validationFraction)")
-        }
-        if xml != nil, validationFraction == nil, let split, split != .all {
-            throw CommandError("--split \(split.rawValue) with --xml needs --val-fraction (the training run's split)")
-        }
-        guard threshold > 0 else { throw CommandError("--threshold must be positive, got \(threshold)") }
     }
 
     func run() throws {
         try common.apply()
         let model = try self.model.map { try existingFile($0, option: "--model") } ?? KeypointModel.shippedLandmarksURL()
-        let (network, spec, _) = try KeypointModelFile.load(model)
-        var keypoints = KeypointModel(network: network, spec: spec)
+        var keypoints = try KeypointModel(contentsOf: model)
         if mirror {
             do { keypoints = try keypoints.mirrored() } catch { throw CommandError("--mirror: \(error)") }
         }
-        let dataset: FaceDataset
-        if let imm {
-            guard spec.scheme == .imm58 else {
-                throw CommandError("\(model.path) is a \(spec.scheme.name) model (\(spec.task.rawValue)); evaluate it with --xml")
-            }
-            let folder = try existingDirectory(imm, option: "--imm", holding: "the IMM .asf and .jpg files")
-            dataset = try FaceDataset.imm(folder: folder, split: (split ?? .validation).immSplit, configuration: spec.datasetConfiguration())
+        let source: AnnotatedFaces = if let imm {
+            .imm(try existingDirectory(imm, option: "--imm", holding: "the IMM .asf and .jpg files"))
         } else {
-            guard spec.scheme != .imm58 else {
-                throw CommandError("\(model.path) is an IMM model (\(spec.task.rawValue)); evaluate it with --imm")
-            }
-            let url = try existingFile(xml!, option: "--xml")
-            let annotations = try ImglabDataset(contentsOf: url)
-            if DetectorBoxes.isDetectorBoxes(annotations) && spec.faceBoxes == .truth && boxes == .truth {
-                throw CommandError("\(url.path) holds detector boxes; this model crops from annotated boxes: give the annotations, or --boxes detector")
-            }
-            let all = try FaceDataset.imglab(annotations, file: url, scheme: spec.scheme,
-                                             allowingMissing: spec.task == .custom, configuration: spec.datasetConfiguration())
-            if let validationFraction {
-                let parts = all.split(validationFraction: validationFraction, seed: seed)
-                switch split ?? .validation {
-                case .validation: dataset = parts.validation
-                case .train: dataset = parts.train
-                case .all: dataset = all
-                }
-            } else {
-                dataset = all
-            }
+            .imglab(try existingFile(xml!, option: "--xml"), split: try validationFraction.map { try ValidationSplit(fraction: $0, seed: seed) })
         }
-        let results: [KeypointPrediction], report: EvaluationReport
-        var missed = 0
-        switch (boxes, spec.crop) {
-        case (.detector, .faceBox):
-            let found = try Evaluation.predictWithDetector(keypoints, on: dataset, detector: try MTCNN.pretrained())
-            results = found.predictions
-            missed = found.missed
-            report = Evaluation.report(results, scheme: spec.scheme, threshold: threshold, missed: found.missed)
+        let dataset: FaceDataset, evaluation: EvaluationRun
+        do {
+            dataset = try source.faces(for: keypoints.spec, part: split, detectorRuns: boxes == .detector)
+            evaluation = try Evaluation.run(keypoints, on: dataset, boxes: boxes, threshold: threshold)
+        } catch let error as KeypointInputError {
+            throw CommandError("\(model.path): \(error)")
+        }
+        let (results, report, missed) = (evaluation.predictions, evaluation.report, evaluation.missed)
+        if boxes == .detector {
             printError(String(format: "detector boxes: %d of %d faces found, %d missed (%.1f %%), counted as failures",
-                              results.count, dataset.count, found.missed, 100 * Double(found.missed) / Double(Swift.max(dataset.count, 1))))
-        case (.detector, .wholeImage):
-            throw CommandError("\(model.path) crops the whole photo; face boxes do not apply (evaluate it without --boxes)")
-        case (.truth, _):
-            let boxed = spec.faceBoxes == .detector ? try Evaluation.detectorLikeBoxes(dataset, scheme: spec.scheme) : dataset
-            results = try Evaluation.predict(network, spec: spec, on: boxed, mirroring: mirror).predictions
-            report = Evaluation.report(results, scheme: spec.scheme, threshold: threshold)
+                              results.count, dataset.count, missed, 100 * Double(missed) / Double(Swift.max(dataset.count, 1))))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -108,14 +71,4 @@ struct EvaluateCommand: ParsableCommand {
     }
 }
 
-/// `--split`: the faces `evaluate` reads.
-enum SplitName: String, ExpressibleByArgument, CaseIterable {
-    case validation, train, all
-    var immSplit: IMMSplit {
-        switch self {
-        case .validation: .validation
-        case .train: .train
-        case .all: .all
-        }
-    }
-}
+extension ValidationSplit.Part: ExpressibleByArgument {}

@@ -77,12 +77,9 @@ struct SplitOptions: ParsableArguments {
     @Option(name: .customLong("split-seed"), help: "Seed of the validation split (default: --seed), to train other seeds on the same held-out faces.")
     var splitSeed: UInt64?
 
-    /// `--val-fraction`, or why it cannot split.
+    /// `--val-fraction`, checked (by ``ValidationSplit``) before any data is read.
     func checkedFraction() throws -> Double {
-        guard validationFraction > 0 && validationFraction < 1 else {
-            throw CommandError("--val-fraction must be between 0 and 1 (exclusive), got \(validationFraction)")
-        }
-        return validationFraction
+        try ValidationSplit(fraction: validationFraction, seed: splitSeed ?? 0).fraction
     }
 }
 
@@ -233,6 +230,7 @@ struct LandmarksCommand: ParsableCommand {
 /// The imglab file to train from: `annotations` itself, or for a detector-box model its
 /// detector boxes, computed once into `output/detector_boxes.xml` (kept for `--resume`).
 func imglabSource(_ annotations: URL, boxes: KeypointModelSpec.FaceBoxes, output: URL, validationFraction: Double) throws -> KeypointTask.DataSource {
+    // A detector-box file trains as it is; annotations are turned into detector boxes once.
     guard boxes == .detector, !DetectorBoxes.isDetectorBoxes(try ImglabDataset(contentsOf: annotations)) else {
         return .imglab(annotations, validationFraction: validationFraction)
     }

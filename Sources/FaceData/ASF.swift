@@ -23,10 +23,13 @@ public struct ASFShape: Sendable, Equatable {
         public var x: Double
         /// Relative y: pixel / image height.
         public var y: Double
-        /// The indices of the neighbours along the path.
+        /// The index of the previous point along the path (the file's `from` field).
         public var connectsFrom: Int
+        /// The index of the next point along the path (the file's `to` field).
         public var connectsTo: Int
 
+        /// A point from the fields of one `.asf` point line (`x` and `y` relative to the image
+        /// size).
         public init(path: Int, type: Int, x: Double, y: Double, connectsFrom: Int, connectsTo: Int) {
             self.path = path; self.type = type; self.x = x; self.y = y
             self.connectsFrom = connectsFrom; self.connectsTo = connectsTo
@@ -38,6 +41,7 @@ public struct ASFShape: Sendable, Equatable {
     /// The host image's file name, as written on the last data line (nil when absent).
     public var hostImage: String?
 
+    /// A shape from its points, in file order, and its host image's file name.
     public init(points: [Point], hostImage: String?) {
         self.points = points
         self.hostImage = hostImage

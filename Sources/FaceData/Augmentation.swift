@@ -31,6 +31,8 @@ public struct Augmentation: Sendable, Equatable {
     /// A random rectangle painted over the warped image (none by default).
     public var occlusion: RandomOcclusion
 
+    /// Augmentation with the given ranges; the defaults change nothing. `rotation` and `shift` must
+    /// be non-negative, `scale` positive and `flipProbability` in `0...1`.
     public init(rotation: Float = 0, shift: Float = 0, scale: ClosedRange<Float> = 1...1,
                 flipProbability: Float = 0, colorJitter: ColorJitter = ColorJitter(), occlusion: RandomOcclusion = RandomOcclusion()) {
         precondition(rotation >= 0 && shift >= 0 && scale.lowerBound > 0, "Augmentation: expected non-negative ranges and a positive scale")

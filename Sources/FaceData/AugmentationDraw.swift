@@ -6,9 +6,12 @@ public struct AugmentationDraw: Sendable, Equatable {
     public var rotation: Float
     /// Fractions of the input width and height.
     public var shift: SIMD2<Float>
+    /// The zoom factor about the input's center (above 1 zooms in).
     public var scale: Float
+    /// Whether the input is mirrored horizontally (before the scale, rotation and shift).
     public var flip: Bool
 
+    /// A draw with the given parameters; the defaults leave the input unchanged.
     public init(rotation: Float = 0, shift: SIMD2<Float> = .zero, scale: Float = 1, flip: Bool = false) {
         self.rotation = rotation; self.shift = shift; self.scale = scale; self.flip = flip
     }

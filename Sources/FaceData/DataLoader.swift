@@ -10,9 +10,20 @@ import Vision
 /// - `mask`: `[N, 2K]`, 1 where the target is annotated and 0 where the point is absent (its
 ///   target is then 0); nil when every point of the batch is present
 public struct Batch: Sendable {
+    /// The stacked model inputs, pixels normalized as the dataset's ``InputFormat`` says.
+    ///
+    /// Shape: `[N, C, H, W]`.
     public var inputs: Tensor
+    /// The normalized keypoint targets, `[x0, y0, x1, y1, ...]` per row (0 for absent points).
+    ///
+    /// Shape: `[N, 2K]`.
     public var targets: Tensor
+    /// Per sample, in batch order: its index, identity and the transform back to the photo.
     public var info: [SampleInfo]
+    /// 1 where the target is annotated and 0 where the point is absent; nil when every point of
+    /// the batch is present.
+    ///
+    /// Shape: `[N, 2K]`.
     public var mask: Tensor?
 
     /// The dataset indices of the samples, in batch order.
@@ -103,10 +114,17 @@ public struct Batch: Sendable {
 /// }
 /// ```
 public struct DataLoader<Dataset: KeypointDataset>: Sendable {
+    /// The dataset the samples come from.
     public let dataset: Dataset
+    /// Samples per batch on this rank; a step over all ranks trains ``globalBatchSize``.
     public let batchSize: Int
+    /// Whether each epoch's order is a seeded shuffle rather than `0..<count` (unused with
+    /// ``sampleWeights``).
     public let shuffle: Bool
+    /// Whether an epoch leaves out its last global batch when that batch is smaller than
+    /// ``globalBatchSize`` (PyTorch's `drop_last`).
     public let dropLast: Bool
+    /// The seed of every epoch's order and of every sample's augmentation generator.
     public let seed: UInt64
     /// Background threads building batches; 0 builds each batch on the caller's thread.
     public let workers: Int

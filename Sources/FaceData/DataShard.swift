@@ -7,9 +7,12 @@
 /// at `batchSize * count`, so averaging their gradients weighted by their share of each batch
 /// reproduces the one-process step.
 public struct DataShard: Sendable, Equatable, CustomStringConvertible {
+    /// This process's rank, in `0..<count`.
     public let rank: Int
+    /// The number of ranks (processes) sharing each global batch.
     public let count: Int
 
+    /// Rank `rank` of `count` ranks (`count >= 1`, `rank` in `0..<count`).
     public init(rank: Int, count: Int) {
         precondition(count >= 1 && (0..<count).contains(rank), "DataShard: rank \(rank) is not in 0..<\(count)")
         self.rank = rank

@@ -10,10 +10,12 @@ import Vision
 public struct DatasetFingerprint: Codable, Sendable, Equatable, CustomStringConvertible {
     /// The deepest folder holding every image (for messages; not part of the identity).
     public var folder: String
+    /// The number of faces (samples) in the dataset.
     public var faces: Int
     /// 16 hexadecimal digits.
     public var hash: String
 
+    /// The fingerprint of `dataset`'s faces and annotations, in sample order.
     public init(_ dataset: FaceDataset) {
         var hasher = FNV1a()
         for face in dataset.faces {

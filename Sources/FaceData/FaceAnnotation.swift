@@ -14,10 +14,12 @@ public struct FaceAnnotation: Sendable, Equatable {
     /// A readable identity: the image path relative to the dataset folder, plus `#n` for the
     /// n-th face (n >= 1) of an image with several.
     public var identity: String
-    /// The image size, read from the file header.
+    /// The image width in pixels, read from the file header.
     public var imageWidth: Int
+    /// The image height in pixels, read from the file header.
     public var imageHeight: Int
 
+    /// An annotation from its parts, the keypoints and box in original image pixels.
     public init(image: URL, keypoints: [Point], box: BoundingBox, identity: String, imageWidth: Int, imageHeight: Int) {
         self.image = image; self.keypoints = keypoints; self.box = box; self.identity = identity
         self.imageWidth = imageWidth; self.imageHeight = imageHeight
@@ -36,7 +38,9 @@ public enum BadSamplePolicy: Sendable, Equatable {
 public struct SkippedSample: Sendable, Equatable, CustomStringConvertible {
     /// The annotation or image file.
     public var file: String
+    /// Why the face was left out.
     public var error: FaceDataError
+    /// A record of a face from `file` left out because of `error`.
     public init(file: String, error: FaceDataError) { self.file = file; self.error = error }
     public var description: String { error.description }
 }

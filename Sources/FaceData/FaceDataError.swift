@@ -29,6 +29,7 @@ public struct FaceDataError: Error, Sendable, Equatable, CustomStringConvertible
         case invalidArgument
     }
 
+    /// The coarse kind of failure, for callers that branch on it.
     public var kind: Kind
     /// The file the error is about (a path, as given).
     public var file: String
@@ -39,6 +40,8 @@ public struct FaceDataError: Error, Sendable, Equatable, CustomStringConvertible
     /// What was expected and what was found.
     public var message: String
 
+    /// An error of kind `kind` about `file` (at `line` and `element` when known), explained by
+    /// `message`.
     public init(_ kind: Kind, file: String, line: Int? = nil, element: String? = nil, _ message: String) {
         self.kind = kind
         self.file = file

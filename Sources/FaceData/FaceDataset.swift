@@ -51,18 +51,25 @@ public enum CachePolicy: Sendable, Equatable {
 /// config.onBadSample = .skip
 /// ```
 public struct FaceDatasetConfiguration: Sendable, Equatable {
+    /// The model input's size, channels and pixel scaling.
     public var input: InputFormat
+    /// Which part of the photo becomes the model input.
     public var crop: CropMode
     /// The indices of the scheme's points to use, in order (nil: all). IMM nose tip: `[52]`.
     public var points: [Int]?
     /// The scheme's mirror map; required when the augmentation may flip.
     public var mirrorMap: MirrorMap?
+    /// The random changes drawn for every sample (``Augmentation/none`` for evaluation).
     public var augmentation: Augmentation
+    /// Whether decoded images are kept in memory.
     public var cache: CachePolicy
     /// The value (`0...1`) read outside the photo.
     public var fill: Float
+    /// What to do with a face whose annotation or image is bad.
     public var onBadSample: BadSamplePolicy
 
+    /// A configuration; by default all points, no mirror map, no augmentation, a memory cache,
+    /// fill 0, and failing on the first bad sample.
     public init(input: InputFormat, crop: CropMode, points: [Int]? = nil, mirrorMap: MirrorMap? = nil,
                 augmentation: Augmentation = .none, cache: CachePolicy = .memory(), fill: Float = 0,
                 onBadSample: BadSamplePolicy = .fail) {
@@ -97,6 +104,7 @@ public enum IMMSplit: Sendable, Equatable {
     /// All 240 images.
     case all
 
+    /// The person numbers in the split (the `PP` of the IMM file names `PP-Vg`).
     public var persons: ClosedRange<Int> {
         switch self {
         case .train: return DataSplit.immTrainPersons
@@ -123,6 +131,7 @@ public enum IMMSplit: Sendable, Equatable {
 public struct FaceDataset: KeypointDataset {
     /// The faces, in sample order.
     public let faces: [FaceAnnotation]
+    /// How the faces become samples: input format, crop, points, augmentation and cache.
     public let configuration: FaceDatasetConfiguration
     /// Faces left out under ``BadSamplePolicy/skip``, with the reasons.
     public let skipped: [SkippedSample]

@@ -8,9 +8,13 @@ import FoundationXML
 /// A part (landmark) of an imglab box: a name and a 0-based integer pixel index, as dlib
 /// writes it.
 public struct ImglabPart: Sendable, Equatable {
+    /// The part's `name` attribute (dlib writes the point index, `00`, `01`, ...).
     public var name: String
+    /// The 0-based pixel column (`-1`, with `y` `-1`, for an absent point).
     public var x: Int
+    /// The 0-based pixel row (`-1`, with `x` `-1`, for an absent point).
     public var y: Int
+    /// A part named `name` at the 0-based pixel (`x`, `y`).
     public init(name: String, x: Int, y: Int) { self.name = name; self.x = x; self.y = y }
 
     /// Whether the part is dlib's "not present" marker, `x='-1' y='-1'`: the point is absent
@@ -25,16 +29,25 @@ public struct ImglabPart: Sendable, Equatable {
 /// A box of an imglab image: integer `top left width height` (pixels `left ..< left+width`),
 /// an optional `ignore='1'` flag and label, and zero or more parts.
 public struct ImglabBox: Sendable, Equatable {
+    /// The top row, in integer pixels.
     public var top: Int
+    /// The left column, in integer pixels.
     public var left: Int
+    /// The width in pixels (the box covers columns `left ..< left + width`).
     public var width: Int
+    /// The height in pixels (the box covers rows `top ..< top + height`).
     public var height: Int
+    /// Whether the box is marked `ignore='1'`; readers leave such boxes out.
     public var ignore: Bool
+    /// The box's `<label>` text, if any.
     public var label: String?
+    /// The box's parts (landmarks), in file order.
     public var parts: [ImglabPart]
     /// The line of the `<box>` element in its file (0 when built in code). Not compared.
     public var line: Int = 0
 
+    /// A box covering pixels `left ..< left + width` by `top ..< top + height`, with an optional
+    /// ignore flag, label and parts.
     public init(top: Int, left: Int, width: Int, height: Int, ignore: Bool = false, label: String? = nil, parts: [ImglabPart] = []) {
         self.top = top; self.left = left; self.width = width; self.height = height
         self.ignore = ignore; self.label = label; self.parts = parts
@@ -111,13 +124,18 @@ public struct ImglabBox: Sendable, Equatable {
 /// An `<image>` of an imglab file: the path relative to the XML file, the optional size
 /// attributes, and its boxes.
 public struct ImglabImage: Sendable, Equatable {
+    /// The `file` attribute: the image path, relative to the XML file's folder unless absolute.
     public var file: String
+    /// The `width` attribute in pixels, when present.
     public var width: Int?
+    /// The `height` attribute in pixels, when present.
     public var height: Int?
+    /// The boxes, in file order (ignored ones included).
     public var boxes: [ImglabBox]
     /// The line of the `<image>` element in its file (0 when built in code). Not compared.
     public var line: Int = 0
 
+    /// An image entry for `file`, with optional size attributes in pixels and its boxes.
     public init(file: String, width: Int? = nil, height: Int? = nil, boxes: [ImglabBox] = []) {
         self.file = file; self.width = width; self.height = height; self.boxes = boxes
     }
@@ -147,10 +165,14 @@ public struct ImglabImage: Sendable, Equatable {
 /// try labels.write(to: URL(fileURLWithPath: "/tmp/copy.xml"))
 /// ```
 public struct ImglabDataset: Sendable, Equatable {
+    /// The `<name>` text, if any.
     public var name: String?
+    /// The `<comment>` text, if any.
     public var comment: String?
+    /// The `<image>` entries, in file order.
     public var images: [ImglabImage]
 
+    /// A dataset built in code, from its name, comment and images.
     public init(name: String? = nil, comment: String? = nil, images: [ImglabImage] = []) {
         self.name = name; self.comment = comment; self.images = images
     }

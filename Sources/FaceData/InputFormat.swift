@@ -3,12 +3,17 @@ import Vision
 
 /// The model input's size, channels and pixel scaling.
 public struct InputFormat: Sendable, Equatable {
+    /// The input width in pixels.
     public var width: Int
+    /// The input height in pixels.
     public var height: Int
     /// 1 (gray) or 3 (RGB).
     public var channels: Int
+    /// How image samples (`0...1`) become input tensor values.
     public var pixels: PixelNormalization
 
+    /// A `width` x `height` input with 1 (gray) or 3 (RGB) channels, pixels in `-0.5...0.5` by
+    /// default.
     public init(width: Int, height: Int, channels: Int = 1, pixels: PixelNormalization = .centered) {
         precondition(width > 0 && height > 0, "InputFormat: expected a positive size, got \(width)x\(height)")
         precondition(channels == 1 || channels == 3, "InputFormat: expected 1 or 3 channels, got \(channels)")

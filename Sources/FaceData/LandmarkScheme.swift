@@ -28,8 +28,10 @@ public struct LandmarkScheme: Sendable, Equatable {
     public var pointNames: [String]
     /// Which point each becomes in a mirrored face; nil: the scheme is never flipped.
     public var mirror: MirrorMap?
+    /// How one face's error is normalized (iBUG-68: the outer eye corners; IMM-58: the box size).
     public var normalization: Normalization
 
+    /// The number of points.
     public var pointCount: Int { pointNames.count }
 
     /// The most points a scheme may have (dlib's and WFLW's schemes have 68 and 98, Helen 194,

@@ -32,6 +32,7 @@ public struct MirrorMap: Sendable, Equatable {
         self.permutation = permutation
     }
 
+    /// The number of points the map reorders.
     public var count: Int { permutation.count }
 
     /// The identity map on `count` points (for symmetric point sets such as a single nose tip).

@@ -22,6 +22,8 @@ public struct SampleInfo: Sendable, Equatable {
     /// The target keypoints in model-input pixels.
     public var keypoints: [Point]
 
+    /// The info of sample `index`; by default the sample is not mirrored and its points keep their
+    /// order.
     public init(index: Int, identity: String, transform: Affine2D, normalization: TargetNormalization,
                 flipped: Bool = false, permutation: [Int]? = nil, keypoints: [Point]) {
         self.index = index; self.identity = identity; self.transform = transform

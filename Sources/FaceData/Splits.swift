@@ -11,6 +11,7 @@ import Tensor
 public enum DataSplit {
     /// The usual IMM split: persons 01-32 train (192 images), 33-40 validation (48).
     public static let immTrainPersons = 1...32
+    /// The usual IMM validation persons: 33-40 (48 images).
     public static let immValidationPersons = 33...40
 
     /// The person number `PP` of an IMM file name `PP-Vg.ext`, or nil if the name does not

@@ -14,9 +14,12 @@ import Vision
 /// n.denormalize([0, -0.5])             // [Point(112, 56)]
 /// ```
 public struct TargetNormalization: Sendable, Equatable {
+    /// The model input's width in pixels.
     public var width: Int
+    /// The model input's height in pixels.
     public var height: Int
 
+    /// The normalization for a `width` x `height` model input (both positive).
     public init(width: Int, height: Int) {
         precondition(width > 0 && height > 0, "TargetNormalization: expected a positive size, got \(width)x\(height)")
         self.width = width

@@ -12,8 +12,11 @@
 public struct ImagePyramid: Sendable, Equatable {
     /// One level: its scale and its size in pixels.
     public struct Level: Sendable, Equatable {
+        /// The factor from image pixels to this level's pixels.
         public var scale: Double
+        /// The level's width in pixels, `int(width * scale + 1)`.
         public var width: Int
+        /// The level's height in pixels, `int(height * scale + 1)`.
         public var height: Int
     }
 

@@ -22,6 +22,8 @@ public struct DetectedFace: Sendable, Equatable {
     /// facenet-pytorch's `[x1, y1, x2, y2]`, unchanged.
     public var corners: SIMD4<Float>
 
+    /// A face from facenet-pytorch's box `[x1, y1, x2, y2]`, its score and its five landmarks in
+    /// image pixels; ``box`` is derived from `corners` as described above.
     public init(corners: SIMD4<Float>, score: Float, points5: [Point]) {
         self.corners = corners
         self.box = BoundingBox(x: corners[0] - 1, y: corners[1] - 1,

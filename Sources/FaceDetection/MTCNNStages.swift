@@ -24,6 +24,7 @@ public struct MTCNNStages: Sendable {
     /// `[N, 10]` (x1...x5 then y1...y5, each relative to the crop, as facenet-pytorch).
     public var output: @Sendable (Tensor) -> (probabilities: Tensor, regression: Tensor, landmarks: Tensor)
 
+    /// The stages from the three networks' forward closures.
     public init(proposal: @escaping @Sendable (Tensor) -> (probabilities: Tensor, regression: Tensor),
                 refine: @escaping @Sendable (Tensor) -> (probabilities: Tensor, regression: Tensor),
                 output: @escaping @Sendable (Tensor) -> (probabilities: Tensor, regression: Tensor, landmarks: Tensor)) {

@@ -16,24 +16,46 @@ import Tensor
 ///
 /// Shape: `[N, 3, 48, 48]` -> probabilities `[N, 2]`, regression `[N, 4]`, landmarks `[N, 10]`.
 public final class ONet: Module {
+    /// A 3x3 convolution, 3 -> 32 channels (facenet-pytorch's `conv1`).
     public let conv1: Conv2d
+    /// The PReLU after `conv1`, 32 slopes (facenet-pytorch's `prelu1`).
     public let prelu1: PReLU
+    /// 3x3 max pooling, stride 2, ceil mode (facenet-pytorch's `pool1`).
     public let pool1: MaxPool2d
+    /// A 3x3 convolution, 32 -> 64 channels (facenet-pytorch's `conv2`).
     public let conv2: Conv2d
+    /// The PReLU after `conv2`, 64 slopes (facenet-pytorch's `prelu2`).
     public let prelu2: PReLU
+    /// 3x3 max pooling, stride 2, ceil mode (facenet-pytorch's `pool2`).
     public let pool2: MaxPool2d
+    /// A 3x3 convolution, 64 -> 64 channels (facenet-pytorch's `conv3`).
     public let conv3: Conv2d
+    /// The PReLU after `conv3`, 64 slopes (facenet-pytorch's `prelu3`).
     public let prelu3: PReLU
+    /// 2x2 max pooling, stride 2, ceil mode (facenet-pytorch's `pool3`).
     public let pool3: MaxPool2d
+    /// A 2x2 convolution, 64 -> 128 channels (facenet-pytorch's `conv4`).
     public let conv4: Conv2d
+    /// The PReLU after `conv4`, 128 slopes (facenet-pytorch's `prelu4`).
     public let prelu4: PReLU
+    /// The fully connected layer, 1152 -> 256 features (facenet-pytorch's `dense5`).
+    /// It reads the 128x3x3 features permuted to `[N, W, H, C]` and flattened.
     public let dense5: Linear
+    /// The PReLU after `dense5`, 256 slopes (facenet-pytorch's `prelu5`).
     public let prelu5: PReLU
+    /// The classification head, 256 -> 2 features (facenet-pytorch's `dense6_1`).
+    /// Its outputs are face / not-face scores.
     public let dense6_1: Linear
+    /// The softmax over dim 1 that turns `dense6_1`'s scores into probabilities
+    /// (facenet-pytorch's `softmax6_1`).
     public let softmax6_1: Softmax
+    /// The box-regression head, 256 -> 4 features (facenet-pytorch's `dense6_2`).
     public let dense6_2: Linear
+    /// The landmark head, 256 -> 10 features (facenet-pytorch's `dense6_3`).
+    /// Its outputs are the five x coordinates, then the five y coordinates.
     public let dense6_3: Linear
 
+    /// An O-Net with PyTorch-style random weights (seed 0), in evaluation mode.
     public override init() {
         var generator = RandomGenerator(seed: 0)
         conv1 = Conv2d(3, 32, kernelSize: 3, using: &generator)

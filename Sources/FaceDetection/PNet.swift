@@ -17,17 +17,30 @@ import Tensor
 /// Shape: `[N, 3, H, W]` (H, W >= 12) -> probabilities `[N, 2, H', W']` and regression
 /// `[N, 4, H', W']` with `H' = ceil((H - 2) / 2) - 4` (likewise `W'`).
 public final class PNet: Module {
+    /// A 3x3 convolution, 3 -> 10 channels (facenet-pytorch's `conv1`).
     public let conv1: Conv2d
+    /// The PReLU after `conv1`, 10 slopes (facenet-pytorch's `prelu1`).
     public let prelu1: PReLU
+    /// 2x2 max pooling, stride 2, ceil mode (facenet-pytorch's `pool1`).
     public let pool1: MaxPool2d
+    /// A 3x3 convolution, 10 -> 16 channels (facenet-pytorch's `conv2`).
     public let conv2: Conv2d
+    /// The PReLU after `conv2`, 16 slopes (facenet-pytorch's `prelu2`).
     public let prelu2: PReLU
+    /// A 3x3 convolution, 16 -> 32 channels (facenet-pytorch's `conv3`).
     public let conv3: Conv2d
+    /// The PReLU after `conv3`, 32 slopes (facenet-pytorch's `prelu3`).
     public let prelu3: PReLU
+    /// The classification head: a 1x1 convolution, 32 -> 2 channels of face / not-face scores
+    /// (facenet-pytorch's `conv4_1`).
     public let conv4_1: Conv2d
+    /// The softmax over dim 1 that turns `conv4_1`'s scores into probabilities
+    /// (facenet-pytorch's `softmax4_1`).
     public let softmax4_1: Softmax
+    /// The box-regression head: a 1x1 convolution, 32 -> 4 channels (facenet-pytorch's `conv4_2`).
     public let conv4_2: Conv2d
 
+    /// A P-Net with PyTorch-style random weights (seed 0), in evaluation mode.
     public override init() {
         var generator = RandomGenerator(seed: 0)
         conv1 = Conv2d(3, 10, kernelSize: 3, using: &generator)

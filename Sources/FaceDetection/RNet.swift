@@ -15,20 +15,37 @@ import Tensor
 ///
 /// Shape: `[N, 3, 24, 24]` -> probabilities `[N, 2]` and regression `[N, 4]`.
 public final class RNet: Module {
+    /// A 3x3 convolution, 3 -> 28 channels (facenet-pytorch's `conv1`).
     public let conv1: Conv2d
+    /// The PReLU after `conv1`, 28 slopes (facenet-pytorch's `prelu1`).
     public let prelu1: PReLU
+    /// 3x3 max pooling, stride 2, ceil mode (facenet-pytorch's `pool1`).
     public let pool1: MaxPool2d
+    /// A 3x3 convolution, 28 -> 48 channels (facenet-pytorch's `conv2`).
     public let conv2: Conv2d
+    /// The PReLU after `conv2`, 48 slopes (facenet-pytorch's `prelu2`).
     public let prelu2: PReLU
+    /// 3x3 max pooling, stride 2, ceil mode (facenet-pytorch's `pool2`).
     public let pool2: MaxPool2d
+    /// A 2x2 convolution, 48 -> 64 channels (facenet-pytorch's `conv3`).
     public let conv3: Conv2d
+    /// The PReLU after `conv3`, 64 slopes (facenet-pytorch's `prelu3`).
     public let prelu3: PReLU
+    /// The fully connected layer, 576 -> 128 features (facenet-pytorch's `dense4`).
+    /// It reads the 64x3x3 features permuted to `[N, W, H, C]` and flattened.
     public let dense4: Linear
+    /// The PReLU after `dense4`, 128 slopes (facenet-pytorch's `prelu4`).
     public let prelu4: PReLU
+    /// The classification head, 128 -> 2 features (facenet-pytorch's `dense5_1`).
+    /// Its outputs are face / not-face scores.
     public let dense5_1: Linear
+    /// The softmax over dim 1 that turns `dense5_1`'s scores into probabilities
+    /// (facenet-pytorch's `softmax5_1`).
     public let softmax5_1: Softmax
+    /// The box-regression head, 128 -> 4 features (facenet-pytorch's `dense5_2`).
     public let dense5_2: Linear
 
+    /// An R-Net with PyTorch-style random weights (seed 0), in evaluation mode.
     public override init() {
         var generator = RandomGenerator(seed: 0)
         conv1 = Conv2d(3, 28, kernelSize: 3, using: &generator)

@@ -3,8 +3,9 @@
 /// more than the evaluation's threshold. ``EvaluationReport/confidence`` holds one per bin of
 /// ``edges``, for models with confidences (PIPNet).
 public struct ConfidenceBin: Codable, Sendable, Equatable {
-    /// The bin's lower edge (nil: unbounded) and upper edge (nil: unbounded).
+    /// The bin's lower edge, inclusive (nil: unbounded).
     public var from: Float?
+    /// The bin's upper edge, exclusive (nil: unbounded).
     public var to: Float?
     /// Annotated points (of faces with a normalizer) whose confidence falls in the bin.
     public var points: Int

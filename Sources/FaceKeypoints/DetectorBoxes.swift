@@ -27,7 +27,10 @@ public enum DetectorBoxes {
     /// Where a detector box sits relative to the tight box around the face's points, in units
     /// of that box's longer side: center shift and size.
     public struct Relation: Sendable, Equatable, CustomStringConvertible {
+        /// The detector box's center minus the points' box's center, in units of the points' box's
+        /// longer side.
         public var centerShift: Point
+        /// The detector box's width and height, in units of the points' box's longer side.
         public var size: SIMD2<Float>
 
         /// MTCNN's median box for a face whose 68 iBUG points span a box of side 1: measured on
@@ -36,6 +39,8 @@ public enum DetectorBoxes {
         /// box a detector would give if it erred by nothing but its typical offset.
         public static let mtcnnIbug68 = Relation(centerShift: Point(-0.014, -0.162), size: SIMD2(0.955, 1.242))
 
+        /// A relation of the given center shift and size (both in units of the points' box's longer
+        /// side).
         public init(centerShift: Point, size: SIMD2<Float>) {
             self.centerShift = centerShift; self.size = size
         }
@@ -46,6 +51,7 @@ public enum DetectorBoxes {
             return BoundingBox(x: center.x - size.x * side / 2, y: center.y - size.y * side / 2, width: size.x * side, height: size.y * side)
         }
 
+        /// The shift and size to three decimals: `center -0.014, -0.162 sides, size 0.955 x 1.242 sides`.
         public var description: String {
             String(format: "center %+.3f, %+.3f sides, size %.3f x %.3f sides", centerShift.x, centerShift.y, size.x, size.y)
         }
@@ -53,13 +59,31 @@ public enum DetectorBoxes {
 
     /// What ``replacingBoxes(of:file:detector:progress:)`` did.
     public struct Summary: Sendable, CustomStringConvertible {
+        /// Annotated faces (boxes with points, not `ignore`): the detected ones and the fallbacks.
         public var faces: Int
         /// Faces paired with a detection.
         public var detected: Int
         /// The median relation over the detected faces (used for the fallbacks).
         public var relation: Relation
+        /// One line: the faces detected, the fallback boxes and the median relation.
         public var description: String {
             "\(detected) of \(faces) faces detected (\(faces - detected) fallback boxes); detector box vs points' box: \(relation)"
+        }
+    }
+
+    /// Throws unless the boxes of `annotations` (read from `file`) are the kind a model that
+    /// crops from `modelBoxes` needs: detector boxes (a file this type wrote) for `.detector`,
+    /// the annotation's own boxes for `.truth`. The message says which file to give instead.
+    public static func requireBoxes(of annotations: ImglabDataset, file: URL, for modelBoxes: KeypointModelSpec.FaceBoxes) throws {
+        switch (isDetectorBoxes(annotations), modelBoxes) {
+        case (true, .truth):
+            throw KeypointInputError("\(file.path) holds detector boxes, but the model crops from the annotated boxes; give the annotations "
+                                     + "(or, to train on detector boxes, --boxes detector)")
+        case (false, .detector):
+            throw KeypointInputError("\(file.path) holds annotated boxes, but the model crops from detector boxes; give the run's detector_boxes.xml "
+                                     + "(DetectorBoxes.cachedFile, or keypoints detect --xml FILE --xml-out BOXES)")
+        default:
+            break
         }
     }
 

@@ -15,6 +15,8 @@ public struct FaceLandmarks: Sendable, Equatable {
     /// Each point's confidence (``KeypointEstimate/confidences``; nil for regression models).
     public var confidences: [Float]?
 
+    /// A face from its box, the detector's score and five points (nil for a box given by the
+    /// caller), and the model's points and confidences.
     public init(box: BoundingBox, score: Float? = nil, points5: [Point]? = nil, points: [Point], confidences: [Float]? = nil) {
         self.box = box; self.score = score; self.points5 = points5; self.points = points; self.confidences = confidences
     }

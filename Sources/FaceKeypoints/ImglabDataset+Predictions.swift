@@ -2,6 +2,7 @@ import FaceData
 import Foundation
 import Vision
 
+/// Adds `predictions(_:pointNames:savedAt:name:)`: ``PhotoLandmarks`` results as a dlib imglab file.
 extension ImglabDataset {
     /// Predictions as dlib imglab XML to be saved at `xml`, to correct in imglab and train on
     /// again: each face's box and points (named `pointNames`), photos named relative to the

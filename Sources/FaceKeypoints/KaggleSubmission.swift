@@ -7,8 +7,11 @@ import Foundation
 public enum KaggleSubmission {
     /// One face's predicted keypoints in its photo.
     public struct Face: Sendable {
+        /// The photo's path as the XML lists it (relative to the XML's folder).
         public let image: String
+        /// The face box as the XML lists it, in the photo's stored pixels.
         public let box: BoundingBox
+        /// The model's points in the photo's stored pixels, in the model's point order.
         public let points: [Point]
     }
 

@@ -9,6 +9,7 @@ public struct KeypointEstimate: Sendable, Equatable {
     /// was seen) or fall below 0; nil for regression models, which have none.
     public var confidences: [Float]?
 
+    /// An estimate of `points` with their `confidences` (nil for regression models).
     public init(points: [Point], confidences: [Float]?) {
         self.points = points; self.confidences = confidences
     }

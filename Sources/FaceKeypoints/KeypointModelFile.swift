@@ -103,6 +103,7 @@ public enum KeypointModelFile {
     }
 }
 
+/// Adds `sorted` (internal): an encoder with sorted keys.
 extension JSONEncoder {
     /// An encoder with sorted keys, for stable files.
     static var sorted: JSONEncoder {

@@ -7,6 +7,8 @@ import Foundation
 public struct KeypointModelSpec: Codable, Sendable, Equatable {
     /// The network.
     public enum Architecture: String, Codable, Sendable, CaseIterable {
+        /// The study's part-1 network (NN's `NoseNet`), and ResNet18 regressing every point's two
+        /// coordinates (NN's `resnet18`).
         case noseNet = "NoseNet", resnet18 = "ResNet18"
         /// The study's part-2 network (NN's `StudyPart2Net`); files written before the rename
         /// say `FaceNet`, which still reads as this.
@@ -27,6 +29,7 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
         /// Whether the network is PIPNet (score and offset maps, neighbour lists, its own loss).
         public var isPIPNet: Bool { self == .pipNetResNet18 || self == .pipNet16ResNet18 }
 
+        /// Renamed ``KeypointModelSpec/Architecture/studyPart2Net``; kept for one release.
         @available(*, deprecated, renamed: "studyPart2Net")
         public static var faceNet: Architecture { .studyPart2Net }
 
@@ -79,16 +82,23 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
         case centered
     }
 
+    /// The study's part the model solves, or `custom` for a user's own scheme.
     public var task: Task
+    /// The network.
     public var architecture: Architecture
+    /// The model input's width, in pixels.
     public var inputWidth: Int
+    /// The model input's height, in pixels.
     public var inputHeight: Int
+    /// The model input's channels: 1 (grayscale), or 3 (RGB) for the networks on ResNet18's trunk.
     public var inputChannels: Int
     /// The annotation scheme (stored by name when it is `imm58` or `ibug68`, else in full).
     public var scheme: LandmarkScheme
     /// The scheme's points the model predicts, in output order (nil: all of them).
     public var points: [Int]?
+    /// How the input is cut from a photo.
     public var crop: Crop
+    /// How the input's pixel values are scaled.
     public var pixels: Pixels
     /// The box a face-box crop starts from (nil, as in files written before detector boxes: `truth`).
     public var boxes: FaceBoxes?
@@ -255,7 +265,9 @@ extension KeypointModelSpec {
     public struct InvalidField: Error, CustomStringConvertible, Sendable {
         /// The JSON key, e.g. `inputWidth` or `points[3]`.
         public let field: String
+        /// What is wrong with the field, and what was expected.
         public let message: String
+        /// `field 'FIELD': MESSAGE`.
         public var description: String { "field '\(field)': \(message)" }
     }
 

@@ -16,9 +16,11 @@ import Vision
 public struct KeypointOutputs {
     /// The model's output as it came.
     public let raw: Tensor
+    /// The spec of the model that produced ``raw``.
     public let spec: KeypointModelSpec
     private let neighbours: PIPNetNeighbours?
 
+    /// The output `raw` of a model built from `spec`.
     public init(_ raw: Tensor, spec: KeypointModelSpec) {
         self.raw = raw
         self.spec = spec

@@ -18,6 +18,7 @@ import Vision
 public struct KeypointTask: Sendable {
     /// A task's settings: this library's (`default`) or the original study's (`study`).
     public enum Recipe: String, Sendable, CaseIterable {
+        /// This library's settings, and the original study's.
         case `default`, study
     }
 
@@ -32,9 +33,13 @@ public struct KeypointTask: Sendable {
 
     /// The task's name: the output folder under `runs/` and the first word of its log.
     public var name: String
+    /// The model to train.
     public var spec: KeypointModelSpec
+    /// How to train it.
     public var configuration: TrainingConfiguration
 
+    /// A task from its parts (the presets: ``nose(_:)``, ``face(_:)``, ``landmarks(_:boxes:architecture:)``,
+    /// ``custom(scheme:architecture:inputSize:_:)``).
     public init(name: String, spec: KeypointModelSpec, configuration: TrainingConfiguration) {
         self.name = name; self.spec = spec; self.configuration = configuration
     }
@@ -120,14 +125,11 @@ public struct KeypointTask: Sendable {
             training = try FaceDataset.imm(folder: folder, split: .train, configuration: augmented, limit: limit)
             validation = try FaceDataset.imm(folder: folder, split: .validation, configuration: spec.datasetConfiguration(), limit: limit)
         case .imglab(let url, let fraction):
-            guard fraction > 0 && fraction < 1 else {
-                throw TrainingError.invalidConfiguration("the validation fraction must be between 0 and 1 (exclusive), got \(fraction)")
-            }
-            let isDetectorBoxes = DetectorBoxes.isDetectorBoxes(try ImglabDataset(contentsOf: url))
-            if isDetectorBoxes != (spec.faceBoxes == .detector) {
-                throw TrainingError.invalidConfiguration(isDetectorBoxes
-                    ? "\(url.path) holds detector boxes, but the model crops from the annotated boxes; train with detector boxes (--boxes detector) or give the annotations"
-                    : "\(url.path) holds annotated boxes, but the model crops from detector boxes; make them first (DetectorBoxes.cachedFile, or keypoints detect --xml FILE --xml-out BOXES)")
+            let split = try ValidationSplit(fraction: fraction, seed: configuration.splitSeed ?? configuration.seed)
+            do {
+                try DetectorBoxes.requireBoxes(of: try ImglabDataset(contentsOf: url), file: url, for: spec.faceBoxes)
+            } catch let error as KeypointInputError {
+                throw TrainingError.invalidConfiguration(error.message)
             }
             let all: FaceDataset
             if spec.scheme == .ibug68 && spec.task != .custom {
@@ -135,7 +137,7 @@ public struct KeypointTask: Sendable {
             } else {
                 all = try FaceDataset.imglab(try ImglabDataset(contentsOf: url), file: url, scheme: spec.scheme, configuration: spec.datasetConfiguration())
             }
-            (training, validation) = all.split(validationFraction: fraction, seed: configuration.splitSeed ?? configuration.seed)
+            (training, validation) = (split.part(.train, of: all), split.part(.validation, of: all))
             training = try training.with(augmentation: augmented.augmentation)
         }
         if let limit {

@@ -6,7 +6,9 @@ import Vision
 /// `predictions.jsonl` per photo. Boxes are `[left, top, width, height]`, points `[x, y]`, in
 /// the photo's pixels as displayed (EXIF orientation applied), pixel centers at +0.5.
 public struct PhotoLandmarks: Codable, Sendable, Equatable {
+    /// One face of the photo and its landmarks, as the JSON holds it.
     public struct Face: Codable, Sendable, Equatable {
+        /// The face box the model cropped from, `[left, top, width, height]`.
         public var box: [Float]
         /// The detector's score (nil for a box given by the user).
         public var score: Float?
@@ -18,6 +20,8 @@ public struct PhotoLandmarks: Codable, Sendable, Equatable {
         /// have none). See ``PhotoLandmarks/lowConfidence``.
         public var confidence: [Float]?
 
+        /// A face from its box, the detector's score and five points (nil for a box given by the
+        /// user), and the model's points and their confidences.
         public init(box: BoundingBox, score: Float?, points5: [Point]?, points: [Point], confidence: [Float]? = nil) {
             self.box = [box.x, box.y, box.width, box.height]
             self.score = score
@@ -48,13 +52,18 @@ public struct PhotoLandmarks: Codable, Sendable, Equatable {
         public var boundingBox: BoundingBox { BoundingBox(x: box[0], y: box[1], width: box[2], height: box[3]) }
     }
 
+    /// The photo's path, as given.
     public var image: String
+    /// The photo's width in pixels, as displayed.
     public var width: Int
+    /// The photo's height in pixels, as displayed.
     public var height: Int
     /// The model file, or `shipped` for the package's own.
     public var model: String
+    /// The photo's faces, in the detector's order (largest first) or the order of the given boxes.
     public var faces: [Face]
 
+    /// A photo's result from its parts.
     public init(image: String, width: Int, height: Int, model: String, faces: [Face]) {
         self.image = image; self.width = width; self.height = height; self.model = model; self.faces = faces
     }

@@ -4,7 +4,14 @@ import Tensor
 /// for a weight `[out, in, k...]`, `fanIn = in * prod(k)` and `fanOut = out * prod(k)`.
 public enum Initializer {
     /// Which fan scales the variance.
-    public enum FanMode: Sendable { case fanIn, fanOut }
+    public enum FanMode: Sendable {
+        /// The weight's inputs per output, `in * prod(k)`: keeps the forward pass's variance
+        /// (PyTorch's `fan_in`).
+        case fanIn
+        /// The weight's outputs per input, `out * prod(k)`: keeps the backward pass's variance
+        /// (PyTorch's `fan_out`).
+        case fanOut
+    }
 
     /// `(fanIn, fanOut)` of a weight shape.
     public static func fans(_ shape: [Int]) -> (fanIn: Int, fanOut: Int) {

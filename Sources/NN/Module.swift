@@ -22,6 +22,7 @@ open class Module: CustomStringConvertible {
     /// Whether the module is in training mode (batch statistics, active dropout).
     public private(set) var isTraining = true
 
+    /// Creates a module in training mode.
     public init() {}
 
     /// Computes the module's output. Subclasses override it.

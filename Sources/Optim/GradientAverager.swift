@@ -25,6 +25,7 @@ import Tensor
 public final class GradientAverager {
     /// The trainable parameters, in the order their gradients travel.
     public let parameters: [Parameter]
+    /// The ranks the gradients are summed over.
     public let group: any ProcessGroup
     /// Index ranges into ``parameters``, one per all-reduce.
     public let buckets: [Range<Int>]

@@ -14,6 +14,7 @@ import Foundation
 public enum CPUKernels {
     /// What `FACEKEYPOINTS_KERNELS` asks for.
     public enum Selection: String, Sendable {
+        /// `auto` takes every fast path the CPU supports; `portable` takes none of them.
         case auto, portable
     }
 

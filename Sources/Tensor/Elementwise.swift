@@ -109,6 +109,7 @@ extension Tensor {
 // MARK: Differentiable arithmetic
 
 extension Tensor {
+    /// Elementwise sum, broadcasting the two shapes as PyTorch does.
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
         let out = lhs.mapBinary(rhs, AddKernel.self, operation: "add")
         return recording(out, inputs: [lhs, rhs]) { g in
@@ -116,6 +117,7 @@ extension Tensor {
         }
     }
 
+    /// Elementwise difference, broadcasting the two shapes as PyTorch does.
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
         let out = lhs.mapBinary(rhs, SubKernel.self, operation: "subtract")
         return recording(out, inputs: [lhs, rhs]) { g in
@@ -123,6 +125,7 @@ extension Tensor {
         }
     }
 
+    /// Elementwise product, broadcasting the two shapes as PyTorch does.
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
         let out = lhs.mapBinary(rhs, MulKernel.self, operation: "multiply")
         return recording(out, inputs: [lhs, rhs]) { g in
@@ -131,6 +134,7 @@ extension Tensor {
         }
     }
 
+    /// Elementwise quotient, broadcasting the two shapes as PyTorch does.
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
         let out = lhs.mapBinary(rhs, DivKernel.self, operation: "divide")
         return recording(out, inputs: [lhs, rhs]) { g in
@@ -139,23 +143,36 @@ extension Tensor {
         }
     }
 
+    /// Elementwise negation.
     public static prefix func - (x: Tensor) -> Tensor {
         let out = x.mapUnary(NegKernel.self)
         return recording(out, inputs: [x]) { g in [-g] }
     }
 
+    /// Adds a scalar to every element.
     public static func + (lhs: Tensor, rhs: Float) -> Tensor { lhs + Tensor(rhs) }
+    /// Subtracts a scalar from every element.
     public static func - (lhs: Tensor, rhs: Float) -> Tensor { lhs - Tensor(rhs) }
+    /// Multiplies every element by a scalar.
     public static func * (lhs: Tensor, rhs: Float) -> Tensor { lhs * Tensor(rhs) }
+    /// Divides every element by a scalar.
     public static func / (lhs: Tensor, rhs: Float) -> Tensor { lhs / Tensor(rhs) }
+    /// Adds every element to a scalar.
     public static func + (lhs: Float, rhs: Tensor) -> Tensor { Tensor(lhs) + rhs }
+    /// Subtracts every element from a scalar.
     public static func - (lhs: Float, rhs: Tensor) -> Tensor { Tensor(lhs) - rhs }
+    /// Multiplies a scalar by every element.
     public static func * (lhs: Float, rhs: Tensor) -> Tensor { Tensor(lhs) * rhs }
+    /// Divides a scalar by every element.
     public static func / (lhs: Float, rhs: Tensor) -> Tensor { Tensor(lhs) / rhs }
 
+    /// Replaces `lhs` with `lhs + rhs` (a new differentiable result, not an in-place update).
     public static func += (lhs: inout Tensor, rhs: Tensor) { lhs = lhs + rhs }
+    /// Replaces `lhs` with `lhs - rhs` (a new differentiable result, not an in-place update).
     public static func -= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs - rhs }
+    /// Replaces `lhs` with `lhs * rhs` (a new differentiable result, not an in-place update).
     public static func *= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs * rhs }
+    /// Replaces `lhs` with `lhs / rhs` (a new differentiable result, not an in-place update).
     public static func /= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs / rhs }
 
     /// Elementwise power with a constant exponent.
@@ -199,21 +216,25 @@ extension Tensor {
 // MARK: Differentiable math functions
 
 extension Tensor {
+    /// Elementwise natural exponential, `e^x`.
     public func exp() -> Tensor {
         let out = mapUnary(ExpKernel.self)
         return Tensor.recording(out, inputs: [self]) { g in [g * out] }
     }
 
+    /// Elementwise natural logarithm; `-inf` at 0 and NaN below it.
     public func log() -> Tensor {
         let out = mapUnary(LogKernel.self)
         return Tensor.recording(out, inputs: [self]) { g in [g / self] }
     }
 
+    /// Elementwise square root; NaN below 0.
     public func sqrt() -> Tensor {
         let out = mapUnary(SqrtKernel.self)
         return Tensor.recording(out, inputs: [self]) { g in [g / (2 * out)] }
     }
 
+    /// Elementwise square, `x * x`.
     public func squared() -> Tensor {
         let out = mapUnary(SquareKernel.self)
         return Tensor.recording(out, inputs: [self]) { g in [g * 2 * self] }
@@ -225,23 +246,28 @@ extension Tensor {
         return Tensor.recording(out, inputs: [self]) { g in [g * self.mapUnary(SignKernel.self)] }
     }
 
+    /// Elementwise sign: 1, -1 or 0. Records nothing for autograd (its gradient is 0, as in PyTorch).
     public func sign() -> Tensor { mapUnary(SignKernel.self) }
 
+    /// Elementwise sine, in radians.
     public func sin() -> Tensor {
         let out = mapUnary(SinKernel.self)
         return Tensor.recording(out, inputs: [self]) { g in [g * self.mapUnary(CosKernel.self)] }
     }
 
+    /// Elementwise cosine, in radians.
     public func cos() -> Tensor {
         let out = mapUnary(CosKernel.self)
         return Tensor.recording(out, inputs: [self]) { g in [-(g * self.mapUnary(SinKernel.self))] }
     }
 
+    /// Elementwise hyperbolic tangent, in `(-1, 1)`.
     public func tanh() -> Tensor {
         let out = mapUnary(TanhKernel.self)
         return Tensor.recording(out, inputs: [self]) { g in [g * (1 - out * out)] }
     }
 
+    /// Elementwise logistic sigmoid, `1 / (1 + e^-x)`, in `(0, 1)`.
     public func sigmoid() -> Tensor {
         let out = mapUnary(SigmoidKernel.self)
         return Tensor.recording(out, inputs: [self]) { g in [g * out * (1 - out)] }

@@ -7,6 +7,7 @@ public struct GradientCheckResult: Sendable, CustomStringConvertible {
     public let maxError: Float
     /// Which input and flat element gave ``maxError``.
     public let worstInput: Int, worstElement: Int
+    /// The autograd gradient and the finite-difference estimate at the worst element.
     public let analytic: Float, numeric: Float
 
     public var description: String {

@@ -11,6 +11,8 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
     /// The four words of state; saved in checkpoints to resume a run exactly.
     public private(set) var state: (UInt64, UInt64, UInt64, UInt64)
 
+    /// Creates a generator whose state is expanded from `seed` by SplitMix64; the same seed
+    /// gives the same sequence.
     public init(seed: UInt64) {
         var x = seed
         func splitMix() -> UInt64 {

@@ -33,6 +33,8 @@ public struct AtomicFileError: Error, Equatable, Sendable, CustomStringConvertib
     /// The `errno` value the failing call set.
     public let code: Int32
 
+    /// Creates the error for a write of `path` through `temporaryPath` that failed at `step`
+    /// with `errno` value `code`.
     public init(path: String, temporaryPath: String, step: Step, code: Int32) {
         self.path = path
         self.temporaryPath = temporaryPath

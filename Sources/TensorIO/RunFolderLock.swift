@@ -25,6 +25,7 @@ public final class RunFolderLock: Sendable {
     /// The lock file's name inside the folder.
     public static let fileName = ".lock"
 
+    /// The locked folder, as a standardized file URL.
     public let folder: URL
     /// The stale temporary files removed when the lock was taken (names, sorted).
     public let removedTemporaryFiles: [String]
@@ -99,9 +100,12 @@ public final class RunFolderLock: Sendable {
 
 /// An output folder could not be locked: another run holds it, or it cannot be created.
 public struct RunFolderLockError: Error, Sendable, CustomStringConvertible, LocalizedError {
+    /// The path of the folder that could not be locked.
     public let folder: String
+    /// Why it could not be locked and what to do, without the path.
     public let message: String
 
+    /// Creates the error for the folder at path `folder`, explained by `message`.
     public init(folder: String, _ message: String) {
         self.folder = folder
         self.message = message

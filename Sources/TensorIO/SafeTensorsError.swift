@@ -34,6 +34,7 @@ public struct SafeTensorsError: Error, Equatable, Sendable, CustomStringConverti
         case invalidMetadata
     }
 
+    /// What kind of problem it is.
     public let kind: Kind
     /// The file path (or other name) given when reading.
     public let source: String
@@ -42,6 +43,7 @@ public struct SafeTensorsError: Error, Equatable, Sendable, CustomStringConverti
     /// What is wrong and what was expected.
     public let message: String
 
+    /// Creates an error of `kind` found in `source`, at header `key` if any, explained by `message`.
     public init(_ kind: Kind, source: String, key: String? = nil, message: String) {
         self.kind = kind
         self.source = source

@@ -11,6 +11,8 @@ public struct SafeTensorsFile: Sendable {
     /// The dtype each tensor was stored as; pass it back to `SafeTensors.write` to keep it.
     public var dtypes: [String: SafeTensors.DType]
 
+    /// Creates the contents from its tensors by name, the `__metadata__` strings, the names in
+    /// storage order and the stored dtype of each tensor.
     public init(tensors: [String: Tensor], metadata: [String: String], names: [String], dtypes: [String: SafeTensors.DType]) {
         self.tensors = tensors
         self.metadata = metadata

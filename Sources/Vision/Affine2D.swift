@@ -25,7 +25,9 @@ public typealias Point = SIMD2<Float>
 /// let targets = t.apply(keypoints)
 /// ```
 public struct Affine2D: Sendable, Equatable, CustomStringConvertible {
+    /// The first row of the matrix: `x' = a*x + b*y + tx` (`tx` in pixels).
     public var a: Float, b: Float, tx: Float
+    /// The second row of the matrix: `y' = c*x + d*y + ty` (`ty` in pixels).
     public var c: Float, d: Float, ty: Float
 
     /// The map `[[a, b, tx], [c, d, ty]]`.

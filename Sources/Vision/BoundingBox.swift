@@ -1,7 +1,9 @@
 /// An axis-aligned rectangle in continuous pixel coordinates (`x`, `y` its top-left corner).
 public struct BoundingBox: Sendable, Equatable, CustomStringConvertible {
+    /// The top-left corner (`x`, `y`) and the size, in pixels.
     public var x: Float, y: Float, width: Float, height: Float
 
+    /// The box with its top-left corner at (`x`, `y`) and size `width` x `height`, in pixels.
     public init(x: Float, y: Float, width: Float, height: Float) {
         self.x = x; self.y = y; self.width = width; self.height = height
     }

@@ -1,7 +1,9 @@
 /// An RGB color with components in `0...1`, for drawing and plots.
 public struct Color: Sendable, Equatable, Hashable {
+    /// The red, green and blue components, each in `0...1`.
     public var red: Float, green: Float, blue: Float
 
+    /// A color from components in `0...1`.
     public init(red: Float, green: Float, blue: Float) {
         self.red = red; self.green = green; self.blue = blue
     }
@@ -16,15 +18,25 @@ public struct Color: Sendable, Equatable, Hashable {
         Image.lumaWeights.red * red + Image.lumaWeights.green * green + Image.lumaWeights.blue * blue
     }
 
+    /// Black, `(0, 0, 0)`.
     public static let black = Color(red: 0, green: 0, blue: 0)
+    /// White, `(1, 1, 1)`.
     public static let white = Color(red: 1, green: 1, blue: 1)
+    /// Mid gray, `(0.5, 0.5, 0.5)`.
     public static let gray = Color(red: 0.5, green: 0.5, blue: 0.5)
+    /// Light gray, `(0.85, 0.85, 0.85)`.
     public static let lightGray = Color(red: 0.85, green: 0.85, blue: 0.85)
+    /// Pure red, `(1, 0, 0)`.
     public static let red = Color(red: 1, green: 0, blue: 0)
+    /// Pure green, `(0, 1, 0)`.
     public static let green = Color(red: 0, green: 1, blue: 0)
+    /// Pure blue, `(0, 0, 1)`.
     public static let blue = Color(red: 0, green: 0, blue: 1)
+    /// Yellow, `(1, 1, 0)`.
     public static let yellow = Color(red: 1, green: 1, blue: 0)
+    /// Cyan, `(0, 1, 1)`.
     public static let cyan = Color(red: 0, green: 1, blue: 1)
+    /// Magenta, `(1, 0, 1)`.
     public static let magenta = Color(red: 1, green: 0, blue: 1)
 
     /// Ground-truth keypoints are drawn in this color.

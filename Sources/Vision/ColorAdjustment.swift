@@ -53,10 +53,17 @@ extension Image {
 /// let augmented = jitter.apply(to: image, using: &rng)
 /// ```
 public struct ColorJitter: Sendable, Equatable {
+    /// The brightness strength `s`: factors are drawn from `[max(0, 1 - s), 1 + s]`; 0 leaves
+    /// brightness alone.
     public var brightness: Float
+    /// The contrast strength `s`: factors are drawn from `[max(0, 1 - s), 1 + s]`; 0 leaves
+    /// contrast alone.
     public var contrast: Float
+    /// The saturation strength `s`: factors are drawn from `[max(0, 1 - s), 1 + s]`; 0 leaves
+    /// saturation alone. Gray images are unaffected.
     public var saturation: Float
 
+    /// A jitter with the given non-negative strengths; the defaults change nothing.
     public init(brightness: Float = 0, contrast: Float = 0, saturation: Float = 0) {
         precondition(brightness >= 0 && contrast >= 0 && saturation >= 0, "ColorJitter: strengths must be non-negative")
         self.brightness = brightness

@@ -1,7 +1,21 @@
 /// The EXIF orientation tag (0x0112): how the stored pixels must be turned to display upright.
 public enum ExifOrientation: Int, Sendable, CaseIterable {
-    case up = 1, mirrored = 2, upsideDown = 3, flippedVertically = 4
-    case transposed = 5, rotatedClockwise = 6, transverse = 7, rotatedCounterClockwise = 8
+    /// 1: stored upright; nothing to do.
+    case up = 1
+    /// 2: mirror left to right to display.
+    case mirrored = 2
+    /// 3: rotate by 180 degrees to display.
+    case upsideDown = 3
+    /// 4: flip top to bottom to display.
+    case flippedVertically = 4
+    /// 5: mirror across the main diagonal (swap `x` and `y`) to display; width and height swap.
+    case transposed = 5
+    /// 6: rotate by 90 degrees clockwise to display; width and height swap.
+    case rotatedClockwise = 6
+    /// 7: mirror across the anti-diagonal to display; width and height swap.
+    case transverse = 7
+    /// 8: rotate by 90 degrees counter-clockwise to display; width and height swap.
+    case rotatedCounterClockwise = 8
 
     /// Parses the orientation from an APP1 payload (`"Exif\0\0"` followed by a TIFF header and
     /// IFD0). Returns `nil` when the payload is malformed or carries no orientation tag.

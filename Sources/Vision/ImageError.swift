@@ -20,12 +20,15 @@ public struct ImageError: Error, Equatable, Sendable, CustomStringConvertible {
         case encodingFailed
     }
 
+    /// The kind of failure, for callers that branch on it.
     public let reason: Reason
     /// The file path, or `<memory>` for bytes that did not come from a file.
     public let source: String
     /// A human-readable explanation.
     public let detail: String
 
+    /// An error of kind `reason` about `source` (a file path, or `<memory>`), explained by
+    /// `detail`.
     public init(_ reason: Reason, source: String, _ detail: String) {
         self.reason = reason
         self.source = source

@@ -17,23 +17,32 @@ import Foundation
 public struct LinePlot: Sendable {
     /// One named curve.
     public struct Series: Sendable {
+        /// The legend label (an empty name leaves the curve out of the legend).
         public var name: String
+        /// The data points, in data coordinates, joined by straight lines in this order.
         public var points: [Point]
+        /// The color of the line and its markers.
         public var color: Color
         /// Draws a small square at every point as well as the line.
         public var markers: Bool
     }
 
+    /// The title drawn above the chart (empty: none).
     public var title: String
+    /// The x-axis title, drawn below the axis (empty: none).
     public var xLabel: String
+    /// The y-axis title, drawn vertically left of the axis (empty: none).
     public var yLabel: String
+    /// The curves, in the order they were added.
     public private(set) var series: [Series] = []
-    /// Fixed axis ranges; `nil` fits the data (with a little padding on y).
+    /// A fixed x-axis range; `nil` fits the data.
     public var xRange: ClosedRange<Float>?
+    /// A fixed y-axis range, in data units; `nil` fits the data with a little padding.
     public var yRange: ClosedRange<Float>?
     /// Plots `log10(y)` with ticks at powers of ten (values <= 0 are skipped).
     public var logarithmicY = false
 
+    /// An empty plot with the given title and axis titles (empty strings draw none).
     public init(title: String = "", xLabel: String = "", yLabel: String = "") {
         self.title = title
         self.xLabel = xLabel

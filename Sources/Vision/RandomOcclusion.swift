@@ -17,6 +17,8 @@ public struct RandomOcclusion: Sendable, Equatable {
     /// The largest width and height of the box, as fractions of the image's.
     public var maxSize: Float
 
+    /// An occlusion applied with chance `probability`, its box at most `maxSize` times the image's
+    /// width and height (both in `0...1`). The default probability 0 never occludes.
     public init(probability: Float = 0, maxSize: Float = 0.4) {
         precondition((0...1).contains(probability), "RandomOcclusion: probability must be in [0, 1], got \(probability)")
         precondition((0...1).contains(maxSize), "RandomOcclusion: maxSize must be in [0, 1], got \(maxSize)")

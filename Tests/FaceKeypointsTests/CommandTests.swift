@@ -86,7 +86,7 @@ import TestSupport
         (["face", "--lr=-1"], "the learning rate must be a positive number, got -1"),
         (["predict", "--model", "/nonexistent/model.safetensors", "x.jpg"], "--model /nonexistent/model.safetensors: no such file"),
         (["evaluate", "--model", "m.safetensors"], "give exactly one of --xml FILE or --imm DIR"),
-        (["landmarks", "--val-fraction", "1.5"], "--val-fraction must be between 0 and 1"),
+        (["landmarks", "--val-fraction", "1.5"], "(--val-fraction) must be between 0 and 1"),
         (["landmarks", "--occlusion", "1.5"], "the occlusion probability must be in 0...1, got 1.5"),
         (["landmarks", "--rotation=-3"], "the rotation range must be 0...180 degrees, got -3.0"),
         (["landmarks", "--scale", "1"], "the scale range must be positive and ordered, got 0.0...2.0"),

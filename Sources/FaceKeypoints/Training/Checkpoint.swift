@@ -101,9 +101,3 @@ struct TrainingCheckpoint {
                 : (file.tensors(inSection: "average"), try count("checkpoint.average.updates")))
     }
 }
-
-/// The fingerprints of a run's two sets.
-struct TrainingDataFingerprints: Codable, Equatable {
-    var training: DatasetFingerprint
-    var validation: DatasetFingerprint
-}

@@ -1,19 +1,6 @@
 import Dispatch
 import Foundation
 
-/// What the trainer reports while it runs.
-public enum TrainingProgress: Sendable {
-    /// After each training step: the running mean loss of the epoch so far.
-    case step(epoch: Int, epochs: Int, batch: Int, batches: Int, loss: Float, imagesPerSecond: Double, secondsLeftInEpoch: Double)
-    /// After each epoch's validation and checkpoint.
-    case epoch(epoch: Int, epochs: Int, trainLoss: Float, validationLoss: Float, report: EvaluationReport, seconds: Double)
-    /// When a run continues from a checkpoint.
-    case resumed(fromEpoch: Int)
-    /// Something the user should know that does not stop the run (e.g. a resumed run that will
-    /// round differently from the interrupted one).
-    case warning(String)
-}
-
 /// Trains a keypoint model on a training set, validates after every epoch, and keeps the
 /// output folder current: `model.safetensors` (the trained model, self-describing; with
 /// `configuration.movingAverageDecay`, the moving average of its weights),
@@ -34,15 +21,21 @@ public enum TrainingProgress: Sendable {
 /// only rank 0 validates, reports progress and writes files. BatchNorm statistics stay per
 /// rank, as in PyTorch's `DistributedDataParallel`.
 public final class KeypointTrainer {
+    /// The model's spec, with PIPNet's neighbour lists taken from the training set.
     public let spec: KeypointModelSpec
+    /// The run's settings.
     public let configuration: TrainingConfiguration
+    /// The network being trained.
     public let model: Module
     /// The model that is validated and saved: ``model`` itself, or with
     /// `configuration.movingAverageDecay` a copy holding the moving average of its weights (on
     /// rank 0; the other ranks neither validate nor save).
     public let validatedModel: Module
+    /// The training faces, with the augmentation.
     public let training: FaceDataset
+    /// The faces validated after every epoch.
     public let validation: FaceDataset
+    /// The output folder: model, checkpoint and metrics.
     public let output: URL
     /// The ranks training together (`SingleProcessGroup` for one process).
     public let group: any ProcessGroup
@@ -51,6 +44,7 @@ public final class KeypointTrainer {
     /// Kept by rank 0 only, which validates and saves (nil on the other ranks).
     let movingAverage: ExponentialMovingAverage?
     var generator: RandomGenerator
+    /// What the run has measured so far (restored from the checkpoint when the run resumes).
     public private(set) var history: TrainingHistory
     let data: TrainingDataFingerprints
     /// Whether BatchNorm takes its statistics over all ranks (the `init` argument).
@@ -59,8 +53,11 @@ public final class KeypointTrainer {
     /// that stop a run between two writes.
     var afterWriting: ((URL) throws -> Void)?
 
+    /// `model.safetensors` in the output folder.
     public var modelURL: URL { output.appendingPathComponent("model.safetensors") }
+    /// `checkpoint.safetensors` in the output folder.
     public var checkpointURL: URL { output.appendingPathComponent(TrainingCheckpoint.fileName) }
+    /// `metrics.json` in the output folder.
     public var metricsURL: URL { output.appendingPathComponent("metrics.json") }
 
     /// A fresh model (initialized from `configuration.seed`) and optimizer. `training` should

@@ -15,19 +15,26 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
 
     /// The training loss on normalized targets (see FaceData's `TargetNormalization`).
     public enum Loss: String, Codable, Sendable, CaseIterable {
+        /// Mean squared error, and mean absolute error.
         case mse, l1
+        /// Smooth L1 (Huber) loss with beta 0.02 in normalized units (about 2.2 px on a 224 px input).
         case smoothL1 = "smooth-l1"
         /// Wing loss with width 0.05 and curvature 0.01 in normalized units (about 5.6 px and
         /// 1.1 px on a 224 px input), scaled from the paper's w = 10 px, ε = 2 px.
         case wing
     }
 
+    /// Training epochs (`--epochs`).
     public var epochs: Int
+    /// Images per training step (`--batch-size`; per rank in a data-parallel run).
     public var batchSize: Int
+    /// Adam's initial learning rate (`--lr`).
     public var learningRate: Double
     /// L2 weight decay added to the gradients by Adam.
     public var weightDecay: Double
+    /// The learning-rate schedule (`--schedule`).
     public var schedule: Schedule
+    /// The training loss of regression models (`--loss`).
     public var loss: Loss
     /// The criterion of PIPNet's score maps (`nil`: the reference's mean squared error); PIPNet
     /// models train with their own loss, not ``loss``.
@@ -59,6 +66,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// Background workers decoding and augmenting batches.
     public var workers: Int
 
+    /// A configuration; by default no weight decay, a constant rate, MSE, seed 0, no augmentation
+    /// and one loader worker.
     public init(epochs: Int, batchSize: Int, learningRate: Double, weightDecay: Double = 0, schedule: Schedule = .constant,
                 loss: Loss = .mse, scoreLoss: PIPNetScoreLoss? = nil, seed: UInt64 = 0, splitSeed: UInt64? = nil, augmentation: AugmentationSettings = .none,
                 movingAverageDecay: Float? = nil, poseBalance: Double? = nil, plainFinalEpochs: Int? = nil, workers: Int = 1) {
@@ -93,91 +102,4 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         case .wing: return { wingLoss($0, $1, width: 0.05, curvature: 0.01) }
         }
     }
-}
-
-/// Augmentation ranges in the units a user types: degrees, pixels or fractions of the input.
-public struct AugmentationSettings: Codable, Sendable, Equatable {
-    /// Rotation drawn from `±rotation` degrees.
-    public var rotation: Float
-    /// Shift drawn from `±shift` times the input size.
-    public var shift: Float
-    public var scaleLow: Float
-    public var scaleHigh: Float
-    public var flipProbability: Float
-    /// Brightness and contrast factors drawn from `1 ± value`.
-    public var brightness: Float
-    public var contrast: Float
-    /// The probability of a random rectangle up to 0.4 of the input's width and height painted
-    /// over the image (Vision's `RandomOcclusion`, PIPNet's occlusion).
-    public var occlusion: Float
-
-    public init(rotation: Float = 0, shift: Float = 0, scaleLow: Float = 1, scaleHigh: Float = 1, flipProbability: Float = 0,
-                brightness: Float = 0, contrast: Float = 0, occlusion: Float = 0) {
-        self.rotation = rotation; self.shift = shift; self.scaleLow = scaleLow; self.scaleHigh = scaleHigh
-        self.flipProbability = flipProbability; self.brightness = brightness; self.contrast = contrast; self.occlusion = occlusion
-    }
-
-    public static let none = AugmentationSettings()
-
-    /// FaceData's augmentation.
-    public var augmentation: Augmentation {
-        Augmentation(rotation: rotation, shift: shift, scale: scaleLow...scaleHigh, flipProbability: flipProbability,
-                     colorJitter: ColorJitter(brightness: brightness, contrast: contrast), occlusion: RandomOcclusion(probability: occlusion))
-    }
-
-    /// Checks the ranges, naming the setting and what is allowed.
-    func validate() throws {
-        func check(_ ok: Bool, _ message: String) throws {
-            if !ok { throw TrainingError.invalidConfiguration(message) }
-        }
-        try check(rotation >= 0 && rotation <= 180, "the rotation range must be 0...180 degrees, got \(rotation)")
-        try check(shift >= 0 && shift <= 1, "the shift must be a fraction of the input in 0...1, got \(shift)")
-        try check(scaleLow > 0 && scaleLow <= scaleHigh && scaleHigh.isFinite, "the scale range must be positive and ordered, got \(scaleLow)...\(scaleHigh)")
-        for (name, value) in [("flip probability", flipProbability), ("occlusion probability", occlusion)] {
-            try check((0...1).contains(value), "the \(name) must be in 0...1, got \(value)")
-        }
-        for (name, value) in [("brightness", brightness), ("contrast", contrast)] {
-            try check(value >= 0 && value.isFinite, "the \(name) strength must be >= 0, got \(value)")
-        }
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case rotation, shift, scaleLow, scaleHigh, flipProbability, brightness, contrast, occlusion
-    }
-
-    /// Decodes the settings; checkpoints written before occlusion existed read as no occlusion.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(rotation: try c.decode(Float.self, forKey: .rotation), shift: try c.decode(Float.self, forKey: .shift),
-                  scaleLow: try c.decode(Float.self, forKey: .scaleLow), scaleHigh: try c.decode(Float.self, forKey: .scaleHigh),
-                  flipProbability: try c.decode(Float.self, forKey: .flipProbability),
-                  brightness: try c.decode(Float.self, forKey: .brightness), contrast: try c.decode(Float.self, forKey: .contrast),
-                  occlusion: try c.decodeIfPresent(Float.self, forKey: .occlusion) ?? 0)
-    }
-}
-
-/// Why training stopped.
-public enum TrainingError: Error, CustomStringConvertible, LocalizedError {
-    case invalidConfiguration(String)
-    /// A loss or gradient became NaN or infinite.
-    case nonFinite(what: String, epoch: Int, step: Int, samples: [String], lastCheckpoint: String?)
-    /// The checkpoint in the output folder does not fit this run.
-    case checkpointMismatch(file: String, reason: String)
-    /// The ranks of a distributed run were started with different settings, data or models.
-    case ranksDisagree(field: String, ranks: Int)
-
-    public var description: String {
-        switch self {
-        case .invalidConfiguration(let message): return message
-        case .nonFinite(let what, let epoch, let step, let samples, let checkpoint):
-            return "the \(what) became NaN or infinite at epoch \(epoch), step \(step) (batch of \(samples.prefix(4).joined(separator: ", "))\(samples.count > 4 ? ", ..." : "")); "
-                + (checkpoint.map { "the last good checkpoint is \($0), untouched; lower the learning rate and resume from it" } ?? "no checkpoint was written yet; lower the learning rate and start again")
-        case .checkpointMismatch(let file, let reason):
-            return "\(file): cannot resume: \(reason). Resume with the interrupted run's settings and data, or train into another folder"
-        case .ranksDisagree(let field, let ranks):
-            return "the \(ranks) ranks do not agree on the \(field); start every rank with the same options and data"
-        }
-    }
-
-    public var errorDescription: String? { description }
 }

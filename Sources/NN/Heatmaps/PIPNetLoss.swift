@@ -6,6 +6,8 @@ import Tensor
 public struct PIPNetLoss: Sendable {
     /// `scoreWeight * scores + offsetWeight * (offsetX + offsetY + neighbourX + neighbourY)`.
     public let total: Tensor
+    /// The unweighted parts: the score criterion, and the mean absolute errors of the x, y,
+    /// neighbour x and neighbour y offset maps at the points' cells.
     public let scores, offsetX, offsetY, neighbourX, neighbourY: Tensor
 }
 

@@ -19,6 +19,8 @@ public struct PIPNetMaps: Sendable {
     /// Neighbours per point.
     public let neighbours: Int
 
+    /// Creates the maps from their five tensors, checking the shapes: the offsets as `scores`,
+    /// `[N, points, height, width]`, the neighbour offsets `[N, points * neighbours, height, width]`.
     public init(scores: Tensor, offsetX: Tensor, offsetY: Tensor, neighbourX: Tensor, neighbourY: Tensor, neighbours: Int) {
         precondition(scores.rank == 4 && neighbours > 0, "PIPNetMaps: expected [N, points, height, width] scores and neighbours > 0, got \(scores.shape) and \(neighbours)")
         var neighbourShape = scores.shape

@@ -9,7 +9,9 @@
 public struct PIPNetNeighbours: Sendable, Equatable {
     /// One estimate of a point made by another: neighbour `slot` of `point`.
     public struct Predictor: Sendable, Equatable {
+        /// The point whose neighbour list makes the estimate.
         public let point: Int
+        /// The position of the estimated point in `point`'s list (``PIPNetNeighbours/indices``).
         public let slot: Int
     }
 

@@ -3,8 +3,10 @@ import Tensor
 /// Average pooling to a fixed output size, as `torch.nn.AdaptiveAvgPool2d`.
 /// Shape: `[N, C, H, W]` -> `[N, C, outputSize.0, outputSize.1]`.
 public final class AdaptiveAvgPool2d: Module {
+    /// The output's `(height, width)`, PyTorch's `output_size`.
     public let outputSize: (Int, Int)
 
+    /// Creates a pooling to `outputSize`, `(height, width)`, both positive.
     public init(outputSize: (Int, Int)) {
         precondition(outputSize.0 > 0 && outputSize.1 > 0, "AdaptiveAvgPool2d: output size must be positive, got \(outputSize)")
         self.outputSize = outputSize

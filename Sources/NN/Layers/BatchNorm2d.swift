@@ -8,19 +8,29 @@ import Tensor
 ///
 /// Shape: `[N, C, H, W]` -> unchanged.
 public final class BatchNorm2d: Module {
+    /// The scale of each channel (`weight`), shape `[features]`, starting at 1.
     public let weight: Parameter
+    /// The shift of each channel (`bias`), shape `[features]`, starting at 0.
     public let bias: Parameter
+    /// The running mean of each channel (`running_mean`), shape `[features]`, starting at 0; used in evaluation.
     public let runningMean: Buffer
+    /// The running unbiased variance of each channel (`running_var`), shape `[features]`, starting
+    /// at 1; used in evaluation.
     public let runningVariance: Buffer
     /// Batches seen in training, as PyTorch counts them (a scalar).
     public let batchesTracked: Buffer
+    /// The channel count `C`, PyTorch's `num_features`.
     public let features: Int
+    /// PyTorch's `eps`, added to the variance before the square root, and `momentum`, the weight
+    /// of each batch's statistics in the running ones.
     public let epsilon, momentum: Float
     /// The ranks whose batches share the statistics in training (`torch.nn.SyncBatchNorm`), or
     /// nil for this process's batch alone (the default, as PyTorch's `DistributedDataParallel`).
     /// Set it on every BatchNorm of a model with ``Module/synchronizeBatchNorm(over:)``.
     public var synchronization: (any ProcessGroup)?
 
+    /// Creates a batch norm over `features` channels, with PyTorch's defaults `eps = 1e-5` and
+    /// `momentum = 0.1`.
     public init(_ features: Int, epsilon: Float = 1e-5, momentum: Float = 0.1) {
         precondition(features > 0, "BatchNorm2d: feature count must be positive, got \(features)")
         (self.features, self.epsilon, self.momentum) = (features, epsilon, momentum)

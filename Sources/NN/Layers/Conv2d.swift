@@ -4,13 +4,19 @@ import Tensor
 ///
 /// Shape: `[N, inChannels, H, W]` -> `[N, outChannels, outH, outW]`.
 public final class Conv2d: Module {
+    /// The kernels, shape `[outChannels, inChannels, kH, kW]`, PyTorch's layout.
     public let weight: Parameter
+    /// One bias per output channel, shape `[outChannels]`; nil when created with `bias: false`.
     public let bias: Parameter?
+    /// The input and output channel counts.
     public let inChannels, outChannels: Int
+    /// The kernel size, stride, zero padding on each side and dilation, each as `(rows, columns)`.
     public let kernelSize, stride, padding, dilation: (Int, Int)
     /// Winograd's transformed kernels, kept in evaluation mode while the weight is unchanged.
     package let kernelCache = WinogradKernelCache()
 
+    /// Creates a convolution from `inChannels` to `outChannels` channels, the sizes given as
+    /// `(rows, columns)`, with the weight and bias drawn from `generator` as PyTorch initializes them.
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
                 padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), bias: Bool = true,
                 using generator: inout RandomGenerator) {

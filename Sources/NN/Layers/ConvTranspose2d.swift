@@ -12,11 +12,18 @@ import Tensor
 ///
 /// Shape: `[N, inChannels, H, W]` -> `[N, outChannels, (H - 1) * stride - 2 * padding + kH + outputPadding, ...]`.
 public final class ConvTranspose2d: Module {
+    /// The kernels, shape `[inChannels, outChannels, kH, kW]`, PyTorch's layout.
     public let weight: Parameter
+    /// One bias per output channel, shape `[outChannels]`; nil when created with `bias: false`.
     public let bias: Parameter?
+    /// The input and output channel counts.
     public let inChannels, outChannels: Int
+    /// The kernel size, stride, padding (removed from each side of the output) and output padding
+    /// (added to the bottom and right, smaller than the stride), each as `(rows, columns)`.
     public let kernelSize, stride, padding, outputPadding: (Int, Int)
 
+    /// Creates a transposed convolution from `inChannels` to `outChannels` channels, the sizes given
+    /// as `(rows, columns)`, with the weight and bias drawn from `generator` as PyTorch initializes them.
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
                 padding: (Int, Int) = (0, 0), outputPadding: (Int, Int) = (0, 0), bias: Bool = true,
                 using generator: inout RandomGenerator) {

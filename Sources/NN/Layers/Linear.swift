@@ -4,10 +4,15 @@ import Tensor
 ///
 /// Shape: `[N, inFeatures]` -> `[N, outFeatures]`.
 public final class Linear: Module {
+    /// The weight `W`, shape `[outFeatures, inFeatures]`, PyTorch's layout.
     public let weight: Parameter
+    /// The bias `b`, shape `[outFeatures]`; nil when created with `bias: false`.
     public let bias: Parameter?
+    /// The input and output feature counts.
     public let inFeatures, outFeatures: Int
 
+    /// Creates a layer from `inFeatures` to `outFeatures` features, with the weight and bias drawn
+    /// from `generator` as PyTorch initializes them.
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, using generator: inout RandomGenerator) {
         precondition(inFeatures > 0 && outFeatures > 0, "Linear: feature counts must be positive, got \(inFeatures)->\(outFeatures)")
         (self.inFeatures, self.outFeatures) = (inFeatures, outFeatures)

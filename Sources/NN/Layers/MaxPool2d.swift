@@ -5,9 +5,14 @@ import Tensor
 /// ``maxPool2d(_:kernel:stride:padding:ceilMode:)``.
 /// Shape: `[N, C, H, W]` -> `[N, C, outH, outW]`.
 public final class MaxPool2d: Module {
+    /// The square window's side, the step between windows and the padding on each side (which
+    /// never wins the maximum), in pixels.
     public let kernelSize, stride, padding: Int
+    /// Whether output sizes round up, PyTorch's `ceil_mode`.
     public let ceilMode: Bool
 
+    /// Creates a max pooling over square `kernelSize` windows; `stride` defaults to the kernel size,
+    /// as in PyTorch.
     public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false) {
         precondition(kernelSize > 0 && (stride ?? 1) > 0, "MaxPool2d: kernel size and stride must be positive")
         (self.kernelSize, self.stride, self.padding) = (kernelSize, stride ?? kernelSize, padding)

@@ -7,9 +7,13 @@ import Tensor
 /// Shape: `[N, C, H, W]` or `[N, C]` (any `[N, C, ...]`) -> unchanged, with `C == numParameters`
 /// unless `numParameters == 1`.
 public final class PReLU: Module {
+    /// The slopes for negative inputs (`weight`), shape `[numParameters]`.
     public let weight: Parameter
+    /// The number of slopes: 1 (shared) or the channel count, PyTorch's `num_parameters`.
     public let numParameters: Int
 
+    /// Creates the activation with `numParameters` slopes, each starting at `initialValue`
+    /// (PyTorch's `init`, 0.25).
     public init(numParameters: Int = 1, initialValue: Float = 0.25) {
         precondition(numParameters > 0, "PReLU: the number of parameters must be positive, got \(numParameters)")
         self.numParameters = numParameters

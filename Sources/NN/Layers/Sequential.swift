@@ -2,9 +2,12 @@ import Tensor
 
 /// Runs its layers in order, as `torch.nn.Sequential`; children are named `0`, `1`, ...
 public final class Sequential: Module {
+    /// The layers, in the order they run.
     public let layers: [Module]
 
+    /// Creates a sequence that runs `layers` in array order.
     public init(_ layers: [Module]) { self.layers = layers }
+    /// Creates a sequence that runs the given layers in argument order.
     public convenience init(_ layers: Module...) { self.init(layers) }
 
     public override func forward(_ input: Tensor) -> Tensor {

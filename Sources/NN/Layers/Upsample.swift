@@ -6,8 +6,10 @@ import Tensor
 ///
 /// Shape: `[N, C, H, W]` -> `[N, C, H * scale, W * scale]`.
 public final class Upsample: Module {
+    /// The factor each spatial side grows by, PyTorch's `scale_factor`.
     public let scale: Int
 
+    /// Creates an upsampling by the positive integer factor `scale`.
     public init(scale: Int) {
         precondition(scale > 0, "Upsample: scale must be positive, got \(scale)")
         self.scale = scale

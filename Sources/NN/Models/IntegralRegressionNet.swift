@@ -24,13 +24,20 @@ import Tensor
 /// W / 8]`), `H` and `W` multiples of 32.
 public final class IntegralRegressionNet: Module {
     // ResNet18's trunk, the modules of a ``ResNet`` taken over under their own names.
+    /// The stem's 7x7 stride-2 convolution to 64 channels.
     public let conv1: Conv2d
+    /// The stem's batch norm.
     public let bn1: BatchNorm2d
+    /// The stem's ReLU (torchvision's `relu`), run fused into `bn1`.
     public let relu: ReLU
+    /// The stem's 3x3 stride-2 max pooling.
     public let maxpool: MaxPool2d
+    /// ResNet18's four stages of two ``BasicBlock``s: 64, 128, 256 and 512 channels at strides 4, 8,
+    /// 16 and 32.
     public let layer1, layer2, layer3, layer4: Sequential
     /// Stride 32 to stride 8, then one map per point.
     public let head: Sequential
+    /// The input's channel count and the number of points.
     public let inputChannels, points: Int
     /// Input pixels per cell of the heatmaps.
     public let stride = 8

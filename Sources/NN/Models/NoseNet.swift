@@ -8,11 +8,23 @@ import Tensor
 ///
 /// Shape: `[N, 1, inputHeight, inputWidth]` -> `[N, 2 * points]` (x, y pairs).
 public final class NoseNet: Module {
+    /// The three convolutions: 1->12 5x5, 12->24 3x3 and 24->32 3x3.
     public let conv1, conv2, conv3: Conv2d
+    /// The 2x2 max pooling after each convolution.
     public let pool: MaxPool2d
+    /// The fully connected layers: the flattened features to `hidden`, then `hidden` to `2 * points`.
     public let fc1, fc2: Linear
+    /// The input's height and width in pixels, and the number of points predicted.
     public let inputHeight, inputWidth, points: Int
 
+    /// Creates the network for inputs of the given size.
+    ///
+    /// - Parameters:
+    ///   - inputHeight: the input's height in pixels.
+    ///   - inputWidth: the input's width in pixels.
+    ///   - points: the points predicted (two outputs each).
+    ///   - hidden: `fc1`'s outputs.
+    ///   - generator: the source of the initial weights.
     public init(inputHeight: Int = 60, inputWidth: Int = 80, points: Int = 1, hidden: Int = 128, using generator: inout RandomGenerator) {
         (self.inputHeight, self.inputWidth, self.points) = (inputHeight, inputWidth, points)
         conv1 = Conv2d(1, 12, kernelSize: 5, using: &generator)

@@ -28,13 +28,20 @@ import Tensor
 /// along the channels by ``forward(_:)``: `[N, 3 points + 2 points neighbours, H / stride, W / stride]`.
 public final class PIPNet: Module {
     // ResNet18's trunk, the modules of a ``ResNet`` taken over under their own names.
+    /// The stem's 7x7 stride-2 convolution to 64 channels.
     public let conv1: Conv2d
+    /// The stem's batch norm.
     public let bn1: BatchNorm2d
+    /// The stem's ReLU (torchvision's `relu`), run fused into `bn1`.
     public let relu: ReLU
+    /// The stem's 3x3 stride-2 max pooling.
     public let maxpool: MaxPool2d
+    /// ResNet18's four stages of two ``BasicBlock``s: 64, 128, 256 and 512 channels at strides 4, 8,
+    /// 16 and 32.
     public let layer1, layer2, layer3, layer4: Sequential
     /// At stride 16, the upsampling of the trunk's map (`deconv1`) and its batch norm (`bn_deconv1`); nil at 32.
     public let upsampling: ConvTranspose2d?
+    /// At stride 16, the batch norm after `upsampling` (`bn_deconv1`), followed by a ReLU; nil at 32.
     public let upsamplingNorm: BatchNorm2d?
     /// The score map of each point: `cls_layer`.
     public let scoreLayer: Conv2d
@@ -42,6 +49,8 @@ public final class PIPNet: Module {
     public let offsetXLayer, offsetYLayer: Conv2d
     /// The offsets of each point's neighbours from its cell: `nb_x_layer`, `nb_y_layer`.
     public let neighbourXLayer, neighbourYLayer: Conv2d
+    /// The input's channel count, the number of points, and the neighbours each point predicts
+    /// (PIPNet's `num_nb`).
     public let inputChannels, points, neighbours: Int
     /// Input pixels per cell of the maps: 32 or 16.
     public let stride: Int

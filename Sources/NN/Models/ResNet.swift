@@ -6,13 +6,22 @@ import Tensor
 ///
 /// Shape: `[N, inputChannels, H, W]` -> `[N, outputs]`.
 public final class ResNet: Module {
+    /// The stem's 7x7 stride-2 convolution to 64 channels.
     public let conv1: Conv2d
+    /// The stem's batch norm.
     public let bn1: BatchNorm2d
+    /// The stem's ReLU (torchvision's `relu`), run fused into `bn1`.
     public let relu: ReLU
+    /// The stem's 3x3 stride-2 max pooling.
     public let maxpool: MaxPool2d
+    /// The four stages of ``BasicBlock``s (`blocks[i]` each): 64, 128, 256 and 512 channels at
+    /// strides 4, 8, 16 and 32.
     public let layer1, layer2, layer3, layer4: Sequential
+    /// The average pooling of the stride-32 map to 1x1.
     public let avgpool: AdaptiveAvgPool2d
+    /// The final linear layer, 512 features to `outputs`.
     public let fc: Linear
+    /// The input's channel count.
     public let inputChannels: Int
 
     /// - Parameters:

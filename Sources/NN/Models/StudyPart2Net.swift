@@ -7,11 +7,17 @@ import Tensor
 ///
 /// Shape: `[N, 1, inputHeight, inputWidth]` -> `[N, 2 * points]`.
 public final class StudyPart2Net: Module {
+    /// The five convolutions: 1->16 5x5, then 16->32, 32->64, 64->128 and 128->256 3x3.
     public let conv1, conv2, conv3, conv4, conv5: Conv2d
+    /// The 2x2 max pooling after each convolution.
     public let pool: MaxPool2d
+    /// The fully connected layers: the flattened features to 768, 768 to 384, then 384 to `2 * points`.
     public let fc1, fc2, fc3: Linear
+    /// The input's height and width in pixels, and the number of points predicted.
     public let inputHeight, inputWidth, points: Int
 
+    /// Creates the network for `inputHeight` x `inputWidth` inputs and `points` points, with the
+    /// weights drawn from `generator`.
     public init(inputHeight: Int = 180, inputWidth: Int = 240, points: Int = 58, using generator: inout RandomGenerator) {
         (self.inputHeight, self.inputWidth, self.points) = (inputHeight, inputWidth, points)
         conv1 = Conv2d(1, 16, kernelSize: 5, using: &generator)
