@@ -30,7 +30,7 @@ public enum AnnotatedFaces: Sendable {
         switch self {
         case .imm(let folder):
             guard spec.scheme == .imm58 else {
-                throw KeypointInputError("the model is a \(spec.scheme.name) model (\(spec.task.rawValue)); evaluate it on an imglab XML, not the IMM folder")
+                throw KeypointInputError("the model is a \(spec.scheme.name) model (\(spec.task.rawValue)); evaluate it on an imglab XML (--xml), not the IMM folder")
             }
             let split: IMMSplit = switch part ?? .validation {
             case .validation: .validation
@@ -40,7 +40,7 @@ public enum AnnotatedFaces: Sendable {
             return try FaceDataset.imm(folder: folder, split: split, configuration: spec.datasetConfiguration())
         case .imglab(let url, let split):
             guard spec.scheme != .imm58 else {
-                throw KeypointInputError("the model is an IMM model (\(spec.task.rawValue)); evaluate it on the IMM folder, not an imglab XML")
+                throw KeypointInputError("the model is an IMM model (\(spec.task.rawValue)); evaluate it on the IMM folder (--imm), not an imglab XML")
             }
             let annotations = try ImglabDataset(contentsOf: url)
             if !detectorRuns, spec.faceBoxes == .truth { try DetectorBoxes.requireBoxes(of: annotations, file: url, for: .truth) }

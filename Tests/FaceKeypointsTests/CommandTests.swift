@@ -113,7 +113,7 @@ import TestSupport
         let model = out.appendingPathComponent("model.safetensors").path
         let wrongPart = try CommandRunner.run(["evaluate", "--model", model, "--xml", CommandRunner.data + "/300w_subset/labels.xml"])
         #expect(wrongPart.status != 0)
-        #expect(wrongPart.error.contains("is an IMM model (nose); evaluate it with --imm"), "stderr: \(wrongPart.error)")
+        #expect(wrongPart.error.contains("is an IMM model (nose); evaluate it on the IMM folder (--imm)"), "stderr: \(wrongPart.error)")
 
         let garbage = out.appendingPathComponent("garbage.jpg")
         try Data("not a jpeg at all".utf8).write(to: garbage)
