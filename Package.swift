@@ -18,12 +18,12 @@ let package = Package(
         .library(name: "FaceDetection", targets: ["FaceDetection"]),
         .library(name: "Distributed", targets: ["Distributed"]),
         .library(name: "FaceKeypoints", targets: ["FaceKeypoints"]),
-        .executable(name: "keypoints-bench", targets: ["Bench"]),
+        .executable(name: "keypoints-bench", targets: ["Bench"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // `swift package generate-documentation`: the DocC catalogs of the library targets.
-        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0")
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -39,26 +39,39 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensor", "TensorIO"]),
         .target(name: "Optim", dependencies: ["Tensor"]),
         // libjpeg and libpng report errors by longjmp; this C target holds the setjmp.
-        .target(name: "CImageShims", dependencies: ["CPNG", "CJPEG"],
-                linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
+        .target(
+            name: "CImageShims", dependencies: ["CPNG", "CJPEG"],
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
         .target(name: "Vision", dependencies: ["Tensor", "TensorIO", "CImageShims"]),
         .target(name: "FaceData", dependencies: ["Tensor", "TensorIO", "Vision"]),
         // The MTCNN face detector (facenet-pytorch's networks, their trained weights as a resource):
         // pyramid, non-maximum suppression, the three-stage pipeline.
-        .target(name: "FaceDetection", dependencies: ["Tensor", "TensorIO", "NN", "Vision"],
-                resources: [.copy("Resources/mtcnn.safetensors")]),
+        .target(
+            name: "FaceDetection", dependencies: ["Tensor", "TensorIO", "NN", "Vision"],
+            resources: [.copy("Resources/mtcnn.safetensors")]),
         // Open MPI's communicator and datatype handles are macros over globals Swift cannot import;
         // this C target names them in plain functions (init, rank, broadcast, all-reduce, abort).
         .target(name: "CMPIShims", dependencies: ["CMPI"]),
         // Data-parallel training over MPI: MPIProcessGroup, a ProcessGroup (Tensor) of mpirun's ranks.
         .target(name: "Distributed", dependencies: ["Tensor", "CMPIShims"]),
         // The umbrella: tasks, training, evaluation, and the shipped 68-point model as a resource.
-        .target(name: "FaceKeypoints", dependencies: ["Tensor", "TensorIO", "NN", "Optim", "Vision", "FaceData", "FaceDetection"],
-                resources: [.copy("Resources/landmarks68.safetensors")]),
+        .target(
+            name: "FaceKeypoints",
+            dependencies: ["Tensor", "TensorIO", "NN", "Optim", "Vision", "FaceData", "FaceDetection"],
+            resources: [.copy("Resources/landmarks68.safetensors")]),
 
-        .executableTarget(name: "Keypoints", dependencies: ["FaceKeypoints", "Distributed", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          path: "Examples/Keypoints"),
-        .executableTarget(name: "Bench", dependencies: ["Tensor", "TensorIO", "NN", "Optim", "Vision", "FaceData", "FaceDetection", "FaceKeypoints", "Distributed", "CBLAS"], path: "Benchmarks/Bench"),
+        .executableTarget(
+            name: "Keypoints",
+            dependencies: [
+                "FaceKeypoints", "Distributed", .product(name: "ArgumentParser", package: "swift-argument-parser")
+            ],
+            path: "Examples/Keypoints"),
+        .executableTarget(
+            name: "Bench",
+            dependencies: [
+                "Tensor", "TensorIO", "NN", "Optim", "Vision", "FaceData", "FaceDetection", "FaceKeypoints",
+                "Distributed", "CBLAS"
+            ], path: "Benchmarks/Bench"),
 
         .target(name: "TestSupport", dependencies: ["Tensor", "TensorIO"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
@@ -67,11 +80,12 @@ let package = Package(
         .testTarget(name: "OptimTests", dependencies: ["Optim", "NN", "TestSupport"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "TestSupport"]),
         .testTarget(name: "FaceDataTests", dependencies: ["FaceData", "TestSupport"]),
-        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "Tensor", "TensorIO", "NN", "TestSupport"]),
+        .testTarget(
+            name: "FaceDetectionTests", dependencies: ["FaceDetection", "Tensor", "TensorIO", "NN", "TestSupport"]),
         .testTarget(name: "FuzzTests", dependencies: ["Vision", "FaceData", "TensorIO", "NN", "TestSupport"]),
         .testTarget(name: "FaceKeypointsTests", dependencies: ["FaceKeypoints", "Keypoints", "TestSupport"]),
         // Runs `mpirun -np 2 keypoints ... --distributed`; CI runs it as its own step.
-        .testTarget(name: "DistributedTests", dependencies: ["Tensor", "TensorIO", "Keypoints", "TestSupport"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Tensor", "TensorIO", "Keypoints", "TestSupport"])
     ],
     swiftLanguageModes: [.v6]
 )

@@ -17,13 +17,14 @@ func allReduceBenchmark(steps: Int, bucketMegabytes: [Int]) throws {
     for parameter in parameters { parameter.grad = Tensor.ones(parameter.shape) }
     let megabytes = Double(parameters.reduce(0) { $0 + $1.value.count } * 4) / 1e6
     if group.isRoot {
-        print("ResNet18 gradients: \(parameters.count) tensors, \(String(format: "%.1f", megabytes)) MB; \(group.size) ranks; "
-              + "median of \(steps) steps after one warm-up")
+        print(
+            "ResNet18 gradients: \(parameters.count) tensors, \(String(format: "%.1f", megabytes)) MB; \(group.size) ranks; "
+                + "median of \(steps) steps after one warm-up")
         print("bucket MB  buckets  ms per step  of which MPI_Allreduce  GB/s in MPI (2(N-1)/N x MB / time)")
     }
     for bucket in bucketMegabytes {
         let averager = GradientAverager(parameters, group: group, bucketBytes: bucket << 20)
-        averager.average(weight: 1)   // warm-up: connections, buffers
+        averager.average(weight: 1)  // warm-up: connections, buffers
         var times: [Double] = [], inMPI: [Double] = []
         for _ in 0..<steps {
             group.barrier()
@@ -42,7 +43,10 @@ func allReduceBenchmark(steps: Int, bucketMegabytes: [Int]) throws {
         let (step, mpi) = (slowest(times), slowest(inMPI))
         let moved = 2 * Double(group.size - 1) / Double(group.size) * megabytes / 1e3
         if group.isRoot {
-            print(String(format: "%9d  %7d  %11.1f  %21.1f  %5.2f", bucket, averager.buckets.count, step * 1e3, mpi * 1e3, moved / mpi))
+            print(
+                String(
+                    format: "%9d  %7d  %11.1f  %21.1f  %5.2f", bucket, averager.buckets.count, step * 1e3, mpi * 1e3,
+                    moved / mpi))
         }
     }
 }

@@ -22,7 +22,8 @@ struct DetectionLine: Codable {
 
     enum CodingKeys: String, CodingKey {
         case detector, threads, images, faces, detections, recall50, recall30, unmatched50
-        case medianMs = "median_ms", totalMs = "total_ms"
+        case medianMs = "median_ms"
+        case totalMs = "total_ms"
     }
 }
 
@@ -64,9 +65,10 @@ func measureOurDetector(labels: URL, threads: Int, limit: Int?) throws -> Detect
         detections += boxes.count
     }
     let faces = photos.reduce(0) { $0 + $1.boxes.count }
-    return DetectionLine(detector: "ours", threads: threads, images: photos.count, faces: faces, detections: detections,
-                         recall50: Double(found50) / Double(max(faces, 1)), recall30: Double(found30) / Double(max(faces, 1)),
-                         unmatched50: unmatched, medianMs: median(times), totalMs: times.reduce(0, +))
+    return DetectionLine(
+        detector: "ours", threads: threads, images: photos.count, faces: faces, detections: detections,
+        recall50: Double(found50) / Double(max(faces, 1)), recall30: Double(found30) / Double(max(faces, 1)),
+        unmatched50: unmatched, medianMs: median(times), totalMs: times.reduce(0, +))
 }
 
 /// `keypoints-bench detect`: for each imglab file, ours on each thread count (one child process
@@ -82,8 +84,11 @@ struct DetectionComparison {
     func run() throws {
         let me = CommandLine.arguments[0]
         print("Machine: \(cpuDescription()); OpenBLAS \(ComputeThreads.blasCoreName); load \(loadAverage())")
-        print("recall = annotated faces matched at IoU >= 0.5 (and >= 0.3), greedy by IoU, each annotation at most once;")
-        print("unmatched = detections matching no annotated face at IoU >= 0.5 (not necessarily false: not every face is annotated);")
+        print(
+            "recall = annotated faces matched at IoU >= 0.5 (and >= 0.3), greedy by IoU, each annotation at most once;")
+        print(
+            "unmatched = detections matching no annotated face at IoU >= 0.5 (not necessarily false: not every face is annotated);"
+        )
         print("ms = per photo, decoding and warm-up excluded: median of per-photo times, and total/count")
         print("")
         print("set              detector  thr  photos  faces  recall@.5  recall@.3  unmatched  median ms  mean ms")
@@ -92,12 +97,14 @@ struct DetectionComparison {
             let name = file.deletingLastPathComponent().lastPathComponent
             var lines: [DetectionLine] = []
             for n in threads {
-                let output = try runChild(me, ["detect-run", file.path, String(n), "--json"] + limitArguments, environment: environment)
+                let output = try runChild(
+                    me, ["detect-run", file.path, String(n), "--json"] + limitArguments, environment: environment)
                 lines.append(try decodeLastJSONLine(output, as: DetectionLine.self))
                 printLine(name, lines[lines.count - 1])
             }
             if peers {
-                let output = try python.run([file.path, "--threads", threads.map(String.init).joined(separator: ",")] + limitArguments)
+                let output = try python.run(
+                    [file.path, "--threads", threads.map(String.init).joined(separator: ",")] + limitArguments)
                 for line in output.split(separator: "\n") where line.hasPrefix("{") {
                     let peer = try JSONDecoder().decode(DetectionLine.self, from: Data(line.utf8))
                     printLine(name, peer)
@@ -108,9 +115,14 @@ struct DetectionComparison {
     }
 
     func printLine(_ set: String, _ line: DetectionLine) {
-        func padded(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
-        print(padded(set, 16) + " " + padded(line.detector, 8) + String(format: " %4d  %6d  %5d  %8.1f%%  %8.1f%%  %9d  %9.1f  %7.1f",
-                     line.threads, line.images, line.faces, line.recall50 * 100, line.recall30 * 100,
-                     line.unmatched50, line.medianMs, line.totalMs / Double(max(line.images, 1))))
+        func padded(_ text: String, _ width: Int) -> String {
+            text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0)
+        }
+        print(
+            padded(set, 16) + " " + padded(line.detector, 8)
+                + String(
+                    format: " %4d  %6d  %5d  %8.1f%%  %8.1f%%  %9d  %9.1f  %7.1f",
+                    line.threads, line.images, line.faces, line.recall50 * 100, line.recall30 * 100,
+                    line.unmatched50, line.medianMs, line.totalMs / Double(max(line.images, 1))))
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import FaceData
+import Foundation
 import NN
 import Optim
 import Tensor
@@ -17,7 +17,9 @@ struct EpochMeasurement: Codable {
     var peakMB: Double
 
     enum CodingKeys: String, CodingKey {
-        case setupSeconds = "setup_seconds", seconds, batches, samples, peakMB = "peak_mb"
+        case setupSeconds = "setup_seconds"
+        case seconds, batches, samples
+        case peakMB = "peak_mb"
     }
 }
 
@@ -41,5 +43,7 @@ func measureEpoch(labels: URL, threads: Int) throws -> EpochMeasurement {
         batches += 1
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    return EpochMeasurement(setupSeconds: setup, seconds: seconds, batches: batches, samples: dataset.count, peakMB: peakResidentMegabytes())
+    return EpochMeasurement(
+        setupSeconds: setup, seconds: seconds, batches: batches, samples: dataset.count, peakMB: peakResidentMegabytes()
+    )
 }

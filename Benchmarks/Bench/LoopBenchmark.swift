@@ -6,7 +6,13 @@ import Tensor
 /// a gap of `gap` microseconds on one thread (so the helpers have had time to go idle).
 /// Ideal: one chunk's time.
 struct LoopBenchmark {
-    struct Row { var microseconds: Double; var gap: Double; var pool: Double; var dispatch: Double; var serial: Double }
+    struct Row {
+        var microseconds: Double
+        var gap: Double
+        var pool: Double
+        var dispatch: Double
+        var serial: Double
+    }
 
     func run(chunkMicroseconds: [Double] = [10, 50, 200, 1000], gaps: [Double] = [0, 50, 500]) -> [Row] {
         ComputeThreads.set(2)
@@ -27,7 +33,10 @@ struct LoopBenchmark {
                 }
                 let pool = timed { parallelFor(2) { spin(work, slot: $0) } }
                 let dispatch = timed { DispatchQueue.concurrentPerform(iterations: 2) { spin(work, slot: $0) } }
-                let serial = timed { spin(work, slot: 0); spin(work, slot: 1) }
+                let serial = timed {
+                    spin(work, slot: 0)
+                    spin(work, slot: 1)
+                }
                 rows.append(Row(microseconds: microseconds, gap: gap, pool: pool, dispatch: dispatch, serial: serial))
             }
         }

@@ -22,24 +22,28 @@ struct MatmulBenchmark {
         let flops = 2 * Double(size) * Double(size) * Double(size)
         return threads.map { count in
             ComputeThreads.set(count)
-            _ = a.matmul(b)   // warm up
+            _ = a.matmul(b)  // warm up
             let tensorSeconds = median((0..<repetitions).map { _ in time { _ = a.matmul(b) } })
             // Raw OpenBLAS with its own threads (the library keeps OpenBLAS on one thread and
             // splits products itself).
             openblas_set_num_threads(Int32(count))
             defer { openblas_set_num_threads(1) }
-            let blasSeconds = median((0..<repetitions).map { _ in
-                time {
-                    a.withUnsafeBufferPointer { pa in
-                        b.withUnsafeBufferPointer { pb in
-                            c.withUnsafeMutableBufferPointer { pc in
-                                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(size), Int32(size), Int32(size), 1,
-                                            pa.baseAddress, Int32(size), pb.baseAddress, Int32(size), 0, pc.baseAddress, Int32(size))
+            let blasSeconds = median(
+                (0..<repetitions).map { _ in
+                    time {
+                        a.withUnsafeBufferPointer { pa in
+                            b.withUnsafeBufferPointer { pb in
+                                c.withUnsafeMutableBufferPointer { pc in
+                                    cblas_sgemm(
+                                        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(size), Int32(size),
+                                        Int32(size), 1,
+                                        pa.baseAddress, Int32(size), pb.baseAddress, Int32(size), 0, pc.baseAddress,
+                                        Int32(size))
+                                }
                             }
                         }
                     }
-                }
-            })
+                })
             return Row(threads: count, tensorGflops: flops / tensorSeconds / 1e9, blasGflops: flops / blasSeconds / 1e9)
         }
     }
@@ -54,5 +58,6 @@ func time(_ body: () -> Void) -> Double {
 
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    return sorted.count % 2 == 1
+        ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }

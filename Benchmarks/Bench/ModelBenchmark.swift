@@ -38,7 +38,7 @@ struct BenchmarkRow: Codable, Hashable {
     var model: String
     var batch: Int
     var threads: Int
-    var mode: String   // "train" or "infer"
+    var mode: String  // "train" or "infer"
 
     /// The rows of issue 7: NoseNet and the part-2 CNN at batch 4 and 64, ResNet18 at batch 1
     /// (inference only), 16 and 64; each with 1 and 2 threads, training and inference. Then
@@ -46,10 +46,15 @@ struct BenchmarkRow: Codable, Hashable {
     /// ResNet18's regression.
     static let all: [BenchmarkRow] = {
         var rows: [BenchmarkRow] = []
-        for (model, batches) in [("nosenet", [4, 64]), ("facenet", [4, 64]), ("resnet18", [1, 16, 64]), ("pipnet", [1, 16]), ("pipnet16", [1, 16]), ("integral", [1, 16])] {
+        for (model, batches) in [
+            ("nosenet", [4, 64]), ("facenet", [4, 64]), ("resnet18", [1, 16, 64]), ("pipnet", [1, 16]),
+            ("pipnet16", [1, 16]), ("integral", [1, 16])
+        ] {
             for batch in batches {
-                for mode in ["train", "infer"] where batch > 1 || mode == "infer" {   // batch 1: latency only
-                    for threads in [1, 2] { rows.append(BenchmarkRow(model: model, batch: batch, threads: threads, mode: mode)) }
+                for mode in ["train", "infer"] where batch > 1 || mode == "infer" {  // batch 1: latency only
+                    for threads in [1, 2] {
+                        rows.append(BenchmarkRow(model: model, batch: batch, threads: threads, mode: mode))
+                    }
                 }
             }
         }
@@ -65,14 +70,19 @@ struct RowMeasurement: Codable {
     var blasCore: String?
 
     enum CodingKeys: String, CodingKey {
-        case imagesPerSecond = "images_per_second", steps, peakMB = "peak_mb", blasCore = "blas_core"
+        case imagesPerSecond = "images_per_second"
+        case steps
+        case peakMB = "peak_mb"
+        case blasCore = "blas_core"
     }
 }
 
 /// Images per second of training steps (forward, backward, Adam step, MSE loss) or inference
 /// (evaluation mode, no gradients), timed over at least `seconds` and 3 steps after warm-up
 /// steps (two, or one when a step is slow).
-func measureImagesPerSecond(_ row: BenchmarkRow, seconds: Double = 4) throws -> (imagesPerSecond: Double, steps: Int, coresBusy: Double) {
+func measureImagesPerSecond(
+    _ row: BenchmarkRow, seconds: Double = 4
+) throws -> (imagesPerSecond: Double, steps: Int, coresBusy: Double) {
     ComputeThreads.set(row.threads)
     let step = try makeStep(row)
     let warmUp = time(step)
@@ -95,7 +105,7 @@ func measureScaling(_ row: BenchmarkRow, rounds: Int, steps: Int) throws -> [(on
     let step = try makeStep(row)
     func imagesPerSecond(threads: Int) -> Double {
         ComputeThreads.set(threads)
-        step()   // the first step after a change of thread count may lay out buffers anew
+        step()  // the first step after a change of thread count may lay out buffers anew
         let seconds = time { for _ in 0..<steps { step() } }
         return Double(steps * row.batch) / seconds
     }
@@ -109,7 +119,10 @@ func makeStep(_ row: BenchmarkRow) throws -> () -> Void {
     var generator = RandomGenerator(seed: 0)
     let model = kind.make(using: &generator)
     let input = Tensor.randomNormal([row.batch] + kind.inputShape, using: &generator)
-    let outputs = withoutGradients { model.eval(); return model(Tensor.zeros([2] + kind.inputShape)) }.shape.dropFirst()
+    let outputs = withoutGradients {
+        model.eval()
+        return model(Tensor.zeros([2] + kind.inputShape))
+    }.shape.dropFirst()
     let targets = Tensor.randomNormal([row.batch] + outputs, using: &generator)
     let optimizer = try Adam(model.parameters(), learningRate: 1e-4)
     if row.mode == "train" {

@@ -21,7 +21,9 @@ struct PipelineLine: Codable {
 
     enum CodingKeys: String, CodingKey {
         case pipeline, threads, photos, faces
-        case oneFace = "one_face", medianMs = "median_ms", meanMs = "mean_ms"
+        case oneFace = "one_face"
+        case medianMs = "median_ms"
+        case meanMs = "mean_ms"
     }
 }
 
@@ -51,8 +53,9 @@ func measureOurPipeline(folder: URL, threads: Int, limit: Int) throws -> Pipelin
         if found.count == 1 { oneFace += 1 }
         faces += found.count
     }
-    return PipelineLine(pipeline: "ours", threads: threads, photos: photos.count, oneFace: oneFace, faces: faces,
-                        medianMs: median(times), meanMs: times.reduce(0, +) / Double(times.count))
+    return PipelineLine(
+        pipeline: "ours", threads: threads, photos: photos.count, oneFace: oneFace, faces: faces,
+        medianMs: median(times), meanMs: times.reduce(0, +) / Double(times.count))
 }
 
 /// `keypoints-bench pipeline`: whole photos, faces and their 68 landmarks. Ours runs in one
@@ -73,20 +76,28 @@ struct PipelineComparison {
         let core = try runChild(me, ["core"], environment: environment).trimmingCharacters(in: .whitespacesAndNewlines)
         print("Machine: \(cpuDescription()); OpenBLAS \(core); load \(loadAverage())")
         print("photos = the first \(limit) of \(folder.path) by name (IMM Face Database: 640x480, one face each);")
-        print("ours = FaceLandmarker(): MTCNN.pretrained (minimum face 20), then the shipped 68-point model on every face (PIPNet: twice);")
-        print("dlib = get_frontal_face_detector() with upsample 1, then shape_predictor_68_face_landmarks.dat on every face (one thread);")
-        print("ms = per photo, faces and their landmarks, decoding and warm-up excluded: median and mean of the per-photo times")
+        print(
+            "ours = FaceLandmarker(): MTCNN.pretrained (minimum face 20), then the shipped 68-point model on every face (PIPNet: twice);"
+        )
+        print(
+            "dlib = get_frontal_face_detector() with upsample 1, then shape_predictor_68_face_landmarks.dat on every face (one thread);"
+        )
+        print(
+            "ms = per photo, faces and their landmarks, decoding and warm-up excluded: median and mean of the per-photo times"
+        )
         print("")
         print("pipeline  thr  photos  one face  faces  median ms  mean ms")
         var ours: [PipelineLine] = []
         for n in threads {
-            let output = try runChild(me, ["pipeline-run", folder.path, String(n), "--limit", String(limit), "--json"],
-                                      environment: environment)
+            let output = try runChild(
+                me, ["pipeline-run", folder.path, String(n), "--limit", String(limit), "--json"],
+                environment: environment)
             ours.append(try decodeLastJSONLine(output, as: PipelineLine.self))
             printLine(ours[ours.count - 1])
         }
         if peers {
-            let dlib = try decodeLastJSONLine(try python.run([folder.path, "--limit", String(limit)]), as: PipelineLine.self)
+            let dlib = try decodeLastJSONLine(
+                try python.run([folder.path, "--limit", String(limit)]), as: PipelineLine.self)
             printLine(dlib)
             print("")
             print("ours / dlib, median ms (below 1: ours is faster):")
@@ -99,8 +110,10 @@ struct PipelineComparison {
     }
 
     func printLine(_ line: PipelineLine) {
-        print(line.pipeline.padding(toLength: max(8, line.pipeline.count), withPad: " ", startingAt: 0)
-              + String(format: "  %3d  %6d  %8d  %5d  %9.1f  %7.1f",
-                       line.threads, line.photos, line.oneFace, line.faces, line.medianMs, line.meanMs))
+        print(
+            line.pipeline.padding(toLength: max(8, line.pipeline.count), withPad: " ", startingAt: 0)
+                + String(
+                    format: "  %3d  %6d  %8d  %5d  %9.1f  %7.1f",
+                    line.threads, line.photos, line.oneFace, line.faces, line.medianMs, line.meanMs))
     }
 }

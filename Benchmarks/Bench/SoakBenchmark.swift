@@ -12,9 +12,11 @@ import Vision
 func soak(data: URL, steps: Int, threads: Int) throws {
     ComputeThreads.set(threads)
     var configuration = FaceDatasetConfiguration.immNoseTip()
-    configuration.augmentation = Augmentation(rotation: 5, shift: 0.03, scale: 0.95...1.05, flipProbability: 0.5,
-                                              colorJitter: ColorJitter(brightness: 0.2, contrast: 0.2))
-    let dataset = try FaceDataset.imm(folder: data.appendingPathComponent("imm_face_db"), split: .train, configuration: configuration)
+    configuration.augmentation = Augmentation(
+        rotation: 5, shift: 0.03, scale: 0.95...1.05, flipProbability: 0.5,
+        colorJitter: ColorJitter(brightness: 0.2, contrast: 0.2))
+    let dataset = try FaceDataset.imm(
+        folder: data.appendingPathComponent("imm_face_db"), split: .train, configuration: configuration)
     let loader = DataLoader(dataset: dataset, batchSize: 4, shuffle: true, seed: 1, workers: 1, prefetch: 2)
     var generator = RandomGenerator(seed: 1)
     let model = NoseNet(using: &generator)
@@ -38,6 +40,9 @@ func soak(data: URL, steps: Int, threads: Int) throws {
         epoch += 1
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    print(String(format: "%d steps (%d epochs) in %.1f s; RSS after warm-up (step 100) %.1f MB, at the end %.1f MB, peak %.1f MB",
-                 steps, epoch, seconds, warmRSS, residentMegabytes(), peakResidentMegabytes()))
+    print(
+        String(
+            format:
+                "%d steps (%d epochs) in %.1f s; RSS after warm-up (step 100) %.1f MB, at the end %.1f MB, peak %.1f MB",
+            steps, epoch, seconds, warmRSS, residentMegabytes(), peakResidentMegabytes()))
 }

@@ -34,30 +34,41 @@ struct Verification {
         }
 
         var summary: String {
-            String(format: "%@ against float64: outputs within %.1e (PyTorch float32 %.1e), gradients within %.1e (PyTorch float32 %.1e); "
-                   + "allowed: %.0fx PyTorch's or %.0e", model, outputError, pytorchOutputError, gradientError, pytorchGradientError,
-                   Self.allowedFactor, Self.floor)
+            String(
+                format:
+                    "%@ against float64: outputs within %.1e (PyTorch float32 %.1e), gradients within %.1e (PyTorch float32 %.1e); "
+                    + "allowed: %.0fx PyTorch's or %.0e", model, outputError, pytorchOutputError, gradientError,
+                pytorchGradientError,
+                Self.allowedFactor, Self.floor)
         }
     }
 
     /// Verifies the six models (NoseNet batch 3, FaceNet 2, ResNet18 2, PIPNet at both strides 2, integral 2), saying each
     /// result; throws at the first that fails.
     func runAll(say: (String) -> Void) throws {
-        for (kind, batch) in [(BenchmarkModel.nosenet, 3), (.facenet, 2), (.resnet18, 2), (.pipnet, 2), (.pipnet16, 2), (.integral, 2)] {
+        for (kind, batch) in [
+            (BenchmarkModel.nosenet, 3), (.facenet, 2), (.resnet18, 2), (.pipnet, 2), (.pipnet16, 2), (.integral, 2)
+        ] {
             let result = try run(kind, batch: batch)
             say((result.passed ? "verified " : "FAILED ") + result.summary)
-            guard result.passed else { throw BenchmarkError("\(result.model) is further from float64 than PyTorch float32 allows; not timing it") }
+            guard result.passed else {
+                throw BenchmarkError(
+                    "\(result.model) is further from float64 than PyTorch float32 allows; not timing it")
+            }
         }
     }
 
     func run(_ kind: BenchmarkModel, batch: Int) throws -> Result {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keypoints-bench-\(getpid())-\(kind.rawValue)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "keypoints-bench-\(getpid())-\(kind.rawValue)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         _ = try python.run(["--verify", kind.rawValue, String(batch), directory.path])
         let file = try SafeTensors.read(contentsOf: directory.appendingPathComponent("\(kind.rawValue).safetensors"))
         func tensor(_ key: String) throws -> Tensor {
-            guard let value = file.tensors[key] else { throw BenchmarkError("verification file for \(kind.rawValue) lacks '\(key)'") }
+            guard let value = file.tensors[key] else {
+                throw BenchmarkError("verification file for \(kind.rawValue) lacks '\(key)'")
+            }
             return value
         }
         var generator = RandomGenerator(seed: 0)
@@ -83,8 +94,9 @@ struct Verification {
             gradientError = Swift.max(gradientError, relativeError(grad, exact))
             pytorchGradientError = Swift.max(pytorchGradientError, relativeError(try tensor("grad." + name), exact))
         }
-        return Result(model: kind.rawValue, outputError: outputError, pytorchOutputError: pytorchOutputError,
-                      gradientError: gradientError, pytorchGradientError: pytorchGradientError)
+        return Result(
+            model: kind.rawValue, outputError: outputError, pytorchOutputError: pytorchOutputError,
+            gradientError: gradientError, pytorchGradientError: pytorchGradientError)
     }
 
     /// `max|a - b| / max|b|` (absolute when `b` is all zeros).

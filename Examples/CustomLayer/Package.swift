@@ -7,7 +7,8 @@ let package = Package(
     name: "CustomLayer",
     dependencies: [.package(name: "FaceKeypoints", path: "../..")],
     targets: [
-        .executableTarget(name: "CustomLayer", dependencies: [.product(name: "FaceKeypoints", package: "FaceKeypoints")]),
+        .executableTarget(
+            name: "CustomLayer", dependencies: [.product(name: "FaceKeypoints", package: "FaceKeypoints")])
     ],
     swiftLanguageModes: [.v6]
 )

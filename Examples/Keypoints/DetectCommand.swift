@@ -6,22 +6,34 @@ import Foundation
 struct DetectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "detect",
-        abstract: "Find faces (boxes, scores, five points) with the shipped MTCNN detector; JSON on standard output, or imglab XML.")
+        abstract:
+            "Find faces (boxes, scores, five points) with the shipped MTCNN detector; JSON on standard output, or imglab XML."
+    )
 
     @Argument(help: "Photos, or folders of photos (JPEG, PNG, PPM/PGM; sorted by name).") var inputs: [String] = []
     @Option(name: .customLong("min-face"), help: "The smallest face searched for, in pixels.") var minimumFace = 20
-    @Option(name: .customLong("xml-out"), help: "Write the boxes as dlib imglab XML (to correct in imglab, or as training boxes) instead of JSON.")
+    @Option(
+        name: .customLong("xml-out"),
+        help: "Write the boxes as dlib imglab XML (to correct in imglab, or as training boxes) instead of JSON.")
     var xmlOut: String?
-    @Option(help: "Instead of photos: an imglab file of annotated faces, written to --xml-out with each face's box replaced by the detector's (the training boxes of --boxes detector).")
+    @Option(
+        help:
+            "Instead of photos: an imglab file of annotated faces, written to --xml-out with each face's box replaced by the detector's (the training boxes of --boxes detector)."
+    )
     var annotations: String?
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
         guard inputs.isEmpty != (annotations == nil) else {
-            throw CommandError(annotations == nil ? "give at least one photo or folder" : "give --annotations or photos, not both")
+            throw CommandError(
+                annotations == nil ? "give at least one photo or folder" : "give --annotations or photos, not both")
         }
-        guard annotations == nil || xmlOut != nil else { throw CommandError("--annotations writes imglab XML: give --xml-out FILE") }
-        guard minimumFace >= 12 else { throw CommandError("--min-face must be at least 12 (MTCNN's cell), got \(minimumFace)") }
+        guard annotations == nil || xmlOut != nil else {
+            throw CommandError("--annotations writes imglab XML: give --xml-out FILE")
+        }
+        guard minimumFace >= 12 else {
+            throw CommandError("--min-face must be at least 12 (MTCNN's cell), got \(minimumFace)")
+        }
     }
 
     func run() throws {
@@ -29,8 +41,9 @@ struct DetectCommand: ParsableCommand {
         let detector = try MTCNN.pretrained(minimumFaceSize: minimumFace)
         if let annotations, let xmlOut {
             let url = try existingFile(annotations, option: "--annotations")
-            let (boxes, summary) = try DetectorBoxes.replacingBoxes(of: try ImglabDataset(contentsOf: url), file: url, detector: detector,
-                                                                    progress: ProgressBar(label: "detect").show)
+            let (boxes, summary) = try DetectorBoxes.replacingBoxes(
+                of: try ImglabDataset(contentsOf: url), file: url, detector: detector,
+                progress: ProgressBar(label: "detect").show)
             try boxes.write(to: URL(fileURLWithPath: xmlOut))
             print("\(summary) -> \(xmlOut)")
             return
@@ -42,8 +55,14 @@ struct DetectCommand: ParsableCommand {
                 // Stored pixels, as imglab and the annotation formats use them (EXIF orientation not applied).
                 let image = try Image(contentsOf: photo, applyOrientation: false)
                 let faces = try detector.faces(in: image)
-                records.append(DetectionRecord(image: photo.path, width: image.width, height: image.height, faces: faces.map(DetectionRecord.Face.init)))
-                images.append(ImglabImage(file: photo.path, width: image.width, height: image.height, boxes: faces.map { ImglabBox(rounding: $0.box) }))
+                records.append(
+                    DetectionRecord(
+                        image: photo.path, width: image.width, height: image.height,
+                        faces: faces.map(DetectionRecord.Face.init)))
+                images.append(
+                    ImglabImage(
+                        file: photo.path, width: image.width, height: image.height,
+                        boxes: faces.map { ImglabBox(rounding: $0.box) }))
                 printError("\(photo.path): \(faces.count) face\(faces.count == 1 ? "" : "s")")
             } catch {
                 let message = String(describing: error)
@@ -52,8 +71,10 @@ struct DetectCommand: ParsableCommand {
             }
         }
         if let xmlOut {
-            try ImglabDataset(name: "keypoints detect", comment: "MTCNN boxes, minimum face \(minimumFace) px", images: images)
-                .write(to: URL(fileURLWithPath: xmlOut))
+            try ImglabDataset(
+                name: "keypoints detect", comment: "MTCNN boxes, minimum face \(minimumFace) px", images: images
+            )
+            .write(to: URL(fileURLWithPath: xmlOut))
             printError("\(images.reduce(0) { $0 + $1.boxes.count }) faces in \(images.count) photos -> \(xmlOut)")
         } else {
             let encoder = JSONEncoder()
@@ -102,7 +123,10 @@ func photoFiles(_ inputs: [String]) throws -> [URL] {
         } catch {
             throw CommandError("\(path): cannot list the folder (\(fileSystemReason(error)))")
         }
-        return names.filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) && !$0.hasSuffix(PhotoLandmarks.drawingSuffix) }
-            .map { URL(fileURLWithPath: path).appendingPathComponent($0) }
+        return names.filter {
+            extensions.contains(($0 as NSString).pathExtension.lowercased())
+                && !$0.hasSuffix(PhotoLandmarks.drawingSuffix)
+        }
+        .map { URL(fileURLWithPath: path).appendingPathComponent($0) }
     }
 }

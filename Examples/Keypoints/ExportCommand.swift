@@ -6,7 +6,9 @@ import Foundation
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Rewrite a trained model (float16 halves its size) and add KEY=VALUE notes (provenance, licence) to its metadata.")
+        abstract:
+            "Rewrite a trained model (float16 halves its size) and add KEY=VALUE notes (provenance, licence) to its metadata."
+    )
 
     @Option(help: "A model.safetensors written by a training command.") var model: String
     @Option(help: "The file to write.") var out: String
@@ -22,10 +24,13 @@ struct ExportCommand: ParsableCommand {
             }
             metadata[String(note[..<equals])] = String(note[note.index(after: equals)...])
         }
-        let spec = try KeypointModelFile.convert(try existingFile(model, option: "--model"), to: destination,
-                                                 precision: precision, metadata: metadata)
+        let spec = try KeypointModelFile.convert(
+            try existingFile(model, option: "--model"), to: destination,
+            precision: precision, metadata: metadata)
         let size = (try FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
-        print("\(spec.architecture.rawValue) (\(spec.task.rawValue)), \(precision.rawValue), \(size / 1024) KiB -> \(out)")
+        print(
+            "\(spec.architecture.rawValue) (\(spec.task.rawValue)), \(precision.rawValue), \(size / 1024) KiB -> \(out)"
+        )
     }
 }
 

@@ -9,8 +9,11 @@ import Foundation
 struct Keypoints: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train, evaluate and run facial keypoint models on the CPU.",
-        subcommands: [NoseCommand.self, FaceCommand.self, LandmarksCommand.self, TrainCommand.self, EvaluateCommand.self,
-                      PredictCommand.self, DetectCommand.self, CalibrateCommand.self, ExportCommand.self, KaggleCommand.self, PlotCommand.self])
+        subcommands: [
+            NoseCommand.self, FaceCommand.self, LandmarksCommand.self, TrainCommand.self, EvaluateCommand.self,
+            PredictCommand.self, DetectCommand.self, CalibrateCommand.self, ExportCommand.self, KaggleCommand.self,
+            PlotCommand.self
+        ])
 }
 
 /// Options every command shares.

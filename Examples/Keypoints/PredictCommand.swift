@@ -6,7 +6,8 @@ import Foundation
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Find every face's keypoints in photos: writes each photo drawn, NAME_keypoints.json, and predictions.jsonl for several photos.",
+        abstract:
+            "Find every face's keypoints in photos: writes each photo drawn, NAME_keypoints.json, and predictions.jsonl for several photos.",
         discussion: """
             Without --model, the package's own 68-point model; without --box or --xml, the package's MTCNN finds the faces \
             (models of the whole photo, as the IMM parts', see the whole photo instead). \
@@ -14,41 +15,70 @@ struct PredictCommand: ParsableCommand {
             and the exit status is 1.
             """)
 
-    @Argument(help: "Photos, or folders of photos (JPEG, PNG, PPM/PGM; sorted by name). With --xml: none (the XML's images).")
+    @Argument(
+        help: "Photos, or folders of photos (JPEG, PNG, PPM/PGM; sorted by name). With --xml: none (the XML's images).")
     var inputs: [String] = []
-    @Option(help: "A model.safetensors written by a training command (default: the shipped 68-point model).") var model: String?
-    @Option(help: "One face box for every photo, left,top,width,height in pixels (the kind of box the model was trained on).")
+    @Option(help: "A model.safetensors written by a training command (default: the shipped 68-point model).") var model:
+        String?
+    @Option(
+        help:
+            "One face box for every photo, left,top,width,height in pixels (the kind of box the model was trained on).")
     var box: FaceBox?
-    @Option(help: "Face boxes from dlib imglab XML (stored pixels; e.g. written by keypoints detect --xml-out) instead of the detector.")
+    @Option(
+        help:
+            "Face boxes from dlib imglab XML (stored pixels; e.g. written by keypoints detect --xml-out) instead of the detector."
+    )
     var xml: String?
-    @Option(name: .customLong("min-face"), help: "The smallest face the detector searches for, in pixels.") var minimumFace = 20
+    @Option(name: .customLong("min-face"), help: "The smallest face the detector searches for, in pixels.")
+    var minimumFace = 20
     @Option(help: "The output folder.") var out = "predictions"
-    @Option(name: .customLong("xml-out"), help: "Also write every prediction as dlib imglab XML (boxes and parts), to correct in imglab and train on again.")
+    @Option(
+        name: .customLong("xml-out"),
+        help:
+            "Also write every prediction as dlib imglab XML (boxes and parts), to correct in imglab and train on again."
+    )
     var xmlOut: String?
-    @Flag(help: "Test-time mirroring: also run each face's mirrored crop and average the two (twice the work; needs the scheme's mirror map).")
+    @Flag(
+        help:
+            "Test-time mirroring: also run each face's mirrored crop and average the two (twice the work; needs the scheme's mirror map)."
+    )
     var mirror = false
-    @Option(help: "Only shard I of N: every N-th photo of the sorted list from the I-th (0-based), for job arrays; each shard writes predictions-I-of-N.jsonl, and the shards' files concatenate into one.")
+    @Option(
+        help:
+            "Only shard I of N: every N-th photo of the sorted list from the I-th (0-based), for job arrays; each shard writes predictions-I-of-N.jsonl, and the shards' files concatenate into one."
+    )
     var shard: Shard?
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
         guard inputs.isEmpty != (xml == nil) else {
-            throw CommandError(xml == nil ? "give at least one photo or folder" : "with --xml the photos come from the XML file; give no others")
+            throw CommandError(
+                xml == nil
+                    ? "give at least one photo or folder"
+                    : "with --xml the photos come from the XML file; give no others")
         }
         guard box == nil || xml == nil else { throw CommandError("give --box or --xml, not both") }
-        guard minimumFace >= 12 else { throw CommandError("--min-face must be at least 12 (MTCNN's cell), got \(minimumFace)") }
+        guard minimumFace >= 12 else {
+            throw CommandError("--min-face must be at least 12 (MTCNN's cell), got \(minimumFace)")
+        }
     }
 
     func run() throws {
         try common.apply()
-        var model = try self.model.map { try KeypointModel(contentsOf: try existingFile($0, option: "--model")) } ?? KeypointModel.shippedLandmarks()
+        var model =
+            try self.model.map { try KeypointModel(contentsOf: try existingFile($0, option: "--model")) }
+            ?? KeypointModel.shippedLandmarks()
         if mirror {
             do { model = try model.mirrored() } catch { throw CommandError("--mirror: \(error)") }
         }
         let modelName = self.model ?? "shipped:\(KeypointModel.shippedLandmarksFile)"
-        let jobs = try shard.map { shard in try photoJobs().enumerated().filter { $0.offset % shard.count == shard.index }.map(\.element) } ?? photoJobs()
+        let jobs =
+            try shard.map { shard in
+                try photoJobs().enumerated().filter { $0.offset % shard.count == shard.index }.map(\.element)
+            } ?? photoJobs()
         let needsDetector = jobs.contains { $0.boxes == .detector } && model.spec.crop != .wholeImage
-        let landmarker = FaceLandmarker(detector: needsDetector ? try MTCNN.pretrained(minimumFaceSize: minimumFace) : nil, model: model)
+        let landmarker = FaceLandmarker(
+            detector: needsDetector ? try MTCNN.pretrained(minimumFaceSize: minimumFace) : nil, model: model)
         let output = URL(fileURLWithPath: out)
         let names = try PhotoLandmarks.outputNames(of: jobs.map(\.url), in: output)
         try createOutputFolder(output)
@@ -59,7 +89,9 @@ struct PredictCommand: ParsableCommand {
             do {
                 // Boxes from XML are in stored pixels, as imglab keeps them; otherwise the photo as displayed.
                 let photo = try Image(contentsOf: job.url, applyOrientation: xml == nil)
-                let result = PhotoLandmarks(image: job.url.path, photo: photo, model: modelName, faces: try landmarker.faces(in: photo, boxes: job.boxes))
+                let result = PhotoLandmarks(
+                    image: job.url.path, photo: photo, model: modelName,
+                    faces: try landmarker.faces(in: photo, boxes: job.boxes))
                 lines += try result.write(drawnOn: photo, into: output, name: names[n]) + Data("\n".utf8)
                 results.append(result)
                 printError("\(job.url.path): \(result.faces.count) face\(result.faces.count == 1 ? "" : "s")")
@@ -101,7 +133,9 @@ struct FaceBox: ExpressibleByArgument {
 
     init?(argument: String) {
         let parts = argument.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 4, parts.allSatisfy({ $0 != nil && $0!.isFinite }), parts[2]! > 0, parts[3]! > 0 else { return nil }
+        guard parts.count == 4, parts.allSatisfy({ $0 != nil && $0!.isFinite }), parts[2]! > 0, parts[3]! > 0 else {
+            return nil
+        }
         box = BoundingBox(x: parts[0]!, y: parts[1]!, width: parts[2]!, height: parts[3]!)
     }
 
@@ -115,7 +149,8 @@ struct Shard: ExpressibleByArgument {
 
     init?(argument: String) {
         let parts = argument.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
-        guard parts.count == 2, let index = parts[0], let count = parts[1], count >= 1, (0..<count).contains(index) else { return nil }
+        guard parts.count == 2, let index = parts[0], let count = parts[1], count >= 1, (0..<count).contains(index)
+        else { return nil }
         (self.index, self.count) = (index, count)
     }
 

@@ -15,31 +15,53 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("batch-size"), help: "Images per training step.") var batchSize: Int?
     @Option(help: "Adam's learning rate.") var lr: Double?
     @Option(name: .customLong("weight-decay"), help: "Adam's L2 weight decay.") var weightDecay: Double?
-    @Option(help: "Learning-rate schedule: constant, cosine or warmup-cosine.") var schedule: TrainingConfiguration.Schedule?
-    @Option(help: "Training loss of regression models: mse, l1, smooth-l1 or wing.") var loss: TrainingConfiguration.Loss?
-    @Option(name: .customLong("score-loss"), help: "PIPNet's score-map loss: mse (x10, the reference's) or adaptive-wing (default: mse).")
+    @Option(help: "Learning-rate schedule: constant, cosine or warmup-cosine.") var schedule:
+        TrainingConfiguration.Schedule?
+    @Option(help: "Training loss of regression models: mse, l1, smooth-l1 or wing.") var loss:
+        TrainingConfiguration.Loss?
+    @Option(
+        name: .customLong("score-loss"),
+        help: "PIPNet's score-map loss: mse (x10, the reference's) or adaptive-wing (default: mse).")
     var scoreLoss: PIPNetScoreLoss?
     @Option(help: "Seed for initialization, shuffling and augmentation.") var seed: UInt64?
     @Option(help: "Random rotation of the training images, ± degrees (0...180).") var rotation: Float?
     @Option(help: "Random scale of the training images: a factor drawn from 1 ± this value (0..<1).") var scale: Float?
-    @Option(help: "Probability of a random rectangle (up to 0.4 of the input's sides, random colour) over a training image, 0...1.")
+    @Option(
+        help:
+            "Probability of a random rectangle (up to 0.4 of the input's sides, random colour) over a training image, 0...1."
+    )
     var occlusion: Float?
-    @Option(name: .customLong("ema-decay"),
-            help: "Validate and save an exponential moving average of the weights with this decay per step, in [0, 1), e.g. 0.998 (default: the last weights).")
+    @Option(
+        name: .customLong("ema-decay"),
+        help:
+            "Validate and save an exponential moving average of the weights with this decay per step, in [0, 1), e.g. 0.998 (default: the last weights)."
+    )
     var emaDecay: Float?
-    @Option(name: .customLong("pose-balance"),
-            help: "Draw rare head poses more often: pose-based data balancing of this strength, 0...1 (default: every face once an epoch).")
+    @Option(
+        name: .customLong("pose-balance"),
+        help:
+            "Draw rare head poses more often: pose-based data balancing of this strength, 0...1 (default: every face once an epoch)."
+    )
     var poseBalance: Double?
-    @Option(name: .customLong("plain-final-epochs"),
-            help: "Train the last N epochs on plain crops: no rotation, scale, shift, colour change or occlusion, only the mirror (default: 0).")
+    @Option(
+        name: .customLong("plain-final-epochs"),
+        help:
+            "Train the last N epochs on plain crops: no rotation, scale, shift, colour change or occlusion, only the mirror (default: 0)."
+    )
     var plainFinalEpochs: Int?
     @Option(help: "Background workers that decode and augment batches.") var workers: Int?
-    @Option(help: "Settings: 'default' (this library's recipe) or 'study' (the original study's).") var recipe = KeypointTask.Recipe.default
+    @Option(help: "Settings: 'default' (this library's recipe) or 'study' (the original study's).") var recipe =
+        KeypointTask.Recipe.default
     @Flag(help: "Continue from checkpoint.safetensors in the output folder.") var resume = false
     @Option(help: "Use only the first N training and N validation images (quick trials).") var limit: Int?
-    @Flag(help: "Train data-parallel over the ranks of mpirun (mpirun -np N keypoints ... --distributed); --batch-size is per rank.")
+    @Flag(
+        help:
+            "Train data-parallel over the ranks of mpirun (mpirun -np N keypoints ... --distributed); --batch-size is per rank."
+    )
     var distributed = false
-    @Flag(name: .customLong("sync-batchnorm"), help: "With --distributed: BatchNorm statistics over all ranks' batches (default: per rank, as PyTorch DDP).")
+    @Flag(
+        name: .customLong("sync-batchnorm"),
+        help: "With --distributed: BatchNorm statistics over all ranks' batches (default: per rank, as PyTorch DDP).")
     var synchronizedBatchNorm = false
 
     @OptionGroup var common: CommonOptions
@@ -74,7 +96,9 @@ struct SplitOptions: ParsableArguments {
     @Option(name: .customLong("val-fraction"), help: "Fraction of faces held out for validation (seeded shuffle).")
     var validationFraction = 0.1
 
-    @Option(name: .customLong("split-seed"), help: "Seed of the validation split (default: --seed), to train other seeds on the same held-out faces.")
+    @Option(
+        name: .customLong("split-seed"),
+        help: "Seed of the validation split (default: --seed), to train other seeds on the same held-out faces.")
     var splitSeed: UInt64?
 
     /// `--val-fraction`, checked (by ``ValidationSplit``) before any data is read.
@@ -91,7 +115,9 @@ extension PIPNetScoreLoss: ExpressibleByArgument {}
 
 /// Trains `task` with `options` applied, printing the settings, the model, each epoch and the
 /// result; shared by the training commands.
-func train(_ task: KeypointTask, options: TrainingOptions, from source: (String) throws -> KeypointTask.DataSource) throws {
+func train(
+    _ task: KeypointTask, options: TrainingOptions, from source: (String) throws -> KeypointTask.DataSource
+) throws {
     guard options.distributed else {
         if options.synchronizedBatchNorm { throw CommandError("--sync-batchnorm needs --distributed (under mpirun)") }
         try options.common.apply()
@@ -99,19 +125,27 @@ func train(_ task: KeypointTask, options: TrainingOptions, from source: (String)
     }
     let job = try DistributedJob.start(output: options.output(of: task))
     try options.common.apply(sharingCoresWith: MPIProcessGroup.ranksOnThisHost)
-    job.run { try train(task, options: options, group: job.group, afterEpoch: { job.updateTerminationMessage() }, from: source) }
+    job.run {
+        try train(
+            task, options: options, group: job.group, afterEpoch: { job.updateTerminationMessage() }, from: source)
+    }
 }
 
 /// Trains on this process's share of `group` (every rank calls it); rank 0 prints.
-private func train(_ task: KeypointTask, options: TrainingOptions, group: any ProcessGroup, afterEpoch: () -> Void = {},
-                   from source: (String) throws -> KeypointTask.DataSource) throws {
+private func train(
+    _ task: KeypointTask, options: TrainingOptions, group: any ProcessGroup, afterEpoch: () -> Void = {},
+    from source: (String) throws -> KeypointTask.DataSource
+) throws {
     let print: (String) -> Void = group.isRoot ? { Swift.print($0) } : { _ in }
     var task = task
     if task.spec.architecture.isPIPNet, options.loss != nil {
-        throw CommandError("--loss sets a regression model's loss; PIPNet trains with its own (choose its score maps' loss with --score-loss)")
+        throw CommandError(
+            "--loss sets a regression model's loss; PIPNet trains with its own (choose its score maps' loss with --score-loss)"
+        )
     }
     if !task.spec.architecture.isPIPNet, options.scoreLoss != nil {
-        throw CommandError("--score-loss applies to PIPNet architectures only; \(task.spec.architecture.rawValue) takes --loss")
+        throw CommandError(
+            "--score-loss applies to PIPNet architectures only; \(task.spec.architecture.rawValue) takes --loss")
     }
     task.configuration = options.configuration(task)
     try task.configuration.validate()
@@ -121,7 +155,9 @@ private func train(_ task: KeypointTask, options: TrainingOptions, group: any Pr
     let lock = group.isRoot ? try RunFolderLock(folder: output) : nil
     defer { withExtendedLifetime(lock) {} }
     if let removed = lock?.removedTemporaryFiles, !removed.isEmpty {
-        printError("warning: removed \(removed.count) temporary file\(removed.count == 1 ? "" : "s") an interrupted run left in \(output.path)")
+        printError(
+            "warning: removed \(removed.count) temporary file\(removed.count == 1 ? "" : "s") an interrupted run left in \(output.path)"
+        )
     }
     // Rank 0 resolves the data first, so a detector-box cache is computed once; the others
     // wait for it (an error on rank 0 aborts them) and read it.
@@ -129,41 +165,55 @@ private func train(_ task: KeypointTask, options: TrainingOptions, group: any Pr
     if group.size > 1 { _ = group.sum([0]) }
     let data = try task.datasets(from: try root ?? source(options.data), limit: options.limit)
     let configuration = task.configuration
-    print("\(task.name): \(task.spec.architecture.rawValue), \(data.training.count) training and \(data.validation.count) validation images, "
-          + "\(configuration.epochs) epochs, batch \(configuration.batchSize), lr \(configuration.learningRate) (\(configuration.schedule.rawValue)), "
-          + "loss \(task.spec.architecture.isPIPNet ? "PIPNet's (scores \(configuration.resolvedScoreLoss) + offsets L1)" : configuration.loss.rawValue)"
-          + (configuration.movingAverageDecay.map { ", weights averaged (decay \($0))" } ?? "")
-          + (configuration.poseBalance.map { ", poses balanced (strength \($0))" } ?? "")
-          + (configuration.plainFinalEpochs.map { ", the last \($0) epochs plain (mirror only)" } ?? "") + ", \(ComputeThreads.count) threads"
-          + (group.size > 1 ? " x \(group.size) ranks (global batch \(configuration.batchSize * group.size)"
-             + (options.synchronizedBatchNorm ? ", synchronized BatchNorm)" : ")") : "") + " -> \(output.path)")
-    let trainer = try task.makeTrainer(data, output: output, group: group, synchronizedBatchNorm: options.synchronizedBatchNorm)
+    print(
+        "\(task.name): \(task.spec.architecture.rawValue), \(data.training.count) training and \(data.validation.count) validation images, "
+            + "\(configuration.epochs) epochs, batch \(configuration.batchSize), lr \(configuration.learningRate) (\(configuration.schedule.rawValue)), "
+            + "loss \(task.spec.architecture.isPIPNet ? "PIPNet's (scores \(configuration.resolvedScoreLoss) + offsets L1)" : configuration.loss.rawValue)"
+            + (configuration.movingAverageDecay.map { ", weights averaged (decay \($0))" } ?? "")
+            + (configuration.poseBalance.map { ", poses balanced (strength \($0))" } ?? "")
+            + (configuration.plainFinalEpochs.map { ", the last \($0) epochs plain (mirror only)" } ?? "")
+            + ", \(ComputeThreads.count) threads"
+            + (group.size > 1
+                ? " x \(group.size) ranks (global batch \(configuration.batchSize * group.size)"
+                    + (options.synchronizedBatchNorm ? ", synchronized BatchNorm)" : ")") : "") + " -> \(output.path)")
+    let trainer = try task.makeTrainer(
+        data, output: output, group: group, synchronizedBatchNorm: options.synchronizedBatchNorm)
     print("\(trainer.model)")
     let console = ProgressConsole()
     let history = try task.train(with: trainer, resume: options.resume) { progress in
         console.show(progress)
         if case .epoch = progress { afterEpoch() }
     }
-    guard let report = history.validation else { return }   // ranks other than 0
+    guard let report = history.validation else { return }  // ranks other than 0
     if case .faceBox = task.spec.crop, let uncalibrated = history.validationNME.last,
-       try KeypointModelFile.spec(of: trainer.modelURL).spec.pointOffsets != nil {   // not when the offsets were refused (a warning said why)
-        print(String(format: "point offsets measured on the %d training faces: validation NME %.4f -> %.4f",
-                     data.training.count, uncalibrated, report.nme))
+        try KeypointModelFile.spec(of: trainer.modelURL).spec.pointOffsets != nil
+    {  // not when the offsets were refused (a warning said why)
+        print(
+            String(
+                format: "point offsets measured on the %d training faces: validation NME %.4f -> %.4f",
+                data.training.count, uncalibrated, report.nme))
     }
-    print(String(format: "validation: mean error %.2f px, NME %.4f%@ (%@), failure rate@%.2f %.3f, AUC@%.2f %.3f; total %.1f s",
-                 report.meanErrorPx, report.nme, report.nmeStandardError.map { String(format: " ± %.4f", $0) } ?? "", report.normalization,
-                 report.threshold, report.failureRate, report.threshold, report.auc, history.epochSeconds.reduce(0, +)))
+    print(
+        String(
+            format:
+                "validation: mean error %.2f px, NME %.4f%@ (%@), failure rate@%.2f %.3f, AUC@%.2f %.3f; total %.1f s",
+            report.meanErrorPx, report.nme, report.nmeStandardError.map { String(format: " ± %.4f", $0) } ?? "",
+            report.normalization,
+            report.threshold, report.failureRate, report.threshold, report.auc, history.epochSeconds.reduce(0, +)))
     print("wrote \(task.outputFiles(of: trainer).joined(separator: ", ")) to \(output.path)")
 }
 
 /// The IMM folder inside `--data`.
 func immSource(data: String) throws -> KeypointTask.DataSource {
     let root = try existingDirectory(data, option: "--data", holding: "imm_face_db and 300w_subset")
-    return .imm(try existingDirectory(root.appendingPathComponent("imm_face_db").path, option: "--data", holding: "the IMM Face Database"))
+    return .imm(
+        try existingDirectory(
+            root.appendingPathComponent("imm_face_db").path, option: "--data", holding: "the IMM Face Database"))
 }
 
 struct NoseCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "nose", abstract: "Part 1: the nose tip with a small CNN on IMM (80x60).")
+    static let configuration = CommandConfiguration(
+        commandName: "nose", abstract: "Part 1: the nose tip with a small CNN on IMM (80x60).")
 
     @OptionGroup var options: TrainingOptions
 
@@ -173,7 +223,8 @@ struct NoseCommand: ParsableCommand {
 }
 
 struct FaceCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "face", abstract: "Part 2: all 58 IMM points with the 5-conv CNN (240x180) and augmentation.")
+    static let configuration = CommandConfiguration(
+        commandName: "face", abstract: "Part 2: all 58 IMM points with the 5-conv CNN (240x180) and augmentation.")
 
     @OptionGroup var options: TrainingOptions
 
@@ -183,8 +234,9 @@ struct FaceCommand: ParsableCommand {
 }
 
 struct LandmarksCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "landmarks",
-                                                    abstract: "Part 3: 68 iBUG landmarks with ResNet18 on 224x224 crops of 300-W.")
+    static let configuration = CommandConfiguration(
+        commandName: "landmarks",
+        abstract: "Part 3: 68 iBUG landmarks with ResNet18 on 224x224 crops of 300-W.")
 
     @OptionGroup var options: TrainingOptions
 
@@ -193,22 +245,31 @@ struct LandmarksCommand: ParsableCommand {
 
     @OptionGroup var split: SplitOptions
 
-    @Option(help: "Crop from the annotated boxes ('truth', the study) or from the shipped detector's ('detector'; computed once into OUT/detector_boxes.xml).")
+    @Option(
+        help:
+            "Crop from the annotated boxes ('truth', the study) or from the shipped detector's ('detector'; computed once into OUT/detector_boxes.xml)."
+    )
     var boxes = KeypointModelSpec.FaceBoxes.truth
 
-    @Option(help: "The network: ResNet18 (the study's regression), PIPNet-ResNet18 (heatmap head with per-point confidence), PIPNet16-ResNet18 (the same on 16-pixel cells) or Integral-ResNet18 (stride-8 heatmaps, soft-argmax).")
+    @Option(
+        help:
+            "The network: ResNet18 (the study's regression), PIPNet-ResNet18 (heatmap head with per-point confidence), PIPNet16-ResNet18 (the same on 16-pixel cells) or Integral-ResNet18 (stride-8 heatmaps, soft-argmax)."
+    )
     var architecture = KeypointModelSpec.Architecture.resnet18
 
     @Option(name: .customLong("input-size"), help: "The square input's side in pixels (the study's 224).")
     var inputSize = 224
 
-    @Option(name: .customLong("crop-enlargement"), help: "The crop's side in face-box sides, 1...4 (default: the recipe's; the study's 1.4).")
+    @Option(
+        name: .customLong("crop-enlargement"),
+        help: "The crop's side in face-box sides, 1...4 (default: the recipe's; the study's 1.4).")
     var cropEnlargement: Float?
 
     func run() throws {
         let validationFraction = try split.checkedFraction()
         guard architecture.isResNet else {
-            let choices = KeypointModelSpec.Architecture.allCases.filter(\.isResNet).map(\.rawValue).joined(separator: ", ")
+            let choices = KeypointModelSpec.Architecture.allCases.filter(\.isResNet).map(\.rawValue).joined(
+                separator: ", ")
             throw CommandError("--architecture: part 3 trains one of \(choices), not \(architecture.rawValue)")
         }
         var task = KeypointTask.landmarks(options.recipe, boxes: boxes, architecture: architecture)
@@ -218,24 +279,30 @@ struct LandmarksCommand: ParsableCommand {
         do {
             try task.spec.validate(beforeTraining: true)
         } catch {
-            throw CommandError("--input-size \(inputSize)\(cropEnlargement.map { " --crop-enlargement \($0)" } ?? ""): \(error)")
+            throw CommandError(
+                "--input-size \(inputSize)\(cropEnlargement.map { " --crop-enlargement \($0)" } ?? ""): \(error)")
         }
         try train(task, options: options) { data in
-            try imglabSource(try existingFile(xml ?? "\(data)/300w_subset/labels.xml", option: "--xml"), boxes: boxes,
-                             output: options.output(of: task), validationFraction: validationFraction)
+            try imglabSource(
+                try existingFile(xml ?? "\(data)/300w_subset/labels.xml", option: "--xml"), boxes: boxes,
+                output: options.output(of: task), validationFraction: validationFraction)
         }
     }
 }
 
 /// The imglab file to train from: `annotations` itself, or for a detector-box model its
 /// detector boxes, computed once into `output/detector_boxes.xml` (kept for `--resume`).
-func imglabSource(_ annotations: URL, boxes: KeypointModelSpec.FaceBoxes, output: URL, validationFraction: Double) throws -> KeypointTask.DataSource {
+func imglabSource(
+    _ annotations: URL, boxes: KeypointModelSpec.FaceBoxes, output: URL, validationFraction: Double
+) throws -> KeypointTask.DataSource {
     // A detector-box file trains as it is; annotations are turned into detector boxes once.
     guard boxes == .detector, !DetectorBoxes.isDetectorBoxes(try ImglabDataset(contentsOf: annotations)) else {
         return .imglab(annotations, validationFraction: validationFraction)
     }
     let cache = output.appendingPathComponent("detector_boxes.xml")
-    if let summary = try DetectorBoxes.cachedFile(for: annotations, at: cache, progress: ProgressBar(label: "detector boxes").show) {
+    if let summary = try DetectorBoxes.cachedFile(
+        for: annotations, at: cache, progress: ProgressBar(label: "detector boxes").show)
+    {
         print("detector boxes: \(summary) -> \(cache.path)")
     }
     return .imglab(cache, validationFraction: validationFraction)

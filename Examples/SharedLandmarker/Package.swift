@@ -7,7 +7,8 @@ let package = Package(
     name: "SharedLandmarker",
     dependencies: [.package(name: "FaceKeypoints", path: "../..")],
     targets: [
-        .executableTarget(name: "SharedLandmarker", dependencies: [.product(name: "FaceKeypoints", package: "FaceKeypoints")]),
+        .executableTarget(
+            name: "SharedLandmarker", dependencies: [.product(name: "FaceKeypoints", package: "FaceKeypoints")])
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,7 +6,8 @@ public enum DistributedError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .startFailed(let code, let message):
-            return "MPI could not start (error \(code): \(message)); run the command under mpirun (mpirun -np 2 keypoints ... --distributed) "
+            return
+                "MPI could not start (error \(code): \(message)); run the command under mpirun (mpirun -np 2 keypoints ... --distributed) "
                 + "with Open MPI installed (apt-get install -y libopenmpi-dev openmpi-bin)"
         }
     }

@@ -31,8 +31,12 @@ public struct ASFShape: Sendable, Equatable {
         /// A point from the fields of one `.asf` point line (`x` and `y` relative to the image
         /// size).
         public init(path: Int, type: Int, x: Double, y: Double, connectsFrom: Int, connectsTo: Int) {
-            self.path = path; self.type = type; self.x = x; self.y = y
-            self.connectsFrom = connectsFrom; self.connectsTo = connectsTo
+            self.path = path
+            self.type = type
+            self.x = x
+            self.y = y
+            self.connectsFrom = connectsFrom
+            self.connectsTo = connectsTo
         }
     }
 
@@ -64,67 +68,78 @@ public struct ASFShape: Sendable, Equatable {
         }
         let countFields = fields(countLine.text)
         guard countFields.count == 1, let count = Int(countFields[0]), count > 0 else {
-            throw FaceDataError(.malformed, file: file, line: countLine.number,
-                                "expected the number of points (a positive integer), got '\(countLine.text)'")
+            throw FaceDataError(
+                .malformed, file: file, line: countLine.number,
+                "expected the number of points (a positive integer), got '\(countLine.text)'")
         }
         if let expectedPointCount, count != expectedPointCount {
-            throw FaceDataError(.wrongPointCount, file: file, line: countLine.number,
-                                "expected \(expectedPointCount) points, the file declares \(count)")
+            throw FaceDataError(
+                .wrongPointCount, file: file, line: countLine.number,
+                "expected \(expectedPointCount) points, the file declares \(count)")
         }
         var points: [Point] = []
-        points.reserveCapacity(min(count, data.count))   // `count` comes from the file
+        points.reserveCapacity(min(count, data.count))  // `count` comes from the file
         var index = 1
         while index < data.count, points.count < count {
             let line = data[index]
             let parts = fields(line.text)
             guard parts.count >= 7 else {
-                if parts.count == 1 && Double(parts[0]) == nil { break }   // the host image name: too few points
-                throw FaceDataError(.malformed, file: file, line: line.number,
-                                    "expected 7 fields `path type x y point from to`, got \(parts.count): '\(line.text)'")
+                if parts.count == 1 && Double(parts[0]) == nil { break }  // the host image name: too few points
+                throw FaceDataError(
+                    .malformed, file: file, line: line.number,
+                    "expected 7 fields `path type x y point from to`, got \(parts.count): '\(line.text)'")
             }
             let integers = [0, 1, 4, 5, 6].map { Int(parts[$0]) }
             guard let x = parseFinite(parts[2]), let y = parseFinite(parts[3]) else {
-                throw FaceDataError(.invalidNumber, file: file, line: line.number,
-                                    "expected relative coordinates x y as numbers, got '\(parts[2])' '\(parts[3])'")
+                throw FaceDataError(
+                    .invalidNumber, file: file, line: line.number,
+                    "expected relative coordinates x y as numbers, got '\(parts[2])' '\(parts[3])'")
             }
             guard integers.allSatisfy({ $0 != nil }) else {
-                throw FaceDataError(.invalidNumber, file: file, line: line.number,
-                                    "expected integers for path, type, point, from and to, got '\(line.text)'")
+                throw FaceDataError(
+                    .invalidNumber, file: file, line: line.number,
+                    "expected integers for path, type, point, from and to, got '\(line.text)'")
             }
             let path = integers[0]!, type = integers[1]!, number = integers[2]!, from = integers[3]!, to = integers[4]!
             guard number == points.count else {
-                throw FaceDataError(.malformed, file: file, line: line.number,
-                                    "expected point number \(points.count), got \(number)")
+                throw FaceDataError(
+                    .malformed, file: file, line: line.number,
+                    "expected point number \(points.count), got \(number)")
             }
             guard (-0.5...1.5).contains(x), (-0.5...1.5).contains(y) else {
-                throw FaceDataError(.outOfBounds, file: file, line: line.number,
-                                    "expected relative coordinates near [0, 1], got x=\(x) y=\(y)")
+                throw FaceDataError(
+                    .outOfBounds, file: file, line: line.number,
+                    "expected relative coordinates near [0, 1], got x=\(x) y=\(y)")
             }
             guard (0..<count).contains(from), (0..<count).contains(to) else {
-                throw FaceDataError(.malformed, file: file, line: line.number,
-                                    "expected neighbour indices in 0..<\(count), got \(from) and \(to)")
+                throw FaceDataError(
+                    .malformed, file: file, line: line.number,
+                    "expected neighbour indices in 0..<\(count), got \(from) and \(to)")
             }
             points.append(Point(path: path, type: type, x: x, y: y, connectsFrom: from, connectsTo: to))
             index += 1
         }
         guard points.count == count else {
             let where_ = index < data.count ? data[index].number : (data.last?.number ?? 1)
-            throw FaceDataError(.wrongPointCount, file: file, line: where_,
-                                "expected \(count) point lines, found \(points.count)")
+            throw FaceDataError(
+                .wrongPointCount, file: file, line: where_,
+                "expected \(count) point lines, found \(points.count)")
         }
         var host: String?
         if index < data.count {
             let line = data[index]
             let parts = fields(line.text)
             guard parts.count == 1 else {
-                throw FaceDataError(.malformed, file: file, line: line.number,
-                                    "expected the host image's file name after \(count) points, got '\(line.text)'")
+                throw FaceDataError(
+                    .malformed, file: file, line: line.number,
+                    "expected the host image's file name after \(count) points, got '\(line.text)'")
             }
             host = String(parts[0])
             if index + 1 < data.count {
                 let extra = data[index + 1]
-                throw FaceDataError(.malformed, file: file, line: extra.number,
-                                    "expected nothing after the host image name, got '\(extra.text)'")
+                throw FaceDataError(
+                    .malformed, file: file, line: extra.number,
+                    "expected nothing after the host image name, got '\(extra.text)'")
             }
         }
         self.points = points
@@ -140,26 +155,27 @@ public struct ASFShape: Sendable, Equatable {
     /// The text of the file, in the layout the IMM database uses.
     public func formatted() -> String {
         var text = """
-        ######################################################################
-        #
-        #    AAM Shape File  -  written by FaceKeypoints
-        #
-        ######################################################################
+            ######################################################################
+            #
+            #    AAM Shape File  -  written by FaceKeypoints
+            #
+            ######################################################################
 
-        #
-        # number of model points
-        #
-        \(points.count)
+            #
+            # number of model points
+            #
+            \(points.count)
 
-        #
-        # model points
-        #
-        # format: <path#> <type> <x rel.> <y rel.> <point#> <connects from> <connects to>
-        #
+            #
+            # model points
+            #
+            # format: <path#> <type> <x rel.> <y rel.> <point#> <connects from> <connects to>
+            #
 
-        """
+            """
         for (i, p) in points.enumerated() {
-            text += "\(p.path) \t\(p.type) \t\(String(format: "%.8f", p.x)) \t\(String(format: "%.8f", p.y)) \t\(i) \t\(p.connectsFrom) \t\(p.connectsTo)\n"
+            text +=
+                "\(p.path) \t\(p.type) \t\(String(format: "%.8f", p.x)) \t\(String(format: "%.8f", p.y)) \t\(i) \t\(p.connectsFrom) \t\(p.connectsTo)\n"
         }
         text += "\n#\n# host image\n#\n\(hostImage ?? "")\n"
         return text

@@ -33,12 +33,23 @@ public struct Augmentation: Sendable, Equatable {
 
     /// Augmentation with the given ranges; the defaults change nothing. `rotation` and `shift` must
     /// be non-negative, `scale` positive and `flipProbability` in `0...1`.
-    public init(rotation: Float = 0, shift: Float = 0, scale: ClosedRange<Float> = 1...1,
-                flipProbability: Float = 0, colorJitter: ColorJitter = ColorJitter(), occlusion: RandomOcclusion = RandomOcclusion()) {
-        precondition(rotation >= 0 && shift >= 0 && scale.lowerBound > 0, "Augmentation: expected non-negative ranges and a positive scale")
-        precondition((0...1).contains(flipProbability), "Augmentation: flipProbability must be in [0, 1], got \(flipProbability)")
-        self.rotation = rotation; self.shift = shift; self.scale = scale
-        self.flipProbability = flipProbability; self.colorJitter = colorJitter; self.occlusion = occlusion
+    public init(
+        rotation: Float = 0, shift: Float = 0, scale: ClosedRange<Float> = 1...1,
+        flipProbability: Float = 0, colorJitter: ColorJitter = ColorJitter(),
+        occlusion: RandomOcclusion = RandomOcclusion()
+    ) {
+        precondition(
+            rotation >= 0 && shift >= 0 && scale.lowerBound > 0,
+            "Augmentation: expected non-negative ranges and a positive scale")
+        precondition(
+            (0...1).contains(flipProbability), "Augmentation: flipProbability must be in [0, 1], got \(flipProbability)"
+        )
+        self.rotation = rotation
+        self.shift = shift
+        self.scale = scale
+        self.flipProbability = flipProbability
+        self.colorJitter = colorJitter
+        self.occlusion = occlusion
     }
 
     /// No change at all.
@@ -46,8 +57,9 @@ public struct Augmentation: Sendable, Equatable {
 
     /// A sensible default for face crops: +-10 degrees, +-5% shift, 0.9-1.1 scale, mirror half of
     /// the time, brightness and contrast +-30%.
-    public static let standard = Augmentation(rotation: 10, shift: 0.05, scale: 0.9...1.1, flipProbability: 0.5,
-                                              colorJitter: ColorJitter(brightness: 0.3, contrast: 0.3))
+    public static let standard = Augmentation(
+        rotation: 10, shift: 0.05, scale: 0.9...1.1, flipProbability: 0.5,
+        colorJitter: ColorJitter(brightness: 0.3, contrast: 0.3))
 
     /// Whether this changes nothing.
     public var isNone: Bool { self == .none }

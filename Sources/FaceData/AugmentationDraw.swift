@@ -13,7 +13,10 @@ public struct AugmentationDraw: Sendable, Equatable {
 
     /// A draw with the given parameters; the defaults leave the input unchanged.
     public init(rotation: Float = 0, shift: SIMD2<Float> = .zero, scale: Float = 1, flip: Bool = false) {
-        self.rotation = rotation; self.shift = shift; self.scale = scale; self.flip = flip
+        self.rotation = rotation
+        self.shift = shift
+        self.scale = scale
+        self.flip = flip
     }
 
     /// The map from un-augmented to augmented input pixels for a `width x height` input:

@@ -36,7 +36,10 @@ public struct Batch: Sendable {
     public static let empty = Batch(inputs: Tensor.zeros([0]), targets: Tensor.zeros([0]), info: [], mask: nil)
 
     private init(inputs: Tensor, targets: Tensor, info: [SampleInfo], mask: Tensor?) {
-        self.inputs = inputs; self.targets = targets; self.info = info; self.mask = mask
+        self.inputs = inputs
+        self.targets = targets
+        self.info = info
+        self.mask = mask
     }
 
     /// Stacks samples of equal input and target shapes.
@@ -48,16 +51,24 @@ public struct Batch: Sendable {
         let inputCount = samples[0].input.count, targetCount = samples[0].target.count
         inputs.withUnsafeMutableBufferPointer { out in
             for (k, sample) in samples.enumerated() {
-                precondition(sample.input.shape == inputShape,
-                             "Batch(samples:): sample \(sample.info.identity) has input \(sample.input.shape), expected \(inputShape)")
-                sample.input.withUnsafeBufferPointer { (out.baseAddress! + k * inputCount).update(from: $0.baseAddress!, count: inputCount) }
+                precondition(
+                    sample.input.shape == inputShape,
+                    "Batch(samples:): sample \(sample.info.identity) has input \(sample.input.shape), expected \(inputShape)"
+                )
+                sample.input.withUnsafeBufferPointer {
+                    (out.baseAddress! + k * inputCount).update(from: $0.baseAddress!, count: inputCount)
+                }
             }
         }
         targets.withUnsafeMutableBufferPointer { out in
             for (k, sample) in samples.enumerated() {
-                precondition(sample.target.shape == targetShape,
-                             "Batch(samples:): sample \(sample.info.identity) has target \(sample.target.shape), expected \(targetShape)")
-                sample.target.withUnsafeBufferPointer { (out.baseAddress! + k * targetCount).update(from: $0.baseAddress!, count: targetCount) }
+                precondition(
+                    sample.target.shape == targetShape,
+                    "Batch(samples:): sample \(sample.info.identity) has target \(sample.target.shape), expected \(targetShape)"
+                )
+                sample.target.withUnsafeBufferPointer {
+                    (out.baseAddress! + k * targetCount).update(from: $0.baseAddress!, count: targetCount)
+                }
             }
         }
         if targets.scalars.contains(where: \.isNaN) {
@@ -140,18 +151,28 @@ public struct DataLoader<Dataset: KeypointDataset>: Sendable {
 
     /// `batchSize` is per rank: with a shard of `count` ranks, a step trains `batchSize * count`
     /// samples over all ranks.
-    public init(dataset: Dataset, batchSize: Int, shuffle: Bool = true, dropLast: Bool = false, seed: UInt64 = 0,
-                workers: Int = 1, prefetch: Int = 2, shard: DataShard = .whole, sampleWeights: [Double]? = nil) {
+    public init(
+        dataset: Dataset, batchSize: Int, shuffle: Bool = true, dropLast: Bool = false, seed: UInt64 = 0,
+        workers: Int = 1, prefetch: Int = 2, shard: DataShard = .whole, sampleWeights: [Double]? = nil
+    ) {
         precondition(batchSize >= 1, "DataLoader: batchSize must be at least 1, got \(batchSize)")
         precondition(workers >= 0, "DataLoader: workers must be non-negative, got \(workers)")
         precondition(prefetch >= 1, "DataLoader: prefetch must be at least 1, got \(prefetch)")
         if let sampleWeights {
-            precondition(sampleWeights.count == dataset.count && sampleWeights.allSatisfy { $0 >= 0 && $0.isFinite }
-                         && sampleWeights.contains { $0 > 0 },
-                         "DataLoader: expected \(dataset.count) finite non-negative sample weights, not all 0")
+            precondition(
+                sampleWeights.count == dataset.count && sampleWeights.allSatisfy { $0 >= 0 && $0.isFinite }
+                    && sampleWeights.contains { $0 > 0 },
+                "DataLoader: expected \(dataset.count) finite non-negative sample weights, not all 0")
         }
-        self.dataset = dataset; self.batchSize = batchSize; self.shuffle = shuffle; self.dropLast = dropLast
-        self.seed = seed; self.workers = workers; self.prefetch = prefetch; self.shard = shard; self.sampleWeights = sampleWeights
+        self.dataset = dataset
+        self.batchSize = batchSize
+        self.shuffle = shuffle
+        self.dropLast = dropLast
+        self.seed = seed
+        self.workers = workers
+        self.prefetch = prefetch
+        self.shard = shard
+        self.sampleWeights = sampleWeights
     }
 
     /// Samples per step over all ranks: `batchSize * shard.count`.
@@ -173,7 +194,10 @@ public struct DataLoader<Dataset: KeypointDataset>: Sendable {
         var generator = RandomGenerator(seed: Self.mix(seed, UInt64(bitPattern: Int64(epoch)), 0x5348_5546_464C_4531))
         if let sampleWeights {
             var cumulative = [Double](), total = 0.0
-            for weight in sampleWeights { total += weight; cumulative.append(total) }
+            for weight in sampleWeights {
+                total += weight
+                cumulative.append(total)
+            }
             return (0..<dataset.count).map { _ in
                 // The first sample whose cumulative weight passes a uniform draw in [0, total).
                 let target = Double(generator.next() >> 11) * 0x1p-53 * total
@@ -199,7 +223,9 @@ public struct DataLoader<Dataset: KeypointDataset>: Sendable {
     /// ``sampleWeights`` (where a sample may be drawn twice) the position's own.
     func generator(epoch: Int, index: Int, position: Int) -> RandomGenerator {
         guard sampleWeights != nil else { return generator(epoch: epoch, sampleIndex: index) }
-        return RandomGenerator(seed: Self.mix(seed ^ 0x5745_4947_4854_5344, UInt64(bitPattern: Int64(epoch)), UInt64(bitPattern: Int64(position))))
+        return RandomGenerator(
+            seed: Self.mix(
+                seed ^ 0x5745_4947_4854_5344, UInt64(bitPattern: Int64(epoch)), UInt64(bitPattern: Int64(position))))
     }
 
     /// Builds batch `number` of `epoch` on the calling thread.
@@ -208,7 +234,8 @@ public struct DataLoader<Dataset: KeypointDataset>: Sendable {
     }
 
     func batch(_ number: Int, order: [Int], epoch: Int) throws -> Batch {
-        precondition((0..<batchCount).contains(number), "DataLoader.batch: batch \(number) is out of range 0..<\(batchCount)")
+        precondition(
+            (0..<batchCount).contains(number), "DataLoader.batch: batch \(number) is out of range 0..<\(batchCount)")
         let first = number * globalBatchSize, global = first..<min(order.count, (number + 1) * globalBatchSize)
         let positions = shard.positions(inBatchOf: global.count).map { first + $0 }
         guard !positions.isEmpty else { return .empty }

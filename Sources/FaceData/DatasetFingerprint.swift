@@ -26,7 +26,8 @@ public struct DatasetFingerprint: Codable, Sendable, Equatable, CustomStringConv
         }
         faces = dataset.count
         hash = String(hasher.value, radix: 16).leftPadded(to: 16)
-        folder = Self.commonFolder(of: dataset.faces.map { $0.image.deletingLastPathComponent().standardizedFileURL.path })
+        folder = Self.commonFolder(
+            of: dataset.faces.map { $0.image.deletingLastPathComponent().standardizedFileURL.path })
     }
 
     /// A 64-bit FNV-1a hash of `bytes`, as 16 hexadecimal digits (a file's identity).
@@ -59,7 +60,10 @@ private struct FNV1a {
         for byte in bytes { value = (value ^ UInt64(byte)) &* 0x100_0000_01b3 }
     }
 
-    mutating func combine(_ text: String) { combine(bytes: text.utf8); combine(bytes: [0]) }
+    mutating func combine(_ text: String) {
+        combine(bytes: text.utf8)
+        combine(bytes: [0])
+    }
 
     mutating func combine(_ numbers: Int...) {
         for number in numbers { withUnsafeBytes(of: Int64(number).littleEndian) { combine(bytes: $0) } }
@@ -70,6 +74,8 @@ private struct FNV1a {
     }
 }
 
-private extension String {
-    func leftPadded(to length: Int) -> String { String(repeating: "0", count: Swift.max(0, length - count)) + self }
+extension String {
+    fileprivate func leftPadded(to length: Int) -> String {
+        String(repeating: "0", count: Swift.max(0, length - count)) + self
+    }
 }

@@ -62,7 +62,9 @@ public struct FaceDataError: Error, Sendable, Equatable, CustomStringConvertible
 
 /// Reads a text file as UTF-8 (falling back to ISO Latin 1), throwing ``FaceDataError``.
 func readText(_ url: URL) throws -> String {
-    let data = try RegularFile.contents(of: url) { FaceDataError(.unreadable, file: url.path, "cannot read the file (\($0))") }
+    let data = try RegularFile.contents(of: url) {
+        FaceDataError(.unreadable, file: url.path, "cannot read the file (\($0))")
+    }
     if let text = String(data: data, encoding: .utf8) { return text }
     if let text = String(data: data, encoding: .isoLatin1) { return text }
     throw FaceDataError(.malformed, file: url.path, "the file is not text")

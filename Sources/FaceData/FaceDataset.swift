@@ -70,17 +70,26 @@ public struct FaceDatasetConfiguration: Sendable, Equatable {
 
     /// A configuration; by default all points, no mirror map, no augmentation, a memory cache,
     /// fill 0, and failing on the first bad sample.
-    public init(input: InputFormat, crop: CropMode, points: [Int]? = nil, mirrorMap: MirrorMap? = nil,
-                augmentation: Augmentation = .none, cache: CachePolicy = .memory(), fill: Float = 0,
-                onBadSample: BadSamplePolicy = .fail) {
-        self.input = input; self.crop = crop; self.points = points; self.mirrorMap = mirrorMap
-        self.augmentation = augmentation; self.cache = cache; self.fill = fill; self.onBadSample = onBadSample
+    public init(
+        input: InputFormat, crop: CropMode, points: [Int]? = nil, mirrorMap: MirrorMap? = nil,
+        augmentation: Augmentation = .none, cache: CachePolicy = .memory(), fill: Float = 0,
+        onBadSample: BadSamplePolicy = .fail
+    ) {
+        self.input = input
+        self.crop = crop
+        self.points = points
+        self.mirrorMap = mirrorMap
+        self.augmentation = augmentation
+        self.cache = cache
+        self.fill = fill
+        self.onBadSample = onBadSample
     }
 
     /// IMM nose tip (point 52) on the whole image, gray, 80x60 (640x480 / 8), pixels in -0.5...0.5.
     public static func immNoseTip(width: Int = 80, height: Int = 60) -> FaceDatasetConfiguration {
-        FaceDatasetConfiguration(input: InputFormat(width: width, height: height), crop: .wholeImage,
-                                 points: [52], mirrorMap: .imm58)
+        FaceDatasetConfiguration(
+            input: InputFormat(width: width, height: height), crop: .wholeImage,
+            points: [52], mirrorMap: .imm58)
     }
 
     /// All 58 IMM points on the whole image, gray, 240x180, pixels in -0.5...0.5.
@@ -90,8 +99,9 @@ public struct FaceDatasetConfiguration: Sendable, Equatable {
 
     /// 300-W / iBUG 68 points: a square crop of 1.4x the face box, gray, 224x224, pixels in -0.5...0.5.
     public static func ibug(size: Int = 224, enlargement: Float = 1.4) -> FaceDatasetConfiguration {
-        FaceDatasetConfiguration(input: InputFormat(width: size, height: size), crop: .faceBox(enlargement: enlargement),
-                                 mirrorMap: .ibug68)
+        FaceDatasetConfiguration(
+            input: InputFormat(width: size, height: size), crop: .faceBox(enlargement: enlargement),
+            mirrorMap: .ibug68)
     }
 }
 
@@ -142,27 +152,35 @@ public struct FaceDataset: KeypointDataset {
 
     /// Builds a dataset from annotations: checks the configuration, and decodes and caches
     /// the images when the cache policy says so (bad images fail or are skipped).
-    public init(faces: [FaceAnnotation], configuration: FaceDatasetConfiguration, skipped: [SkippedSample] = []) throws {
+    public init(faces: [FaceAnnotation], configuration: FaceDatasetConfiguration, skipped: [SkippedSample] = []) throws
+    {
         let schemeCount = faces.first?.keypoints.count ?? 0
         if let bad = faces.first(where: { $0.keypoints.count != schemeCount }) {
-            throw FaceDataError(.wrongPointCount, file: bad.image.path,
-                                "expected \(schemeCount) keypoints like the other faces, got \(bad.keypoints.count)")
+            throw FaceDataError(
+                .wrongPointCount, file: bad.image.path,
+                "expected \(schemeCount) keypoints like the other faces, got \(bad.keypoints.count)")
         }
         if let points = configuration.points, !faces.isEmpty {
             guard !points.isEmpty, points.allSatisfy({ (0..<schemeCount).contains($0) }) else {
-                throw FaceDataError(.invalidArgument, file: "<configuration>", "expected point indices in 0..<\(schemeCount), got \(points)")
+                throw FaceDataError(
+                    .invalidArgument, file: "<configuration>",
+                    "expected point indices in 0..<\(schemeCount), got \(points)")
             }
         }
         var mirror: MirrorMap?
         if let map = configuration.mirrorMap, !faces.isEmpty {
             guard map.count == schemeCount else {
-                throw FaceDataError(.invalidArgument, file: "<configuration>", "the mirror map has \(map.count) points, the faces \(schemeCount)")
+                throw FaceDataError(
+                    .invalidArgument, file: "<configuration>",
+                    "the mirror map has \(map.count) points, the faces \(schemeCount)")
             }
             mirror = configuration.points.map { map.restricted(to: $0) } ?? map
         }
         if configuration.augmentation.mayFlip && mirror == nil && !faces.isEmpty {
-            throw FaceDataError(.invalidArgument, file: "<configuration>",
-                                "flipping needs a mirror map that covers the selected points \(configuration.points.map { "\($0)" } ?? "(all)")")
+            throw FaceDataError(
+                .invalidArgument, file: "<configuration>",
+                "flipping needs a mirror map that covers the selected points \(configuration.points.map { "\($0)" } ?? "(all)")"
+            )
         }
         var kept = faces
         var skippedAll = skipped
@@ -186,64 +204,87 @@ public struct FaceDataset: KeypointDataset {
         self.init(faces: kept, configuration: configuration, skipped: skippedAll, cache: cache, selectedMirror: mirror)
     }
 
-    private init(faces: [FaceAnnotation], configuration: FaceDatasetConfiguration, skipped: [SkippedSample],
-                 cache: [CachedImage]?, selectedMirror: MirrorMap?) {
-        self.faces = faces; self.configuration = configuration; self.skipped = skipped
-        self.cache = cache; self.selectedMirror = selectedMirror
+    private init(
+        faces: [FaceAnnotation], configuration: FaceDatasetConfiguration, skipped: [SkippedSample],
+        cache: [CachedImage]?, selectedMirror: MirrorMap?
+    ) {
+        self.faces = faces
+        self.configuration = configuration
+        self.skipped = skipped
+        self.cache = cache
+        self.selectedMirror = selectedMirror
     }
 
     // MARK: Sources
 
     /// The IMM database in `folder` for a person split; with `limit`, only its first `limit`
     /// faces (the others are never decoded: a quick trial starts at once).
-    public static func imm(folder: URL, split: IMMSplit = .all, configuration: FaceDatasetConfiguration = .immFace(),
-                           limit: Int? = nil) throws -> FaceDataset {
+    public static func imm(
+        folder: URL, split: IMMSplit = .all, configuration: FaceDatasetConfiguration = .immFace(),
+        limit: Int? = nil
+    ) throws -> FaceDataset {
         var skipped: [SkippedSample] = []
-        let faces = try FaceAnnotations.imm(folder: folder, persons: split.persons, onBadSample: configuration.onBadSample, skipped: &skipped)
+        let faces = try FaceAnnotations.imm(
+            folder: folder, persons: split.persons, onBadSample: configuration.onBadSample, skipped: &skipped)
         try requireFaces(faces, skipped, source: folder.path)
-        return try FaceDataset(faces: Array(faces.prefix(Swift.max(0, limit ?? faces.count))), configuration: configuration, skipped: skipped)
+        return try FaceDataset(
+            faces: Array(faces.prefix(Swift.max(0, limit ?? faces.count))), configuration: configuration,
+            skipped: skipped)
     }
 
     /// The faces of an imglab XML file in any point scheme: parts matched to `scheme`'s points
     /// by name; with `allowingMissing`, points a box leaves out are ``Point/absent`` and masked
     /// out of the loss (``Batch/mask``) and the metrics.
-    public static func imglab(_ dataset: ImglabDataset, file url: URL, scheme: LandmarkScheme, allowingMissing: Bool = true,
-                              configuration: FaceDatasetConfiguration) throws -> FaceDataset {
+    public static func imglab(
+        _ dataset: ImglabDataset, file url: URL, scheme: LandmarkScheme, allowingMissing: Bool = true,
+        configuration: FaceDatasetConfiguration
+    ) throws -> FaceDataset {
         var skipped: [SkippedSample] = []
-        let faces = try FaceAnnotations.imglab(dataset, file: url, scheme: scheme, allowingMissing: allowingMissing,
-                                               onBadSample: configuration.onBadSample, skipped: &skipped)
+        let faces = try FaceAnnotations.imglab(
+            dataset, file: url, scheme: scheme, allowingMissing: allowingMissing,
+            onBadSample: configuration.onBadSample, skipped: &skipped)
         try requireFaces(faces, skipped, source: url.path)
         return try FaceDataset(faces: faces, configuration: configuration, skipped: skipped)
     }
 
     /// The faces of a dlib imglab XML file (300-W `labels.xml`, dlib's `*_with_face_landmarks.xml`).
-    public static func imglab(_ url: URL, pointCount: Int = 68, configuration: FaceDatasetConfiguration = .ibug()) throws -> FaceDataset {
+    public static func imglab(
+        _ url: URL, pointCount: Int = 68, configuration: FaceDatasetConfiguration = .ibug()
+    ) throws -> FaceDataset {
         var skipped: [SkippedSample] = []
-        let faces = try FaceAnnotations.imglab(url, pointCount: pointCount, onBadSample: configuration.onBadSample, skipped: &skipped)
+        let faces = try FaceAnnotations.imglab(
+            url, pointCount: pointCount, onBadSample: configuration.onBadSample, skipped: &skipped)
         try requireFaces(faces, skipped, source: url.path)
         return try FaceDataset(faces: faces, configuration: configuration, skipped: skipped)
     }
 
     /// The `.pts` files (and their images) under `folder`.
-    public static func pts(folder: URL, pointCount: Int = 68, configuration: FaceDatasetConfiguration = .ibug()) throws -> FaceDataset {
+    public static func pts(
+        folder: URL, pointCount: Int = 68, configuration: FaceDatasetConfiguration = .ibug()
+    ) throws -> FaceDataset {
         var skipped: [SkippedSample] = []
-        let faces = try FaceAnnotations.pts(folder: folder, pointCount: pointCount, onBadSample: configuration.onBadSample, skipped: &skipped)
+        let faces = try FaceAnnotations.pts(
+            folder: folder, pointCount: pointCount, onBadSample: configuration.onBadSample, skipped: &skipped)
         try requireFaces(faces, skipped, source: folder.path)
         return try FaceDataset(faces: faces, configuration: configuration, skipped: skipped)
     }
 
     private static func requireFaces(_ faces: [FaceAnnotation], _ skipped: [SkippedSample], source: String) throws {
         guard faces.isEmpty else { return }
-        throw FaceDataError(.invalidArgument, file: source,
-                            skipped.isEmpty ? "expected annotated faces, found none" : "every face was bad (\(skipped.count) skipped; first: \(skipped[0]))")
+        throw FaceDataError(
+            .invalidArgument, file: source,
+            skipped.isEmpty
+                ? "expected annotated faces, found none"
+                : "every face was bad (\(skipped.count) skipped; first: \(skipped[0]))")
     }
 
     // MARK: Derived datasets (sharing the cache)
 
     /// The faces at `indices`, in that order.
     public func subset(_ indices: [Int]) -> FaceDataset {
-        FaceDataset(faces: indices.map { faces[$0] }, configuration: configuration, skipped: skipped,
-                    cache: cache.map { c in indices.map { c[$0] } }, selectedMirror: selectedMirror)
+        FaceDataset(
+            faces: indices.map { faces[$0] }, configuration: configuration, skipped: skipped,
+            cache: cache.map { c in indices.map { c[$0] } }, selectedMirror: selectedMirror)
     }
 
     /// A seeded random split (``DataSplit/seeded(count:validationFraction:seed:)``).
@@ -256,11 +297,14 @@ public struct FaceDataset: KeypointDataset {
     /// the selected points.
     public func with(augmentation: Augmentation) throws -> FaceDataset {
         if augmentation.mayFlip && selectedMirror == nil && !faces.isEmpty {
-            throw FaceDataError(.invalidArgument, file: "<configuration>", "flipping needs a mirror map that covers the selected points")
+            throw FaceDataError(
+                .invalidArgument, file: "<configuration>", "flipping needs a mirror map that covers the selected points"
+            )
         }
         var config = configuration
         config.augmentation = augmentation
-        return FaceDataset(faces: faces, configuration: config, skipped: skipped, cache: cache, selectedMirror: selectedMirror)
+        return FaceDataset(
+            faces: faces, configuration: config, skipped: skipped, cache: cache, selectedMirror: selectedMirror)
     }
 
     // MARK: Samples
@@ -309,8 +353,12 @@ public struct FaceDataset: KeypointDataset {
             source = try Self.decode(face).converted(toChannels: format.channels)
             fromOriginal = .identity
         }
-        let input = format.input(from: source, transform: fromOriginal.inverse.then(transform), fill: configuration.fill) { image in
-            if augmentation.colorJitter != ColorJitter() { image = augmentation.colorJitter.apply(to: image, using: &generator) }
+        let input = format.input(
+            from: source, transform: fromOriginal.inverse.then(transform), fill: configuration.fill
+        ) { image in
+            if augmentation.colorJitter != ColorJitter() {
+                image = augmentation.colorJitter.apply(to: image, using: &generator)
+            }
             image = augmentation.occlusion.apply(to: image, using: &generator)
         }
         var points = transform.apply(keypoints(at: index))
@@ -320,8 +368,9 @@ public struct FaceDataset: KeypointDataset {
             permutation = mirror.permutation
         }
         let normalization = TargetNormalization(width: format.width, height: format.height)
-        let info = SampleInfo(index: index, identity: face.identity, transform: transform, normalization: normalization,
-                              flipped: draw.flip, permutation: permutation, keypoints: points)
+        let info = SampleInfo(
+            index: index, identity: face.identity, transform: transform, normalization: normalization,
+            flipped: draw.flip, permutation: permutation, keypoints: points)
         return Sample(input: input, target: Tensor(normalization.normalize(points)), info: info)
     }
 
@@ -338,18 +387,24 @@ public struct FaceDataset: KeypointDataset {
         do {
             image = try Image(contentsOf: face.image, applyOrientation: false)
         } catch let error as ImageError {
-            throw FaceDataError(.badImage, file: face.image.path, "expected a decodable image: \(error.reason.rawValue): \(error.detail)")
+            throw FaceDataError(
+                .badImage, file: face.image.path,
+                "expected a decodable image: \(error.reason.rawValue): \(error.detail)")
         }
         guard image.width == face.imageWidth, image.height == face.imageHeight else {
-            throw FaceDataError(.badImage, file: face.image.path,
-                                "expected \(face.imageWidth)x\(face.imageHeight) as the header says, decoded \(image.width)x\(image.height)")
+            throw FaceDataError(
+                .badImage, file: face.image.path,
+                "expected \(face.imageWidth)x\(face.imageHeight) as the header says, decoded \(image.width)x\(image.height)"
+            )
         }
         return image
     }
 
     /// Decodes each photo once (in parallel) and cuts every face's cache region out of it.
-    static func buildCache(_ faces: [FaceAnnotation], configuration: FaceDatasetConfiguration, margin: Float,
-                           oversample: Float) -> [Result<CachedImage, FaceDataError>] {
+    static func buildCache(
+        _ faces: [FaceAnnotation], configuration: FaceDatasetConfiguration, margin: Float,
+        oversample: Float
+    ) -> [Result<CachedImage, FaceDataError>] {
         var groups: [URL: [Int]] = [:]
         var order: [URL] = []
         for (i, face) in faces.enumerated() {
@@ -365,13 +420,21 @@ public struct FaceDataset: KeypointDataset {
                 let photo = try decode(faces[members[0]]).converted(toChannels: configuration.input.channels)
                 for i in members {
                     let region = cropRegion(faces[i], configuration.crop)
-                    produced.append((i, .success(CachedImage(photo: photo, region: region, margin: margin, oversample: oversample,
-                                                             input: configuration.input))))
+                    produced.append(
+                        (
+                            i,
+                            .success(
+                                CachedImage(
+                                    photo: photo, region: region, margin: margin, oversample: oversample,
+                                    input: configuration.input))
+                        ))
                 }
             } catch let error as FaceDataError {
                 for i in members { produced.append((i, .failure(error))) }
             } catch {
-                for i in members { produced.append((i, .failure(FaceDataError(.badImage, file: faces[i].image.path, "\(error)")))) }
+                for i in members {
+                    produced.append((i, .failure(FaceDataError(.badImage, file: faces[i].image.path, "\(error)"))))
+                }
             }
             results.withLock { all in for (i, r) in produced { all[i] = r } }
         }
@@ -397,9 +460,13 @@ struct CachedImage: Sendable {
         let w = max(1, Int((Float(x1 - x0) * scale).rounded())), h = max(1, Int((Float(y1 - y0) * scale).rounded()))
         let transform = Affine2D.crop(x: Float(x0), y: Float(y0))
             .then(.scale(sx: Float(w) / Float(x1 - x0), sy: Float(h) / Float(y1 - y0)))
-        let image = scale == 1 ? photo.cropped(x: x0, y: y0, width: w, height: h)
-                               : photo.warped(by: transform, width: w, height: h)
-        width = w; height = h; channels = image.channels
+        let image =
+            scale == 1
+            ? photo.cropped(x: x0, y: y0, width: w, height: h)
+            : photo.warped(by: transform, width: w, height: h)
+        width = w
+        height = h
+        channels = image.channels
         samples = image.pixels.map { UInt8((min(max($0, 0), 1) * 255).rounded()) }
         fromOriginal = transform
     }

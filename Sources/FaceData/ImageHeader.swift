@@ -11,7 +11,10 @@ enum ImageHeader {
             throw FaceDataError(.unreadable, file: url.path, "cannot read the image: \(problem)")
         }
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            throw FaceDataError(.unreadable, file: url.path, "cannot open the image (\(FileManager.default.fileExists(atPath: url.path) ? "unreadable" : "no such file"))")
+            throw FaceDataError(
+                .unreadable, file: url.path,
+                "cannot open the image (\(FileManager.default.fileExists(atPath: url.path) ? "unreadable" : "no such file"))"
+            )
         }
         defer { try? handle.close() }
         // A JPEG's SOF marker usually comes within the first few kilobytes; read more if needed.
@@ -36,8 +39,14 @@ enum ImageHeader {
         while i + 4 <= bytes.count {
             guard bytes[i] == 0xFF else { return nil }
             let marker = bytes[i + 1]
-            if marker == 0xFF { i += 1; continue }   // fill byte
-            if marker == 0xD8 || marker == 0x01 || (0xD0...0xD7).contains(marker) { i += 2; continue }
+            if marker == 0xFF {
+                i += 1
+                continue
+            }  // fill byte
+            if marker == 0xD8 || marker == 0x01 || (0xD0...0xD7).contains(marker) {
+                i += 2
+                continue
+            }
             let length = u16(i + 2)
             let isSOF = (0xC0...0xCF).contains(marker) && marker != 0xC4 && marker != 0xC8 && marker != 0xCC
             if isSOF {
@@ -45,7 +54,7 @@ enum ImageHeader {
                 let h = u16(i + 5), w = u16(i + 7)
                 return w > 0 && h > 0 ? (w, h) : nil
             }
-            if marker == 0xDA || marker == 0xD9 { return nil }   // scan data before any frame header
+            if marker == 0xDA || marker == 0xD9 { return nil }  // scan data before any frame header
             i += 2 + length
         }
         return nil

@@ -1,8 +1,9 @@
 import Foundation
 import TensorIO
 import Vision
+
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// A part (landmark) of an imglab box: a name and a 0-based integer pixel index, as dlib
@@ -15,7 +16,11 @@ public struct ImglabPart: Sendable, Equatable {
     /// The 0-based pixel row (`-1`, with `x` `-1`, for an absent point).
     public var y: Int
     /// A part named `name` at the 0-based pixel (`x`, `y`).
-    public init(name: String, x: Int, y: Int) { self.name = name; self.x = x; self.y = y }
+    public init(name: String, x: Int, y: Int) {
+        self.name = name
+        self.x = x
+        self.y = y
+    }
 
     /// Whether the part is dlib's "not present" marker, `x='-1' y='-1'`: the point is absent
     /// (``Point/absent``), never a point at the photo's corner.
@@ -48,20 +53,31 @@ public struct ImglabBox: Sendable, Equatable {
 
     /// A box covering pixels `left ..< left + width` by `top ..< top + height`, with an optional
     /// ignore flag, label and parts.
-    public init(top: Int, left: Int, width: Int, height: Int, ignore: Bool = false, label: String? = nil, parts: [ImglabPart] = []) {
-        self.top = top; self.left = left; self.width = width; self.height = height
-        self.ignore = ignore; self.label = label; self.parts = parts
+    public init(
+        top: Int, left: Int, width: Int, height: Int, ignore: Bool = false, label: String? = nil,
+        parts: [ImglabPart] = []
+    ) {
+        self.top = top
+        self.left = left
+        self.width = width
+        self.height = height
+        self.ignore = ignore
+        self.label = label
+        self.parts = parts
     }
 
     /// `box` rounded to imglab's integer pixels (its edges to the nearest integer).
     public init(rounding box: BoundingBox, ignore: Bool = false, label: String? = nil, parts: [ImglabPart] = []) {
         let left = Int(box.x.rounded()), top = Int(box.y.rounded())
-        self.init(top: top, left: left, width: Int(box.maxX.rounded()) - left, height: Int(box.maxY.rounded()) - top,
-                  ignore: ignore, label: label, parts: parts)
+        self.init(
+            top: top, left: left, width: Int(box.maxX.rounded()) - left, height: Int(box.maxY.rounded()) - top,
+            ignore: ignore, label: label, parts: parts)
     }
 
     /// The box in continuous coordinates: `[left, left + width) x [top, top + height)`.
-    public var boundingBox: BoundingBox { BoundingBox(x: Float(left), y: Float(top), width: Float(width), height: Float(height)) }
+    public var boundingBox: BoundingBox {
+        BoundingBox(x: Float(left), y: Float(top), width: Float(width), height: Float(height))
+    }
 
     /// The parts named `0 ..< count` (names are decimal, `00`, `01`, ...) in order, in the
     /// package convention. Returns nil when the box has no parts; throws (naming `file` and
@@ -71,21 +87,25 @@ public struct ImglabBox: Sendable, Equatable {
         var result = [SIMD2<Float>?](repeating: nil, count: count)
         for part in parts {
             guard let index = Int(part.name), (0..<count).contains(index) else {
-                throw FaceDataError(.wrongPointCount, file: file, line: line, element: element,
-                                    "expected part names 00 to \(String(format: "%02d", count - 1)), got '\(part.name)'")
+                throw FaceDataError(
+                    .wrongPointCount, file: file, line: line, element: element,
+                    "expected part names 00 to \(String(format: "%02d", count - 1)), got '\(part.name)'")
             }
             guard result[index] == nil else {
-                throw FaceDataError(.malformed, file: file, line: line, element: element, "part '\(part.name)' appears twice")
+                throw FaceDataError(
+                    .malformed, file: file, line: line, element: element, "part '\(part.name)' appears twice")
             }
             guard !part.isAbsent else {
-                throw FaceDataError(.wrongPointCount, file: file, line: line, element: element,
-                                    "part '\(part.name)' is marked absent (x='-1' y='-1'); this format needs all \(count) points")
+                throw FaceDataError(
+                    .wrongPointCount, file: file, line: line, element: element,
+                    "part '\(part.name)' is marked absent (x='-1' y='-1'); this format needs all \(count) points")
             }
             result[index] = part.point
         }
         guard parts.count == count else {
-            throw FaceDataError(.wrongPointCount, file: file, line: line, element: element,
-                                "expected \(count) parts, got \(parts.count)")
+            throw FaceDataError(
+                .wrongPointCount, file: file, line: line, element: element,
+                "expected \(count) parts, got \(parts.count)")
         }
         return result.map { $0! }
     }
@@ -95,22 +115,29 @@ public struct ImglabBox: Sendable, Equatable {
     /// y='-1'`, is ``Point/absent`` (NaN). Returns nil
     /// when the box has no parts; throws (naming `file` and the box) for a part the scheme
     /// does not know, a part given twice, or, without `allowingMissing`, a missing one.
-    public func keypoints(scheme: LandmarkScheme, allowingMissing: Bool, file: String, element: String) throws -> [Point]? {
+    public func keypoints(
+        scheme: LandmarkScheme, allowingMissing: Bool, file: String, element: String
+    ) throws -> [Point]? {
         if parts.isEmpty { return nil }
         var result = [Point?](repeating: nil, count: scheme.pointCount)
         for part in parts {
             guard let index = scheme.index(of: part.name) else {
-                throw FaceDataError(.wrongPointCount, file: file, line: line, element: element,
-                                    "part '\(part.name)' is not a point of \(scheme.name) (\(scheme.pointNames.prefix(6).joined(separator: ", "))\(scheme.pointCount > 6 ? ", ..." : ""))")
+                throw FaceDataError(
+                    .wrongPointCount, file: file, line: line, element: element,
+                    "part '\(part.name)' is not a point of \(scheme.name) (\(scheme.pointNames.prefix(6).joined(separator: ", "))\(scheme.pointCount > 6 ? ", ..." : ""))"
+                )
             }
             guard result[index] == nil else {
-                throw FaceDataError(.malformed, file: file, line: line, element: element, "part '\(part.name)' appears twice")
+                throw FaceDataError(
+                    .malformed, file: file, line: line, element: element, "part '\(part.name)' appears twice")
             }
             result[index] = part.point
         }
         if !allowingMissing, let missing = result.firstIndex(where: { $0 == nil || !$0!.isPresent }) {
-            throw FaceDataError(.wrongPointCount, file: file, line: line, element: element,
-                                "expected all \(scheme.pointCount) parts, '\(scheme.pointNames[missing])' is \(result[missing] == nil ? "missing" : "marked absent (x='-1' y='-1')")")
+            throw FaceDataError(
+                .wrongPointCount, file: file, line: line, element: element,
+                "expected all \(scheme.pointCount) parts, '\(scheme.pointNames[missing])' is \(result[missing] == nil ? "missing" : "marked absent (x='-1' y='-1')")"
+            )
         }
         return result.map { $0 ?? .absent }
     }
@@ -137,7 +164,10 @@ public struct ImglabImage: Sendable, Equatable {
 
     /// An image entry for `file`, with optional size attributes in pixels and its boxes.
     public init(file: String, width: Int? = nil, height: Int? = nil, boxes: [ImglabBox] = []) {
-        self.file = file; self.width = width; self.height = height; self.boxes = boxes
+        self.file = file
+        self.width = width
+        self.height = height
+        self.boxes = boxes
     }
 
     /// The image file: ``file`` as it is when absolute, else relative to `folder` (the XML
@@ -174,12 +204,16 @@ public struct ImglabDataset: Sendable, Equatable {
 
     /// A dataset built in code, from its name, comment and images.
     public init(name: String? = nil, comment: String? = nil, images: [ImglabImage] = []) {
-        self.name = name; self.comment = comment; self.images = images
+        self.name = name
+        self.comment = comment
+        self.images = images
     }
 
     /// Reads `url`.
     public init(contentsOf url: URL) throws {
-        let data = try RegularFile.contents(of: url) { FaceDataError(.unreadable, file: url.path, "cannot read the file (\($0))") }
+        let data = try RegularFile.contents(of: url) {
+            FaceDataError(.unreadable, file: url.path, "cannot read the file (\($0))")
+        }
         try self.init(data: data, file: url.path)
     }
 
@@ -197,8 +231,10 @@ public struct ImglabDataset: Sendable, Equatable {
         if let error = builder.error { throw error }
         if !ok {
             let code = (parser.parserError as NSError?)?.code ?? -1
-            throw FaceDataError(.malformed, file: file, line: parser.lineNumber,
-                                "expected well-formed XML (XMLParser error \(code)\(builder.openElements.isEmpty ? "" : " inside <\(builder.openElements.last!)>"))")
+            throw FaceDataError(
+                .malformed, file: file, line: parser.lineNumber,
+                "expected well-formed XML (XMLParser error \(code)\(builder.openElements.isEmpty ? "" : " inside <\(builder.openElements.last!)>"))"
+            )
         }
         guard builder.sawDataset else {
             throw FaceDataError(.malformed, file: file, "expected a <dataset> root element")
@@ -226,7 +262,10 @@ public struct ImglabDataset: Sendable, Equatable {
             for box in image.boxes {
                 xml += "    <box top='\(box.top)' left='\(box.left)' width='\(box.width)' height='\(box.height)'"
                 if box.ignore { xml += " ignore='1'" }
-                if box.parts.isEmpty && box.label == nil { xml += "/>\n"; continue }
+                if box.parts.isEmpty && box.label == nil {
+                    xml += "/>\n"
+                    continue
+                }
                 xml += ">\n"
                 if let label = box.label { xml += "      <label>\(escapeXML(label))</label>\n" }
                 for part in box.parts {
@@ -251,16 +290,22 @@ public struct ImglabDataset: Sendable, Equatable {
 
     /// Builds an imglab dataset from images and their keypoints: one box per face, the tight
     /// box around the (rounded) points, parts named `00`, `01`, ...
-    public static func fromKeypoints(_ faces: [(file: String, keypoints: [SIMD2<Float>])], name: String? = nil) -> ImglabDataset {
+    public static func fromKeypoints(
+        _ faces: [(file: String, keypoints: [SIMD2<Float>])], name: String? = nil
+    ) -> ImglabDataset {
         let count = faces.map(\.keypoints.count).max() ?? 0
-        return fromKeypoints(faces.map { ($0.file, $0.keypoints, nil) }, pointNames: (0..<count).map { String(format: "%02d", $0) }, name: name)
+        return fromKeypoints(
+            faces.map { ($0.file, $0.keypoints, nil) }, pointNames: (0..<count).map { String(format: "%02d", $0) },
+            name: name)
     }
 
     /// Builds an imglab dataset from images, their keypoints (named by `pointNames`, in order;
     /// absent points are left out, as imglab does) and face boxes (nil: the tight box around
     /// the rounded points). Points go to the pixel that holds them (`x - 0.5`, rounded).
-    public static func fromKeypoints(_ faces: [(file: String, keypoints: [Point], box: BoundingBox?)], pointNames: [String],
-                                     name: String? = nil) -> ImglabDataset {
+    public static func fromKeypoints(
+        _ faces: [(file: String, keypoints: [Point], box: BoundingBox?)], pointNames: [String],
+        name: String? = nil
+    ) -> ImglabDataset {
         var images: [ImglabImage] = []
         for face in faces {
             let parts = zip(pointNames, face.keypoints).filter { $0.1.isPresent }.map { name, p in
@@ -272,7 +317,8 @@ public struct ImglabDataset: Sendable, Equatable {
             } else {
                 let xs = parts.map(\.x), ys = parts.map(\.y)
                 let left = xs.min() ?? 0, top = ys.min() ?? 0
-                box = ImglabBox(top: top, left: left, width: (xs.max() ?? 0) - left, height: (ys.max() ?? 0) - top, parts: parts)
+                box = ImglabBox(
+                    top: top, left: left, width: (xs.max() ?? 0) - left, height: (ys.max() ?? 0) - top, parts: parts)
             }
             if let last = images.last, last.file == face.file {
                 images[images.count - 1].boxes.append(box)
@@ -301,17 +347,22 @@ func unparseableXML(_ data: Data) -> (line: Int, message: String)? {
         return offset + pattern.count <= bytes.count && bytes[offset..<offset + pattern.count].elementsEqual(pattern)
     }
     if let zero = bytes.firstIndex(of: 0) {
-        return (line(at: zero), "expected UTF-8 or ISO-8859-1 XML, found a NUL byte (UTF-16/32 documents are not supported)")
+        return (
+            line(at: zero), "expected UTF-8 or ISO-8859-1 XML, found a NUL byte (UTF-16/32 documents are not supported)"
+        )
     }
     if bytes.starts(with: [0x4C, 0x6F, 0xA7, 0x94]) {
         return (1, "expected UTF-8 or ISO-8859-1 XML, found EBCDIC")
     }
     let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
     if matches("<?xml", at: start), let end = (start..<bytes.count).first(where: { matches("?>", at: $0) }),
-       let key = (start..<end).first(where: { matches("encoding", at: $0) }) {
+        let key = (start..<end).first(where: { matches("encoding", at: $0) })
+    {
         let declaration = String(decoding: bytes[(key + 8)..<end], as: UTF8.self)
-        let value = declaration.drop { $0 == " " || $0 == "=" || $0 == "'" || $0 == "\"" || $0 == "\t" || $0 == "\r" || $0 == "\n" }
-            .prefix { $0 != "'" && $0 != "\"" }.lowercased()
+        let value = declaration.drop {
+            $0 == " " || $0 == "=" || $0 == "'" || $0 == "\"" || $0 == "\t" || $0 == "\r" || $0 == "\n"
+        }
+        .prefix { $0 != "'" && $0 != "\"" }.lowercased()
         let supported = ["utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "iso_8859-1", "latin1", "iso-latin-1"]
         if !supported.contains(value) {
             return (1, "expected the encoding UTF-8, US-ASCII or ISO-8859-1, the XML declaration names '\(value)'")
@@ -319,13 +370,18 @@ func unparseableXML(_ data: Data) -> (line: Int, message: String)? {
     }
     for i in bytes.indices where bytes[i] == UInt8(ascii: "<") {
         if matches("<!DOCTYPE", at: i) {
-            return (line(at: i), "expected no <!DOCTYPE> declaration (imglab files have none; entities are not supported)")
+            return (
+                line(at: i), "expected no <!DOCTYPE> declaration (imglab files have none; entities are not supported)"
+            )
         }
         guard matches("<?", at: i) else { continue }
         var j = i + 2
         while j < bytes.count, ![0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: "?")].contains(bytes[j]) { j += 1 }
         if j > i + 2, matches("?>", at: j) {
-            return (line(at: i), "expected a processing instruction with data; '\(String(decoding: bytes[i..<j + 2], as: UTF8.self))' has none")
+            return (
+                line(at: i),
+                "expected a processing instruction with data; '\(String(decoding: bytes[i..<j + 2], as: UTF8.self))' has none"
+            )
         }
     }
     return nil
@@ -387,20 +443,28 @@ private final class ImglabBuilder: NSObject, XMLParserDelegate {
         return value
     }
 
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName: String?, attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+        qualifiedName: String?, attributes: [String: String] = [:]
+    ) {
         guard error == nil else { return }
         let parent = openElements.last
         openElements.append(elementName)
         text = ""
         switch elementName {
         case "dataset":
-            guard parent == nil else { return fail(parser, .malformed, element: "<dataset>", "expected <dataset> only as the root") }
+            guard parent == nil else {
+                return fail(parser, .malformed, element: "<dataset>", "expected <dataset> only as the root")
+            }
             sawDataset = true
         case "images":
-            guard parent == "dataset" else { return fail(parser, .malformed, element: "<images>", "expected <images> inside <dataset>") }
+            guard parent == "dataset" else {
+                return fail(parser, .malformed, element: "<images>", "expected <images> inside <dataset>")
+            }
         case "image":
-            guard parent == "images" else { return fail(parser, .malformed, element: "<image>", "expected <image> inside <images>") }
+            guard parent == "images" else {
+                return fail(parser, .malformed, element: "<image>", "expected <image> inside <images>")
+            }
             guard let file = attributes["file"], !file.isEmpty else {
                 return fail(parser, .malformed, element: "<image>", "expected a 'file' attribute")
             }
@@ -409,47 +473,64 @@ private final class ImglabBuilder: NSObject, XMLParserDelegate {
             currentImage = image
             if attributes["width"] != nil || attributes["height"] != nil {
                 guard let w = integer(attributes, "width", parser, element: imageName),
-                      let h = integer(attributes, "height", parser, element: imageName) else { return }
+                    let h = integer(attributes, "height", parser, element: imageName)
+                else { return }
                 guard w > 0, h > 0 else {
-                    return fail(parser, .invalidNumber, element: imageName, "expected a positive width and height, got \(w)x\(h)")
+                    return fail(
+                        parser, .invalidNumber, element: imageName,
+                        "expected a positive width and height, got \(w)x\(h)")
                 }
                 currentImage?.width = w
                 currentImage?.height = h
             }
         case "box":
-            guard parent == "image" else { return fail(parser, .malformed, element: "<box>", "expected <box> inside <image>") }
+            guard parent == "image" else {
+                return fail(parser, .malformed, element: "<box>", "expected <box> inside <image>")
+            }
             let element = boxName
             guard let top = integer(attributes, "top", parser, element: element),
-                  let left = integer(attributes, "left", parser, element: element),
-                  let width = integer(attributes, "width", parser, element: element),
-                  let height = integer(attributes, "height", parser, element: element) else { return }
+                let left = integer(attributes, "left", parser, element: element),
+                let width = integer(attributes, "width", parser, element: element),
+                let height = integer(attributes, "height", parser, element: element)
+            else { return }
             guard width > 0, height > 0 else {
-                return fail(parser, .invalidNumber, element: element, "expected a positive width and height, got \(width)x\(height)")
+                return fail(
+                    parser, .invalidNumber, element: element,
+                    "expected a positive width and height, got \(width)x\(height)")
             }
             let ignore = attributes["ignore"].map { $0 == "1" || $0.lowercased() == "true" } ?? false
             var box = ImglabBox(top: top, left: left, width: width, height: height, ignore: ignore)
             box.line = parser.lineNumber
             if let w = currentImage?.width, let h = currentImage?.height, !ignore,
-               box.boundingBox.fractionInside(imageWidth: w, imageHeight: h) < 0.5 {
-                return fail(parser, .outOfBounds, element: element,
-                            "expected the box (left \(left), top \(top), \(width)x\(height)) to lie at least half inside the \(w)x\(h) image")
+                box.boundingBox.fractionInside(imageWidth: w, imageHeight: h) < 0.5
+            {
+                return fail(
+                    parser, .outOfBounds, element: element,
+                    "expected the box (left \(left), top \(top), \(width)x\(height)) to lie at least half inside the \(w)x\(h) image"
+                )
             }
             currentBox = box
         case "part":
-            guard parent == "box" else { return fail(parser, .malformed, element: "<part>", "expected <part> inside <box>") }
+            guard parent == "box" else {
+                return fail(parser, .malformed, element: "<part>", "expected <part> inside <box>")
+            }
             let element = "\(boxName) <part name='\(attributes["name"] ?? "?")'>"
             guard let name = attributes["name"], !name.isEmpty else {
                 return fail(parser, .malformed, element: element, "expected a 'name' attribute")
             }
             guard let x = integer(attributes, "x", parser, element: element),
-                  let y = integer(attributes, "y", parser, element: element) else { return }
+                let y = integer(attributes, "y", parser, element: element)
+            else { return }
             if let w = currentImage?.width, let h = currentImage?.height, x != -1 || y != -1,
-               !(0..<w).contains(x) || !(0..<h).contains(y) {
-                return fail(parser, .outOfBounds, element: element, "expected the part inside the \(w)x\(h) image, got x=\(x) y=\(y)")
+                !(0..<w).contains(x) || !(0..<h).contains(y)
+            {
+                return fail(
+                    parser, .outOfBounds, element: element,
+                    "expected the part inside the \(w)x\(h) image, got x=\(x) y=\(y)")
             }
             currentBox?.parts.append(ImglabPart(name: name, x: x, y: y))
         default:
-            break   // <name>, <comment>, <label> and unknown elements
+            break  // <name>, <comment>, <label> and unknown elements
         }
     }
 
@@ -468,7 +549,7 @@ private final class ImglabBuilder: NSObject, XMLParserDelegate {
         4: "the document is empty", 5: "the document ends early (truncated?)", 9: "invalid character",
         38: "unquoted attribute value", 39: "'<' in an attribute value", 40: "unfinished attribute value",
         41: "attribute without a value", 64: "no XML declaration", 65: "space required between attributes",
-        73: "expected '>'", 76: "the end tag does not match the start tag", 85: "the document ends inside an element",
+        73: "expected '>'", 76: "the end tag does not match the start tag", 85: "the document ends inside an element"
     ]
 
     func parser(_ parser: XMLParser, foundCharacters string: String) {

@@ -17,7 +17,10 @@ public struct InputFormat: Sendable, Equatable {
     public init(width: Int, height: Int, channels: Int = 1, pixels: PixelNormalization = .centered) {
         precondition(width > 0 && height > 0, "InputFormat: expected a positive size, got \(width)x\(height)")
         precondition(channels == 1 || channels == 3, "InputFormat: expected 1 or 3 channels, got \(channels)")
-        self.width = width; self.height = height; self.channels = channels; self.pixels = pixels
+        self.width = width
+        self.height = height
+        self.channels = channels
+        self.pixels = pixels
     }
 
     /// The tensor shape of one input: `[channels, height, width]`.
@@ -33,8 +36,11 @@ public struct InputFormat: Sendable, Equatable {
     /// `adjust`ed (colour jitter in training), then scaled to a tensor.
     ///
     /// Shape: `[channels, height, width]`.
-    public func input(from image: Image, transform: Affine2D, fill: Float = 0, adjust: (inout Image) -> Void = { _ in }) -> Tensor {
-        var warped = image.converted(toChannels: channels).warped(by: transform, width: width, height: height, fill: fill)
+    public func input(
+        from image: Image, transform: Affine2D, fill: Float = 0, adjust: (inout Image) -> Void = { _ in }
+    ) -> Tensor {
+        var warped = image.converted(toChannels: channels).warped(
+            by: transform, width: width, height: height, fill: fill)
         adjust(&warped)
         return pixels.tensor(warped)
     }

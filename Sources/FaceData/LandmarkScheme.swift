@@ -48,26 +48,35 @@ public struct LandmarkScheme: Sendable, Equatable {
         }
         if pointNames.isEmpty { try fail("a scheme needs at least one point") }
         if pointNames.count > Self.maximumPointCount {
-            try fail("\(pointNames.count) points; a scheme has at most \(Self.maximumPointCount) (LandmarkScheme.maximumPointCount)")
+            try fail(
+                "\(pointNames.count) points; a scheme has at most \(Self.maximumPointCount) (LandmarkScheme.maximumPointCount)"
+            )
         }
         if let empty = pointNames.firstIndex(where: \.isEmpty) { try fail("point \(empty) has an empty name") }
         if Set(pointNames).count != pointNames.count { try fail("point names must be distinct, got \(pointNames)") }
         if let mirror, mirror.count != pointNames.count {
             try fail("the mirror map has \(mirror.count) points, the scheme \(pointNames.count)")
         }
-        if case .pair(let a, let b) = normalization, !(pointNames.indices.contains(a) && pointNames.indices.contains(b) && a != b) {
+        if case .pair(let a, let b) = normalization,
+            !(pointNames.indices.contains(a) && pointNames.indices.contains(b) && a != b)
+        {
             try fail("the normalizing pair \(a),\(b) must be two different points of 0...\(pointNames.count - 1)")
         }
-        self.name = name; self.pointNames = pointNames; self.mirror = mirror; self.normalization = normalization
+        self.name = name
+        self.pointNames = pointNames
+        self.mirror = mirror
+        self.normalization = normalization
     }
 
     /// Decimal names `"00"`, `"01"`, ... as dlib writes them.
     public static func decimalNames(_ count: Int) -> [String] { (0..<count).map { String(format: "%02d", $0) } }
 
     /// The iBUG 300-W 68-point scheme; NME normalized by the outer eye corners (36, 45).
-    public static let ibug68 = try! LandmarkScheme(name: "ibug68", pointNames: decimalNames(68), mirror: .ibug68, normalization: .pair(36, 45))
+    public static let ibug68 = try! LandmarkScheme(
+        name: "ibug68", pointNames: decimalNames(68), mirror: .ibug68, normalization: .pair(36, 45))
     /// The IMM 58-point scheme; NME normalized by the points' box size.
-    public static let imm58 = try! LandmarkScheme(name: "imm58", pointNames: decimalNames(58), mirror: .imm58, normalization: .boxSize)
+    public static let imm58 = try! LandmarkScheme(
+        name: "imm58", pointNames: decimalNames(58), mirror: .imm58, normalization: .boxSize)
 
     /// The schemes model files may name instead of spelling them out.
     public static let known = [ibug68, imm58]
@@ -76,12 +85,16 @@ public struct LandmarkScheme: Sendable, Equatable {
     /// sorted), not mirrored and normalized by box size until told otherwise.
     public init(imglab dataset: ImglabDataset, name: String, file: String) throws {
         var names = Set<String>()
-        for image in dataset.images { for box in image.boxes where !box.ignore { for part in box.parts { names.insert(part.name) } } }
+        for image in dataset.images {
+            for box in image.boxes where !box.ignore { for part in box.parts { names.insert(part.name) } }
+        }
         guard !names.isEmpty else {
-            throw FaceDataError(.wrongPointCount, file: file, "expected boxes with parts (<part name=... x=... y=...>), found none")
+            throw FaceDataError(
+                .wrongPointCount, file: file, "expected boxes with parts (<part name=... x=... y=...>), found none")
         }
         let numbers = names.compactMap { Int($0) }
-        let ordered = numbers.count == names.count
+        let ordered =
+            numbers.count == names.count
             ? names.sorted { Int($0)! < Int($1)! }
             : names.sorted()
         try self.init(name: name, pointNames: ordered, mirror: nil, normalization: .boxSize)
@@ -98,8 +111,10 @@ public struct LandmarkScheme: Sendable, Equatable {
     public func normalizingPair(parsing text: String) throws -> Normalization {
         let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count == 2, let a = pointIndex(parts[0]), let b = pointIndex(parts[1]), a != b else {
-            throw FaceDataError(.invalidArgument, file: "<normalizing pair>",
-                                "expected two different points of \(name) as I,J (indices 0...\(pointCount - 1) or names), got '\(text)'")
+            throw FaceDataError(
+                .invalidArgument, file: "<normalizing pair>",
+                "expected two different points of \(name) as I,J (indices 0...\(pointCount - 1) or names), got '\(text)'"
+            )
         }
         return .pair(a, b)
     }
@@ -122,15 +137,21 @@ public struct LandmarkScheme: Sendable, Equatable {
             let tokens = line.split { $0 == " " || $0 == "\t" || $0 == "," || $0 == "\r" }.map(String.init)
             if tokens.isEmpty { continue }
             guard tokens.count == 2 else {
-                throw FaceDataError(.malformed, file: file, line: number + 1, "expected two points separated by spaces or a comma, got '\(line)'")
+                throw FaceDataError(
+                    .malformed, file: file, line: number + 1,
+                    "expected two points separated by spaces or a comma, got '\(line)'")
             }
             guard let a = pointIndex(tokens[0]), let b = pointIndex(tokens[1]) else {
                 let unknown = pointIndex(tokens[0]) == nil ? tokens[0] : tokens[1]
-                throw FaceDataError(.invalidArgument, file: file, line: number + 1,
-                                    "'\(unknown)' is not a point of \(name) (names \(pointNames.prefix(6).joined(separator: ", "))\(pointCount > 6 ? ", ..." : ""), or 0...\(pointCount - 1))")
+                throw FaceDataError(
+                    .invalidArgument, file: file, line: number + 1,
+                    "'\(unknown)' is not a point of \(name) (names \(pointNames.prefix(6).joined(separator: ", "))\(pointCount > 6 ? ", ..." : ""), or 0...\(pointCount - 1))"
+                )
             }
             guard !paired.contains(a), !paired.contains(b) else {
-                throw FaceDataError(.malformed, file: file, line: number + 1, "point \(paired.contains(a) ? tokens[0] : tokens[1]) is already paired")
+                throw FaceDataError(
+                    .malformed, file: file, line: number + 1,
+                    "point \(paired.contains(a) ? tokens[0] : tokens[1]) is already paired")
             }
             permutation[a] = b
             permutation[b] = a
@@ -148,7 +169,11 @@ extension LandmarkScheme: Codable {
     public init(from decoder: Decoder) throws {
         if let container = try? decoder.singleValueContainer(), let name = try? container.decode(String.self) {
             guard let known = Self.known.first(where: { $0.name == name }) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(name)' is not a known scheme (\(Self.known.map(\.name).joined(separator: ", ")); others are stored with their point names)")
+                throw DecodingError.dataCorruptedError(
+                    in: container,
+                    debugDescription:
+                        "'\(name)' is not a known scheme (\(Self.known.map(\.name).joined(separator: ", ")); others are stored with their point names)"
+                )
             }
             self = known
             return
@@ -159,18 +184,22 @@ extension LandmarkScheme: Codable {
         let permutation = try container.decodeIfPresent([Int].self, forKey: .mirror)
         let pair = try container.decodeIfPresent([Int].self, forKey: .normalizeBy)
         if let pair, pair.count != 2 {
-            throw DecodingError.dataCorruptedError(forKey: .normalizeBy, in: container, debugDescription: "expected two point indices, got \(pair)")
+            throw DecodingError.dataCorruptedError(
+                forKey: .normalizeBy, in: container, debugDescription: "expected two point indices, got \(pair)")
         }
         var mirror: MirrorMap?
         if let permutation {
             guard permutation.count == names.count, let map = MirrorMap(validating: permutation) else {
-                throw DecodingError.dataCorruptedError(forKey: .mirror, in: container,
-                                                       debugDescription: "expected a permutation of 0..<\(names.count) that is its own inverse")
+                throw DecodingError.dataCorruptedError(
+                    forKey: .mirror, in: container,
+                    debugDescription: "expected a permutation of 0..<\(names.count) that is its own inverse")
             }
             mirror = map
         }
         do {
-            try self.init(name: name, pointNames: names, mirror: mirror, normalization: pair.map { .pair($0[0], $0[1]) } ?? .boxSize)
+            try self.init(
+                name: name, pointNames: names, mirror: mirror,
+                normalization: pair.map { .pair($0[0], $0[1]) } ?? .boxSize)
         } catch let error as FaceDataError {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.message))
         }

@@ -16,17 +16,21 @@ public struct MirrorMap: Sendable, Equatable {
 
     /// Checks that `permutation` is a permutation of `0..<count` and an involution.
     public init(_ permutation: [Int]) {
-        precondition(Set(permutation) == Set(0..<permutation.count),
-                     "MirrorMap: expected a permutation of 0..<\(permutation.count), got \(permutation)")
-        precondition(permutation.indices.allSatisfy { permutation[permutation[$0]] == $0 },
-                     "MirrorMap: expected an involution (p[p[i]] == i), got \(permutation)")
+        precondition(
+            Set(permutation) == Set(0..<permutation.count),
+            "MirrorMap: expected a permutation of 0..<\(permutation.count), got \(permutation)")
+        precondition(
+            permutation.indices.allSatisfy { permutation[permutation[$0]] == $0 },
+            "MirrorMap: expected an involution (p[p[i]] == i), got \(permutation)")
         self.permutation = permutation
     }
 
     /// The map, or nil when `permutation` is not a permutation of `0..<count` that is its own
     /// inverse (for values read from files).
     public init?(validating permutation: [Int]) {
-        guard Set(permutation) == Set(0..<permutation.count), permutation.indices.allSatisfy({ permutation[permutation[$0]] == $0 }) else {
+        guard Set(permutation) == Set(0..<permutation.count),
+            permutation.indices.allSatisfy({ permutation[permutation[$0]] == $0 })
+        else {
             return nil
         }
         self.permutation = permutation
@@ -62,13 +66,28 @@ public struct MirrorMap: Sendable, Equatable {
     /// eyes 36-41 and 42-47, outer mouth 48-59, inner mouth 60-67.
     public static let ibug68: MirrorMap = {
         var p = Array(0..<68)
-        func pair(_ a: Int, _ b: Int) { p[a] = b; p[b] = a }
-        for i in 0..<8 { pair(i, 16 - i) }                         // jaw; 8 (chin) stays
-        for i in 0..<5 { pair(17 + i, 26 - i) }                    // brows
-        pair(31, 35); pair(32, 34)                                 // nostrils; 27-30 and 33 stay
-        pair(36, 45); pair(37, 44); pair(38, 43); pair(39, 42); pair(40, 47); pair(41, 46)   // eyes
-        pair(48, 54); pair(49, 53); pair(50, 52); pair(55, 59); pair(56, 58)                 // outer lips; 51, 57 stay
-        pair(60, 64); pair(61, 63); pair(65, 67)                   // inner lips; 62, 66 stay
+        func pair(_ a: Int, _ b: Int) {
+            p[a] = b
+            p[b] = a
+        }
+        for i in 0..<8 { pair(i, 16 - i) }  // jaw; 8 (chin) stays
+        for i in 0..<5 { pair(17 + i, 26 - i) }  // brows
+        pair(31, 35)
+        pair(32, 34)  // nostrils; 27-30 and 33 stay
+        pair(36, 45)
+        pair(37, 44)
+        pair(38, 43)
+        pair(39, 42)
+        pair(40, 47)
+        pair(41, 46)  // eyes
+        pair(48, 54)
+        pair(49, 53)
+        pair(50, 52)
+        pair(55, 59)
+        pair(56, 58)  // outer lips; 51, 57 stay
+        pair(60, 64)
+        pair(61, 63)
+        pair(65, 67)  // inner lips; 62, 66 stay
         return MirrorMap(p)
     }()
 
@@ -84,6 +103,6 @@ public struct MirrorMap: Sendable, Equatable {
         21, 22, 23, 24, 25, 26, 27, 28, 13, 14, 15, 16, 17, 18, 19, 20,
         34, 35, 36, 37, 38, 29, 30, 31, 32, 33,
         43, 42, 41, 40, 39, 46, 45, 44,
-        57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47,
+        57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47
     ])
 }

@@ -44,10 +44,13 @@ public enum PTSFile {
                 guard points.isEmpty, !opened else {
                     throw FaceDataError(.malformed, file: file, line: number, "expected 'n_points:' only in the header")
                 }
-                let value = first == "n_points:" || first == "n_points" ? parts.dropFirst().first.map(String.init)
-                                                                          : String(first.dropFirst("n_points:".count))
+                let value =
+                    first == "n_points:" || first == "n_points"
+                    ? parts.dropFirst().first.map(String.init)
+                    : String(first.dropFirst("n_points:".count))
                 guard let value, let n = Int(value), n > 0 else {
-                    throw FaceDataError(.malformed, file: file, line: number, "expected 'n_points: <positive integer>', got '\(raw)'")
+                    throw FaceDataError(
+                        .malformed, file: file, line: number, "expected 'n_points: <positive integer>', got '\(raw)'")
                 }
                 declared = n
                 continue
@@ -70,20 +73,24 @@ public enum PTSFile {
                 throw FaceDataError(.malformed, file: file, line: number, "expected a point 'x y', got '\(raw)'")
             }
             guard let x = parseFinite(parts[0]), let y = parseFinite(parts[1]) else {
-                throw FaceDataError(.invalidNumber, file: file, line: number, "expected two numbers 'x y', got '\(raw)'")
+                throw FaceDataError(
+                    .invalidNumber, file: file, line: number, "expected two numbers 'x y', got '\(raw)'")
             }
             points.append(SIMD2(Float(x), Float(y)) + SIMD2(repeating: fileToPackageOffset))
         }
         if opened && !closed {
-            throw FaceDataError(.malformed, file: file, line: lastLine, "expected '}' after the points (the file is truncated)")
+            throw FaceDataError(
+                .malformed, file: file, line: lastLine, "expected '}' after the points (the file is truncated)")
         }
         if let declared, declared != points.count {
-            throw FaceDataError(.wrongPointCount, file: file, line: lastLine,
-                                "the header declares n_points: \(declared), the file has \(points.count) points")
+            throw FaceDataError(
+                .wrongPointCount, file: file, line: lastLine,
+                "the header declares n_points: \(declared), the file has \(points.count) points")
         }
         if let expectedPointCount, points.count != expectedPointCount {
-            throw FaceDataError(.wrongPointCount, file: file, line: lastLine,
-                                "expected \(expectedPointCount) points, got \(points.count)")
+            throw FaceDataError(
+                .wrongPointCount, file: file, line: lastLine,
+                "expected \(expectedPointCount) points, got \(points.count)")
         }
         if points.isEmpty {
             throw FaceDataError(.wrongPointCount, file: file, "expected points, the file has none")

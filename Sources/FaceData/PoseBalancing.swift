@@ -21,7 +21,9 @@ public enum PoseBalancing {
     /// Shape: `shapes` N shapes of the same P points -> N coordinates.
     public static func poseCoordinates(_ shapes: [[Point]]) -> [Double] {
         guard let first = shapes.first else { return [] }
-        precondition(shapes.allSatisfy { $0.count == first.count }, "PoseBalancing: every shape needs the same \(first.count) points")
+        precondition(
+            shapes.allSatisfy { $0.count == first.count },
+            "PoseBalancing: every shape needs the same \(first.count) points")
         let shared = first.indices.filter { k in shapes.allSatisfy { !$0[k].x.isNaN && !$0[k].y.isNaN } }
         guard shapes.count > 1, shared.count > 1 else { return [Double](repeating: 0, count: shapes.count) }
         let aligned = alignedToMean(shapes.map { shape in centeredUnitShape(shared.map { shape[$0] }) })
@@ -34,7 +36,8 @@ public enum PoseBalancing {
     ///
     /// Shape: N shapes -> N weights, each at least 1.
     public static func samplingWeights(_ shapes: [[Point]], strength: Double, bins: Int = defaultBins) -> [Double] {
-        precondition(strength >= 0 && bins >= 1, "PoseBalancing: expected strength >= 0 and bins >= 1, got \(strength), \(bins)")
+        precondition(
+            strength >= 0 && bins >= 1, "PoseBalancing: expected strength >= 0 and bins >= 1, got \(strength), \(bins)")
         let coordinates = poseCoordinates(shapes)
         guard let low = coordinates.min(), let high = coordinates.max(), high > low else {
             return [Double](repeating: 1, count: shapes.count)
@@ -74,7 +77,10 @@ public enum PoseBalancing {
             }
             var next = [(Double, Double)](repeating: (0, 0), count: mean.count)
             for shape in aligned {
-                for (k, p) in shape.enumerated() { next[k].0 += p.0; next[k].1 += p.1 }
+                for (k, p) in shape.enumerated() {
+                    next[k].0 += p.0
+                    next[k].1 += p.1
+                }
             }
             let norm = next.reduce(0) { $0 + $1.0 * $1.0 + $1.1 * $1.1 }.squareRoot()
             guard norm > 0 else { break }

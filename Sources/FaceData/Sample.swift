@@ -19,7 +19,9 @@ public struct Sample: Sendable {
 
     /// A sample from its input, targets and info.
     public init(input: Tensor, target: Tensor, info: SampleInfo) {
-        self.input = input; self.target = target; self.info = info
+        self.input = input
+        self.target = target
+        self.info = info
     }
 
     /// The target keypoints in model-input pixels.

@@ -24,10 +24,16 @@ public struct SampleInfo: Sendable, Equatable {
 
     /// The info of sample `index`; by default the sample is not mirrored and its points keep their
     /// order.
-    public init(index: Int, identity: String, transform: Affine2D, normalization: TargetNormalization,
-                flipped: Bool = false, permutation: [Int]? = nil, keypoints: [Point]) {
-        self.index = index; self.identity = identity; self.transform = transform
-        self.normalization = normalization; self.flipped = flipped; self.permutation = permutation
+    public init(
+        index: Int, identity: String, transform: Affine2D, normalization: TargetNormalization,
+        flipped: Bool = false, permutation: [Int]? = nil, keypoints: [Point]
+    ) {
+        self.index = index
+        self.identity = identity
+        self.transform = transform
+        self.normalization = normalization
+        self.flipped = flipped
+        self.permutation = permutation
         self.keypoints = keypoints
     }
 
@@ -41,6 +47,6 @@ public struct SampleInfo: Sendable, Equatable {
     public func originalKeypoints(fromInputPoints points: [Point]) -> [Point] {
         let original = transform.inverse.apply(points)
         guard let permutation else { return original }
-        return permutation.map { original[$0] }   // an involution undoes itself
+        return permutation.map { original[$0] }  // an involution undoes itself
     }
 }

@@ -33,9 +33,12 @@ public enum DataSplit {
 
     /// A seeded random split of `0..<count`: `round(fraction * count)` indices for validation,
     /// the rest for training; both lists sorted. The same seed gives the same split.
-    public static func seeded(count: Int, validationFraction: Double, seed: UInt64) -> (train: [Int], validation: [Int]) {
+    public static func seeded(count: Int, validationFraction: Double, seed: UInt64) -> (train: [Int], validation: [Int])
+    {
         precondition(count >= 0, "DataSplit.seeded: expected a non-negative count, got \(count)")
-        precondition((0...1).contains(validationFraction), "DataSplit.seeded: expected a fraction in [0, 1], got \(validationFraction)")
+        precondition(
+            (0...1).contains(validationFraction),
+            "DataSplit.seeded: expected a fraction in [0, 1], got \(validationFraction)")
         var generator = RandomGenerator(seed: seed)
         var order = Array(0..<count)
         shuffle(&order, using: &generator)

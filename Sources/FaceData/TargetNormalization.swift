@@ -31,12 +31,17 @@ public struct TargetNormalization: Sendable, Equatable {
     /// `[x0, y0, x1, y1, ...]` for points in input pixels.
     public func normalize(_ points: [Point]) -> [Float] {
         let h = half
-        return points.flatMap { p -> [Float] in let t = (p - h) / h; return [t.x, t.y] }
+        return points.flatMap { p -> [Float] in
+            let t = (p - h) / h
+            return [t.x, t.y]
+        }
     }
 
     /// The points in input pixels for `[x0, y0, x1, y1, ...]`.
     public func denormalize(_ values: [Float]) -> [Point] {
-        precondition(values.count % 2 == 0, "TargetNormalization.denormalize: expected an even number of values, got \(values.count)")
+        precondition(
+            values.count % 2 == 0,
+            "TargetNormalization.denormalize: expected an even number of values, got \(values.count)")
         let h = half
         return stride(from: 0, to: values.count, by: 2).map { Point(values[$0], values[$0 + 1]) * h + h }
     }

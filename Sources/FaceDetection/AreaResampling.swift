@@ -25,9 +25,10 @@ public enum AreaResampling {
         tensor.withUnsafeBufferPointer { source in
             result.withUnsafeMutableBufferPointer { target in
                 for plane in 0..<(n * c) {
-                    resample(source, planeOffset: plane * h * w, rowStride: w,
-                             region: (x: 0, y: 0, width: w, height: h),
-                             into: target, at: plane * height * width, height: height, width: width)
+                    resample(
+                        source, planeOffset: plane * h * w, rowStride: w,
+                        region: (x: 0, y: 0, width: w, height: h),
+                        into: target, at: plane * height * width, height: height, width: width)
                 }
             }
         }
@@ -50,10 +51,12 @@ public enum AreaResampling {
     ///
     /// Shape: a `region.height x region.width` window -> `height x width`.
     @inlinable
-    public static func resample(_ source: UnsafeBufferPointer<Float>, planeOffset: Int, rowStride: Int,
-                                region: (x: Int, y: Int, width: Int, height: Int),
-                                into target: UnsafeMutableBufferPointer<Float>, at targetOffset: Int,
-                                height: Int, width: Int) {
+    public static func resample(
+        _ source: UnsafeBufferPointer<Float>, planeOffset: Int, rowStride: Int,
+        region: (x: Int, y: Int, width: Int, height: Int),
+        into target: UnsafeMutableBufferPointer<Float>, at targetOffset: Int,
+        height: Int, width: Int
+    ) {
         let inH = region.height, inW = region.width
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * width) { columns in
             // Output column ox averages input columns start[ox] ..< end[ox] of the region.

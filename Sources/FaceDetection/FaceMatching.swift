@@ -5,7 +5,8 @@ public enum FaceMatching {
     /// For each annotation, the index of its detection, or nil: pairs with IoU >= `minimumIoU`
     /// are taken greedily by decreasing IoU (ties: detection, then annotation order), each
     /// detection and each annotation at most once.
-    public static func greedy(detections: [BoundingBox], annotations: [BoundingBox], minimumIoU: Float = 0.5) -> [Int?] {
+    public static func greedy(detections: [BoundingBox], annotations: [BoundingBox], minimumIoU: Float = 0.5) -> [Int?]
+    {
         var pairs: [(iou: Float, detection: Int, annotation: Int)] = []
         for (d, detection) in detections.enumerated() {
             for (a, annotation) in annotations.enumerated() {

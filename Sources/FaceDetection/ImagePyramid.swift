@@ -34,8 +34,10 @@ public struct ImagePyramid: Sendable, Equatable {
         var levels: [Level] = []
         while shorter >= 12 {
             // Python's int() truncates toward zero; the operands are positive here.
-            levels.append(Level(scale: scale, width: Int(Double(width) * scale + 1),
-                                height: Int(Double(height) * scale + 1)))
+            levels.append(
+                Level(
+                    scale: scale, width: Int(Double(width) * scale + 1),
+                    height: Int(Double(height) * scale + 1)))
             scale *= factor
             shorter *= factor
         }

@@ -27,20 +27,23 @@ extension MTCNN {
 
     /// Stage 1 on one level: the image area-resampled to the level's size, normalized, run
     /// through the proposal stage; its cells' boxes kept by IoU NMS at 0.5.
-    func proposals(_ rgb: UnsafeBufferPointer<Float>, width: Int, height: Int, level: ImagePyramid.Level) -> [Candidate] {
+    func proposals(_ rgb: UnsafeBufferPointer<Float>, width: Int, height: Int, level: ImagePyramid.Level) -> [Candidate]
+    {
         var input = Tensor(uninitializedShape: [1, 3, level.height, level.width])
         input.withUnsafeMutableBufferPointer { target in
             for c in 0..<3 {
-                AreaResampling.resample(rgb, planeOffset: c * height * width, rowStride: width,
-                                        region: (x: 0, y: 0, width: width, height: height),
-                                        into: target, at: c * level.height * level.width,
-                                        height: level.height, width: level.width)
+                AreaResampling.resample(
+                    rgb, planeOffset: c * height * width, rowStride: width,
+                    region: (x: 0, y: 0, width: width, height: height),
+                    into: target, at: c * level.height * level.width,
+                    height: level.height, width: level.width)
             }
             Self.normalize(target)
         }
         let found = cellBoxes(stages.proposal(input), scale: level.scale)
-        let keep = NonMaximumSuppression.select(boxes: Self.corners(found), scores: found.map(\.score),
-                                                groups: Self.oneImage(found), iouThreshold: 0.5)
+        let keep = NonMaximumSuppression.select(
+            boxes: Self.corners(found), scores: found.map(\.score),
+            groups: Self.oneImage(found), iouThreshold: 0.5)
         return keep.map { found[$0] }
     }
 }

@@ -52,8 +52,10 @@ public struct MTCNN: Sendable {
     static let batchSize = 512
 
     /// A detector with facenet-pytorch's defaults.
-    public init(stages: MTCNNStages, minimumFaceSize: Int = 20, thresholds: [Float] = [0.6, 0.7, 0.7],
-                scaleFactor: Float = 0.709, selectLargest: Bool = true) {
+    public init(
+        stages: MTCNNStages, minimumFaceSize: Int = 20, thresholds: [Float] = [0.6, 0.7, 0.7],
+        scaleFactor: Float = 0.709, selectLargest: Bool = true
+    ) {
         precondition(minimumFaceSize > 0, "MTCNN: minimumFaceSize must be positive, got \(minimumFaceSize)")
         precondition(thresholds.count == 3, "MTCNN: need 3 thresholds, got \(thresholds)")
         precondition(scaleFactor > 0 && scaleFactor < 1, "MTCNN: scaleFactor must be in (0, 1), got \(scaleFactor)")
@@ -91,13 +93,17 @@ public struct MTCNN: Sendable {
         }
         if image.width * image.height > pyramidPixelLimit {
             let scale = (Double(pyramidPixelLimit) / Double(image.width * image.height)).squareRoot()
-            let small = image.resized(width: Swift.max(1, Int(Double(image.width) * scale)), height: Swift.max(1, Int(Double(image.height) * scale)))
+            let small = image.resized(
+                width: Swift.max(1, Int(Double(image.width) * scale)),
+                height: Swift.max(1, Int(Double(image.height) * scale)))
             let (sx, sy) = (Float(image.width) / Float(small.width), Float(image.height) / Float(small.height))
             return try faces(in: small).map { face in
-                let c = face.corners   // [x1 - 1, x2] spans the region: scale its edges, not the 1-based corners
-                var scaled = DetectedFace(corners: SIMD4((c[0] - 1) * sx + 1, (c[1] - 1) * sy + 1, c[2] * sx, c[3] * sy),
-                                          score: face.score, points5: face.points5.map { $0 * Point(sx, sy) })
-                scaled.box = BoundingBox(x: face.box.x * sx, y: face.box.y * sy, width: face.box.width * sx, height: face.box.height * sy)
+                let c = face.corners  // [x1 - 1, x2] spans the region: scale its edges, not the 1-based corners
+                var scaled = DetectedFace(
+                    corners: SIMD4((c[0] - 1) * sx + 1, (c[1] - 1) * sy + 1, c[2] * sx, c[3] * sy),
+                    score: face.score, points5: face.points5.map { $0 * Point(sx, sy) })
+                scaled.box = BoundingBox(
+                    x: face.box.x * sx, y: face.box.y * sy, width: face.box.width * sx, height: face.box.height * sy)
                 return scaled
             }
         }
@@ -108,15 +114,19 @@ public struct MTCNN: Sendable {
 
         // Stage 1: proposals per scale, NMS per scale, then across scales.
         let proposals = self.proposals(rgb, width: w, height: h, levels: pyramid.levels)
-        var boxes = NonMaximumSuppression.select(boxes: Self.corners(proposals), scores: proposals.map(\.score),
-                                                 groups: Self.oneImage(proposals), iouThreshold: 0.7)
-            .map { proposals[$0] }
+        var boxes = NonMaximumSuppression.select(
+            boxes: Self.corners(proposals), scores: proposals.map(\.score),
+            groups: Self.oneImage(proposals), iouThreshold: 0.7
+        )
+        .map { proposals[$0] }
         for k in boxes.indices {
             let b = boxes[k], r = b.regression
             let regw = b.x2 - b.x1, regh = b.y2 - b.y1
-            boxes[k] = Self.squared(Candidate(x1: b.x1 + r[0] * regw, y1: b.y1 + r[1] * regh,
-                                              x2: b.x2 + r[2] * regw, y2: b.y2 + r[3] * regh,
-                                              score: b.score, regression: .zero))
+            boxes[k] = Self.squared(
+                Candidate(
+                    x1: b.x1 + r[0] * regw, y1: b.y1 + r[1] * regh,
+                    x2: b.x2 + r[2] * regw, y2: b.y2 + r[3] * regh,
+                    score: b.score, regression: .zero))
         }
         if boxes.isEmpty { return [] }
 
@@ -130,13 +140,17 @@ public struct MTCNN: Sendable {
             let p = out.probabilities.scalars, r = out.regression.scalars
             for (row, k) in members.enumerated() where p[2 * row + 1] > thresholds[1] {
                 let b = boxes[k]
-                refined.append(Candidate(x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2, score: p[2 * row + 1],
-                                         regression: SIMD4(r[4 * row], r[4 * row + 1], r[4 * row + 2], r[4 * row + 3])))
+                refined.append(
+                    Candidate(
+                        x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2, score: p[2 * row + 1],
+                        regression: SIMD4(r[4 * row], r[4 * row + 1], r[4 * row + 2], r[4 * row + 3])))
             }
         }
-        boxes = NonMaximumSuppression.select(boxes: Self.corners(refined), scores: refined.map(\.score),
-                                             groups: Self.oneImage(refined), iouThreshold: 0.7)
-            .map { Self.squared(Self.regressed(refined[$0])) }
+        boxes = NonMaximumSuppression.select(
+            boxes: Self.corners(refined), scores: refined.map(\.score),
+            groups: Self.oneImage(refined), iouThreshold: 0.7
+        )
+        .map { Self.squared(Self.regressed(refined[$0])) }
         if boxes.isEmpty { return [] }
 
         // Stage 3: 48x48 crops, landmarks, 'Min' NMS.
@@ -152,20 +166,26 @@ public struct MTCNN: Sendable {
             for (row, k) in members.enumerated() where p[2 * row + 1] > thresholds[2] {
                 let b = boxes[k]
                 let wi = b.x2 - b.x1 + 1, hi = b.y2 - b.y1 + 1
-                points.append((0..<5).map { j in
-                    Point(wi * l[10 * row + j] + b.x1 - 1, hi * l[10 * row + 5 + j] + b.y1 - 1)
-                })
-                finals.append(Self.regressed(Candidate(
-                    x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2, score: p[2 * row + 1],
-                    regression: SIMD4(r[4 * row], r[4 * row + 1], r[4 * row + 2], r[4 * row + 3]))))
+                points.append(
+                    (0..<5).map { j in
+                        Point(wi * l[10 * row + j] + b.x1 - 1, hi * l[10 * row + 5 + j] + b.y1 - 1)
+                    })
+                finals.append(
+                    Self.regressed(
+                        Candidate(
+                            x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2, score: p[2 * row + 1],
+                            regression: SIMD4(r[4 * row], r[4 * row + 1], r[4 * row + 2], r[4 * row + 3]))))
             }
         }
-        var order = NonMaximumSuppression.selectInclusive(boxes: Self.corners(finals), scores: finals.map(\.score),
-                                                          threshold: 0.7, overlap: .minimum)
+        var order = NonMaximumSuppression.selectInclusive(
+            boxes: Self.corners(finals), scores: finals.map(\.score),
+            threshold: 0.7, overlap: .minimum)
         if selectLargest {
             // MTCNN.detect: np.argsort(area)[::-1], i.e. largest first, ties by later position first.
             let area = order.map { (finals[$0].x2 - finals[$0].x1) * (finals[$0].y2 - finals[$0].y1) }
-            order = Array(order.indices).sorted { area[$0] != area[$1] ? area[$0] > area[$1] : $0 > $1 }.map { order[$0] }
+            order = Array(order.indices).sorted { area[$0] != area[$1] ? area[$0] > area[$1] : $0 > $1 }.map {
+                order[$0]
+            }
         }
         return order.map { k in
             let b = finals[k]
@@ -176,8 +196,9 @@ public struct MTCNN: Sendable {
     /// `generateBoundingBox`: every cell at or above the first threshold, row-major.
     func cellBoxes(_ out: (probabilities: Tensor, regression: Tensor), scale: Double) -> [Candidate] {
         let shape = out.probabilities.shape
-        precondition(shape.count == 4 && shape[0] == 1 && shape[1] == 2,
-                     "MTCNN proposal stage: expected probabilities [1, 2, H', W'], got \(shape)")
+        precondition(
+            shape.count == 4 && shape[0] == 1 && shape[1] == 2,
+            "MTCNN proposal stage: expected probabilities [1, 2, H', W'], got \(shape)")
         Self.check(out.regression, [1, 4, shape[2], shape[3]], "proposal regression")
         let (rows, cols) = (shape[2], shape[3]), plane = shape[2] * shape[3]
         let s = Float(scale), threshold = thresholds[0]
@@ -190,10 +211,12 @@ public struct MTCNN: Sendable {
                         let score = p[plane + i]
                         guard score >= threshold else { continue }
                         let bx = Float(x), by = Float(y)
-                        found.append(Candidate(
-                            x1: ((2 * bx + 1) / s).rounded(.down), y1: ((2 * by + 1) / s).rounded(.down),
-                            x2: ((2 * bx + 12) / s).rounded(.down), y2: ((2 * by + 12) / s).rounded(.down),
-                            score: score, regression: SIMD4(r[i], r[plane + i], r[2 * plane + i], r[3 * plane + i])))
+                        found.append(
+                            Candidate(
+                                x1: ((2 * bx + 1) / s).rounded(.down), y1: ((2 * by + 1) / s).rounded(.down),
+                                x2: ((2 * bx + 12) / s).rounded(.down), y2: ((2 * by + 12) / s).rounded(.down),
+                                score: score, regression: SIMD4(r[i], r[plane + i], r[2 * plane + i], r[3 * plane + i]))
+                        )
                     }
                 }
             }
@@ -207,11 +230,14 @@ public struct MTCNN: Sendable {
     /// out; `members` lists the boxes each batch holds.
     ///
     /// Shape: each batch `[n, 3, side, side]`.
-    func crops(of boxes: [Candidate], side: Int, rgb: [Float], width: Int, height: Int) -> [(inputs: Tensor, members: [Int])] {
+    func crops(
+        of boxes: [Candidate], side: Int, rgb: [Float], width: Int, height: Int
+    ) -> [(inputs: Tensor, members: [Int])] {
         var regions: [(index: Int, x: Int, y: Int, width: Int, height: Int)] = []
         for (k, b) in boxes.enumerated() {
             guard let x0 = Self.truncated(b.x1), let y0 = Self.truncated(b.y1),
-                  let ex0 = Self.truncated(b.x2), let ey0 = Self.truncated(b.y2) else { continue }
+                let ex0 = Self.truncated(b.x2), let ey0 = Self.truncated(b.y2)
+            else { continue }
             let x = max(x0, 1), y = max(y0, 1), ex = min(ex0, width), ey = min(ey0, height)
             guard ey > y - 1, ex > x - 1 else { continue }
             regions.append((k, x - 1, y - 1, ex - x + 1, ey - y + 1))
@@ -225,9 +251,10 @@ public struct MTCNN: Sendable {
                 inputs.withUnsafeMutableBufferPointer { target in
                     for (n, region) in batch.enumerated() {
                         for c in 0..<3 {
-                            AreaResampling.resample(source, planeOffset: c * width * height, rowStride: width,
-                                                    region: (x: region.x, y: region.y, width: region.width, height: region.height),
-                                                    into: target, at: (3 * n + c) * plane, height: side, width: side)
+                            AreaResampling.resample(
+                                source, planeOffset: c * width * height, rowStride: width,
+                                region: (x: region.x, y: region.y, width: region.width, height: region.height),
+                                into: target, at: (3 * n + c) * plane, height: side, width: side)
                         }
                     }
                     Self.normalize(target)
@@ -276,7 +303,12 @@ public struct MTCNN: Sendable {
     static func corners(_ boxes: [Candidate]) -> [Float] {
         var flat = [Float]()
         flat.reserveCapacity(4 * boxes.count)
-        for b in boxes { flat.append(b.x1); flat.append(b.y1); flat.append(b.x2); flat.append(b.y2) }
+        for b in boxes {
+            flat.append(b.x1)
+            flat.append(b.y1)
+            flat.append(b.x2)
+            flat.append(b.y2)
+        }
         return flat
     }
 

@@ -26,8 +26,9 @@ public struct DetectedFace: Sendable, Equatable {
     /// image pixels; ``box`` is derived from `corners` as described above.
     public init(corners: SIMD4<Float>, score: Float, points5: [Point]) {
         self.corners = corners
-        self.box = BoundingBox(x: corners[0] - 1, y: corners[1] - 1,
-                               width: corners[2] - corners[0] + 1, height: corners[3] - corners[1] + 1)
+        self.box = BoundingBox(
+            x: corners[0] - 1, y: corners[1] - 1,
+            width: corners[2] - corners[0] + 1, height: corners[3] - corners[1] + 1)
         self.score = score
         self.points5 = points5
     }

@@ -25,9 +25,11 @@ public struct MTCNNStages: Sendable {
     public var output: @Sendable (Tensor) -> (probabilities: Tensor, regression: Tensor, landmarks: Tensor)
 
     /// The stages from the three networks' forward closures.
-    public init(proposal: @escaping @Sendable (Tensor) -> (probabilities: Tensor, regression: Tensor),
-                refine: @escaping @Sendable (Tensor) -> (probabilities: Tensor, regression: Tensor),
-                output: @escaping @Sendable (Tensor) -> (probabilities: Tensor, regression: Tensor, landmarks: Tensor)) {
+    public init(
+        proposal: @escaping @Sendable (Tensor) -> (probabilities: Tensor, regression: Tensor),
+        refine: @escaping @Sendable (Tensor) -> (probabilities: Tensor, regression: Tensor),
+        output: @escaping @Sendable (Tensor) -> (probabilities: Tensor, regression: Tensor, landmarks: Tensor)
+    ) {
         self.proposal = proposal
         self.refine = refine
         self.output = output

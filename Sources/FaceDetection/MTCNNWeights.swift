@@ -22,14 +22,18 @@ public enum MTCNNWeights {
     public static var resourceURL: URL? { locateResource().url }
 
     private static func locateResource() -> (url: URL?, places: [String]) {
-        PackageResource.url(named: resourceName, package: "FaceKeypoints", target: "FaceDetection",
-                            sourceFolder: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources"))
+        PackageResource.url(
+            named: resourceName, package: "FaceKeypoints", target: "FaceDetection",
+            sourceFolder: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "Resources"))
     }
 
     /// The three networks with the shipped weights, in evaluation mode.
     public static func load() throws(LoadError) -> (pnet: PNet, rnet: RNet, onet: ONet) {
         let (url, places) = locateResource()
-        guard let url else { throw LoadError.missingResource(name: resourceName, bundle: places.joined(separator: ", ")) }
+        guard let url else {
+            throw LoadError.missingResource(name: resourceName, bundle: places.joined(separator: ", "))
+        }
         return try load(from: url)
     }
 
@@ -52,7 +56,8 @@ public enum MTCNNWeights {
         guard stray.isEmpty else { throw LoadError.unexpectedKeys(path: url.path, stray) }
         for (section, module) in networks {
             do {
-                try module.loadStateDict(file.tensors(inSection: section), strict: true, source: "\(url.path) (\(section).)")
+                try module.loadStateDict(
+                    file.tensors(inSection: section), strict: true, source: "\(url.path) (\(section).)")
             } catch let error as StateDictError {
                 throw LoadError.stateDict(path: url.path, network: section, error)
             } catch {

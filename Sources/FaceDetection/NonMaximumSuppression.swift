@@ -46,7 +46,8 @@ public enum NonMaximumSuppression {
             var kept = [Bool](repeating: false, count: scores.count)
             for group in Set(groups) {
                 let members = groups.indices.filter { groups[$0] == group }
-                var subBoxes = [Float](); subBoxes.reserveCapacity(members.count * 4)
+                var subBoxes = [Float]()
+                subBoxes.reserveCapacity(members.count * 4)
                 for i in members { subBoxes.append(contentsOf: boxes[(4 * i)..<(4 * i + 4)]) }
                 let keep = torchvisionNMS(subBoxes, members.map { scores[$0] }, iouThreshold)
                 for k in keep { kept[members[k]] = true }
@@ -60,8 +61,10 @@ public enum NonMaximumSuppression {
     /// facenet-pytorch's `batched_nms_numpy` (its `nms_numpy` when `groups` is nil).
     ///
     /// Shape: `boxes` `[n * 4]`, `scores` `[n]`, `groups` `[n]` -> kept indices, `[k]`.
-    public static func selectInclusive(boxes: [Float], scores: [Float], groups: [Int]? = nil,
-                                       threshold: Float, overlap: Overlap) -> [Int] {
+    public static func selectInclusive(
+        boxes: [Float], scores: [Float], groups: [Int]? = nil,
+        threshold: Float, overlap: Overlap
+    ) -> [Int] {
         check(boxes, scores, groups, "selectInclusive")
         if scores.isEmpty { return [] }
         let shifted = groups.map { offsetByGroup(boxes, $0) } ?? boxes
@@ -74,7 +77,8 @@ public enum NonMaximumSuppression {
         var order = Array(0..<n)
         order.sort { scores[$0] != scores[$1] ? scores[$0] < scores[$1] : $0 < $1 }
         var remaining = order, next = [Int](), pick = [Int]()
-        remaining.reserveCapacity(n); next.reserveCapacity(n)
+        remaining.reserveCapacity(n)
+        next.reserveCapacity(n)
         while let i = remaining.last {
             pick.append(i)
             next.removeAll(keepingCapacity: true)
@@ -92,10 +96,13 @@ public enum NonMaximumSuppression {
     }
 
     private static func check(_ boxes: [Float], _ scores: [Float], _ groups: [Int]?, _ name: String) {
-        precondition(boxes.count == 4 * scores.count,
-                     "NonMaximumSuppression.\(name): \(scores.count) scores need \(4 * scores.count) box coordinates, got \(boxes.count)")
-        precondition(groups == nil || groups!.count == scores.count,
-                     "NonMaximumSuppression.\(name): \(scores.count) scores need as many groups, got \(groups!.count)")
+        precondition(
+            boxes.count == 4 * scores.count,
+            "NonMaximumSuppression.\(name): \(scores.count) scores need \(4 * scores.count) box coordinates, got \(boxes.count)"
+        )
+        precondition(
+            groups == nil || groups!.count == scores.count,
+            "NonMaximumSuppression.\(name): \(scores.count) scores need as many groups, got \(groups!.count)")
     }
 
     /// Each box shifted by `Float(group) * (max coordinate + 1)`, the batching trick of both references.
@@ -126,18 +133,36 @@ public enum NonMaximumSuppression {
         if n < 2 { return order }
         // KeyValueCompDesc: NaN first, then greater values first.
         func before(_ a: Float, _ b: Float) -> Bool { (a.isNaN && !b.isNaN) || a > b }
-        func swapAt(_ i: Int, _ j: Int) { keys.swapAt(i, j); order.swapAt(i, j) }
+        func swapAt(_ i: Int, _ j: Int) {
+            keys.swapAt(i, j)
+            order.swapAt(i, j)
+        }
         var exhausted = false
         func introsort(_ first: Int, _ last: Int, _ depth: Int) {
             var last = last, depth = depth
             while last - first > 16 {
-                if depth == 0 { exhausted = true; return }
+                if depth == 0 {
+                    exhausted = true
+                    return
+                }
                 depth -= 1
                 // __move_median_to_first(first, first + 1, mid, last - 1)
                 let a = first + 1, b = first + (last - first) / 2, c = last - 1
                 if before(keys[a], keys[b]) {
-                    if before(keys[b], keys[c]) { swapAt(first, b) } else if before(keys[a], keys[c]) { swapAt(first, c) } else { swapAt(first, a) }
-                } else if before(keys[a], keys[c]) { swapAt(first, a) } else if before(keys[b], keys[c]) { swapAt(first, c) } else { swapAt(first, b) }
+                    if before(keys[b], keys[c]) {
+                        swapAt(first, b)
+                    } else if before(keys[a], keys[c]) {
+                        swapAt(first, c)
+                    } else {
+                        swapAt(first, a)
+                    }
+                } else if before(keys[a], keys[c]) {
+                    swapAt(first, a)
+                } else if before(keys[b], keys[c]) {
+                    swapAt(first, c)
+                } else {
+                    swapAt(first, b)
+                }
                 // __unguarded_partition(first + 1, last, pivot: first)
                 var lo = first + 1, hi = last
                 while true {
@@ -152,23 +177,31 @@ public enum NonMaximumSuppression {
                 last = lo
             }
         }
-        func linearInsert(_ position: Int) {   // __unguarded_linear_insert
+        func linearInsert(_ position: Int) {  // __unguarded_linear_insert
             let key = keys[position], index = order[position]
             var last = position, next = position - 1
             while before(key, keys[next]) {
-                keys[last] = keys[next]; order[last] = order[next]
-                last = next; next -= 1
+                keys[last] = keys[next]
+                order[last] = order[next]
+                last = next
+                next -= 1
             }
-            keys[last] = key; order[last] = index
+            keys[last] = key
+            order[last] = index
         }
-        func insertionSort(_ first: Int, _ last: Int) {   // __insertion_sort
+        func insertionSort(_ first: Int, _ last: Int) {  // __insertion_sort
             guard first != last else { return }
             for i in (first + 1)..<last {
                 if before(keys[i], keys[first]) {
                     let key = keys[i], index = order[i]
                     var j = i
-                    while j > first { keys[j] = keys[j - 1]; order[j] = order[j - 1]; j -= 1 }
-                    keys[first] = key; order[first] = index
+                    while j > first {
+                        keys[j] = keys[j - 1]
+                        order[j] = order[j - 1]
+                        j -= 1
+                    }
+                    keys[first] = key
+                    order[first] = index
                 } else {
                     linearInsert(i)
                 }

@@ -85,7 +85,8 @@ public final class ONet: Module {
     ///
     /// Shape: `[N, 3, 48, 48]` -> (`[N, 2]`, `[N, 4]`, `[N, 10]`).
     public func outputs(_ input: Tensor) -> (probabilities: Tensor, regression: Tensor, landmarks: Tensor) {
-        precondition(input.rank == 4 && input.shape[1...] == [3, 48, 48], "ONet: expected [N, 3, 48, 48], got \(input.shape)")
+        precondition(
+            input.rank == 4 && input.shape[1...] == [3, 48, 48], "ONet: expected [N, 3, 48, 48], got \(input.shape)")
         var x = pool1(prelu1(conv1(input)))
         x = pool2(prelu2(conv2(x)))
         x = pool3(prelu3(conv3(x)))

@@ -62,8 +62,9 @@ public final class PNet: Module {
     ///
     /// Shape: `[N, 3, H, W]` -> (`[N, 2, H', W']`, `[N, 4, H', W']`).
     public func outputs(_ input: Tensor) -> (probabilities: Tensor, regression: Tensor) {
-        precondition(input.rank == 4 && input.shape[1] == 3 && input.shape[2] >= 12 && input.shape[3] >= 12,
-                     "PNet: expected [N, 3, H, W] with H, W >= 12, got \(input.shape)")
+        precondition(
+            input.rank == 4 && input.shape[1] == 3 && input.shape[2] >= 12 && input.shape[3] >= 12,
+            "PNet: expected [N, 3, H, W] with H, W >= 12, got \(input.shape)")
         var x = prelu1(conv1(input))
         x = pool1(x)
         x = prelu2(conv2(x))

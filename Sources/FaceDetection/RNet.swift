@@ -70,7 +70,8 @@ public final class RNet: Module {
     ///
     /// Shape: `[N, 3, 24, 24]` -> (`[N, 2]`, `[N, 4]`).
     public func outputs(_ input: Tensor) -> (probabilities: Tensor, regression: Tensor) {
-        precondition(input.rank == 4 && input.shape[1...] == [3, 24, 24], "RNet: expected [N, 3, 24, 24], got \(input.shape)")
+        precondition(
+            input.rank == 4 && input.shape[1...] == [3, 24, 24], "RNet: expected [N, 3, 24, 24], got \(input.shape)")
         var x = pool1(prelu1(conv1(input)))
         x = pool2(prelu2(conv2(x)))
         x = prelu3(conv3(x))

@@ -26,29 +26,41 @@ public enum AnnotatedFaces: Sendable {
     ///   - part: which faces of the split.
     ///   - detectorRuns: the evaluation finds the faces with the detector, so the file's boxes
     ///     are not used and any imglab file does.
-    public func faces(for spec: KeypointModelSpec, part: ValidationSplit.Part? = nil, detectorRuns: Bool = false) throws -> FaceDataset {
+    public func faces(
+        for spec: KeypointModelSpec, part: ValidationSplit.Part? = nil, detectorRuns: Bool = false
+    ) throws -> FaceDataset {
         switch self {
         case .imm(let folder):
             guard spec.scheme == .imm58 else {
-                throw KeypointInputError("the model is a \(spec.scheme.name) model (\(spec.task.rawValue)); evaluate it on an imglab XML (--xml), not the IMM folder")
+                throw KeypointInputError(
+                    "the model is a \(spec.scheme.name) model (\(spec.task.rawValue)); evaluate it on an imglab XML (--xml), not the IMM folder"
+                )
             }
-            let split: IMMSplit = switch part ?? .validation {
-            case .validation: .validation
-            case .train: .train
-            case .all: .all
-            }
+            let split: IMMSplit =
+                switch part ?? .validation {
+                case .validation: .validation
+                case .train: .train
+                case .all: .all
+                }
             return try FaceDataset.imm(folder: folder, split: split, configuration: spec.datasetConfiguration())
         case .imglab(let url, let split):
             guard spec.scheme != .imm58 else {
-                throw KeypointInputError("the model is an IMM model (\(spec.task.rawValue)); evaluate it on the IMM folder (--imm), not an imglab XML")
+                throw KeypointInputError(
+                    "the model is an IMM model (\(spec.task.rawValue)); evaluate it on the IMM folder (--imm), not an imglab XML"
+                )
             }
             let annotations = try ImglabDataset(contentsOf: url)
-            if !detectorRuns, spec.faceBoxes == .truth { try DetectorBoxes.requireBoxes(of: annotations, file: url, for: .truth) }
-            let all = try FaceDataset.imglab(annotations, file: url, scheme: spec.scheme, allowingMissing: spec.task == .custom,
-                                             configuration: spec.datasetConfiguration())
+            if !detectorRuns, spec.faceBoxes == .truth {
+                try DetectorBoxes.requireBoxes(of: annotations, file: url, for: .truth)
+            }
+            let all = try FaceDataset.imglab(
+                annotations, file: url, scheme: spec.scheme, allowingMissing: spec.task == .custom,
+                configuration: spec.datasetConfiguration())
             guard let split else {
                 guard (part ?? .all) == .all else {
-                    throw KeypointInputError("the \(part!.rawValue) faces of \(url.path) need the training run's split (--val-fraction and its seed)")
+                    throw KeypointInputError(
+                        "the \(part!.rawValue) faces of \(url.path) need the training run's split (--val-fraction and its seed)"
+                    )
                 }
                 return all
             }

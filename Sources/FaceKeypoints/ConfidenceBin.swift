@@ -16,7 +16,8 @@ public struct ConfidenceBin: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case from, to, points
-        case meanError = "mean_error", failureRate = "failure_rate"
+        case meanError = "mean_error"
+        case failureRate = "failure_rate"
     }
 
     /// The bins' inner edges: below one quarter, up to ``PhotoLandmarks/lowConfidence``, up to
@@ -39,9 +40,10 @@ public struct ConfidenceBin: Codable, Sendable, Equatable {
         }
         return errors.indices.map { bin in
             let values = errors[bin], count = Float(values.count)
-            return ConfidenceBin(from: lowers[bin], to: uppers[bin], points: values.count,
-                                 meanError: values.isEmpty ? nil : values.reduce(0, +) / count,
-                                 failureRate: values.isEmpty ? nil : Float(values.filter { $0 > threshold }.count) / count)
+            return ConfidenceBin(
+                from: lowers[bin], to: uppers[bin], points: values.count,
+                meanError: values.isEmpty ? nil : values.reduce(0, +) / count,
+                failureRate: values.isEmpty ? nil : Float(values.filter { $0 > threshold }.count) / count)
         }
     }
 }

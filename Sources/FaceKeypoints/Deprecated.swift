@@ -38,7 +38,10 @@ extension KeypointModel {
 
     /// Removed: a model is immutable, and ``KeypointModel/mirrored()`` returns it with mirroring
     /// on. Always throws.
-    @available(*, unavailable, message: "a KeypointModel is immutable (safe to share); mirrored() returns the model with mirroring on")
+    @available(
+        *, unavailable,
+        message: "a KeypointModel is immutable (safe to share); mirrored() returns the model with mirroring on"
+    )
     public func enableMirroring() throws {
         throw KeypointInputError("enableMirroring() is gone; use mirrored()")
     }
@@ -49,7 +52,9 @@ extension FaceLandmarks {
     /// FaceDetection's `DetectedFace`; kept for one release.
     @available(*, deprecated, message: "read box, score and points5 directly")
     public var face: DetectedFace {
-        DetectedFace(corners: SIMD4(box.x + 1, box.y + 1, box.x + box.width, box.y + box.height), score: score ?? .nan, points5: points5 ?? [])
+        DetectedFace(
+            corners: SIMD4(box.x + 1, box.y + 1, box.x + box.width, box.y + box.height), score: score ?? .nan,
+            points5: points5 ?? [])
     }
 
     /// Renamed ``FaceLandmarks/init(detection:estimate:)``; kept for one release.

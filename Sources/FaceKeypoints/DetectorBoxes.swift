@@ -42,18 +42,23 @@ public enum DetectorBoxes {
         /// A relation of the given center shift and size (both in units of the points' box's longer
         /// side).
         public init(centerShift: Point, size: SIMD2<Float>) {
-            self.centerShift = centerShift; self.size = size
+            self.centerShift = centerShift
+            self.size = size
         }
 
         /// The detector-like box for a face whose points span `truth`.
         public func box(around truth: BoundingBox) -> BoundingBox {
             let side = Swift.max(truth.width, truth.height), center = truth.center + centerShift * side
-            return BoundingBox(x: center.x - size.x * side / 2, y: center.y - size.y * side / 2, width: size.x * side, height: size.y * side)
+            return BoundingBox(
+                x: center.x - size.x * side / 2, y: center.y - size.y * side / 2, width: size.x * side,
+                height: size.y * side)
         }
 
         /// The shift and size to three decimals: `center -0.014, -0.162 sides, size 0.955 x 1.242 sides`.
         public var description: String {
-            String(format: "center %+.3f, %+.3f sides, size %.3f x %.3f sides", centerShift.x, centerShift.y, size.x, size.y)
+            String(
+                format: "center %+.3f, %+.3f sides, size %.3f x %.3f sides", centerShift.x, centerShift.y, size.x,
+                size.y)
         }
     }
 
@@ -74,14 +79,18 @@ public enum DetectorBoxes {
     /// Throws unless the boxes of `annotations` (read from `file`) are the kind a model that
     /// crops from `modelBoxes` needs: detector boxes (a file this type wrote) for `.detector`,
     /// the annotation's own boxes for `.truth`. The message says which file to give instead.
-    public static func requireBoxes(of annotations: ImglabDataset, file: URL, for modelBoxes: KeypointModelSpec.FaceBoxes) throws {
+    public static func requireBoxes(
+        of annotations: ImglabDataset, file: URL, for modelBoxes: KeypointModelSpec.FaceBoxes
+    ) throws {
         switch (isDetectorBoxes(annotations), modelBoxes) {
         case (true, .truth):
-            throw KeypointInputError("\(file.path) holds detector boxes, but the model crops from the annotated boxes; give the annotations "
-                                     + "(or, to train on detector boxes, --boxes detector)")
+            throw KeypointInputError(
+                "\(file.path) holds detector boxes, but the model crops from the annotated boxes; give the annotations "
+                    + "(or, to train on detector boxes, --boxes detector)")
         case (false, .detector):
-            throw KeypointInputError("\(file.path) holds annotated boxes, but the model crops from detector boxes; give the run's detector_boxes.xml "
-                                     + "(DetectorBoxes.cachedFile, or keypoints detect --xml FILE --xml-out BOXES)")
+            throw KeypointInputError(
+                "\(file.path) holds annotated boxes, but the model crops from detector boxes; give the run's detector_boxes.xml "
+                    + "(DetectorBoxes.cachedFile, or keypoints detect --xml FILE --xml-out BOXES)")
         default:
             break
         }
@@ -94,8 +103,10 @@ public enum DetectorBoxes {
     /// box replaced by the detector's box; image paths become absolute. `progress` gets the
     /// number of photos done and their total. Throws when an image cannot be read or when the
     /// detector finds none of the faces (no relation to fall back on).
-    public static func replacingBoxes(of dataset: ImglabDataset, file: URL, detector: MTCNN,
-                                      progress: (Int, Int) -> Void = { _, _ in }) throws -> (ImglabDataset, Summary) {
+    public static func replacingBoxes(
+        of dataset: ImglabDataset, file: URL, detector: MTCNN,
+        progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> (ImglabDataset, Summary) {
         let folder = file.deletingLastPathComponent()
         var result = dataset
         var missed: [(image: Int, box: Int, truth: BoundingBox)] = []
@@ -110,33 +121,47 @@ public enum DetectorBoxes {
             do {
                 photo = try Image(contentsOf: url, applyOrientation: false)
             } catch {
-                throw FaceDataError(.unreadable, file: file.path, line: image.line, element: "<image file='\(image.file)'>", "\(error)")
+                throw FaceDataError(
+                    .unreadable, file: file.path, line: image.line, element: "<image file='\(image.file)'>", "\(error)")
             }
             let detections = try detector.faces(in: photo).map(\.box)
             let truths = annotated.map { BoundingBox(enclosing: image.boxes[$0].parts.map(\.point)) }
             let match = FaceMatching.greedy(detections: detections, annotations: truths)
             for (n, index) in annotated.enumerated() {
-                guard let d = match[n] else { missed.append((i, index, truths[n])); continue }
+                guard let d = match[n] else {
+                    missed.append((i, index, truths[n]))
+                    continue
+                }
                 let truth = truths[n], side = Swift.max(truth.width, truth.height), found = detections[d]
                 shifts.append((found.center - truth.center) / side)
                 sizes.append(SIMD2(found.width, found.height) / side)
-                result.images[i].boxes[index] = ImglabBox(rounding: found, label: image.boxes[index].label, parts: image.boxes[index].parts)
+                result.images[i].boxes[index] = ImglabBox(
+                    rounding: found, label: image.boxes[index].label, parts: image.boxes[index].parts)
             }
         }
         let faces = shifts.count + missed.count
         guard !shifts.isEmpty else {
-            throw FaceDataError(.invalidArgument, file: file.path, "the detector found none of the \(faces) annotated faces; check the images, or train with the annotated boxes")
+            throw FaceDataError(
+                .invalidArgument, file: file.path,
+                "the detector found none of the \(faces) annotated faces; check the images, or train with the annotated boxes"
+            )
         }
-        func median(_ values: [Float]) -> Float { let sorted = values.sorted(); return sorted[sorted.count / 2] }
-        let relation = Relation(centerShift: Point(median(shifts.map(\.x)), median(shifts.map(\.y))),
-                                size: SIMD2(median(sizes.map(\.x)), median(sizes.map(\.y))))
+        func median(_ values: [Float]) -> Float {
+            let sorted = values.sorted()
+            return sorted[sorted.count / 2]
+        }
+        let relation = Relation(
+            centerShift: Point(median(shifts.map(\.x)), median(shifts.map(\.y))),
+            size: SIMD2(median(sizes.map(\.x)), median(sizes.map(\.y))))
         for miss in missed {
             let old = result.images[miss.image].boxes[miss.box]
-            result.images[miss.image].boxes[miss.box] = ImglabBox(rounding: relation.box(around: miss.truth), label: fallbackLabel, parts: old.parts)
+            result.images[miss.image].boxes[miss.box] = ImglabBox(
+                rounding: relation.box(around: miss.truth), label: fallbackLabel, parts: old.parts)
         }
         let summary = Summary(faces: faces, detected: shifts.count, relation: relation)
         result.name = datasetName
-        result.comment = "MTCNN boxes (minimum face \(detector.minimumFaceSize) px) for the faces of \(file.path): \(summary); "
+        result.comment =
+            "MTCNN boxes (minimum face \(detector.minimumFaceSize) px) for the faces of \(file.path): \(summary); "
             + "a missed face's box is its points' box moved by that relation, labelled '\(fallbackLabel)'"
         return (result, summary)
     }
@@ -146,18 +171,26 @@ public enum DetectorBoxes {
     /// source's ``sourceStamp(of:)``), else computed with the shipped MTCNN and written, over a
     /// stale cache of another or an edited file. Returns the summary when it computed.
     @discardableResult
-    public static func cachedFile(for source: URL, at cache: URL, progress: (Int, Int) -> Void = { _, _ in }) throws -> Summary? {
+    public static func cachedFile(
+        for source: URL, at cache: URL, progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> Summary? {
         let stamp = try sourceStamp(of: source)
         if FileManager.default.fileExists(atPath: cache.path) {
             let cached = try ImglabDataset(contentsOf: cache)
             guard isDetectorBoxes(cached) else {
-                throw FaceDataError(.invalidArgument, file: cache.path, "expected detector boxes written by FaceKeypoints (<name>\(datasetName)</name>); remove the file to compute them again")
+                throw FaceDataError(
+                    .invalidArgument, file: cache.path,
+                    "expected detector boxes written by FaceKeypoints (<name>\(datasetName)</name>); remove the file to compute them again"
+                )
             }
             if cached.comment?.hasSuffix(stamp) == true { return nil }
         }
-        var (boxes, summary) = try replacingBoxes(of: try ImglabDataset(contentsOf: source), file: source, detector: try MTCNN.pretrained(), progress: progress)
+        var (boxes, summary) = try replacingBoxes(
+            of: try ImglabDataset(contentsOf: source), file: source, detector: try MTCNN.pretrained(),
+            progress: progress)
         boxes.comment = (boxes.comment ?? "") + "; " + stamp
-        try FileManager.default.createDirectory(at: cache.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: cache.deletingLastPathComponent(), withIntermediateDirectories: true)
         try boxes.write(to: cache)
         return summary
     }
@@ -165,7 +198,9 @@ public enum DetectorBoxes {
     /// What identifies the imglab file a cache was computed from: its absolute path and a
     /// 64-bit FNV-1a hash of its bytes (`source /data/labels.xml fnv1a 0123456789abcdef`).
     public static func sourceStamp(of source: URL) throws -> String {
-        let bytes = try RegularFile.contents(of: source) { FaceDataError(.unreadable, file: source.path, "cannot read the imglab file (\($0))") }
+        let bytes = try RegularFile.contents(of: source) {
+            FaceDataError(.unreadable, file: source.path, "cannot read the imglab file (\($0))")
+        }
         return "source \(source.standardizedFileURL.path) fnv1a \(DatasetFingerprint.hash(of: bytes))"
     }
 }

@@ -37,7 +37,8 @@ public struct ErrorSummary: Codable, Sendable, Equatable {
                     errorCounts[point] += 1
                 }
                 if box.width > 0 && box.height > 0 {
-                    positionSums[point] += (prediction.truth[point] - Point(box.x, box.y)) / Point(box.width, box.height)
+                    positionSums[point] +=
+                        (prediction.truth[point] - Point(box.x, box.y)) / Point(box.width, box.height)
                     positionCounts[point] += 1
                 }
             }
@@ -50,7 +51,9 @@ public struct ErrorSummary: Codable, Sendable, Equatable {
     /// ``EvaluationReport/nme``) and its standard error (nil below two faces).
     public var nme: (mean: Float, standardError: Float?) {
         let measured = faces.filter(\.isFinite)
-        return (measured.isEmpty ? .nan : measured.reduce(0, +) / Float(measured.count), Evaluation.standardError(measured))
+        return (
+            measured.isEmpty ? .nan : measured.reduce(0, +) / Float(measured.count), Evaluation.standardError(measured)
+        )
     }
 
     /// This evaluation's NME minus `baseline`'s on the faces both measured (paired by identity,
@@ -61,7 +64,9 @@ public struct ErrorSummary: Codable, Sendable, Equatable {
     public func difference(from baseline: ErrorSummary) -> (mean: Float, standardError: Float, faces: Int)? {
         guard let identities, let baselineIdentities = baseline.identities else { return nil }
         var baselineErrors: [String: Float] = [:]
-        for (identity, error) in zip(baselineIdentities, baseline.faces) where error.isFinite { baselineErrors[identity] = error }
+        for (identity, error) in zip(baselineIdentities, baseline.faces) where error.isFinite {
+            baselineErrors[identity] = error
+        }
         let differences = zip(identities, faces).compactMap { identity, error in
             error.isFinite ? baselineErrors[identity].map { error - $0 } : nil
         }
@@ -79,25 +84,40 @@ public struct ErrorSummary: Codable, Sendable, Equatable {
     public init(contentsOf url: URL) throws {
         do {
             let decoder = JSONDecoder()
-            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            let data = try RegularFile.contents(of: url) { KeypointModelError(file: url.path, "cannot read the error summary (\($0))") }
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+                positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            let data = try RegularFile.contents(of: url) {
+                KeypointModelError(file: url.path, "cannot read the error summary (\($0))")
+            }
             self = try decoder.decode(ErrorSummary.self, from: data)
         } catch let error as DecodingError {
-            throw KeypointModelError(file: url.path, "not an error summary written by `keypoints evaluate --errors` (\(error))")
+            throw KeypointModelError(
+                file: url.path, "not an error summary written by `keypoints evaluate --errors` (\(error))")
         }
         if let identities, identities.count > faces.count {
-            throw KeypointModelError(file: url.path, "\"identities\" names \(identities.count) faces, but \"faces\" has \(faces.count) errors")
+            throw KeypointModelError(
+                file: url.path,
+                "\"identities\" names \(identities.count) faces, but \"faces\" has \(faces.count) errors")
         }
         if meanFace.count != points.count {
-            throw KeypointModelError(file: url.path, "\"meanFace\" has \(meanFace.count) points, but \"points\" has \(points.count) errors; expected one each")
+            throw KeypointModelError(
+                file: url.path,
+                "\"meanFace\" has \(meanFace.count) points, but \"points\" has \(points.count) errors; expected one each"
+            )
         }
         // Mean-face coordinates are in units of the points' box: a face's points lie near 0...1.
         for (index, point) in meanFace.enumerated()
         where point.count != 2 || !point.allSatisfy({ $0.isNaN || abs($0) <= Self.meanFaceBound }) {
-            throw KeypointModelError(file: url.path, "\"meanFace\"[\(index)] is \(point); expected [x, y] within ±\(Self.meanFaceBound) (units of the face's box) or NaN")
+            throw KeypointModelError(
+                file: url.path,
+                "\"meanFace\"[\(index)] is \(point); expected [x, y] within ±\(Self.meanFaceBound) (units of the face's box) or NaN"
+            )
         }
         if let index = points.firstIndex(where: { !($0.isNaN || (0...Self.pointErrorBound).contains($0)) }) {
-            throw KeypointModelError(file: url.path, "\"points\"[\(index)] is \(points[index]); expected a normalized error in 0...\(Self.pointErrorBound) or NaN")
+            throw KeypointModelError(
+                file: url.path,
+                "\"points\"[\(index)] is \(points[index]); expected a normalized error in 0...\(Self.pointErrorBound) or NaN"
+            )
         }
     }
 
@@ -110,7 +130,8 @@ public struct ErrorSummary: Codable, Sendable, Equatable {
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try AtomicFile.write(try encoder.encode(self), to: url)
     }
 }

@@ -30,9 +30,11 @@ public enum Evaluation {
     /// the two estimates are averaged (``KeypointOutputs/estimates(mergingMirrored:mirror:)``;
     /// the loss stays the unmirrored input's); throws when the model cannot mirror
     /// (``KeypointModelSpec/outputMirrorMap()``).
-    public static func predict(_ model: Module, spec: KeypointModelSpec, on dataset: FaceDataset, batchSize: Int = 16,
-                               loss: (Tensor, Tensor) -> Tensor = { mseLoss($0, $1) }, scoreLoss: PIPNetScoreLoss = .mse,
-                               mirroring: Bool = false) throws -> (predictions: [KeypointPrediction], loss: Float) {
+    public static func predict(
+        _ model: Module, spec: KeypointModelSpec, on dataset: FaceDataset, batchSize: Int = 16,
+        loss: (Tensor, Tensor) -> Tensor = { mseLoss($0, $1) }, scoreLoss: PIPNetScoreLoss = .mse,
+        mirroring: Bool = false
+    ) throws -> (predictions: [KeypointPrediction], loss: Float) {
         let mirror = mirroring ? try spec.outputMirrorMap() : nil
         let wasTraining = model.isTraining
         model.eval()
@@ -43,16 +45,27 @@ public enum Evaluation {
         try withoutGradients {
             try loader.forEachBatch(epoch: 0) { batch in
                 let outputs = KeypointOutputs(model(batch.inputs), spec: spec)
-                lossSum += Double(outputs.loss(for: batch, regressionLoss: loss, scoreLoss: scoreLoss).item) * Double(batch.count)
-                let estimates = mirror.map { mirror in
-                    outputs.estimates(mergingMirrored: KeypointOutputs(model(KeypointOutputs.mirroredInputs(batch.inputs)), spec: spec), mirror: mirror)
-                } ?? outputs.estimates()
+                lossSum +=
+                    Double(outputs.loss(for: batch, regressionLoss: loss, scoreLoss: scoreLoss).item)
+                    * Double(batch.count)
+                let estimates =
+                    mirror.map { mirror in
+                        outputs.estimates(
+                            mergingMirrored: KeypointOutputs(
+                                model(KeypointOutputs.mirroredInputs(batch.inputs)), spec: spec), mirror: mirror)
+                    } ?? outputs.estimates()
                 for (info, estimate) in zip(batch.info, estimates) {
                     let truth = dataset.keypoints(at: info.index)
-                    predictions.append(KeypointPrediction(
-                        index: info.index, identity: info.identity, predicted: info.originalKeypoints(fromInputPoints: estimate.points),
-                        truth: truth, normalizer: normalizer(truth: truth, region: dataset.cropRegion(at: info.index), scheme: spec.scheme),
-                        confidences: estimate.confidences.map { confidences in info.permutation.map { $0.map { confidences[$0] } } ?? confidences }))
+                    predictions.append(
+                        KeypointPrediction(
+                            index: info.index, identity: info.identity,
+                            predicted: info.originalKeypoints(fromInputPoints: estimate.points),
+                            truth: truth,
+                            normalizer: normalizer(
+                                truth: truth, region: dataset.cropRegion(at: info.index), scheme: spec.scheme),
+                            confidences: estimate.confidences.map { confidences in
+                                info.permutation.map { $0.map { confidences[$0] } } ?? confidences
+                            }))
                 }
             }
         }
@@ -69,8 +82,10 @@ public enum Evaluation {
 
     /// The figures for `predictions`, with failure rate and AUC at `threshold` (NME units);
     /// `missed` faces (not found by a detector) count as failures.
-    public static func report(_ predictions: [KeypointPrediction], scheme: LandmarkScheme, threshold: Float = 0.08,
-                              missed: Int? = nil) -> EvaluationReport {
+    public static func report(
+        _ predictions: [KeypointPrediction], scheme: LandmarkScheme, threshold: Float = 0.08,
+        missed: Int? = nil
+    ) -> EvaluationReport {
         let normalized = predictions.map(\.normalizedError).filter(\.isFinite)
         let withMisses = normalized + [Float](repeating: .infinity, count: missed ?? 0)
         let mean: ([Float]) -> Float = { $0.isEmpty ? .nan : $0.reduce(0, +) / Float($0.count) }
@@ -78,7 +93,8 @@ public enum Evaluation {
             images: predictions.count + (missed ?? 0),
             normalizedImages: normalized.count,
             meanErrorPx: mean(predictions.map(\.meanError)),
-            meanAbsoluteErrorPx: mean(predictions.map { KeypointMetrics.meanAbsoluteError($0.annotated.predicted, $0.annotated.truth) }),
+            meanAbsoluteErrorPx: mean(
+                predictions.map { KeypointMetrics.meanAbsoluteError($0.annotated.predicted, $0.annotated.truth) }),
             nme: mean(normalized),
             nmeStandardError: standardError(normalized),
             failureRate: KeypointMetrics.failureRate(withMisses, threshold: threshold),

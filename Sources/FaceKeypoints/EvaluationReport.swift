@@ -37,7 +37,10 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case images, threshold, normalization, nme, auc, missed, confidence
-        case normalizedImages = "normalized_images", nmeStandardError = "nme_standard_error"
-        case meanErrorPx = "mean_error_px", meanAbsoluteErrorPx = "mae_px", failureRate = "failure_rate"
+        case normalizedImages = "normalized_images"
+        case nmeStandardError = "nme_standard_error"
+        case meanErrorPx = "mean_error_px"
+        case meanAbsoluteErrorPx = "mae_px"
+        case failureRate = "failure_rate"
     }
 }

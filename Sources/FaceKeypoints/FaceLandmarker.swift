@@ -28,7 +28,9 @@ public final class FaceLandmarker: Sendable {
     /// The shipped detector and 68-point model; faces smaller than `minimumFaceSize` pixels are
     /// not searched for.
     public convenience init(minimumFaceSize: Int = 20) throws {
-        self.init(detector: try MTCNN.pretrained(minimumFaceSize: minimumFaceSize), model: try KeypointModel.shippedLandmarks())
+        self.init(
+            detector: try MTCNN.pretrained(minimumFaceSize: minimumFaceSize),
+            model: try KeypointModel.shippedLandmarks())
     }
 
     /// Any detector and any keypoint model (for example one trained with `keypoints train`).
@@ -52,9 +54,13 @@ public final class FaceLandmarker: Sendable {
         case .wholeImage: boxes = [whole]
         case .detector:
             guard let detector else {
-                throw KeypointInputError("this landmarker has no face detector; give the face boxes (FaceBoxSource.boxes) or build it with one")
+                throw KeypointInputError(
+                    "this landmarker has no face detector; give the face boxes (FaceBoxSource.boxes) or build it with one"
+                )
             }
-            return try detector.faces(in: image).map { FaceLandmarks(detection: $0, estimate: try model.estimate(in: image, face: $0)) }
+            return try detector.faces(in: image).map {
+                FaceLandmarks(detection: $0, estimate: try model.estimate(in: image, face: $0))
+            }
         }
         return try boxes.map { box in
             let estimate = try model.estimate(in: image, box: box)

@@ -17,13 +17,20 @@ public struct FaceLandmarks: Sendable, Equatable {
 
     /// A face from its box, the detector's score and five points (nil for a box given by the
     /// caller), and the model's points and confidences.
-    public init(box: BoundingBox, score: Float? = nil, points5: [Point]? = nil, points: [Point], confidences: [Float]? = nil) {
-        self.box = box; self.score = score; self.points5 = points5; self.points = points; self.confidences = confidences
+    public init(
+        box: BoundingBox, score: Float? = nil, points5: [Point]? = nil, points: [Point], confidences: [Float]? = nil
+    ) {
+        self.box = box
+        self.score = score
+        self.points5 = points5
+        self.points = points
+        self.confidences = confidences
     }
 
     /// A face the detector found and the model's estimate on it.
     public init(detection: DetectedFace, estimate: KeypointEstimate) {
-        self.init(box: detection.box, score: detection.score, points5: detection.points5, points: estimate.points,
-                  confidences: estimate.confidences)
+        self.init(
+            box: detection.box, score: detection.score, points5: detection.points5, points: estimate.points,
+            confidences: estimate.confidences)
     }
 }

@@ -28,7 +28,10 @@ public enum KaggleSubmission {
             let image = try Image(contentsOf: url, applyOrientation: false)
             for box in boxes {
                 do {
-                    faces.append(Face(image: entry.file, box: box.boundingBox, points: try detector.estimate(in: image, box: box.boundingBox).points))
+                    faces.append(
+                        Face(
+                            image: entry.file, box: box.boundingBox,
+                            points: try detector.estimate(in: image, box: box.boundingBox).points))
                 } catch let error as KeypointInputError {
                     throw KeypointInputError("\(xml.path), line \(box.line) (\(entry.file)): \(error.message)")
                 }

@@ -20,7 +20,9 @@ public enum KeypointCalibration {
     /// `spec` with `offsets` as its ``KeypointModelSpec/pointOffsets``, or why a loader would
     /// refuse that spec (offsets that are not finite or leave the input: what a barely trained
     /// model can measure), so that no one writes a model file its own loader refuses.
-    public static func calibrated(_ spec: KeypointModelSpec, offsets: [Point]) -> Result<KeypointModelSpec, KeypointModelSpec.InvalidField> {
+    public static func calibrated(
+        _ spec: KeypointModelSpec, offsets: [Point]
+    ) -> Result<KeypointModelSpec, KeypointModelSpec.InvalidField> {
         var calibrated = spec
         calibrated.pointOffsets = offsets
         do {
@@ -35,13 +37,16 @@ public enum KeypointCalibration {
     /// pixels and output order: the faces cropped as the model was trained, without
     /// augmentation, predicted without `spec`'s own offsets (a point no face annotates gets 0).
     /// Use the faces the model trained on, never the ones that measure it.
-    public static func pointOffsets(_ model: Module, spec: KeypointModelSpec, on dataset: FaceDataset,
-                                    batchSize: Int = 16) throws -> [Point] {
+    public static func pointOffsets(
+        _ model: Module, spec: KeypointModelSpec, on dataset: FaceDataset,
+        batchSize: Int = 16
+    ) throws -> [Point] {
         var uncorrected = spec
         uncorrected.pointOffsets = nil
         let plain = try dataset.with(augmentation: .none)
         let predictions = try Evaluation.predict(model, spec: uncorrected, on: plain, batchSize: batchSize).predictions
-        var sums = [SIMD2<Double>](repeating: .zero, count: spec.pointCount), counts = [Double](repeating: 0, count: spec.pointCount)
+        var sums = [SIMD2<Double>](repeating: .zero, count: spec.pointCount),
+            counts = [Double](repeating: 0, count: spec.pointCount)
         for prediction in predictions {
             let toInput = plain.baseTransform(at: prediction.index)
             let truth = toInput.apply(prediction.truth), predicted = toInput.apply(prediction.predicted)

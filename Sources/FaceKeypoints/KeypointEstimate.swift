@@ -11,6 +11,7 @@ public struct KeypointEstimate: Sendable, Equatable {
 
     /// An estimate of `points` with their `confidences` (nil for regression models).
     public init(points: [Point], confidences: [Float]?) {
-        self.points = points; self.confidences = confidences
+        self.points = points
+        self.confidences = confidences
     }
 }

@@ -16,11 +16,15 @@ extension KeypointModel {
 
     /// Where the shipped 68-point model file is (inside the package's resource bundle).
     public static func shippedLandmarksURL() throws -> URL {
-        let (url, places) = PackageResource.url(named: shippedLandmarksFile, package: "FaceKeypoints", target: "FaceKeypoints",
-                                                sourceFolder: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources"))
+        let (url, places) = PackageResource.url(
+            named: shippedLandmarksFile, package: "FaceKeypoints", target: "FaceKeypoints",
+            sourceFolder: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "Resources"))
         guard let url else {
-            throw KeypointInputError("the shipped model \(shippedLandmarksFile) is not in \(places.joined(separator: ", ")); copy the resource "
-                                     + "bundle FaceKeypoints_FaceKeypoints.resources from the build folder next to the executable, or give a model file")
+            throw KeypointInputError(
+                "the shipped model \(shippedLandmarksFile) is not in \(places.joined(separator: ", ")); copy the resource "
+                    + "bundle FaceKeypoints_FaceKeypoints.resources from the build folder next to the executable, or give a model file"
+            )
         }
         return url
     }

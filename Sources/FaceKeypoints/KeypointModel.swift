@@ -25,7 +25,9 @@ public final class KeypointModel: @unchecked Sendable {
 
     /// Loads the model at `url`; with `task`, refuses a model trained for another part; with
     /// `mirroring`, refuses a model that cannot mirror (``mirrored()``).
-    public convenience init(contentsOf url: URL, expecting task: KeypointModelSpec.Task? = nil, mirroring: Bool = false) throws {
+    public convenience init(
+        contentsOf url: URL, expecting task: KeypointModelSpec.Task? = nil, mirroring: Bool = false
+    ) throws {
         let (network, spec, _) = try KeypointModelFile.load(url, expecting: task)
         if mirroring {
             do { _ = try spec.outputMirrorMap() } catch { throw KeypointModelError(file: url.path, "\(error)") }
@@ -58,11 +60,13 @@ public final class KeypointModel: @unchecked Sendable {
     public func inputRegion(imageWidth: Int, imageHeight: Int, box: BoundingBox?) throws -> BoundingBox {
         switch spec.crop {
         case .wholeImage:
-            return spec.cropMode.region(faceBox: BoundingBox(x: 0, y: 0, width: 0, height: 0), imageWidth: imageWidth, imageHeight: imageHeight)
+            return spec.cropMode.region(
+                faceBox: BoundingBox(x: 0, y: 0, width: 0, height: 0), imageWidth: imageWidth, imageHeight: imageHeight)
         case .faceBox:
             guard let box else {
                 let side = Float(Swift.min(imageWidth, imageHeight))
-                return BoundingBox(x: (Float(imageWidth) - side) / 2, y: (Float(imageHeight) - side) / 2, width: side, height: side)
+                return BoundingBox(
+                    x: (Float(imageWidth) - side) / 2, y: (Float(imageHeight) - side) / 2, width: side, height: side)
             }
             guard box.width > 0, box.height > 0 else {
                 throw KeypointInputError("the face box \(box) has no area; expected a positive width and height")
@@ -89,7 +93,8 @@ public final class KeypointModel: @unchecked Sendable {
         let estimate: KeypointEstimate
         if mirroring {
             let mirror = try spec.outputMirrorMap()
-            let mirrored = KeypointOutputs(withoutGradients { network(KeypointOutputs.mirroredInputs(input)) }, spec: spec)
+            let mirrored = KeypointOutputs(
+                withoutGradients { network(KeypointOutputs.mirroredInputs(input)) }, spec: spec)
             estimate = outputs.estimates(mergingMirrored: mirrored, mirror: mirror)[0]
         } else {
             estimate = outputs.estimates()[0]

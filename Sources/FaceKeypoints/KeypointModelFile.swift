@@ -16,8 +16,10 @@ public enum KeypointModelFile {
 
     /// Writes `model` and its spec to `url` atomically, plus any `metadata`. A spec that
     /// ``load(_:expecting:)`` would refuse is not written: the error names the field.
-    public static func save(_ model: Module, spec: KeypointModelSpec, to url: URL, metadata: [String: String] = [:],
-                            precision: Precision = .float32) throws {
+    public static func save(
+        _ model: Module, spec: KeypointModelSpec, to url: URL, metadata: [String: String] = [:],
+        precision: Precision = .float32
+    ) throws {
         do {
             try spec.validate()
         } catch {
@@ -29,15 +31,18 @@ public enum KeypointModelFile {
         if precision == .float16 {
             for entry in state where dtypes[entry.name] == nil { dtypes[entry.name] = .f16 }
         }
-        try SafeTensors.write(Dictionary(uniqueKeysWithValues: state.map { ($0.name, $0.tensor) }),
-                              metadata: metadata.merging([specKey: json, "architecture": spec.architecture.rawValue]) { $1 },
-                              dtypes: dtypes, to: url)
+        try SafeTensors.write(
+            Dictionary(uniqueKeysWithValues: state.map { ($0.name, $0.tensor) }),
+            metadata: metadata.merging([specKey: json, "architecture": spec.architecture.rawValue]) { $1 },
+            dtypes: dtypes, to: url)
     }
 
     /// Rewrites the model file `source` to `destination` in `precision`, keeping its metadata
     /// and adding `metadata` (provenance, licence). Returns the written spec.
     @discardableResult
-    public static func convert(_ source: URL, to destination: URL, precision: Precision, metadata: [String: String] = [:]) throws -> KeypointModelSpec {
+    public static func convert(
+        _ source: URL, to destination: URL, precision: Precision, metadata: [String: String] = [:]
+    ) throws -> KeypointModelSpec {
         let (model, spec, existing) = try load(source)
         try save(model, spec: spec, to: destination, metadata: existing.merging(metadata) { $1 }, precision: precision)
         return spec
@@ -51,11 +56,16 @@ public enum KeypointModelFile {
 
     /// Builds the model described by the file at `url` and loads its weights (strictly).
     /// With `task`, refuses a model trained for another part of the study.
-    public static func load(_ url: URL, expecting task: KeypointModelSpec.Task? = nil) throws -> (model: Module, spec: KeypointModelSpec, metadata: [String: String]) {
+    public static func load(
+        _ url: URL, expecting task: KeypointModelSpec.Task? = nil
+    ) throws -> (model: Module, spec: KeypointModelSpec, metadata: [String: String]) {
         let file = try SafeTensors.read(contentsOf: url)
         let spec = try spec(from: file.metadata, file: url.path)
         if let task, spec.task != task {
-            throw KeypointModelError(file: url.path, "this model was trained for '\(spec.task.rawValue)' (\(spec.architecture.rawValue)), expected a '\(task.rawValue)' model")
+            throw KeypointModelError(
+                file: url.path,
+                "this model was trained for '\(spec.task.rawValue)' (\(spec.architecture.rawValue)), expected a '\(task.rawValue)' model"
+            )
         }
         var generator = RandomGenerator(seed: 0)
         let model = spec.makeModel(using: &generator)
@@ -66,13 +76,17 @@ public enum KeypointModelFile {
 
     static func spec(from metadata: [String: String], file: String) throws -> KeypointModelSpec {
         guard let json = metadata[specKey] else {
-            throw KeypointModelError(file: file, "not a FaceKeypoints model: the metadata has no '\(specKey)' (train one with `keypoints nose`, `face` or `landmarks`)")
+            throw KeypointModelError(
+                file: file,
+                "not a FaceKeypoints model: the metadata has no '\(specKey)' (train one with `keypoints nose`, `face` or `landmarks`)"
+            )
         }
         let spec: KeypointModelSpec
         do {
             spec = try JSONDecoder().decode(KeypointModelSpec.self, from: Data(json.utf8))
         } catch let error as DecodingError {
-            throw KeypointModelError(file: file, "metadata '\(specKey)' is not a valid model description: \(describe(error))")
+            throw KeypointModelError(
+                file: file, "metadata '\(specKey)' is not a valid model description: \(describe(error))")
         } catch {
             throw KeypointModelError(file: file, "metadata '\(specKey)' is not a valid model description: \(error)")
         }
@@ -87,7 +101,8 @@ public enum KeypointModelFile {
     /// "field 'architecture': ..." from a decoding error, without Swift's type dump.
     private static func describe(_ error: DecodingError) -> String {
         func path(_ codingPath: [any CodingKey]) -> String {
-            codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingPrefix(".").description
+            codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingPrefix(".")
+                .description
         }
         switch error {
         case .keyNotFound(let key, let context):
@@ -96,7 +111,8 @@ public enum KeypointModelFile {
             return "field '\(path(context.codingPath))': expected \(type)"
         case .dataCorrupted(let context):
             let field = path(context.codingPath)
-            return field.isEmpty ? "not JSON (\(context.debugDescription))" : "field '\(field)': \(context.debugDescription)"
+            return field.isEmpty
+                ? "not JSON (\(context.debugDescription))" : "field '\(field)': \(context.debugDescription)"
         @unknown default:
             return "\(error)"
         }

@@ -9,7 +9,8 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
     public enum Architecture: String, Codable, Sendable, CaseIterable {
         /// The study's part-1 network (NN's `NoseNet`), and ResNet18 regressing every point's two
         /// coordinates (NN's `resnet18`).
-        case noseNet = "NoseNet", resnet18 = "ResNet18"
+        case noseNet = "NoseNet"
+        case resnet18 = "ResNet18"
         /// The study's part-2 network (NN's `StudyPart2Net`); files written before the rename
         /// say `FaceNet`, which still reads as this.
         case studyPart2Net = "StudyPart2Net"
@@ -37,8 +38,12 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
         public init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
             let name = try container.decode(String.self)
-            guard let architecture = Architecture(rawValue: name == "FaceNet" ? Architecture.studyPart2Net.rawValue : name) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "Cannot initialize Architecture from invalid String value \(name)")
+            guard
+                let architecture = Architecture(
+                    rawValue: name == "FaceNet" ? Architecture.studyPart2Net.rawValue : name)
+            else {
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "Cannot initialize Architecture from invalid String value \(name)")
             }
             self = architecture
         }
@@ -135,15 +140,18 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
     public var pointCount: Int { points?.count ?? scheme.pointCount }
 
     /// Part 1: NoseNet on the whole IMM photo at 80x60, point 52.
-    public static let nose = KeypointModelSpec(task: .nose, architecture: .noseNet, inputWidth: 80, inputHeight: 60, inputChannels: 1,
-                                               scheme: .imm58, points: [52], crop: .wholeImage, pixels: .centered)
+    public static let nose = KeypointModelSpec(
+        task: .nose, architecture: .noseNet, inputWidth: 80, inputHeight: 60, inputChannels: 1,
+        scheme: .imm58, points: [52], crop: .wholeImage, pixels: .centered)
     /// Part 2: the study's 5-conv network (``Architecture/studyPart2Net``) on the whole IMM photo at 240x180, all 58 points.
-    public static let face = KeypointModelSpec(task: .face, architecture: .studyPart2Net, inputWidth: 240, inputHeight: 180, inputChannels: 1,
-                                               scheme: .imm58, points: nil, crop: .wholeImage, pixels: .centered)
+    public static let face = KeypointModelSpec(
+        task: .face, architecture: .studyPart2Net, inputWidth: 240, inputHeight: 180, inputChannels: 1,
+        scheme: .imm58, points: nil, crop: .wholeImage, pixels: .centered)
     /// Part 3: ResNet18 on a 224x224 grayscale crop of 1.4x the face box, 68 points.
-    public static let landmarks = KeypointModelSpec(task: .landmarks, architecture: .resnet18, inputWidth: 224, inputHeight: 224,
-                                                    inputChannels: 1, scheme: .ibug68, points: nil, crop: .faceBox(enlargement: 1.4),
-                                                    pixels: .centered)
+    public static let landmarks = KeypointModelSpec(
+        task: .landmarks, architecture: .resnet18, inputWidth: 224, inputHeight: 224,
+        inputChannels: 1, scheme: .ibug68, points: nil, crop: .faceBox(enlargement: 1.4),
+        pixels: .centered)
 
     /// The crop around a detector box: the same rule and factor as around the landmarks' box
     /// (a square of 1.4 times the box's longer side about its center). MTCNN's box is taller
@@ -163,24 +171,33 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
 
     /// A model for a user's own scheme (`keypoints train --xml`): `architecture` on a square
     /// grayscale crop of 1.4x the face box, `inputSize` pixels a side.
-    public static func custom(scheme: LandmarkScheme, architecture: Architecture = .resnet18, inputSize: Int = 224) -> KeypointModelSpec {
-        KeypointModelSpec(task: .custom, architecture: architecture, inputWidth: inputSize, inputHeight: inputSize, inputChannels: 1,
-                          scheme: scheme, points: nil, crop: .faceBox(enlargement: 1.4), pixels: .centered)
+    public static func custom(
+        scheme: LandmarkScheme, architecture: Architecture = .resnet18, inputSize: Int = 224
+    ) -> KeypointModelSpec {
+        KeypointModelSpec(
+            task: .custom, architecture: architecture, inputWidth: inputSize, inputHeight: inputSize, inputChannels: 1,
+            scheme: scheme, points: nil, crop: .faceBox(enlargement: 1.4), pixels: .centered)
     }
 
     /// A freshly initialized model of this architecture and size. A PIPNet spec needs its
     /// ``neighbours`` first (``withNeighbours(from:count:)``; the trainer sets them).
     public func makeModel(using generator: inout RandomGenerator) -> Module {
-        precondition(!architecture.isPIPNet || neighbours?.first?.isEmpty == false,
-                     "KeypointModelSpec.makeModel: a PIPNet spec needs its neighbour lists first (withNeighbours(from:count:))")
+        precondition(
+            !architecture.isPIPNet || neighbours?.first?.isEmpty == false,
+            "KeypointModelSpec.makeModel: a PIPNet spec needs its neighbour lists first (withNeighbours(from:count:))")
         return switch architecture {
         case .noseNet: NoseNet(inputHeight: inputHeight, inputWidth: inputWidth, points: pointCount, using: &generator)
-        case .studyPart2Net: StudyPart2Net(inputHeight: inputHeight, inputWidth: inputWidth, points: pointCount, using: &generator)
-        case .resnet18: NN.resnet18(inputChannels: inputChannels, outputs: 2 * pointCount, stemPadding: stemPadding ?? 3, using: &generator)
+        case .studyPart2Net:
+            StudyPart2Net(inputHeight: inputHeight, inputWidth: inputWidth, points: pointCount, using: &generator)
+        case .resnet18:
+            NN.resnet18(
+                inputChannels: inputChannels, outputs: 2 * pointCount, stemPadding: stemPadding ?? 3, using: &generator)
         case .pipNetResNet18, .pipNet16ResNet18:
-            PIPNet(inputChannels: inputChannels, points: pointCount, neighbours: neighbours?.first?.count ?? 0,
-                   stride: architecture == .pipNet16ResNet18 ? 16 : 32, using: &generator)
-        case .integralResNet18: IntegralRegressionNet(inputChannels: inputChannels, points: pointCount, using: &generator)
+            PIPNet(
+                inputChannels: inputChannels, points: pointCount, neighbours: neighbours?.first?.count ?? 0,
+                stride: architecture == .pipNet16ResNet18 ? 16 : 32, using: &generator)
+        case .integralResNet18:
+            IntegralRegressionNet(inputChannels: inputChannels, points: pointCount, using: &generator)
         }
     }
 
@@ -193,10 +210,12 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
     /// it already has them (a run resumed or a model fine-tuned keeps its lists).
     public func withNeighbours(from dataset: FaceDataset, count: Int = pipNetNeighbourCount) -> KeypointModelSpec {
         guard architecture.isPIPNet, neighbours == nil else { return self }
-        var sums = [SIMD2<Double>](repeating: .zero, count: pointCount), counts = [Double](repeating: 0, count: pointCount)
+        var sums = [SIMD2<Double>](repeating: .zero, count: pointCount),
+            counts = [Double](repeating: 0, count: pointCount)
         for index in 0..<dataset.count {
             let transform = dataset.baseTransform(at: index)
-            for (point, position) in transform.apply(dataset.keypoints(at: index)).enumerated() where position.isPresent {
+            for (point, position) in transform.apply(dataset.keypoints(at: index)).enumerated() where position.isPresent
+            {
                 sums[point] += SIMD2(Double(position.x), Double(position.y))
                 counts[point] += 1
             }
@@ -211,7 +230,9 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
 
     /// The model input's format for FaceData.
     public var inputFormat: InputFormat {
-        InputFormat(width: inputWidth, height: inputHeight, channels: inputChannels, pixels: pixels == .unit ? .unit : .centered)
+        InputFormat(
+            width: inputWidth, height: inputHeight, channels: inputChannels, pixels: pixels == .unit ? .unit : .centered
+        )
     }
 
     /// The crop for FaceData.
@@ -230,18 +251,25 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
     /// partner is not predicted.
     public func outputMirrorMap() throws -> MirrorMap {
         guard let mirror = scheme.mirror else {
-            throw KeypointInputError("test-time mirroring needs the scheme's mirror map, and \(scheme.name) has none (train with --mirror to give one)")
+            throw KeypointInputError(
+                "test-time mirroring needs the scheme's mirror map, and \(scheme.name) has none (train with --mirror to give one)"
+            )
         }
         guard let restricted = points.map({ mirror.restricted(to: $0) }) ?? mirror else {
-            throw KeypointInputError("test-time mirroring needs each point's mirror partner among the model's points, and this model predicts only some of \(scheme.name)'s")
+            throw KeypointInputError(
+                "test-time mirroring needs each point's mirror partner among the model's points, and this model predicts only some of \(scheme.name)'s"
+            )
         }
         return restricted
     }
 
     /// A dataset configuration that produces this model's inputs and targets.
-    public func datasetConfiguration(augmentation: Augmentation = .none, onBadSample: BadSamplePolicy = .fail) -> FaceDatasetConfiguration {
-        FaceDatasetConfiguration(input: inputFormat, crop: cropMode, points: points, mirrorMap: mirrorMap,
-                                 augmentation: augmentation, onBadSample: onBadSample)
+    public func datasetConfiguration(
+        augmentation: Augmentation = .none, onBadSample: BadSamplePolicy = .fail
+    ) -> FaceDatasetConfiguration {
+        FaceDatasetConfiguration(
+            input: inputFormat, crop: cropMode, points: points, mirrorMap: mirrorMap,
+            augmentation: augmentation, onBadSample: onBadSample)
     }
 }
 
@@ -253,7 +281,9 @@ extension KeypointModelSpec {
     /// The smallest input side the architecture accepts: every conv+pool stage must leave at
     /// least one pixel (ResNet18: its five stride-2 stages).
     public var minimumInputSide: Int {
-        func smallest(_ fits: (Int) -> Bool) -> Int { (1...maximumInputSide).first(where: fits) ?? maximumInputSide + 1 }
+        func smallest(_ fits: (Int) -> Bool) -> Int {
+            (1...maximumInputSide).first(where: fits) ?? maximumInputSide + 1
+        }
         switch architecture {
         case .noseNet: return smallest { NoseNet.featureSize(inputHeight: $0, inputWidth: $0).height > 0 }
         case .studyPart2Net: return smallest { StudyPart2Net.featureSize(inputHeight: $0, inputWidth: $0).height > 0 }
@@ -278,26 +308,41 @@ extension KeypointModelSpec {
     /// neighbour lists (which a spec may lack `beforeTraining`: the trainer derives them from
     /// the training set). (The scheme itself is checked when it is decoded.)
     public func validate(beforeTraining: Bool = false) throws(InvalidField) {
-        func fail(_ field: String, _ message: String) throws(InvalidField) -> Never { throw InvalidField(field: field, message: message) }
+        func fail(_ field: String, _ message: String) throws(InvalidField) -> Never {
+            throw InvalidField(field: field, message: message)
+        }
         let range = minimumInputSide...maximumInputSide
         for (field, side) in [("inputWidth", inputWidth), ("inputHeight", inputHeight)] where !range.contains(side) {
-            try fail(field, "\(side) px is outside what \(architecture.rawValue) accepts (\(range.lowerBound)...\(range.upperBound))")
+            try fail(
+                field,
+                "\(side) px is outside what \(architecture.rawValue) accepts (\(range.lowerBound)...\(range.upperBound))"
+            )
         }
         if architecture == .integralResNet18 {
             for (field, side) in [("inputWidth", inputWidth), ("inputHeight", inputHeight)] where side % 32 != 0 {
-                try fail(field, "\(side) px; \(architecture.rawValue) needs a multiple of 32 (its heatmaps are the trunk's map upsampled 4x)")
+                try fail(
+                    field,
+                    "\(side) px; \(architecture.rawValue) needs a multiple of 32 (its heatmaps are the trunk's map upsampled 4x)"
+                )
             }
         }
         let channels: Set<Int> = architecture.isResNet ? [1, 3] : [1]
         if !channels.contains(inputChannels) {
-            try fail("inputChannels", "\(inputChannels); \(architecture.rawValue) takes \(channels.sorted().map(String.init).joined(separator: " or "))")
+            try fail(
+                "inputChannels",
+                "\(inputChannels); \(architecture.rawValue) takes \(channels.sorted().map(String.init).joined(separator: " or "))"
+            )
         }
         let schemeSize = scheme.pointCount
         if let points {
-            if points.isEmpty { try fail("points", "empty; a model predicts at least one point (omit the field for all \(schemeSize))") }
+            if points.isEmpty {
+                try fail("points", "empty; a model predicts at least one point (omit the field for all \(schemeSize))")
+            }
             var seen = Set<Int>()
             for (index, point) in points.enumerated() {
-                if !(0..<schemeSize).contains(point) { try fail("points[\(index)]", "\(point) is not a point of \(scheme.name) (0...\(schemeSize - 1))") }
+                if !(0..<schemeSize).contains(point) {
+                    try fail("points[\(index)]", "\(point) is not a point of \(scheme.name) (0...\(schemeSize - 1))")
+                }
                 if !seen.insert(point).inserted { try fail("points[\(index)]", "point \(point) appears twice") }
             }
         }
@@ -305,15 +350,28 @@ extension KeypointModelSpec {
             try fail("crop.faceBox.enlargement", "\(enlargement) is outside 1...4 (times the face box)")
         }
         if let stemPadding {
-            if architecture != .resnet18 { try fail("stemPadding", "only ResNet18 takes a stem padding; \(architecture.rawValue) does not") }
-            if !(0...3).contains(stemPadding) { try fail("stemPadding", "\(stemPadding); expected 0...3 (torchvision's is 3, the study's 2)") }
+            if architecture != .resnet18 {
+                try fail("stemPadding", "only ResNet18 takes a stem padding; \(architecture.rawValue) does not")
+            }
+            if !(0...3).contains(stemPadding) {
+                try fail("stemPadding", "\(stemPadding); expected 0...3 (torchvision's is 3, the study's 2)")
+            }
         }
-        if faceBoxes == .detector, crop == .wholeImage { try fail("boxes", "'detector' needs a faceBox crop; the model crops the whole photo") }
+        if faceBoxes == .detector, crop == .wholeImage {
+            try fail("boxes", "'detector' needs a faceBox crop; the model crops the whole photo")
+        }
         if let pointOffsets {
-            if pointOffsets.count != pointCount { try fail("pointOffsets", "\(pointOffsets.count) offsets for \(pointCount) points; expected one [x, y] per point") }
+            if pointOffsets.count != pointCount {
+                try fail(
+                    "pointOffsets",
+                    "\(pointOffsets.count) offsets for \(pointCount) points; expected one [x, y] per point")
+            }
             let limit = Float(Swift.max(inputWidth, inputHeight))
             for (point, offset) in pointOffsets.enumerated() where !(abs(offset.x) <= limit && abs(offset.y) <= limit) {
-                try fail("pointOffsets[\(point)]", "[\(offset.x), \(offset.y)] px; expected finite offsets within the \(inputWidth)x\(inputHeight) input")
+                try fail(
+                    "pointOffsets[\(point)]",
+                    "[\(offset.x), \(offset.y)] px; expected finite offsets within the \(inputWidth)x\(inputHeight) input"
+                )
             }
         }
         try validateNeighbours(beforeTraining: beforeTraining)
@@ -321,25 +379,42 @@ extension KeypointModelSpec {
 
     /// PIPNet's lists: one per point, all of one length `1..<points`, distinct other points.
     private func validateNeighbours(beforeTraining: Bool) throws(InvalidField) {
-        func fail(_ field: String, _ message: String) throws(InvalidField) -> Never { throw InvalidField(field: field, message: message) }
+        func fail(_ field: String, _ message: String) throws(InvalidField) -> Never {
+            throw InvalidField(field: field, message: message)
+        }
         guard architecture.isPIPNet else {
-            if neighbours != nil { try fail("neighbours", "only PIPNet has neighbour lists; \(architecture.rawValue) does not") }
+            if neighbours != nil {
+                try fail("neighbours", "only PIPNet has neighbour lists; \(architecture.rawValue) does not")
+            }
             return
         }
-        if pointCount < 2 { try fail("points", "\(architecture.rawValue) needs at least 2 points (each is also estimated by its neighbours)") }
+        if pointCount < 2 {
+            try fail(
+                "points", "\(architecture.rawValue) needs at least 2 points (each is also estimated by its neighbours)")
+        }
         guard let neighbours else {
             if beforeTraining { return }
             try fail("neighbours", "missing; \(architecture.rawValue) needs each point's neighbour list")
         }
-        if neighbours.count != pointCount { try fail("neighbours", "\(neighbours.count) lists for \(pointCount) points; expected one per point") }
+        if neighbours.count != pointCount {
+            try fail("neighbours", "\(neighbours.count) lists for \(pointCount) points; expected one per point")
+        }
         let length = neighbours[0].count
         let lengths = 1...Swift.min(pointCount - 1, Self.maximumNeighbourCount)
-        if !lengths.contains(length) { try fail("neighbours[0]", "\(length) neighbours; expected \(lengths.lowerBound)...\(lengths.upperBound)") }
+        if !lengths.contains(length) {
+            try fail("neighbours[0]", "\(length) neighbours; expected \(lengths.lowerBound)...\(lengths.upperBound)")
+        }
         for (point, list) in neighbours.enumerated() {
-            if list.count != length { try fail("neighbours[\(point)]", "\(list.count) neighbours; the first list has \(length), all must have as many") }
+            if list.count != length {
+                try fail(
+                    "neighbours[\(point)]",
+                    "\(list.count) neighbours; the first list has \(length), all must have as many")
+            }
             for (slot, neighbour) in list.enumerated() {
                 if !(0..<pointCount).contains(neighbour) || neighbour == point {
-                    try fail("neighbours[\(point)][\(slot)]", "\(neighbour) is not another point of the model (0...\(pointCount - 1), not \(point))")
+                    try fail(
+                        "neighbours[\(point)][\(slot)]",
+                        "\(neighbour) is not another point of the model (0...\(pointCount - 1), not \(point))")
                 }
             }
             if Set(list).count != list.count { try fail("neighbours[\(point)]", "\(list) lists a point twice") }

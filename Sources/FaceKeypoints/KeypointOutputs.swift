@@ -36,7 +36,9 @@ public struct KeypointOutputs {
     /// coordinates (absent points masked, `Batch.maskedLoss(_:_:)`), or PIPNet's own loss
     /// (`pipNetLoss(_:_:scoreLoss:scoreWeight:offsetWeight:)` with `scoreLoss`, absent points
     /// masked the same way).
-    public func loss(for batch: Batch, regressionLoss: (Tensor, Tensor) -> Tensor, scoreLoss: PIPNetScoreLoss = .mse) -> Tensor {
+    public func loss(
+        for batch: Batch, regressionLoss: (Tensor, Tensor) -> Tensor, scoreLoss: PIPNetScoreLoss = .mse
+    ) -> Tensor {
         guard let maps, let neighbours else { return batch.maskedLoss(raw, regressionLoss) }
         let targets = batch.targets.scalars, mask = batch.mask?.scalars, points = spec.pointCount
         // A normalized target t = (p - size / 2) / (size / 2) is the fraction (t + 1) / 2 of the input.
@@ -49,7 +51,8 @@ public struct KeypointOutputs {
         let present = mask.map { mask in
             (0..<batch.count).map { image in (0..<points).map { mask[(image * points + $0) * 2] > 0 } }
         }
-        let pipTargets = PIPNetTargets(points: fractions, present: present, neighbours: neighbours, height: maps.height, width: maps.width)
+        let pipTargets = PIPNetTargets(
+            points: fractions, present: present, neighbours: neighbours, height: maps.height, width: maps.width)
         return pipNetLoss(maps, pipTargets, scoreLoss: scoreLoss).total
     }
 
@@ -65,19 +68,24 @@ public struct KeypointOutputs {
             let normalization = TargetNormalization(width: spec.inputWidth, height: spec.inputHeight)
             let values = raw.scalars, width = raw.shape[1]
             return (0..<raw.shape[0]).map { row in
-                KeypointEstimate(points: normalization.denormalize(Array(values[(row * width)..<((row + 1) * width)])), confidences: nil)
+                KeypointEstimate(
+                    points: normalization.denormalize(Array(values[(row * width)..<((row + 1) * width)])),
+                    confidences: nil)
             }
         }
         let stride = Float(spec.inputWidth) / Float(maps.width)
         return maps.decoded(neighbours: neighbours, stride: stride).map { prediction in
-            KeypointEstimate(points: prediction.points, confidences: prediction.confidences.map { Swift.min(Swift.max($0, 0), 1) })
+            KeypointEstimate(
+                points: prediction.points, confidences: prediction.confidences.map { Swift.min(Swift.max($0, 0), 1) })
         }
     }
 
     /// `estimates` with the spec's point offsets added (unchanged without them).
     private func corrected(_ estimates: [KeypointEstimate]) -> [KeypointEstimate] {
         guard let offsets = spec.pointOffsets else { return estimates }
-        return estimates.map { KeypointEstimate(points: zip($0.points, offsets).map { $0 + $1 }, confidences: $0.confidences) }
+        return estimates.map {
+            KeypointEstimate(points: zip($0.points, offsets).map { $0 + $1 }, confidences: $0.confidences)
+        }
     }
 }
 
@@ -89,13 +97,15 @@ extension KeypointOutputs {
     /// are added once, to the mean: they correct the annotations' habits, which a mirror reverses.
     public func estimates(mergingMirrored mirrored: KeypointOutputs, mirror: MirrorMap) -> [KeypointEstimate] {
         let width = Float(spec.inputWidth)
-        return corrected(zip(decoded(), mirrored.decoded()).map { own, other in
-            let reflected = mirror.reorder(other.points.map { Point(width - $0.x, $0.y) })
-            let confidences = own.confidences.flatMap { own in
-                other.confidences.map { zip(own, mirror.reorder($0)).map { ($0 + $1) / 2 } }
-            }
-            return KeypointEstimate(points: zip(own.points, reflected).map { ($0 + $1) / 2 }, confidences: confidences)
-        })
+        return corrected(
+            zip(decoded(), mirrored.decoded()).map { own, other in
+                let reflected = mirror.reorder(other.points.map { Point(width - $0.x, $0.y) })
+                let confidences = own.confidences.flatMap { own in
+                    other.confidences.map { zip(own, mirror.reorder($0)).map { ($0 + $1) / 2 } }
+                }
+                return KeypointEstimate(
+                    points: zip(own.points, reflected).map { ($0 + $1) / 2 }, confidences: confidences)
+            })
     }
 
     /// Model inputs mirrored left to right (each row's pixels reversed): the crop of the mirrored

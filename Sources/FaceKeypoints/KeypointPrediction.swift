@@ -17,9 +17,15 @@ public struct KeypointPrediction: Sendable {
     public let confidences: [Float]?
 
     /// A prediction from its parts.
-    public init(index: Int, identity: String, predicted: [Point], truth: [Point], normalizer: Float, confidences: [Float]? = nil) {
-        self.index = index; self.identity = identity; self.predicted = predicted; self.truth = truth
-        self.normalizer = normalizer; self.confidences = confidences
+    public init(
+        index: Int, identity: String, predicted: [Point], truth: [Point], normalizer: Float, confidences: [Float]? = nil
+    ) {
+        self.index = index
+        self.identity = identity
+        self.predicted = predicted
+        self.truth = truth
+        self.normalizer = normalizer
+        self.confidences = confidences
     }
 
     /// The predicted and true points where the truth is annotated (absent points left out).

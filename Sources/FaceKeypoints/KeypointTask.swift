@@ -1,5 +1,5 @@
-import Foundation
 import FaceData
+import Foundation
 import Vision
 
 /// A keypoint task: the model to train (``spec``), how to train it (``configuration``), where
@@ -41,19 +41,26 @@ public struct KeypointTask: Sendable {
     /// A task from its parts (the presets: ``nose(_:)``, ``face(_:)``, ``landmarks(_:boxes:architecture:)``,
     /// ``custom(scheme:architecture:inputSize:_:)``).
     public init(name: String, spec: KeypointModelSpec, configuration: TrainingConfiguration) {
-        self.name = name; self.spec = spec; self.configuration = configuration
+        self.name = name
+        self.spec = spec
+        self.configuration = configuration
     }
 
     /// Part 1: the nose tip with NoseNet on the whole IMM photo at 80x60.
     public static func nose(_ recipe: Recipe = .default) -> KeypointTask {
         switch recipe {
         case .study:
-            KeypointTask(name: "nose", spec: .nose, configuration: TrainingConfiguration(epochs: 25, batchSize: 4, learningRate: 1e-3))
+            KeypointTask(
+                name: "nose", spec: .nose,
+                configuration: TrainingConfiguration(epochs: 25, batchSize: 4, learningRate: 1e-3))
         case .default:
-            KeypointTask(name: "nose", spec: .nose, configuration: TrainingConfiguration(
-                epochs: 25, batchSize: 4, learningRate: 1e-3, schedule: .cosine,
-                augmentation: AugmentationSettings(rotation: 5, shift: 0.03, scaleLow: 0.95, scaleHigh: 1.05, flipProbability: 0.5,
-                                                   brightness: 0.2, contrast: 0.2)))
+            KeypointTask(
+                name: "nose", spec: .nose,
+                configuration: TrainingConfiguration(
+                    epochs: 25, batchSize: 4, learningRate: 1e-3, schedule: .cosine,
+                    augmentation: AugmentationSettings(
+                        rotation: 5, shift: 0.03, scaleLow: 0.95, scaleHigh: 1.05, flipProbability: 0.5,
+                        brightness: 0.2, contrast: 0.2)))
         }
     }
 
@@ -62,13 +69,17 @@ public struct KeypointTask: Sendable {
     /// cosine decay (11.07 against 11.29 px); mirrored flips did not help on IMM (12.49 px).
     public static func face(_ recipe: Recipe = .default) -> KeypointTask {
         let augmentation = AugmentationSettings(rotation: 15, shift: 10.0 / 240, brightness: 0.3, contrast: 0.3)
-        return KeypointTask(name: "face", spec: .face, configuration: TrainingConfiguration(
-            epochs: 60, batchSize: 4, learningRate: 1e-3, schedule: recipe == .study ? .constant : .cosine, augmentation: augmentation))
+        return KeypointTask(
+            name: "face", spec: .face,
+            configuration: TrainingConfiguration(
+                epochs: 60, batchSize: 4, learningRate: 1e-3, schedule: recipe == .study ? .constant : .cosine,
+                augmentation: augmentation))
     }
 
     /// Rotation, shift, scale, flips and colour of part 3 (both recipes).
-    public static let landmarkAugmentation = AugmentationSettings(rotation: 15, shift: 0.05, scaleLow: 0.9, scaleHigh: 1.1,
-                                                                  flipProbability: 0.5, brightness: 0.3, contrast: 0.3)
+    public static let landmarkAugmentation = AugmentationSettings(
+        rotation: 15, shift: 0.05, scaleLow: 0.9, scaleHigh: 1.1,
+        flipProbability: 0.5, brightness: 0.3, contrast: 0.3)
 
     /// Part 3: 68 iBUG landmarks with ResNet18 on 224x224 crops of 1.4x the face box. The study
     /// (`.study`) trains as the original did: conv1 padding 2 (``KeypointModelSpec/stemPadding``),
@@ -82,16 +93,22 @@ public struct KeypointTask: Sendable {
     /// trains with its own loss for 50 epochs on tighter crops around the annotated boxes, 1.2x
     /// (``pipNetCropEnlargement``), with the same augmentation (the shipped model's recipe; the
     /// experiments behind it are in Docs/Reproduction.md, "Beyond the study").
-    public static func landmarks(_ recipe: Recipe = .default, boxes: KeypointModelSpec.FaceBoxes = .truth,
-                                 architecture: KeypointModelSpec.Architecture = .resnet18) -> KeypointTask {
-        var task = KeypointTask(name: "landmarks", spec: boxes == .detector ? .detectorLandmarks : .landmarks, configuration: TrainingConfiguration(
-            epochs: architecture.isPIPNet ? 50 : 47, batchSize: 16, learningRate: 1e-3, schedule: .warmupCosine, loss: .wing,
-            augmentation: landmarkAugmentation))
+    public static func landmarks(
+        _ recipe: Recipe = .default, boxes: KeypointModelSpec.FaceBoxes = .truth,
+        architecture: KeypointModelSpec.Architecture = .resnet18
+    ) -> KeypointTask {
+        var task = KeypointTask(
+            name: "landmarks", spec: boxes == .detector ? .detectorLandmarks : .landmarks,
+            configuration: TrainingConfiguration(
+                epochs: architecture.isPIPNet ? 50 : 47, batchSize: 16, learningRate: 1e-3, schedule: .warmupCosine,
+                loss: .wing,
+                augmentation: landmarkAugmentation))
         if recipe == .study {
             // The original: torchvision's ResNet18 with conv1 padding 2, Adam at 1e-4, 10 epochs of MSE; its batch size is
             // not given, so part 2's 4 (Docs/Reproduction.md).
-            task.configuration = TrainingConfiguration(epochs: 10, batchSize: 4, learningRate: 1e-4, schedule: .constant, loss: .mse,
-                                                       augmentation: landmarkAugmentation)
+            task.configuration = TrainingConfiguration(
+                epochs: 10, batchSize: 4, learningRate: 1e-4, schedule: .constant, loss: .mse,
+                augmentation: landmarkAugmentation)
             if architecture == .resnet18 { task.spec.stemPadding = 2 }
         }
         task.spec.architecture = architecture
@@ -106,8 +123,10 @@ public struct KeypointTask: Sendable {
 
     /// A user's own scheme: part 3's recipe on `architecture` at `inputSize` pixels a side;
     /// flips only when the scheme has a mirror map.
-    public static func custom(scheme: LandmarkScheme, architecture: KeypointModelSpec.Architecture = .resnet18, inputSize: Int = 224,
-                              _ recipe: Recipe = .default) -> KeypointTask {
+    public static func custom(
+        scheme: LandmarkScheme, architecture: KeypointModelSpec.Architecture = .resnet18, inputSize: Int = 224,
+        _ recipe: Recipe = .default
+    ) -> KeypointTask {
         var task = landmarks(recipe)
         task.name = "train"
         task.spec = .custom(scheme: scheme, architecture: architecture, inputSize: inputSize)
@@ -117,13 +136,16 @@ public struct KeypointTask: Sendable {
 
     /// The training set (with the configuration's augmentation) and the validation set (none)
     /// from `source`; with `limit`, the first `limit` faces of each.
-    public func datasets(from source: DataSource, limit: Int? = nil) throws -> (training: FaceDataset, validation: FaceDataset) {
+    public func datasets(
+        from source: DataSource, limit: Int? = nil
+    ) throws -> (training: FaceDataset, validation: FaceDataset) {
         let augmented = spec.datasetConfiguration(augmentation: configuration.augmentation.augmentation)
         var training: FaceDataset, validation: FaceDataset
         switch source {
         case .imm(let folder):
             training = try FaceDataset.imm(folder: folder, split: .train, configuration: augmented, limit: limit)
-            validation = try FaceDataset.imm(folder: folder, split: .validation, configuration: spec.datasetConfiguration(), limit: limit)
+            validation = try FaceDataset.imm(
+                folder: folder, split: .validation, configuration: spec.datasetConfiguration(), limit: limit)
         case .imglab(let url, let fraction):
             let split = try ValidationSplit(fraction: fraction, seed: configuration.splitSeed ?? configuration.seed)
             do {
@@ -135,13 +157,17 @@ public struct KeypointTask: Sendable {
             if spec.scheme == .ibug68 && spec.task != .custom {
                 all = try FaceDataset.imglab(url, configuration: spec.datasetConfiguration())
             } else {
-                all = try FaceDataset.imglab(try ImglabDataset(contentsOf: url), file: url, scheme: spec.scheme, configuration: spec.datasetConfiguration())
+                all = try FaceDataset.imglab(
+                    try ImglabDataset(contentsOf: url), file: url, scheme: spec.scheme,
+                    configuration: spec.datasetConfiguration())
             }
             (training, validation) = (split.part(.train, of: all), split.part(.validation, of: all))
             training = try training.with(augmentation: augmented.augmentation)
         }
         if let limit {
-            guard limit >= 1 else { throw TrainingError.invalidConfiguration("the face limit must be at least 1, got \(limit)") }
+            guard limit >= 1 else {
+                throw TrainingError.invalidConfiguration("the face limit must be at least 1, got \(limit)")
+            }
             training = training.subset(Array(0..<Swift.min(limit, training.count)))
             validation = validation.subset(Array(0..<Swift.min(limit, validation.count)))
         }
@@ -154,34 +180,47 @@ public struct KeypointTask: Sendable {
     /// `predictions.png` (best and worst validation faces) and `filters.png` (first
     /// convolution).
     @discardableResult
-    public func train(_ data: (training: FaceDataset, validation: FaceDataset), output: URL, resume: Bool = false,
-                      progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingHistory {
+    public func train(
+        _ data: (training: FaceDataset, validation: FaceDataset), output: URL, resume: Bool = false,
+        progress: (TrainingProgress) -> Void = { _ in }
+    ) throws -> TrainingHistory {
         let trainer = try makeTrainer(data, output: output)
         return try train(with: trainer, resume: resume, progress: progress)
     }
 
     /// The trainer ``train(_:output:resume:progress:)`` uses, for callers that show the model first.
     /// With a `group` of several ranks, every rank makes its trainer (see ``KeypointTrainer``).
-    public func makeTrainer(_ data: (training: FaceDataset, validation: FaceDataset), output: URL,
-                            group: any ProcessGroup = SingleProcessGroup(), synchronizedBatchNorm: Bool = false) throws -> KeypointTrainer {
-        try KeypointTrainer(spec: spec, configuration: configuration, training: data.training, validation: data.validation, output: output,
-                            group: group, synchronizedBatchNorm: synchronizedBatchNorm)
+    public func makeTrainer(
+        _ data: (training: FaceDataset, validation: FaceDataset), output: URL,
+        group: any ProcessGroup = SingleProcessGroup(), synchronizedBatchNorm: Bool = false
+    ) throws -> KeypointTrainer {
+        try KeypointTrainer(
+            spec: spec, configuration: configuration, training: data.training, validation: data.validation,
+            output: output,
+            group: group, synchronizedBatchNorm: synchronizedBatchNorm)
     }
 
     /// Runs `trainer` (made by ``makeTrainer(_:output:group:synchronizedBatchNorm:)``) and writes the pictures (rank 0
     /// only, in a data-parallel run).
     @discardableResult
-    public func train(with trainer: KeypointTrainer, resume: Bool = false, progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingHistory {
+    public func train(
+        with trainer: KeypointTrainer, resume: Bool = false, progress: (TrainingProgress) -> Void = { _ in }
+    ) throws -> TrainingHistory {
         let output = trainer.output
         guard trainer.group.isRoot else { return try trainer.run(resume: resume, progress: progress) }
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-        let firstBatch = try DataLoader(dataset: trainer.training, batchSize: 8, shuffle: true, seed: configuration.seed).batch(0, epoch: 0)
-        try TrainingReports.samplesGrid(firstBatch, format: spec.inputFormat).write(to: output.appendingPathComponent("samples.png"))
+        let firstBatch = try DataLoader(
+            dataset: trainer.training, batchSize: 8, shuffle: true, seed: configuration.seed
+        ).batch(0, epoch: 0)
+        try TrainingReports.samplesGrid(firstBatch, format: spec.inputFormat).write(
+            to: output.appendingPathComponent("samples.png"))
         let history = try trainer.run(resume: resume, progress: progress)
-        try TrainingReports.lossPlot(history, title: "\(name): loss per epoch", loss: configuration.loss).write(to: output.appendingPathComponent("loss.png"))
-        let written = try KeypointModelFile.spec(of: trainer.modelURL).spec   // with a face-box model's point offsets
+        try TrainingReports.lossPlot(history, title: "\(name): loss per epoch", loss: configuration.loss).write(
+            to: output.appendingPathComponent("loss.png"))
+        let written = try KeypointModelFile.spec(of: trainer.modelURL).spec  // with a face-box model's point offsets
         let (predictions, _) = try Evaluation.predict(trainer.validatedModel, spec: written, on: trainer.validation)
-        try TrainingReports.predictionsGrid(predictions, dataset: trainer.validation).write(to: output.appendingPathComponent("predictions.png"))
+        try TrainingReports.predictionsGrid(predictions, dataset: trainer.validation).write(
+            to: output.appendingPathComponent("predictions.png"))
         if let first = trainer.validatedModel.namedParameters().first(where: { $0.name == "conv1.weight" }) {
             try TrainingReports.filters(first.parameter.value).write(to: output.appendingPathComponent("filters.png"))
         }

@@ -23,16 +23,19 @@ extension PhotoLandmarks {
         var first: [String: URL] = [:]
         for (photo, name) in zip(photos, names) {
             if let other = first[name] {
-                throw KeypointInputError("\(other.path) and \(photo.path) would both write \(name)\(jsonSuffix) in \(folder.path); "
-                                         + "predict them into separate output folders")
+                throw KeypointInputError(
+                    "\(other.path) and \(photo.path) would both write \(name)\(jsonSuffix) in \(folder.path); "
+                        + "predict them into separate output folders")
             }
             first[name] = photo
         }
         let inputs = Set(photos.map { $0.standardizedFileURL.path })
         for name in names {
-            for suffix in [drawingSuffix, jsonSuffix] where inputs.contains(folder.appendingPathComponent(name + suffix).standardizedFileURL.path) {
-                throw KeypointInputError("\(folder.appendingPathComponent(name + suffix).path) is one of the photos and would be overwritten; "
-                                         + "choose another output folder")
+            for suffix in [drawingSuffix, jsonSuffix]
+            where inputs.contains(folder.appendingPathComponent(name + suffix).standardizedFileURL.path) {
+                throw KeypointInputError(
+                    "\(folder.appendingPathComponent(name + suffix).path) is one of the photos and would be overwritten; "
+                        + "choose another output folder")
             }
         }
         return names

@@ -32,8 +32,9 @@ public struct PhotoLandmarks: Codable, Sendable, Equatable {
 
         /// A face and its landmarks.
         public init(_ landmarks: FaceLandmarks) {
-            self.init(box: landmarks.box, score: landmarks.score, points5: landmarks.points5, points: landmarks.points,
-                      confidence: landmarks.confidences)
+            self.init(
+                box: landmarks.box, score: landmarks.score, points5: landmarks.points5, points: landmarks.points,
+                confidence: landmarks.confidences)
         }
 
         enum CodingKeys: String, CodingKey { case box, score, points5, points, confidence }
@@ -65,7 +66,11 @@ public struct PhotoLandmarks: Codable, Sendable, Equatable {
 
     /// A photo's result from its parts.
     public init(image: String, width: Int, height: Int, model: String, faces: [Face]) {
-        self.image = image; self.width = width; self.height = height; self.model = model; self.faces = faces
+        self.image = image
+        self.width = width
+        self.height = height
+        self.model = model
+        self.faces = faces
     }
 
     /// The faces a ``FaceLandmarker`` found in `photo`, named `image`, by the model named `model`.
@@ -90,11 +95,15 @@ public struct PhotoLandmarks: Codable, Sendable, Equatable {
             let boxThickness = Swift.min(Swift.max(1, box.width / 100), Float(Swift.max(photo.width, photo.height)))
             drawing.drawRectangle(box, color: .yellow, thickness: Int(boxThickness.rounded()))
             drawing.drawKeypoints((face.points5 ?? []).map { Point($0[0], $0[1]) }, color: .cyan, radius: radius)
-            let points = face.points.map { Point($0[0], $0[1]) }, pointRadius = Swift.max(1, Swift.min(radius, box.width / 80))
+            let points = face.points.map { Point($0[0], $0[1]) },
+                pointRadius = Swift.max(1, Swift.min(radius, box.width / 80))
             let confidence = face.confidence ?? [Float](repeating: 1, count: points.count)
-            drawing.drawKeypoints(zip(points, confidence).filter { $1 >= Self.lowConfidence }.map(\.0), color: .prediction, radius: pointRadius)
+            drawing.drawKeypoints(
+                zip(points, confidence).filter { $1 >= Self.lowConfidence }.map(\.0), color: .prediction,
+                radius: pointRadius)
             for (point, _) in zip(points, confidence).filter({ $1 < Self.lowConfidence }) {
-                drawing.drawCircle(center: point, radius: 1.6 * pointRadius, color: .magenta, thickness: Swift.max(1, pointRadius / 2))
+                drawing.drawCircle(
+                    center: point, radius: 1.6 * pointRadius, color: .magenta, thickness: Swift.max(1, pointRadius / 2))
             }
         }
         return drawing
@@ -115,7 +124,10 @@ public struct PhotoLandmarks: Codable, Sendable, Equatable {
         do {
             return try encoder.encode(self)
         } catch is EncodingError {
-            throw KeypointModelError(file: model, "the model's outputs for \(image) are not finite (NaN or infinite); the model file may be damaged or untrained")
+            throw KeypointModelError(
+                file: model,
+                "the model's outputs for \(image) are not finite (NaN or infinite); the model file may be damaged or untrained"
+            )
         }
     }
 }

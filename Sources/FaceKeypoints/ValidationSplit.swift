@@ -27,7 +27,8 @@ public struct ValidationSplit: Sendable, Equatable {
     /// Throws ``TrainingError/invalidConfiguration(_:)`` unless `0 < fraction < 1`.
     public init(fraction: Double, seed: UInt64) throws {
         guard fraction > 0 && fraction < 1 else {
-            throw TrainingError.invalidConfiguration("the validation fraction (--val-fraction) must be between 0 and 1 (exclusive), got \(fraction)")
+            throw TrainingError.invalidConfiguration(
+                "the validation fraction (--val-fraction) must be between 0 and 1 (exclusive), got \(fraction)")
         }
         self.fraction = fraction
         self.seed = seed

@@ -40,7 +40,9 @@ public final class ExponentialMovingAverage {
     /// `model` must have the architecture the average was made of.
     public func update(from model: Module) {
         let current = model.stateDict()
-        precondition(current.map(\.name) == state.map(\.name), "ExponentialMovingAverage.update: the model's state dict has other names")
+        precondition(
+            current.map(\.name) == state.map(\.name),
+            "ExponentialMovingAverage.update: the model's state dict has other names")
         let weight = 1 - decay
         for index in state.indices {
             let value = current[index].tensor

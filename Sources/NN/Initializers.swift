@@ -23,8 +23,10 @@ public enum Initializer {
     /// `U(-bound, bound)` with `bound = gain * sqrt(3 / fan)` and the leaky-ReLU gain
     /// `sqrt(2 / (1 + a²))`. PyTorch's default for `Conv2d` and `Linear` is `a = sqrt(5)`,
     /// which gives `bound = 1 / sqrt(fanIn)`.
-    public static func kaimingUniform(_ shape: [Int], a: Float = Float(5).squareRoot(), mode: FanMode = .fanIn,
-                                      using generator: inout RandomGenerator) -> Tensor {
+    public static func kaimingUniform(
+        _ shape: [Int], a: Float = Float(5).squareRoot(), mode: FanMode = .fanIn,
+        using generator: inout RandomGenerator
+    ) -> Tensor {
         let fan = mode == .fanIn ? fans(shape).fanIn : fans(shape).fanOut
         let gain = (2 / (1 + a * a)).squareRoot()
         let bound = gain * (3 / Float(fan)).squareRoot()
@@ -33,14 +35,17 @@ public enum Initializer {
 
     /// `N(0, std²)` with `std = gain / sqrt(fan)`; torchvision's ResNet uses
     /// `mode: .fanOut` with the ReLU gain `sqrt(2)` (`a = 0`).
-    public static func kaimingNormal(_ shape: [Int], a: Float = 0, mode: FanMode = .fanIn, using generator: inout RandomGenerator) -> Tensor {
+    public static func kaimingNormal(
+        _ shape: [Int], a: Float = 0, mode: FanMode = .fanIn, using generator: inout RandomGenerator
+    ) -> Tensor {
         let fan = mode == .fanIn ? fans(shape).fanIn : fans(shape).fanOut
         let std = (2 / (1 + a * a)).squareRoot() / Float(fan).squareRoot()
         return Tensor.randomNormal(shape, std: std, using: &generator)
     }
 
     /// `U(-b, b)` with `b = gain * sqrt(6 / (fanIn + fanOut))`.
-    public static func xavierUniform(_ shape: [Int], gain: Float = 1, using generator: inout RandomGenerator) -> Tensor {
+    public static func xavierUniform(_ shape: [Int], gain: Float = 1, using generator: inout RandomGenerator) -> Tensor
+    {
         let (fanIn, fanOut) = fans(shape)
         let bound = gain * (6 / Float(fanIn + fanOut)).squareRoot()
         return Tensor.randomUniform(shape, low: -bound, high: bound, using: &generator)

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Tensor
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// How a loss combines its per-element values.
 public enum Reduction: String, Sendable, CaseIterable {
@@ -30,7 +31,9 @@ public func l1Loss(_ prediction: Tensor, _ target: Tensor, reduction: Reduction 
 /// Smooth L1 (Huber-like) loss, as `torch.nn.functional.smooth_l1_loss`:
 /// `0.5 d² / beta` where `|d| < beta`, else `|d| - 0.5 beta`.
 /// Shape: as ``mseLoss(_:_:reduction:)``.
-public func smoothL1Loss(_ prediction: Tensor, _ target: Tensor, beta: Float = 1, reduction: Reduction = .mean) -> Tensor {
+public func smoothL1Loss(
+    _ prediction: Tensor, _ target: Tensor, beta: Float = 1, reduction: Reduction = .mean
+) -> Tensor {
     precondition(beta > 0, "smoothL1Loss: beta must be positive, got \(beta)")
     return pointwiseLoss(prediction, target, .smoothL1(beta: beta), reduction: reduction, operation: "smoothL1Loss")
 }
@@ -41,9 +44,13 @@ public func smoothL1Loss(_ prediction: Tensor, _ target: Tensor, beta: Float = 1
 /// (`w = 10`, `ε = 2`) for pixel-scale errors; scale `width` with the target units (for targets
 /// normalized to the crop, use e.g. `width: 0.1, curvature: 0.02`).
 /// Shape: as ``mseLoss(_:_:reduction:)``.
-public func wingLoss(_ prediction: Tensor, _ target: Tensor, width: Float = 10, curvature: Float = 2, reduction: Reduction = .mean) -> Tensor {
-    precondition(width > 0 && curvature > 0, "wingLoss: width and curvature must be positive, got \(width) and \(curvature)")
-    return pointwiseLoss(prediction, target, .wing(width: width, curvature: curvature), reduction: reduction, operation: "wingLoss")
+public func wingLoss(
+    _ prediction: Tensor, _ target: Tensor, width: Float = 10, curvature: Float = 2, reduction: Reduction = .mean
+) -> Tensor {
+    precondition(
+        width > 0 && curvature > 0, "wingLoss: width and curvature must be positive, got \(width) and \(curvature)")
+    return pointwiseLoss(
+        prediction, target, .wing(width: width, curvature: curvature), reduction: reduction, operation: "wingLoss")
 }
 
 /// Adaptive wing loss for heatmaps (Wang et al., ICCV 2019), as the paper's code: with
@@ -54,13 +61,18 @@ public func wingLoss(_ prediction: Tensor, _ target: Tensor, width: Float = 10, 
 /// pull hard. Defaults are the paper's; targets must lie in `[0, 1]` and are constants (no
 /// gradient flows to them). The paper's weighted loss map is left to the caller.
 /// Shape: as ``mseLoss(_:_:reduction:)``.
-public func adaptiveWingLoss(_ prediction: Tensor, _ target: Tensor, omega: Float = 14, theta: Float = 0.5, epsilon: Float = 1,
-                             alpha: Float = 2.1, reduction: Reduction = .mean) -> Tensor {
-    precondition(omega > 0 && theta > 0 && epsilon > 0 && alpha > 1,
-                 "adaptiveWingLoss: omega, theta and epsilon must be positive and alpha above 1, got \(omega), \(theta), \(epsilon), \(alpha)")
+public func adaptiveWingLoss(
+    _ prediction: Tensor, _ target: Tensor, omega: Float = 14, theta: Float = 0.5, epsilon: Float = 1,
+    alpha: Float = 2.1, reduction: Reduction = .mean
+) -> Tensor {
+    precondition(
+        omega > 0 && theta > 0 && epsilon > 0 && alpha > 1,
+        "adaptiveWingLoss: omega, theta and epsilon must be positive and alpha above 1, got \(omega), \(theta), \(epsilon), \(alpha)"
+    )
     precondition(!target.requiresGrad, "adaptiveWingLoss: the target heatmap is a constant; detach it")
-    return pointwiseLoss(prediction, target, .adaptiveWing(omega: omega, theta: theta, epsilon: epsilon, alpha: alpha),
-                         reduction: reduction, operation: "adaptiveWingLoss")
+    return pointwiseLoss(
+        prediction, target, .adaptiveWing(omega: omega, theta: theta, epsilon: epsilon, alpha: alpha),
+        reduction: reduction, operation: "adaptiveWingLoss")
 }
 
 private enum PointwiseLoss {
@@ -85,7 +97,10 @@ private enum PointwiseLoss {
             let exponent = alpha - target
             if magnitude < theta {
                 let power = powf(magnitude / epsilon, exponent)
-                return (omega * log1pf(power), sign * omega * exponent * powf(magnitude / epsilon, exponent - 1) / (epsilon * (1 + power)))
+                return (
+                    omega * log1pf(power),
+                    sign * omega * exponent * powf(magnitude / epsilon, exponent - 1) / (epsilon * (1 + power))
+                )
             }
             let power = powf(theta / epsilon, exponent)
             let a = omega * exponent * powf(theta / epsilon, exponent - 1) / (epsilon * (1 + power))
@@ -94,8 +109,12 @@ private enum PointwiseLoss {
     }
 }
 
-private func pointwiseLoss(_ prediction: Tensor, _ target: Tensor, _ kind: PointwiseLoss, reduction: Reduction, operation: String) -> Tensor {
-    precondition(prediction.shape == target.shape, "\(operation): prediction shape \(prediction.shape) and target shape \(target.shape) differ")
+private func pointwiseLoss(
+    _ prediction: Tensor, _ target: Tensor, _ kind: PointwiseLoss, reduction: Reduction, operation: String
+) -> Tensor {
+    precondition(
+        prediction.shape == target.shape,
+        "\(operation): prediction shape \(prediction.shape) and target shape \(target.shape) differ")
     let count = prediction.count
     var values = Tensor(uninitializedShape: prediction.shape), slopes = Tensor(uninitializedShape: prediction.shape)
     var total: Double = 0
@@ -116,9 +135,15 @@ private func pointwiseLoss(_ prediction: Tensor, _ target: Tensor, _ kind: Point
     let output: Tensor
     let scale: Float
     switch reduction {
-    case .none: output = values; scale = 1
-    case .sum: output = Tensor(Float(total)); scale = 1
-    case .mean: output = Tensor(Float(total / Double(Swift.max(count, 1)))); scale = 1 / Float(Swift.max(count, 1))
+    case .none:
+        output = values
+        scale = 1
+    case .sum:
+        output = Tensor(Float(total))
+        scale = 1
+    case .mean:
+        output = Tensor(Float(total / Double(Swift.max(count, 1))))
+        scale = 1 / Float(Swift.max(count, 1))
     }
     return Tensor.recording(output, inputs: [prediction, target]) { gradOutput in
         let gradPrediction = reduction == .none ? gradOutput * slopes : slopes * (gradOutput.item * scale)

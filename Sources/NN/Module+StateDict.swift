@@ -20,8 +20,10 @@ extension Module {
     /// Shapes must always match. Nothing is changed unless everything fits.
     public func loadStateDict(_ tensors: [String: Tensor], strict: Bool = true, source: String = "state dict") throws {
         let parameters = namedParameters(), buffers = namedBuffers()
-        try StateDictError.check(tensors, fit: parameters.map { ($0.name, $0.parameter.shape) } + buffers.map { ($0.name, $0.buffer.value.shape) },
-                                 strict: strict, source: source)
+        try StateDictError.check(
+            tensors,
+            fit: parameters.map { ($0.name, $0.parameter.shape) } + buffers.map { ($0.name, $0.buffer.value.shape) },
+            strict: strict, source: source)
         for (name, parameter) in parameters { if let value = tensors[name] { parameter.assign(value) } }
         for (name, buffer) in buffers { if let value = tensors[name] { buffer.value = value.detached() } }
     }
@@ -31,8 +33,9 @@ extension Module {
     /// `num_batches_tracked` is stored as int64, as PyTorch stores it.
     public func save(to url: URL, metadata: [String: String] = [:]) throws {
         let state = stateDict()
-        try SafeTensors.write(Dictionary(uniqueKeysWithValues: state.map { ($0.name, $0.tensor) }), metadata: metadata,
-                              dtypes: SafeTensors.pytorchDTypes(for: state.map(\.name)), to: url)
+        try SafeTensors.write(
+            Dictionary(uniqueKeysWithValues: state.map { ($0.name, $0.tensor) }), metadata: metadata,
+            dtypes: SafeTensors.pytorchDTypes(for: state.map(\.name)), to: url)
     }
 
     /// Loads weights saved by ``save(to:metadata:)`` or by PyTorch (`safetensors.torch.save_file`

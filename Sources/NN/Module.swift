@@ -73,7 +73,9 @@ open class Module: CustomStringConvertible {
                 if value.displayStyle == .optional {
                     if let wrapped = value.children.first { result.append((label, wrapped.value)) }
                 } else if value.displayStyle == .collection, child.value is [Any] {
-                    for (index, element) in value.children.enumerated() { result.append(("\(label).\(index)", element.value)) }
+                    for (index, element) in value.children.enumerated() {
+                        result.append(("\(label).\(index)", element.value))
+                    }
                 } else {
                     result.append((label, child.value))
                 }
@@ -141,7 +143,8 @@ open class Module: CustomStringConvertible {
         var lines = ["\(typeName)("]
         if !extraDescription.isEmpty { lines.append("  " + extraDescription) }
         for (name, child) in children {
-            let text = child.description.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n  ")
+            let text = child.description.split(separator: "\n", omittingEmptySubsequences: false).joined(
+                separator: "\n  ")
             lines.append("  (\(name)): \(text)")
         }
         lines.append(")")

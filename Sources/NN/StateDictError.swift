@@ -27,7 +27,9 @@ public struct StateDictError: Error, CustomStringConvertible, LocalizedError, Se
 
     /// Throws unless `tensors` fit `expected` (names and shapes, in order): the shapes of the
     /// names both have must match, and with `strict` the names must be the same.
-    static func check(_ tensors: [String: Tensor], fit expected: [(name: String, shape: [Int])], strict: Bool, source: String) throws {
+    static func check(
+        _ tensors: [String: Tensor], fit expected: [(name: String, shape: [Int])], strict: Bool, source: String
+    ) throws {
         let mismatched = expected.compactMap { name, shape in
             tensors[name].flatMap { $0.shape == shape ? nil : (key: name, expected: shape, found: $0.shape) }
         }

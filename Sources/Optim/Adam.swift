@@ -37,8 +37,10 @@ public class Adam: Optimizer {
         public var amsgrad: Bool
 
         /// Creates options; defaults are `torch.optim.Adam`'s.
-        public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8,
-                    weightDecay: Double = 0, amsgrad: Bool = false) {
+        public init(
+            learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8,
+            weightDecay: Double = 0, amsgrad: Bool = false
+        ) {
             self.learningRate = learningRate
             self.beta1 = beta1
             self.beta2 = beta2
@@ -58,8 +60,10 @@ public class Adam: Optimizer {
         }
 
         var hyperParameters: [String: Double] {
-            ["lr": learningRate, "beta1": beta1, "beta2": beta2, "eps": eps,
-             "weight_decay": weightDecay, "amsgrad": amsgrad ? 1 : 0]
+            [
+                "lr": learningRate, "beta1": beta1, "beta2": beta2, "eps": eps,
+                "weight_decay": weightDecay, "amsgrad": amsgrad ? 1 : 0
+            ]
         }
     }
 
@@ -74,10 +78,13 @@ public class Adam: Optimizer {
     /// An optimizer over one group of `parameters`. Defaults are PyTorch's.
     ///
     /// - Throws: ``OptimizerError`` for an invalid hyper-parameter or an empty parameter list.
-    public convenience init(_ parameters: [Parameter], learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-                            eps: Double = 1e-8, weightDecay: Double = 0, amsgrad: Bool = false) throws {
-        try self.init(groups: [ParameterGroup(parameters)], learningRate: learningRate, betas: betas, eps: eps,
-                      weightDecay: weightDecay, amsgrad: amsgrad)
+    public convenience init(
+        _ parameters: [Parameter], learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+        eps: Double = 1e-8, weightDecay: Double = 0, amsgrad: Bool = false
+    ) throws {
+        try self.init(
+            groups: [ParameterGroup(parameters)], learningRate: learningRate, betas: betas, eps: eps,
+            weightDecay: weightDecay, amsgrad: amsgrad)
     }
 
     /// An optimizer over several parameter groups; the arguments are the defaults that each
@@ -85,11 +92,15 @@ public class Adam: Optimizer {
     ///
     /// - Throws: ``OptimizerError`` for an invalid hyper-parameter (in the defaults or in a
     ///   group), an empty parameter list, or a parameter that appears twice.
-    public convenience init(groups: [ParameterGroup], learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-                            eps: Double = 1e-8, weightDecay: Double = 0, amsgrad: Bool = false) throws {
-        try self.init(name: "Adam", decoupled: false, groups: groups,
-                      defaults: Options(learningRate: learningRate, beta1: betas.0, beta2: betas.1, eps: eps,
-                                        weightDecay: weightDecay, amsgrad: amsgrad))
+    public convenience init(
+        groups: [ParameterGroup], learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+        eps: Double = 1e-8, weightDecay: Double = 0, amsgrad: Bool = false
+    ) throws {
+        try self.init(
+            name: "Adam", decoupled: false, groups: groups,
+            defaults: Options(
+                learningRate: learningRate, beta1: betas.0, beta2: betas.1, eps: eps,
+                weightDecay: weightDecay, amsgrad: amsgrad))
     }
 
     /// The designated initializer, for ``Adam`` and ``AdamW``.
@@ -119,7 +130,8 @@ public class Adam: Optimizer {
     public func learningRate(ofGroup group: Int) -> Double { groupOptions[group].learningRate }
 
     public func setLearningRate(_ learningRate: Double, ofGroup group: Int) {
-        precondition(learningRate.isFinite, "\(name).setLearningRate: learning rate must be finite, got \(learningRate)")
+        precondition(
+            learningRate.isFinite, "\(name).setLearningRate: learning rate must be finite, got \(learningRate)")
         groupOptions[group].learningRate = learningRate
     }
 
@@ -133,13 +145,16 @@ public class Adam: Optimizer {
     public func step() {
         for (groupIndex, index, parameter) in enumerateParameters(parameterGroups) {
             guard parameter.requiresGrad, let grad = parameter.grad else { continue }
-            precondition(grad.shape == parameter.shape, "\(name).step: gradient of shape \(grad.shape) for a parameter of shape \(parameter.shape)")
+            precondition(
+                grad.shape == parameter.shape,
+                "\(name).step: gradient of shape \(grad.shape) for a parameter of shape \(parameter.shape)")
             let options = groupOptions[groupIndex]
             let slot: Slot
             if let existing = slots[index] {
                 slot = existing
             } else {
-                slot = Slot(step: 0, expAvg: .zeros(parameter.shape), expAvgSq: .zeros(parameter.shape), maxExpAvgSq: nil)
+                slot = Slot(
+                    step: 0, expAvg: .zeros(parameter.shape), expAvgSq: .zeros(parameter.shape), maxExpAvgSq: nil)
                 slots[index] = slot
             }
             if options.amsgrad && slot.maxExpAvgSq == nil { slot.maxExpAvgSq = .zeros(parameter.shape) }
@@ -169,7 +184,9 @@ public class Adam: Optimizer {
                         slot.expAvgSq.withUnsafeMutableBufferPointer { v in
                             if options.amsgrad {
                                 slot.maxExpAvgSq!.withUnsafeMutableBufferPointer { vMax in
-                                    kernel.run(p.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!, vMax.baseAddress!, count)
+                                    kernel.run(
+                                        p.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!,
+                                        vMax.baseAddress!, count)
                                 }
                             } else {
                                 kernel.run(p.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!, nil, count)
@@ -200,10 +217,13 @@ public class Adam: Optimizer {
         try state.checkLayout(owner: name, groups: parameterGroups)
         var loadedOptions: [Options] = []
         for group in parameterGroups.indices {
-            let value = { (key: String) throws -> Double in try state.hyperParameter(key, group: group, owner: self.name) }
-            let loaded = Options(learningRate: try value("lr"), beta1: try value("beta1"), beta2: try value("beta2"),
-                                      eps: try value("eps"), weightDecay: try value("weight_decay"),
-                                      amsgrad: try value("amsgrad") != 0)
+            let value = { (key: String) throws -> Double in
+                try state.hyperParameter(key, group: group, owner: self.name)
+            }
+            let loaded = Options(
+                learningRate: try value("lr"), beta1: try value("beta1"), beta2: try value("beta2"),
+                eps: try value("eps"), weightDecay: try value("weight_decay"),
+                amsgrad: try value("amsgrad") != 0)
             try loaded.validate(optimizer: name)
             loadedOptions.append(loaded)
         }

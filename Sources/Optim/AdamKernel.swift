@@ -19,8 +19,10 @@ struct AdamKernel {
     let eps: Float
     let negativeStepSize: Float
 
-    func run(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
-             _ v: UnsafeMutablePointer<Float>, _ vMax: UnsafeMutablePointer<Float>?, _ count: Int) {
+    func run(
+        _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+        _ v: UnsafeMutablePointer<Float>, _ vMax: UnsafeMutablePointer<Float>?, _ count: Int
+    ) {
         let k = self
         parallelRanges(count) { range in
             var start = range.lowerBound
@@ -56,11 +58,15 @@ struct AdamKernel {
 
     /// The loop body of ``run(_:_:_:_:_:_:)`` (without AMSGrad) for eight elements.
     @inline(__always)
-    private func update8(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
-                         _ v: UnsafeMutablePointer<Float>) {
+    private func update8(
+        _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+        _ v: UnsafeMutablePointer<Float>
+    ) {
         typealias Vector = SIMD8<Float>
         func load(_ x: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(x).loadUnaligned(as: Vector.self) }
-        func store(_ value: Vector, _ x: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(x).storeBytes(of: value, as: Vector.self) }
+        func store(_ value: Vector, _ x: UnsafeMutablePointer<Float>) {
+            UnsafeMutableRawPointer(x).storeBytes(of: value, as: Vector.self)
+        }
         var parameter = load(p), gradient = load(g)
         if decoupled { parameter = parameter * decay }
         if coupled { gradient = gradient + weightDecay * parameter }

@@ -15,7 +15,9 @@ public final class ConstantLR: LRSchedulerBase {
     /// Creates the scheduler and multiplies the optimizer's learning rates by `factor`.
     /// - Throws: ``OptimizerError`` when `factor` is outside `(0, 1]` or `totalIters < 0`.
     public init(_ optimizer: any Optimizer, factor: Double = 1.0 / 3, totalIters: Int = 5) throws {
-        guard factor > 0, factor <= 1 else { throw OptimizerError.invalid("ConstantLR", "factor", factor, allowed: "in (0, 1]") }
+        guard factor > 0, factor <= 1 else {
+            throw OptimizerError.invalid("ConstantLR", "factor", factor, allowed: "in (0, 1]")
+        }
         try Check.nonNegative(totalIters, "ConstantLR", "totalIters")
         self.factor = factor
         self.totalIters = totalIters

@@ -34,7 +34,9 @@ public final class CosineAnnealingLR: LRSchedulerBase {
         let epoch = Double(lastEpoch), period = Double(tMax), etaMin = minLearningRate
         if initial { return current }
         if (lastEpoch - 1 - tMax) % (2 * tMax) == 0 {
-            return zip(current, baseLearningRates).map { lr, base in lr + (base - etaMin) * (1 - cos(Double.pi / period)) / 2 }
+            return zip(current, baseLearningRates).map { lr, base in
+                lr + (base - etaMin) * (1 - cos(Double.pi / period)) / 2
+            }
         }
         let ratio = (1 + cos(Double.pi * epoch / period)) / (1 + cos(Double.pi * (epoch - 1) / period))
         return current.map { ratio * ($0 - etaMin) + etaMin }

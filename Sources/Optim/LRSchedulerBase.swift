@@ -37,8 +37,9 @@ public class LRSchedulerBase: StepwiseLRScheduler {
     }
 
     public func state() -> SchedulerState {
-        SchedulerState(scheduler: name, lastEpoch: lastEpoch, stepCount: stepCount,
-                       baseLearningRates: baseLearningRates, lastLearningRates: lastLearningRates)
+        SchedulerState(
+            scheduler: name, lastEpoch: lastEpoch, stepCount: stepCount,
+            baseLearningRates: baseLearningRates, lastLearningRates: lastLearningRates)
     }
 
     public func load(_ state: SchedulerState) throws {

@@ -56,14 +56,17 @@ public final class OneCycleLR: LRSchedulerBase {
 
     /// Creates the scheduler with one peak learning rate for every group; see
     /// ``init(_:maxLearningRates:totalSteps:pctStart:annealStrategy:cycleMomentum:baseMomentum:maxMomentum:divFactor:finalDivFactor:threePhase:)``.
-    public convenience init(_ optimizer: any Optimizer, maxLearningRate: Double, totalSteps: Int, pctStart: Double = 0.3,
-                            annealStrategy: AnnealStrategy = .cos, cycleMomentum: Bool = true,
-                            baseMomentum: Double = 0.85, maxMomentum: Double = 0.95,
-                            divFactor: Double = 25, finalDivFactor: Double = 1e4, threePhase: Bool = false) throws {
-        try self.init(optimizer, maxLearningRates: Array(repeating: maxLearningRate, count: optimizer.parameterGroups.count),
-                      totalSteps: totalSteps, pctStart: pctStart, annealStrategy: annealStrategy,
-                      cycleMomentum: cycleMomentum, baseMomentum: baseMomentum, maxMomentum: maxMomentum,
-                      divFactor: divFactor, finalDivFactor: finalDivFactor, threePhase: threePhase)
+    public convenience init(
+        _ optimizer: any Optimizer, maxLearningRate: Double, totalSteps: Int, pctStart: Double = 0.3,
+        annealStrategy: AnnealStrategy = .cos, cycleMomentum: Bool = true,
+        baseMomentum: Double = 0.85, maxMomentum: Double = 0.95,
+        divFactor: Double = 25, finalDivFactor: Double = 1e4, threePhase: Bool = false
+    ) throws {
+        try self.init(
+            optimizer, maxLearningRates: Array(repeating: maxLearningRate, count: optimizer.parameterGroups.count),
+            totalSteps: totalSteps, pctStart: pctStart, annealStrategy: annealStrategy,
+            cycleMomentum: cycleMomentum, baseMomentum: baseMomentum, maxMomentum: maxMomentum,
+            divFactor: divFactor, finalDivFactor: finalDivFactor, threePhase: threePhase)
     }
 
     /// Creates the scheduler, sets each group's learning rate to `maxLearningRates[g] /
@@ -73,10 +76,12 @@ public final class OneCycleLR: LRSchedulerBase {
     /// - Throws: ``OptimizerError`` when `totalSteps <= 0`, `pctStart` is outside `[0, 1]`,
     ///   a learning rate or factor is not positive, the number of peak rates differs from the
     ///   number of groups, or `cycleMomentum` is on and the optimizer has no momentum.
-    public init(_ optimizer: any Optimizer, maxLearningRates: [Double], totalSteps: Int, pctStart: Double = 0.3,
-                annealStrategy: AnnealStrategy = .cos, cycleMomentum: Bool = true,
-                baseMomentum: Double = 0.85, maxMomentum: Double = 0.95,
-                divFactor: Double = 25, finalDivFactor: Double = 1e4, threePhase: Bool = false) throws {
+    public init(
+        _ optimizer: any Optimizer, maxLearningRates: [Double], totalSteps: Int, pctStart: Double = 0.3,
+        annealStrategy: AnnealStrategy = .cos, cycleMomentum: Bool = true,
+        baseMomentum: Double = 0.85, maxMomentum: Double = 0.95,
+        divFactor: Double = 25, finalDivFactor: Double = 1e4, threePhase: Bool = false
+    ) throws {
         let name = "OneCycleLR"
         try Check.positive(totalSteps, name, "totalSteps")
         try Check.unitClosed(pctStart, name, "pctStart")
@@ -84,12 +89,15 @@ public final class OneCycleLR: LRSchedulerBase {
         try Check.positive(finalDivFactor, name, "finalDivFactor")
         let groups = optimizer.parameterGroups.count
         guard maxLearningRates.count == groups else {
-            throw OptimizerError.invalid(name, "the number of maximum learning rates", maxLearningRates.count, allowed: "the number of parameter groups (\(groups))")
+            throw OptimizerError.invalid(
+                name, "the number of maximum learning rates", maxLearningRates.count,
+                allowed: "the number of parameter groups (\(groups))")
         }
         for rate in maxLearningRates { try Check.nonNegative(rate, name, "maxLearningRate") }
         if cycleMomentum {
             guard (0..<groups).allSatisfy({ optimizer.momentum(ofGroup: $0) != nil }) else {
-                throw OptimizerError("\(name): cycleMomentum needs an optimizer with momentum or beta1; \(optimizer.name) has none")
+                throw OptimizerError(
+                    "\(name): cycleMomentum needs an optimizer with momentum or beta1; \(optimizer.name) has none")
             }
             try Check.unitHalfOpen(baseMomentum, name, "baseMomentum")
             try Check.unitHalfOpen(maxMomentum, name, "maxMomentum")
@@ -100,25 +108,31 @@ public final class OneCycleLR: LRSchedulerBase {
         let total = Double(totalSteps)
         if threePhase {
             phases = [
-                Phase(endStep: pctStart * total - 1, startLR: \.initialLR, endLR: \.maxLR,
-                      startMomentum: \.maxMomentum, endMomentum: \.baseMomentum),
-                Phase(endStep: 2 * pctStart * total - 2, startLR: \.maxLR, endLR: \.initialLR,
-                      startMomentum: \.baseMomentum, endMomentum: \.maxMomentum),
-                Phase(endStep: total - 1, startLR: \.initialLR, endLR: \.minLR,
-                      startMomentum: \.maxMomentum, endMomentum: \.maxMomentum),
+                Phase(
+                    endStep: pctStart * total - 1, startLR: \.initialLR, endLR: \.maxLR,
+                    startMomentum: \.maxMomentum, endMomentum: \.baseMomentum),
+                Phase(
+                    endStep: 2 * pctStart * total - 2, startLR: \.maxLR, endLR: \.initialLR,
+                    startMomentum: \.baseMomentum, endMomentum: \.maxMomentum),
+                Phase(
+                    endStep: total - 1, startLR: \.initialLR, endLR: \.minLR,
+                    startMomentum: \.maxMomentum, endMomentum: \.maxMomentum)
             ]
         } else {
             phases = [
-                Phase(endStep: pctStart * total - 1, startLR: \.initialLR, endLR: \.maxLR,
-                      startMomentum: \.maxMomentum, endMomentum: \.baseMomentum),
-                Phase(endStep: total - 1, startLR: \.maxLR, endLR: \.minLR,
-                      startMomentum: \.baseMomentum, endMomentum: \.maxMomentum),
+                Phase(
+                    endStep: pctStart * total - 1, startLR: \.initialLR, endLR: \.maxLR,
+                    startMomentum: \.maxMomentum, endMomentum: \.baseMomentum),
+                Phase(
+                    endStep: total - 1, startLR: \.maxLR, endLR: \.minLR,
+                    startMomentum: \.baseMomentum, endMomentum: \.maxMomentum)
             ]
         }
         let bounds = maxLearningRates.map { maxLR in
             let initialLR = maxLR / divFactor
-            return GroupBounds(initialLR: initialLR, maxLR: maxLR, minLR: initialLR / finalDivFactor,
-                               maxMomentum: maxMomentum, baseMomentum: baseMomentum)
+            return GroupBounds(
+                initialLR: initialLR, maxLR: maxLR, minLR: initialLR / finalDivFactor,
+                maxMomentum: maxMomentum, baseMomentum: baseMomentum)
         }
         self.bounds = bounds
         for group in 0..<groups {
@@ -143,8 +157,10 @@ public final class OneCycleLR: LRSchedulerBase {
         for (index, phase) in phases.enumerated() {
             if step <= phase.endStep || index == phases.count - 1 {
                 let pct = (step - startStep) / (phase.endStep - startStep)
-                return (anneal(bound[keyPath: phase.startLR], bound[keyPath: phase.endLR], pct),
-                        anneal(bound[keyPath: phase.startMomentum], bound[keyPath: phase.endMomentum], pct))
+                return (
+                    anneal(bound[keyPath: phase.startLR], bound[keyPath: phase.endLR], pct),
+                    anneal(bound[keyPath: phase.startMomentum], bound[keyPath: phase.endMomentum], pct)
+                )
             }
             startStep = phase.endStep
         }
@@ -154,8 +170,9 @@ public final class OneCycleLR: LRSchedulerBase {
     /// The learning rates of the batch just begun; also sets the momentum. Stepping more than
     /// `totalSteps` times is a programming error and stops with a message, as PyTorch raises.
     override func learningRates(isFirst: Bool) -> [Double] {
-        precondition(lastEpoch <= totalSteps,
-                     "OneCycleLR: tried to step \(lastEpoch) times; the specified number of total steps is \(totalSteps)")
+        precondition(
+            lastEpoch <= totalSteps,
+            "OneCycleLR: tried to step \(lastEpoch) times; the specified number of total steps is \(totalSteps)")
         var rates: [Double] = []
         for group in bounds.indices {
             let (learningRate, momentum) = values(at: lastEpoch, group: group)

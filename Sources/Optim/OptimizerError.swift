@@ -58,7 +58,9 @@ enum Check {
 
     /// A value in `[0, 1]`.
     static func unitClosed(_ value: Double, _ owner: String, _ parameter: String) throws {
-        guard value >= 0, value <= 1 else { throw OptimizerError.invalid(owner, parameter, value, allowed: "in [0, 1]") }
+        guard value >= 0, value <= 1 else {
+            throw OptimizerError.invalid(owner, parameter, value, allowed: "in [0, 1]")
+        }
     }
 
     /// An integer `> 0`.

@@ -95,16 +95,22 @@ public struct OptimizerState: Sendable {
             throw OptimizerError("\(owner).load: the saved state was written by \(metadata.optimizer)")
         }
         guard metadata.groups.count == groups.count else {
-            throw OptimizerError("\(owner).load: the saved state has \(metadata.groups.count) parameter groups, the optimizer has \(groups.count)")
+            throw OptimizerError(
+                "\(owner).load: the saved state has \(metadata.groups.count) parameter groups, the optimizer has \(groups.count)"
+            )
         }
-        for (index, (saved, group)) in zip(metadata.groups, groups).enumerated() where saved.parameterCount != group.parameters.count {
-            throw OptimizerError("\(owner).load: group \(index) has \(saved.parameterCount) parameters in the saved state, \(group.parameters.count) in the optimizer")
+        for (index, (saved, group)) in zip(metadata.groups, groups).enumerated()
+        where saved.parameterCount != group.parameters.count {
+            throw OptimizerError(
+                "\(owner).load: group \(index) has \(saved.parameterCount) parameters in the saved state, \(group.parameters.count) in the optimizer"
+            )
         }
         let known = Set(tensors.keys)
         for key in known.sorted() {
             let parts = key.split(separator: ".")
             guard parts.count == 3, parts[0] == "state", let index = Int(parts[1]), index >= 0,
-                  index < groups.reduce(0, { $0 + $1.parameters.count }) else {
+                index < groups.reduce(0, { $0 + $1.parameters.count })
+            else {
                 throw OptimizerError("\(owner).load: unexpected key '\(key)' in the saved state")
             }
         }

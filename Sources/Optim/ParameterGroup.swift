@@ -48,7 +48,9 @@ public struct ParameterGroup: Sendable {
         var seen = Set<ObjectIdentifier>()
         for (index, group) in groups.enumerated() {
             for parameter in group.parameters where !seen.insert(ObjectIdentifier(parameter)).inserted {
-                throw OptimizerError("\(owner): a parameter of shape \(parameter.shape) appears more than once (again in group \(index)); each parameter must be in exactly one group")
+                throw OptimizerError(
+                    "\(owner): a parameter of shape \(parameter.shape) appears more than once (again in group \(index)); each parameter must be in exactly one group"
+                )
             }
         }
     }

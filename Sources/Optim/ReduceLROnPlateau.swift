@@ -63,21 +63,26 @@ public final class ReduceLROnPlateau: LRScheduler {
 
     /// Creates the scheduler with one `minLearningRate` for all groups. Defaults are PyTorch's.
     /// - Throws: ``OptimizerError`` for an invalid setting.
-    public convenience init(_ optimizer: any Optimizer, mode: Mode = .min, factor: Double = 0.1, patience: Int = 10,
-                            threshold: Double = 1e-4, thresholdMode: ThresholdMode = .relative, cooldown: Int = 0,
-                            minLearningRate: Double = 0, eps: Double = 1e-8) throws {
-        try self.init(optimizer, mode: mode, factor: factor, patience: patience, threshold: threshold,
-                      thresholdMode: thresholdMode, cooldown: cooldown,
-                      minLearningRates: Array(repeating: minLearningRate, count: optimizer.parameterGroups.count), eps: eps)
+    public convenience init(
+        _ optimizer: any Optimizer, mode: Mode = .min, factor: Double = 0.1, patience: Int = 10,
+        threshold: Double = 1e-4, thresholdMode: ThresholdMode = .relative, cooldown: Int = 0,
+        minLearningRate: Double = 0, eps: Double = 1e-8
+    ) throws {
+        try self.init(
+            optimizer, mode: mode, factor: factor, patience: patience, threshold: threshold,
+            thresholdMode: thresholdMode, cooldown: cooldown,
+            minLearningRates: Array(repeating: minLearningRate, count: optimizer.parameterGroups.count), eps: eps)
     }
 
     /// Creates the scheduler with a `minLearningRate` per group.
     /// - Throws: ``OptimizerError`` when `factor` is outside `[0, 1)`, `patience`, `cooldown`,
     ///   `threshold`, `eps` or a minimum is negative, or the number of minimums differs from
     ///   the number of groups.
-    public init(_ optimizer: any Optimizer, mode: Mode = .min, factor: Double = 0.1, patience: Int = 10,
-                threshold: Double = 1e-4, thresholdMode: ThresholdMode = .relative, cooldown: Int = 0,
-                minLearningRates: [Double], eps: Double = 1e-8) throws {
+    public init(
+        _ optimizer: any Optimizer, mode: Mode = .min, factor: Double = 0.1, patience: Int = 10,
+        threshold: Double = 1e-4, thresholdMode: ThresholdMode = .relative, cooldown: Int = 0,
+        minLearningRates: [Double], eps: Double = 1e-8
+    ) throws {
         let name = "ReduceLROnPlateau"
         try Check.unitHalfOpen(factor, name, "factor")
         try Check.nonNegative(patience, name, "patience")
@@ -86,7 +91,9 @@ public final class ReduceLROnPlateau: LRScheduler {
         try Check.nonNegative(eps, name, "eps")
         let groups = optimizer.parameterGroups.count
         guard minLearningRates.count == groups else {
-            throw OptimizerError.invalid(name, "the number of minimum learning rates", minLearningRates.count, allowed: "the number of parameter groups (\(groups))")
+            throw OptimizerError.invalid(
+                name, "the number of minimum learning rates", minLearningRates.count,
+                allowed: "the number of parameter groups (\(groups))")
         }
         for rate in minLearningRates { try Check.nonNegative(rate, name, "minLearningRate") }
         self.optimizer = optimizer
@@ -139,9 +146,10 @@ public final class ReduceLROnPlateau: LRScheduler {
     }
 
     public func state() -> SchedulerState {
-        SchedulerState(scheduler: "ReduceLROnPlateau", lastEpoch: lastEpoch, stepCount: lastEpoch,
-                       baseLearningRates: baseLearningRates, lastLearningRates: lastLearningRates,
-                       best: best.isFinite ? best : nil, badEpochs: badEpochs, cooldownCounter: cooldownCounter)
+        SchedulerState(
+            scheduler: "ReduceLROnPlateau", lastEpoch: lastEpoch, stepCount: lastEpoch,
+            baseLearningRates: baseLearningRates, lastLearningRates: lastLearningRates,
+            best: best.isFinite ? best : nil, badEpochs: badEpochs, cooldownCounter: cooldownCounter)
     }
 
     public func load(_ state: SchedulerState) throws {

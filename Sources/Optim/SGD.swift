@@ -30,8 +30,10 @@ public final class SGD: Optimizer {
         public var weightDecay: Double
 
         /// Creates options; defaults are PyTorch's.
-        public init(learningRate: Double = 1e-3, momentum: Double = 0, dampening: Double = 0,
-                    nesterov: Bool = false, weightDecay: Double = 0) {
+        public init(
+            learningRate: Double = 1e-3, momentum: Double = 0, dampening: Double = 0,
+            nesterov: Bool = false, weightDecay: Double = 0
+        ) {
             self.learningRate = learningRate
             self.momentum = momentum
             self.dampening = dampening
@@ -47,13 +49,17 @@ public final class SGD: Optimizer {
             try Check.nonNegative(dampening, "SGD", "dampening")
             try Check.nonNegative(weightDecay, "SGD", "weight decay")
             if nesterov && (momentum <= 0 || dampening != 0) {
-                throw OptimizerError("SGD: Nesterov momentum requires momentum > 0 and dampening = 0, got momentum \(momentum) and dampening \(dampening)")
+                throw OptimizerError(
+                    "SGD: Nesterov momentum requires momentum > 0 and dampening = 0, got momentum \(momentum) and dampening \(dampening)"
+                )
             }
         }
 
         var hyperParameters: [String: Double] {
-            ["lr": learningRate, "momentum": momentum, "dampening": dampening,
-             "nesterov": nesterov ? 1 : 0, "weight_decay": weightDecay]
+            [
+                "lr": learningRate, "momentum": momentum, "dampening": dampening,
+                "nesterov": nesterov ? 1 : 0, "weight_decay": weightDecay
+            ]
         }
     }
 
@@ -68,10 +74,13 @@ public final class SGD: Optimizer {
     /// An optimizer over one group of `parameters`.
     ///
     /// - Throws: ``OptimizerError`` for an invalid hyper-parameter or an empty parameter list.
-    public convenience init(_ parameters: [Parameter], learningRate: Double = 1e-3, momentum: Double = 0,
-                            dampening: Double = 0, nesterov: Bool = false, weightDecay: Double = 0) throws {
-        try self.init(groups: [ParameterGroup(parameters)], learningRate: learningRate, momentum: momentum,
-                      dampening: dampening, nesterov: nesterov, weightDecay: weightDecay)
+    public convenience init(
+        _ parameters: [Parameter], learningRate: Double = 1e-3, momentum: Double = 0,
+        dampening: Double = 0, nesterov: Bool = false, weightDecay: Double = 0
+    ) throws {
+        try self.init(
+            groups: [ParameterGroup(parameters)], learningRate: learningRate, momentum: momentum,
+            dampening: dampening, nesterov: nesterov, weightDecay: weightDecay)
     }
 
     /// An optimizer over several parameter groups; the arguments are the defaults that each
@@ -79,10 +88,13 @@ public final class SGD: Optimizer {
     ///
     /// - Throws: ``OptimizerError`` for an invalid hyper-parameter (in the defaults or in a
     ///   group), an empty parameter list, or a parameter that appears twice.
-    public init(groups: [ParameterGroup], learningRate: Double = 1e-3, momentum: Double = 0,
-                dampening: Double = 0, nesterov: Bool = false, weightDecay: Double = 0) throws {
-        let defaults = Options(learningRate: learningRate, momentum: momentum, dampening: dampening,
-                               nesterov: nesterov, weightDecay: weightDecay)
+    public init(
+        groups: [ParameterGroup], learningRate: Double = 1e-3, momentum: Double = 0,
+        dampening: Double = 0, nesterov: Bool = false, weightDecay: Double = 0
+    ) throws {
+        let defaults = Options(
+            learningRate: learningRate, momentum: momentum, dampening: dampening,
+            nesterov: nesterov, weightDecay: weightDecay)
         try defaults.validate()
         try ParameterGroup.validate(groups, owner: "SGD")
         groupOptions = try groups.map { group in
@@ -120,17 +132,20 @@ public final class SGD: Optimizer {
     public func step() {
         for (groupIndex, index, parameter) in enumerateParameters(parameterGroups) {
             guard parameter.requiresGrad, let grad = parameter.grad else { continue }
-            precondition(grad.shape == parameter.shape, "SGD.step: gradient of shape \(grad.shape) for a parameter of shape \(parameter.shape)")
+            precondition(
+                grad.shape == parameter.shape,
+                "SGD.step: gradient of shape \(grad.shape) for a parameter of shape \(parameter.shape)")
             let options = groupOptions[groupIndex]
             let count = parameter.value.count
             guard count > 0 else { continue }
             let hasMomentum = options.momentum != 0
             let fresh = hasMomentum && momentumBuffers[index] == nil
             if fresh { momentumBuffers[index] = Tensor(uninitializedShape: parameter.shape) }
-            let kernel = SGDKernel(weightDecay: Float(options.weightDecay), hasWeightDecay: options.weightDecay != 0,
-                                   momentum: Float(options.momentum), hasMomentum: hasMomentum,
-                                   dampened: Float(1 - options.dampening), nesterov: options.nesterov,
-                                   fresh: fresh, negativeLearningRate: Float(-options.learningRate))
+            let kernel = SGDKernel(
+                weightDecay: Float(options.weightDecay), hasWeightDecay: options.weightDecay != 0,
+                momentum: Float(options.momentum), hasMomentum: hasMomentum,
+                dampened: Float(1 - options.dampening), nesterov: options.nesterov,
+                fresh: fresh, negativeLearningRate: Float(-options.learningRate))
             grad.withUnsafeBufferPointer { g in
                 parameter.update { p in
                     if hasMomentum {
@@ -160,10 +175,13 @@ public final class SGD: Optimizer {
         try state.checkLayout(owner: name, groups: parameterGroups)
         var options: [Options] = []
         for group in parameterGroups.indices {
-            let value = { (key: String) throws -> Double in try state.hyperParameter(key, group: group, owner: self.name) }
-            let loaded = Options(learningRate: try value("lr"), momentum: try value("momentum"),
-                                 dampening: try value("dampening"), nesterov: try value("nesterov") != 0,
-                                 weightDecay: try value("weight_decay"))
+            let value = { (key: String) throws -> Double in
+                try state.hyperParameter(key, group: group, owner: self.name)
+            }
+            let loaded = Options(
+                learningRate: try value("lr"), momentum: try value("momentum"),
+                dampening: try value("dampening"), nesterov: try value("nesterov") != 0,
+                weightDecay: try value("weight_decay"))
             try loaded.validate()
             options.append(loaded)
         }

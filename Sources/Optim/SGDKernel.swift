@@ -13,7 +13,10 @@ struct SGDKernel {
     let fresh: Bool
     let negativeLearningRate: Float
 
-    func run(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ buffer: UnsafeMutablePointer<Float>?, _ count: Int) {
+    func run(
+        _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ buffer: UnsafeMutablePointer<Float>?,
+        _ count: Int
+    ) {
         let kernel = self
         parallelRanges(count) { range in
             if let buffer {

@@ -19,8 +19,10 @@ public struct SchedulerState: Codable, Equatable, Sendable {
     public var cooldownCounter: Int
 
     /// Creates a state.
-    public init(scheduler: String, lastEpoch: Int, stepCount: Int, baseLearningRates: [Double],
-                lastLearningRates: [Double], best: Double? = nil, badEpochs: Int = 0, cooldownCounter: Int = 0) {
+    public init(
+        scheduler: String, lastEpoch: Int, stepCount: Int, baseLearningRates: [Double],
+        lastLearningRates: [Double], best: Double? = nil, badEpochs: Int = 0, cooldownCounter: Int = 0
+    ) {
         self.scheduler = scheduler
         self.lastEpoch = lastEpoch
         self.stepCount = stepCount
@@ -37,7 +39,9 @@ public struct SchedulerState: Codable, Equatable, Sendable {
             throw OptimizerError("\(name).load: the saved state was written by \(scheduler)")
         }
         guard baseLearningRates.count == groups, lastLearningRates.count == groups else {
-            throw OptimizerError("\(name).load: the saved state has \(lastLearningRates.count) learning rates, the optimizer has \(groups) parameter groups")
+            throw OptimizerError(
+                "\(name).load: the saved state has \(lastLearningRates.count) learning rates, the optimizer has \(groups) parameter groups"
+            )
         }
         guard lastLearningRates.allSatisfy(\.isFinite) else {
             throw OptimizerError("\(name).load: the saved learning rates are not finite: \(lastLearningRates)")

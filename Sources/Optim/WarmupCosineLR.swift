@@ -33,11 +33,14 @@ public final class WarmupCosineLR: LRSchedulerBase {
     /// Creates the scheduler and sets the learning rates of epoch 0.
     /// - Throws: ``OptimizerError`` for a negative warm-up, `totalEpochs <= warmupEpochs`,
     ///   `warmupStartFactor` outside `[0, 1]` or a negative `minLearningRate`.
-    public init(_ optimizer: any Optimizer, warmupEpochs: Int, totalEpochs: Int, warmupStartFactor: Double = 0.1,
-                minLearningRate: Double = 0) throws {
+    public init(
+        _ optimizer: any Optimizer, warmupEpochs: Int, totalEpochs: Int, warmupStartFactor: Double = 0.1,
+        minLearningRate: Double = 0
+    ) throws {
         try Check.nonNegative(warmupEpochs, "WarmupCosineLR", "warmupEpochs")
         guard totalEpochs > warmupEpochs else {
-            throw OptimizerError.invalid("WarmupCosineLR", "totalEpochs", totalEpochs, allowed: "> warmupEpochs (\(warmupEpochs))")
+            throw OptimizerError.invalid(
+                "WarmupCosineLR", "totalEpochs", totalEpochs, allowed: "> warmupEpochs (\(warmupEpochs))")
         }
         try Check.unitClosed(warmupStartFactor, "WarmupCosineLR", "warmupStartFactor")
         try Check.nonNegative(minLearningRate, "WarmupCosineLR", "minLearningRate")

@@ -29,7 +29,8 @@ final class GradNode {
     }
 
     func accumulate(_ gradient: Tensor) {
-        precondition(gradient.shape == shape, "autograd: gradient of shape \(gradient.shape) for a tensor of shape \(shape)")
+        precondition(
+            gradient.shape == shape, "autograd: gradient of shape \(gradient.shape) for a tensor of shape \(shape)")
         if var existing = grad {
             grad = nil
             existing.addInPlace(gradient)
@@ -97,7 +98,9 @@ extension Tensor {
     /// `backward` runs with gradient recording off; each gradient it returns must have the
     /// shape of its input. When recording is off or no input requires gradients, `output` is
     /// returned unchanged.
-    public static func recording(_ output: Tensor, inputs: [Tensor], backward: @escaping (_ gradOutput: Tensor) -> [Tensor?]) -> Tensor {
+    public static func recording(
+        _ output: Tensor, inputs: [Tensor], backward: @escaping (_ gradOutput: Tensor) -> [Tensor?]
+    ) -> Tensor {
         guard GradMode.isEnabled, inputs.contains(where: { $0.node != nil }) else { return output.detached() }
         var result = output
         result.node = GradNode(shape: output.shape, inputs: inputs.map(\.node), backward: backward)
@@ -110,16 +113,22 @@ extension Tensor {
     /// The graph is freed on the way (each operation's saved tensors as soon as its backward
     /// has run), as PyTorch does; pass `retainGraph: true` to differentiate it again.
     public func backward(retainGraph: Bool = false) {
-        precondition(count == 1, "Tensor.backward: expected a scalar (one element) to differentiate, got shape \(shape); reduce it first, for example with .sum() or .mean()")
+        precondition(
+            count == 1,
+            "Tensor.backward: expected a scalar (one element) to differentiate, got shape \(shape); reduce it first, for example with .sum() or .mean()"
+        )
         backward(gradient: Tensor(repeating: 1, shape: shape), retainGraph: retainGraph)
     }
 
     /// Backpropagates `gradient` (the gradient of some scalar with respect to this tensor),
     /// freeing the graph on the way unless `retainGraph`.
     public func backward(gradient: Tensor, retainGraph: Bool = false) {
-        precondition(gradient.shape == shape, "Tensor.backward: gradient shape \(gradient.shape) does not match tensor shape \(shape)")
+        precondition(
+            gradient.shape == shape,
+            "Tensor.backward: gradient shape \(gradient.shape) does not match tensor shape \(shape)")
         guard let root = node else {
-            preconditionFailure("Tensor.backward: this tensor does not require gradients; nothing it depends on has requiresGrad set")
+            preconditionFailure(
+                "Tensor.backward: this tensor does not require gradients; nothing it depends on has requiresGrad set")
         }
         precondition(!root.isReleased, Tensor.releasedGraphMessage)
         // Topological order by iterative depth-first search (graphs of deep nets are too deep
@@ -149,8 +158,10 @@ extension Tensor {
                 }
                 current.grad = nil
                 let inputGrads = backward(gradOutput)
-                precondition(inputGrads.count == current.inputs.count,
-                             "autograd: a backward function returned \(inputGrads.count) gradients for \(current.inputs.count) inputs")
+                precondition(
+                    inputGrads.count == current.inputs.count,
+                    "autograd: a backward function returned \(inputGrads.count) gradients for \(current.inputs.count) inputs"
+                )
                 let inputs = current.inputs
                 if !retainGraph { current.release() }
                 for (input, inputGrad) in zip(inputs, inputGrads) {
@@ -160,5 +171,6 @@ extension Tensor {
         }
     }
 
-    static let releasedGraphMessage = "Tensor.backward: part of this graph was already freed by an earlier backward(); to differentiate through a graph twice, pass retainGraph: true to every backward() but the last"
+    static let releasedGraphMessage =
+        "Tensor.backward: part of this graph was already freed by an earlier backward(); to differentiate through a graph twice, pass retainGraph: true to every backward() but the last"
 }

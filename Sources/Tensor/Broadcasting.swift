@@ -6,8 +6,9 @@ package func broadcastShape(_ a: [Int], _ b: [Int], operation: String) -> [Int] 
     for axis in 0..<rank {
         let x = axis - (rank - a.count) >= 0 ? a[axis - (rank - a.count)] : 1
         let y = axis - (rank - b.count) >= 0 ? b[axis - (rank - b.count)] : 1
-        precondition(x == y || x == 1 || y == 1,
-                     "\(operation): shapes \(a) and \(b) cannot be broadcast together (dimension \(axis): \(x) vs \(y))")
+        precondition(
+            x == y || x == 1 || y == 1,
+            "\(operation): shapes \(a) and \(b) cannot be broadcast together (dimension \(axis): \(x) vs \(y))")
         result[axis] = x == 1 ? y : x
     }
     return result

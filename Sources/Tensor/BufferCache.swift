@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Keeps freed large tensor buffers for reuse, keyed by their size in bytes.
@@ -87,7 +87,9 @@ package enum BufferCache {
 
         /// Caches `pointer`, making room by evicting others (largest first), which the
         /// caller frees outside the lock. Not cached when even an empty cache is too small.
-        mutating func put(_ pointer: UnsafeMutableRawPointer, _ size: Int) -> (cached: Bool, evicted: [UnsafeMutableRawPointer]) {
+        mutating func put(
+            _ pointer: UnsafeMutableRawPointer, _ size: Int
+        ) -> (cached: Bool, evicted: [UnsafeMutableRawPointer]) {
             if size > capacity { return (false, []) }
             let evicted = cachedBytes + size > capacity ? evict(downTo: capacity - size) : []
             free[size, default: []].append(pointer)

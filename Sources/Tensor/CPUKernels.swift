@@ -25,7 +25,10 @@ public enum CPUKernels {
     public static let selection: Selection = {
         guard let value = ProcessInfo.processInfo.environment[environmentVariable], !value.isEmpty else { return .auto }
         if let selection = Selection(rawValue: value.lowercased()) { return selection }
-        FileHandle.standardError.write(Data("warning: \(environmentVariable)=\(value) is not 'auto' or 'portable'; using the portable kernels\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                "warning: \(environmentVariable)=\(value) is not 'auto' or 'portable'; using the portable kernels\n"
+                    .utf8))
         return .portable
     }()
 

@@ -36,7 +36,9 @@ public enum ComputeThreads {
     /// Sets the number of worker threads (`1...maximumCount`). Call it at start-up, before
     /// any work runs: a loop already running keeps the count it started with.
     public static func set(_ threads: Int) {
-        precondition((1...maximumCount).contains(threads), "ComputeThreads.set: expected 1...\(maximumCount) threads, got \(threads)")
+        precondition(
+            (1...maximumCount).contains(threads),
+            "ComputeThreads.set: expected 1...\(maximumCount) threads, got \(threads)")
         openblas_set_num_threads(1)
         chosenCount.store(threads, ordering: .relaxed)
     }

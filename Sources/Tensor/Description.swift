@@ -18,14 +18,22 @@ extension Tensor: CustomStringConvertible, CustomDebugStringConvertible {
         for v in values { width = Swift.max(width, format(v).count) }
         let strides = Tensor.strides(for: shape)
         func render(_ axis: Int, _ offset: Int, _ indent: Int) -> String {
-            if axis == rank { return String(repeating: " ", count: width - format(values[offset]).count) + format(values[offset]) }
+            if axis == rank {
+                return String(repeating: " ", count: width - format(values[offset]).count) + format(values[offset])
+            }
             let n = shape[axis]
             var indices = Array(0..<n)
             var skip = false
-            if abbreviate && n > 6 { indices = [0, 1, 2, n - 3, n - 2, n - 1]; skip = true }
+            if abbreviate && n > 6 {
+                indices = [0, 1, 2, n - 3, n - 2, n - 1]
+                skip = true
+            }
             var parts = indices.map { render(axis + 1, offset + $0 * strides[axis], indent + 1) }
             if skip { parts.insert("...", at: 3) }
-            let separator = axis == rank - 1 ? ", " : "," + String(repeating: "\n", count: rank - axis - 1) + String(repeating: " ", count: indent + 1)
+            let separator =
+                axis == rank - 1
+                ? ", "
+                : "," + String(repeating: "\n", count: rank - axis - 1) + String(repeating: " ", count: indent + 1)
             return "[" + parts.joined(separator: separator) + "]"
         }
         let body = rank == 0 ? format(values[0]) : render(0, 0, 7)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A scalar function of two floats, applied elementwise without closure calls (each kernel
@@ -9,18 +9,42 @@ import Darwin
 @usableFromInline protocol BinaryKernel { static func apply(_ a: Float, _ b: Float) -> Float }
 @usableFromInline protocol UnaryKernel { static func apply(_ x: Float) -> Float }
 
-@usableFromInline enum AddKernel: BinaryKernel { @inlinable static func apply(_ a: Float, _ b: Float) -> Float { a + b } }
-@usableFromInline enum SubKernel: BinaryKernel { @inlinable static func apply(_ a: Float, _ b: Float) -> Float { a - b } }
-@usableFromInline enum MulKernel: BinaryKernel { @inlinable static func apply(_ a: Float, _ b: Float) -> Float { a * b } }
-@usableFromInline enum DivKernel: BinaryKernel { @inlinable static func apply(_ a: Float, _ b: Float) -> Float { a / b } }
-@usableFromInline enum MaxKernel: BinaryKernel { @inlinable static func apply(_ a: Float, _ b: Float) -> Float { a >= b ? a : b } }
-@usableFromInline enum MinKernel: BinaryKernel { @inlinable static func apply(_ a: Float, _ b: Float) -> Float { a <= b ? a : b } }
-@usableFromInline enum PowKernel: BinaryKernel { @inlinable static func apply(_ a: Float, _ b: Float) -> Float { powf(a, b) } }
-@usableFromInline enum EqualKernel: BinaryKernel { @inlinable static func apply(_ a: Float, _ b: Float) -> Float { a == b ? 1 : 0 } }
-@usableFromInline enum GreaterKernel: BinaryKernel { @inlinable static func apply(_ a: Float, _ b: Float) -> Float { a > b ? 1 : 0 } }
-@usableFromInline enum GreaterEqualKernel: BinaryKernel { @inlinable static func apply(_ a: Float, _ b: Float) -> Float { a >= b ? 1 : 0 } }
-@usableFromInline enum LessKernel: BinaryKernel { @inlinable static func apply(_ a: Float, _ b: Float) -> Float { a < b ? 1 : 0 } }
-@usableFromInline enum LessEqualKernel: BinaryKernel { @inlinable static func apply(_ a: Float, _ b: Float) -> Float { a <= b ? 1 : 0 } }
+@usableFromInline enum AddKernel: BinaryKernel {
+    @inlinable static func apply(_ a: Float, _ b: Float) -> Float { a + b }
+}
+@usableFromInline enum SubKernel: BinaryKernel {
+    @inlinable static func apply(_ a: Float, _ b: Float) -> Float { a - b }
+}
+@usableFromInline enum MulKernel: BinaryKernel {
+    @inlinable static func apply(_ a: Float, _ b: Float) -> Float { a * b }
+}
+@usableFromInline enum DivKernel: BinaryKernel {
+    @inlinable static func apply(_ a: Float, _ b: Float) -> Float { a / b }
+}
+@usableFromInline enum MaxKernel: BinaryKernel {
+    @inlinable static func apply(_ a: Float, _ b: Float) -> Float { a >= b ? a : b }
+}
+@usableFromInline enum MinKernel: BinaryKernel {
+    @inlinable static func apply(_ a: Float, _ b: Float) -> Float { a <= b ? a : b }
+}
+@usableFromInline enum PowKernel: BinaryKernel {
+    @inlinable static func apply(_ a: Float, _ b: Float) -> Float { powf(a, b) }
+}
+@usableFromInline enum EqualKernel: BinaryKernel {
+    @inlinable static func apply(_ a: Float, _ b: Float) -> Float { a == b ? 1 : 0 }
+}
+@usableFromInline enum GreaterKernel: BinaryKernel {
+    @inlinable static func apply(_ a: Float, _ b: Float) -> Float { a > b ? 1 : 0 }
+}
+@usableFromInline enum GreaterEqualKernel: BinaryKernel {
+    @inlinable static func apply(_ a: Float, _ b: Float) -> Float { a >= b ? 1 : 0 }
+}
+@usableFromInline enum LessKernel: BinaryKernel {
+    @inlinable static func apply(_ a: Float, _ b: Float) -> Float { a < b ? 1 : 0 }
+}
+@usableFromInline enum LessEqualKernel: BinaryKernel {
+    @inlinable static func apply(_ a: Float, _ b: Float) -> Float { a <= b ? 1 : 0 }
+}
 
 enum NegKernel: UnaryKernel { static func apply(_ x: Float) -> Float { -x } }
 enum ExpKernel: UnaryKernel { static func apply(_ x: Float) -> Float { expf(x) } }
@@ -129,8 +153,10 @@ extension Tensor {
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
         let out = lhs.mapBinary(rhs, MulKernel.self, operation: "multiply")
         return recording(out, inputs: [lhs, rhs]) { g in
-            [lhs.node == nil ? nil : (g * rhs).sum(toShape: lhs.shape),
-             rhs.node == nil ? nil : (g * lhs).sum(toShape: rhs.shape)]
+            [
+                lhs.node == nil ? nil : (g * rhs).sum(toShape: lhs.shape),
+                rhs.node == nil ? nil : (g * lhs).sum(toShape: rhs.shape)
+            ]
         }
     }
 
@@ -138,8 +164,10 @@ extension Tensor {
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
         let out = lhs.mapBinary(rhs, DivKernel.self, operation: "divide")
         return recording(out, inputs: [lhs, rhs]) { g in
-            [lhs.node == nil ? nil : (g / rhs).sum(toShape: lhs.shape),
-             rhs.node == nil ? nil : (-(g * out) / rhs).sum(toShape: rhs.shape)]
+            [
+                lhs.node == nil ? nil : (g / rhs).sum(toShape: lhs.shape),
+                rhs.node == nil ? nil : (-(g * out) / rhs).sum(toShape: rhs.shape)
+            ]
         }
     }
 
@@ -206,7 +234,8 @@ extension Tensor {
         let out = mapBinary(Tensor(range.lowerBound), MaxKernel.self, operation: "clamp")
             .mapBinary(Tensor(range.upperBound), MinKernel.self, operation: "clamp")
         return Tensor.recording(out, inputs: [self]) { g in
-            let inside = self.mapBinary(Tensor(range.lowerBound), GreaterEqualKernel.self, operation: "clamp")
+            let inside =
+                self.mapBinary(Tensor(range.lowerBound), GreaterEqualKernel.self, operation: "clamp")
                 * self.mapBinary(Tensor(range.upperBound), LessEqualKernel.self, operation: "clamp")
             return [g * inside]
         }
@@ -302,7 +331,9 @@ extension Tensor {
     /// 1 where `self > other`, else 0.
     public func greater(_ other: Tensor) -> Tensor { mapBinary(other, GreaterKernel.self, operation: "greater") }
     /// 1 where `self >= other`, else 0.
-    public func greaterEqual(_ other: Tensor) -> Tensor { mapBinary(other, GreaterEqualKernel.self, operation: "greaterEqual") }
+    public func greaterEqual(_ other: Tensor) -> Tensor {
+        mapBinary(other, GreaterEqualKernel.self, operation: "greaterEqual")
+    }
     /// 1 where `self < other`, else 0.
     public func less(_ other: Tensor) -> Tensor { mapBinary(other, LessKernel.self, operation: "less") }
     /// 1 where `self <= other`, else 0.

@@ -27,8 +27,10 @@ public struct GradientCheckResult: Sendable, CustomStringConvertible {
 /// let result = checkGradients(of: { cube($0[0]) }, at: [x])
 /// #expect(result.maxError < 1e-2, "\(result)")
 /// ```
-public func checkGradients(of function: ([Tensor]) throws -> Tensor, at inputs: [Tensor], step h: Float = 1e-2,
-                           seed: UInt64 = 0) rethrows -> GradientCheckResult {
+public func checkGradients(
+    of function: ([Tensor]) throws -> Tensor, at inputs: [Tensor], step h: Float = 1e-2,
+    seed: UInt64 = 0
+) rethrows -> GradientCheckResult {
     var generator = RandomGenerator(seed: seed)
     var leaves = inputs.map { input -> Tensor in
         var leaf = input.detached()
@@ -66,8 +68,9 @@ public func checkGradients(of function: ([Tensor]) throws -> Tensor, at inputs: 
         for (element, (value, numeric)) in zip(autograd, numeric).enumerated() {
             let error = Swift.abs(value - numeric) / Swift.max(Swift.abs(value), Swift.abs(numeric), floor)
             if error > worst.maxError || error.isNaN {
-                worst = GradientCheckResult(maxError: error.isNaN ? .infinity : error, worstInput: input, worstElement: element,
-                                            analytic: value, numeric: numeric)
+                worst = GradientCheckResult(
+                    maxError: error.isNaN ? .infinity : error, worstInput: input, worstElement: element,
+                    analytic: value, numeric: numeric)
             }
         }
     }

@@ -13,24 +13,30 @@ import CKernels
 /// on an AVX-512 kernel that reads `A` once instead of packing it, where the CPU has AVX-512
 /// and ``CPUKernels`` allows it: 1.2-1.8x OpenBLAS's speed on ResNet18's 7x7 and 14x14 layers
 /// for one image.
-public func sgemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
-                  alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                  beta: Float = 0, c: UnsafeMutablePointer<Float>) {
+public func sgemm(
+    transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+    alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    beta: Float = 0, c: UnsafeMutablePointer<Float>
+) {
     let lda = transposeA ? m : k, ldb = transposeB ? k : n
-    let narrow = !transposeA && !transposeB && alpha == 1 && beta == 0 && n >= 1 && n <= 64 && m >= 16 && k >= 16 && CPUKernels.avx512NarrowProduct
+    let narrow =
+        !transposeA && !transposeB && alpha == 1 && beta == 0 && n >= 1 && n <= 64 && m >= 16 && k >= 16
+        && CPUKernels.avx512NarrowProduct
     func product(rows: Range<Int>, columns: Range<Int>) {
         let aBlock = a + rows.lowerBound * (transposeA ? 1 : lda)
         let bBlock = b + columns.lowerBound * (transposeB ? ldb : 1)
         #if arch(x86_64)
-        if narrow {
-            fk_sgemm_narrow(Int32(rows.count), Int32(columns.count), Int32(k), aBlock, Int32(lda), bBlock, Int32(ldb),
-                            c + rows.lowerBound * n + columns.lowerBound, Int32(n))
-            return
-        }
+            if narrow {
+                fk_sgemm_narrow(
+                    Int32(rows.count), Int32(columns.count), Int32(k), aBlock, Int32(lda), bBlock, Int32(ldb),
+                    c + rows.lowerBound * n + columns.lowerBound, Int32(n))
+                return
+            }
         #endif
-        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(rows.count), Int32(columns.count), Int32(k), alpha, aBlock, Int32(lda), bBlock, Int32(ldb),
-                    beta, c + rows.lowerBound * n + columns.lowerBound, Int32(n))
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            Int32(rows.count), Int32(columns.count), Int32(k), alpha, aBlock, Int32(lda), bBlock, Int32(ldb),
+            beta, c + rows.lowerBound * n + columns.lowerBound, Int32(n))
     }
     let workers = ComputeThreads.count
     let splitRows = m >= n, length = splitRows ? m : n
@@ -51,7 +57,9 @@ extension Tensor {
     /// [..., k, n] -> [..., m, n]`, with the leading (batch) dimensions broadcast.
     /// Shape: `broadcast(batchA, batchB) + [m, n]`.
     public func matmul(_ other: Tensor) -> Tensor {
-        precondition(rank >= 2 && other.rank >= 2, "matmul: expected operands of rank 2 or more, got \(shape) and \(other.shape)")
+        precondition(
+            rank >= 2 && other.rank >= 2, "matmul: expected operands of rank 2 or more, got \(shape) and \(other.shape)"
+        )
         let m = shape[rank - 2], k = shape[rank - 1], n = other.shape[other.rank - 1]
         precondition(other.shape[other.rank - 2] == k, "matmul: inner dimensions differ: \(shape) x \(other.shape)")
         let batchA = Array(shape.dropLast(2)), batchB = Array(other.shape.dropLast(2))
@@ -61,12 +69,15 @@ extension Tensor {
         let batches = batch.reduce(1, *)
         let result = Tensor(uninitializedShape: batch + [m, n])
         for i in 0..<batches {
-            sgemm(m: m, n: n, k: k, a: a.storage.pointer + i * m * k, b: b.storage.pointer + i * k * n,
-                  c: result.storage.pointer + i * m * n)
+            sgemm(
+                m: m, n: n, k: k, a: a.storage.pointer + i * m * k, b: b.storage.pointer + i * k * n,
+                c: result.storage.pointer + i * m * n)
         }
         return Tensor.recording(result, inputs: [self, other]) { g in
-            [self.node == nil ? nil : g.matmul(other.transposed()).sum(toShape: self.shape),
-             other.node == nil ? nil : self.transposed().matmul(g).sum(toShape: other.shape)]
+            [
+                self.node == nil ? nil : g.matmul(other.transposed()).sum(toShape: self.shape),
+                other.node == nil ? nil : self.transposed().matmul(g).sum(toShape: other.shape)
+            ]
         }
     }
 }

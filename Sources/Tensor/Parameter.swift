@@ -39,7 +39,8 @@ public final class Parameter: @unchecked Sendable {
 
     /// Replaces the value with `newValue` of the same shape (used when loading weights).
     public func assign(_ newValue: Tensor) {
-        precondition(newValue.shape == value.shape, "Parameter.assign: expected shape \(value.shape), got \(newValue.shape)")
+        precondition(
+            newValue.shape == value.shape, "Parameter.assign: expected shape \(value.shape), got \(newValue.shape)")
         newValue.withUnsafeBufferPointer { source in
             update { $0.baseAddress!.update(from: source.baseAddress!, count: source.count) }
         }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A small, fast, seedable pseudo-random generator (xoshiro256**, seeded through
@@ -56,20 +56,26 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
 
     public init(from decoder: Decoder) throws {
         var container = try decoder.unkeyedContainer()
-        state = (try container.decode(UInt64.self), try container.decode(UInt64.self),
-                 try container.decode(UInt64.self), try container.decode(UInt64.self))
+        state = (
+            try container.decode(UInt64.self), try container.decode(UInt64.self),
+            try container.decode(UInt64.self), try container.decode(UInt64.self)
+        )
     }
 
     public func encode(to encoder: Encoder) throws {
         var container = encoder.unkeyedContainer()
-        try container.encode(state.0); try container.encode(state.1)
-        try container.encode(state.2); try container.encode(state.3)
+        try container.encode(state.0)
+        try container.encode(state.1)
+        try container.encode(state.2)
+        try container.encode(state.3)
     }
 }
 
 extension Tensor {
     /// Samples from a normal distribution with `mean` and `std`.
-    public static func randomNormal(_ shape: [Int], mean: Float = 0, std: Float = 1, using generator: inout RandomGenerator) -> Tensor {
+    public static func randomNormal(
+        _ shape: [Int], mean: Float = 0, std: Float = 1, using generator: inout RandomGenerator
+    ) -> Tensor {
         var result = Tensor(uninitializedShape: shape)
         result.withUnsafeMutableBufferPointer { buffer in
             for i in buffer.indices { buffer[i] = mean + std * generator.nextNormal() }
@@ -78,7 +84,9 @@ extension Tensor {
     }
 
     /// Samples uniformly from `[low, high)`.
-    public static func randomUniform(_ shape: [Int], low: Float = 0, high: Float = 1, using generator: inout RandomGenerator) -> Tensor {
+    public static func randomUniform(
+        _ shape: [Int], low: Float = 0, high: Float = 1, using generator: inout RandomGenerator
+    ) -> Tensor {
         var result = Tensor(uninitializedShape: shape)
         result.withUnsafeMutableBufferPointer { buffer in
             for i in buffer.indices { buffer[i] = low + (high - low) * generator.nextUniform() }

@@ -7,8 +7,9 @@ extension Tensor {
 
     /// The shape after reducing `axes` (kept as 1 with `keepDims`).
     func reducedShape(_ axes: [Int], keepDims: Bool) -> [Int] {
-        keepDims ? shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
-                 : shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
+        keepDims
+            ? shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
+            : shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
     }
 
     /// Reduces one axis as a `[outer, n, inner]` view, keeping it with extent 1.
@@ -95,7 +96,9 @@ extension Tensor {
         extremum(axes, keepDims: keepDims, initial: .infinity, combine: { Swift.min($0, $1) }, operation: "min")
     }
 
-    private func extremum(_ axes: [Int]?, keepDims: Bool, initial: Float, combine: (Float, Float) -> Float, operation: String) -> Tensor {
+    private func extremum(
+        _ axes: [Int]?, keepDims: Bool, initial: Float, combine: (Float, Float) -> Float, operation: String
+    ) -> Tensor {
         let axes = resolvedAxes(axes, operation: operation)
         precondition(count > 0, "\(operation): cannot reduce an empty tensor of shape \(shape)")
         let kept = reduce(axes, keepDims: true, initial: initial, combine: combine)
@@ -131,6 +134,8 @@ extension Tensor {
     /// Index of the largest element of the flattened tensor.
     public func argmax() -> Int {
         precondition(count > 0, "argmax: the tensor is empty")
-        return withUnsafeBufferPointer { buffer in buffer.indices.max { buffer[$0] < buffer[$1] || (buffer[$0] == buffer[$1] && $0 > $1) }! }
+        return withUnsafeBufferPointer { buffer in
+            buffer.indices.max { buffer[$0] < buffer[$1] || (buffer[$0] == buffer[$1] && $0 > $1) }!
+        }
     }
 }

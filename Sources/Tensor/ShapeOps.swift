@@ -5,10 +5,13 @@ extension Tensor {
         var resolved = newShape
         if let inferred = newShape.firstIndex(of: -1) {
             let known = newShape.enumerated().filter { $0.offset != inferred }.reduce(1) { $0 * $1.element }
-            precondition(known > 0 && count % known == 0, "reshape: cannot reshape \(shape) (\(count) elements) to \(newShape)")
+            precondition(
+                known > 0 && count % known == 0, "reshape: cannot reshape \(shape) (\(count) elements) to \(newShape)")
             resolved[inferred] = count / known
         }
-        precondition(Tensor.elementCount(resolved) == count, "reshape: cannot reshape \(shape) (\(count) elements) to \(newShape)")
+        precondition(
+            Tensor.elementCount(resolved) == count,
+            "reshape: cannot reshape \(shape) (\(count) elements) to \(newShape)")
         if resolved == shape { return self }
         let inputShape = shape
         return Tensor.recording(viewing(as: resolved), inputs: [self]) { g in [g.reshaped(inputShape)] }
@@ -33,7 +36,8 @@ extension Tensor {
     /// Removes the axis `axis`, which must have extent 1.
     public func squeezed(_ axis: Int) -> Tensor {
         let position = normalizedAxis(axis, operation: "squeeze")
-        precondition(shape[position] == 1, "squeeze: axis \(axis) of shape \(shape) has extent \(shape[position]), expected 1")
+        precondition(
+            shape[position] == 1, "squeeze: axis \(axis) of shape \(shape) has extent \(shape[position]), expected 1")
         var newShape = shape
         newShape.remove(at: position)
         return reshaped(newShape)
@@ -54,7 +58,9 @@ extension Tensor {
     /// `torch.permute`. Returns a contiguous copy.
     public func permuted(_ order: [Int]) -> Tensor {
         let order = order.map { normalizedAxis($0, operation: "permute") }
-        precondition(order.count == rank && Set(order).count == rank, "permute: \(order) is not a permutation of the axes of shape \(shape)")
+        precondition(
+            order.count == rank && Set(order).count == rank,
+            "permute: \(order) is not a permutation of the axes of shape \(shape)")
         if order == Array(0..<rank) { return self }
         let outShape = order.map { shape[$0] }
         let sourceStrides = Tensor.strides(for: shape)
@@ -95,15 +101,17 @@ extension Tensor {
     /// The elements at positions `range` along `axis`, as a contiguous copy.
     public func slice(axis: Int, _ range: Range<Int>) -> Tensor {
         let axis = normalizedAxis(axis, operation: "slice")
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[axis],
-                     "slice: range \(range) is out of bounds for axis \(axis) of shape \(shape)")
+        precondition(
+            range.lowerBound >= 0 && range.upperBound <= shape[axis],
+            "slice: range \(range) is out of bounds for axis \(axis) of shape \(shape)")
         let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
         var outShape = shape
         outShape[axis] = range.count
         let result = Tensor(uninitializedShape: outShape)
         let block = range.count * inner
         for o in 0..<outer {
-            (result.storage.pointer + o * block).update(from: storage.pointer + (o * shape[axis] + range.lowerBound) * inner, count: block)
+            (result.storage.pointer + o * block).update(
+                from: storage.pointer + (o * shape[axis] + range.lowerBound) * inner, count: block)
         }
         let inputShape = shape
         return Tensor.recording(result, inputs: [self]) { g in
@@ -113,7 +121,8 @@ extension Tensor {
 
     /// The sub-tensor at `index` of the first axis. Shape: `shape.dropFirst()`.
     public subscript(index: Int) -> Tensor {
-        precondition(rank >= 1 && index >= 0 && index < shape[0], "Tensor[\(index)]: index out of range for shape \(shape)")
+        precondition(
+            rank >= 1 && index >= 0 && index < shape[0], "Tensor[\(index)]: index out of range for shape \(shape)")
         return slice(axis: 0, index..<(index + 1)).reshaped(Array(shape.dropFirst()))
     }
 
@@ -127,7 +136,9 @@ extension Tensor {
     /// Pads every axis with `(before, after)` elements of `value`. Shape: each extent grows by
     /// `before + after`.
     public func padded(_ padding: [(before: Int, after: Int)], value: Float = 0) -> Tensor {
-        precondition(padding.count == rank, "pad: expected \(rank) (before, after) pairs for shape \(shape), got \(padding.count)")
+        precondition(
+            padding.count == rank,
+            "pad: expected \(rank) (before, after) pairs for shape \(shape), got \(padding.count)")
         precondition(padding.allSatisfy { $0.before >= 0 && $0.after >= 0 }, "pad: negative padding \(padding)")
         let outShape = zip(shape, padding).map { $0 + $1.before + $1.after }
         let result = Tensor(repeating: value, shape: outShape)
@@ -145,14 +156,18 @@ extension Tensor {
         }
     }
 
-    private func copyBlock(into destination: UnsafeMutablePointer<Float>, outStrides: [Int], axis: Int, sourceOffset: Int) {
+    private func copyBlock(
+        into destination: UnsafeMutablePointer<Float>, outStrides: [Int], axis: Int, sourceOffset: Int
+    ) {
         let sourceStride = Tensor.strides(for: shape)[axis]
         if axis == rank - 1 {
             destination.update(from: storage.pointer + sourceOffset, count: shape[axis])
             return
         }
         for i in 0..<shape[axis] {
-            copyBlock(into: destination + i * outStrides[axis], outStrides: outStrides, axis: axis + 1, sourceOffset: sourceOffset + i * sourceStride)
+            copyBlock(
+                into: destination + i * outStrides[axis], outStrides: outStrides, axis: axis + 1,
+                sourceOffset: sourceOffset + i * sourceStride)
         }
     }
 
@@ -162,8 +177,9 @@ extension Tensor {
         let first = tensors[0]
         let axis = first.normalizedAxis(axis, operation: "concatenate")
         for t in tensors {
-            precondition(t.rank == first.rank && (0..<first.rank).allSatisfy { $0 == axis || t.shape[$0] == first.shape[$0] },
-                         "concatenate: shapes \(first.shape) and \(t.shape) differ outside axis \(axis)")
+            precondition(
+                t.rank == first.rank && (0..<first.rank).allSatisfy { $0 == axis || t.shape[$0] == first.shape[$0] },
+                "concatenate: shapes \(first.shape) and \(t.shape) differ outside axis \(axis)")
         }
         let outer = first.shape[..<axis].reduce(1, *), inner = first.shape[(axis + 1)...].reduce(1, *)
         var outShape = first.shape

@@ -24,7 +24,9 @@ public struct Tensor {
     /// Wraps `storage` as a tensor of `shape`. The storage must hold exactly as many elements.
     package init(shape: [Int], storage: TensorStorage) {
         let count = Tensor.elementCount(shape)
-        precondition(storage.count == count, "Tensor(shape:storage:): shape \(shape) needs \(count) elements, storage has \(storage.count)")
+        precondition(
+            storage.count == count,
+            "Tensor(shape:storage:): shape \(shape) needs \(count) elements, storage has \(storage.count)")
         self.shape = shape
         self.storage = storage
         self.node = nil
@@ -42,8 +44,9 @@ public struct Tensor {
 
     /// A tensor of `shape` holding `values` in row-major order.
     public init(shape: [Int], values: [Float]) {
-        precondition(values.count == Tensor.elementCount(shape),
-                     "Tensor(shape:values:): shape \(shape) needs \(Tensor.elementCount(shape)) values, got \(values.count)")
+        precondition(
+            values.count == Tensor.elementCount(shape),
+            "Tensor(shape:values:): shape \(shape) needs \(Tensor.elementCount(shape)) values, got \(values.count)")
         self.init(uninitializedShape: shape)
         values.withUnsafeBufferPointer { storage.pointer.initialize(from: $0.baseAddress!, count: $0.count) }
     }
@@ -61,7 +64,9 @@ public struct Tensor {
     /// A matrix from rows of equal length. Shape: `[rows.count, rows[0].count]`.
     public init(_ rows: [[Float]]) {
         let columns = rows.first?.count ?? 0
-        precondition(rows.allSatisfy { $0.count == columns }, "Tensor([[Float]]): rows have different lengths \(rows.map(\.count))")
+        precondition(
+            rows.allSatisfy { $0.count == columns },
+            "Tensor([[Float]]): rows have different lengths \(rows.map(\.count))")
         self.init(shape: [rows.count, columns], values: rows.flatMap { $0 })
     }
 
@@ -69,8 +74,9 @@ public struct Tensor {
     public init(_ planes: [[[Float]]]) {
         let rows = planes.first?.count ?? 0
         let columns = planes.first?.first?.count ?? 0
-        precondition(planes.allSatisfy { $0.count == rows && $0.allSatisfy { $0.count == columns } },
-                     "Tensor([[[Float]]]): nested arrays have different lengths")
+        precondition(
+            planes.allSatisfy { $0.count == rows && $0.allSatisfy { $0.count == columns } },
+            "Tensor([[[Float]]]): nested arrays have different lengths")
         self.init(shape: [planes.count, rows, columns], values: planes.flatMap { $0.flatMap { $0 } })
     }
 
@@ -136,7 +142,9 @@ public struct Tensor {
     /// Resolves a possibly negative axis (`-1` is the last) and checks it is in range.
     public func normalizedAxis(_ axis: Int, operation: String) -> Int {
         let resolved = axis < 0 ? axis + rank : axis
-        precondition(resolved >= 0 && resolved < Swift.max(rank, 1), "\(operation): axis \(axis) is out of range for shape \(shape)")
+        precondition(
+            resolved >= 0 && resolved < Swift.max(rank, 1),
+            "\(operation): axis \(axis) is out of range for shape \(shape)")
         return resolved
     }
 
@@ -164,10 +172,12 @@ public struct Tensor {
     }
 
     private func flatIndex(_ index: [Int]) -> Int {
-        precondition(index.count == rank, "Tensor subscript: expected \(rank) indices for shape \(shape), got \(index.count)")
+        precondition(
+            index.count == rank, "Tensor subscript: expected \(rank) indices for shape \(shape), got \(index.count)")
         var offset = 0
         for (axis, i) in index.enumerated() {
-            precondition(i >= 0 && i < shape[axis], "Tensor subscript: index \(index) is out of range for shape \(shape)")
+            precondition(
+                i >= 0 && i < shape[axis], "Tensor subscript: index \(index) is out of range for shape \(shape)")
             offset = offset * shape[axis] + i
         }
         return offset
@@ -182,7 +192,9 @@ public struct Tensor {
     /// Calls `body` with write access to the values, copying the storage first if it is
     /// shared. Writing does not record anything for autograd.
     @inlinable
-    public mutating func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+    public mutating func withUnsafeMutableBufferPointer<R>(
+        _ body: (UnsafeMutableBufferPointer<Float>) throws -> R
+    ) rethrows -> R {
         makeUnique()
         return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: storage.count))
     }

@@ -14,7 +14,10 @@ package func vectorSum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
         i += 32
     }
     var total = (acc0 + acc1).sum()
-    while i < count { total += x[i]; i += 1 }
+    while i < count {
+        total += x[i]
+        i += 1
+    }
     return total
 }
 
@@ -32,7 +35,11 @@ package func vectorSumOfSquaredDeviations(_ x: UnsafePointer<Float>, _ count: In
         i += 32
     }
     var total = (acc0 + acc1).sum()
-    while i < count { let d = x[i] - mean; total += d * d; i += 1 }
+    while i < count {
+        let d = x[i] - mean
+        total += d * d
+        i += 1
+    }
     return total
 }
 
@@ -40,8 +47,10 @@ package func vectorSumOfSquaredDeviations(_ x: UnsafePointer<Float>, _ count: In
 /// `mask > 0` and 0 elsewhere when a mask is given (the gradient through a fused ReLU whose
 /// output is `mask`).
 @inlinable
-package func vectorGradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, mean: Float,
-                                mask: UnsafePointer<Float>?, _ count: Int) -> (sum: Float, centeredDot: Float) {
+package func vectorGradientSums(
+    _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, mean: Float,
+    mask: UnsafePointer<Float>?, _ count: Int
+) -> (sum: Float, centeredDot: Float) {
     var s0 = SIMD16<Float>(), d0 = SIMD16<Float>()
     let rawDy = UnsafeRawPointer(dy), rawX = UnsafeRawPointer(x), m = SIMD16<Float>(repeating: mean)
     var i = 0
@@ -87,8 +96,10 @@ package func store16(_ value: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, _
 /// `y[i] = x[i] * scale + shift (+ residual[i])`, then `max(., 0)` (NaN passes) when `relu`:
 /// a batch-norm plane, vectorized.
 @inlinable
-package func vectorScaleShift(_ x: UnsafePointer<Float>, scale: Float, shift: Float, adding residual: UnsafePointer<Float>?,
-                              relu: Bool, into y: UnsafeMutablePointer<Float>, _ count: Int) {
+package func vectorScaleShift(
+    _ x: UnsafePointer<Float>, scale: Float, shift: Float, adding residual: UnsafePointer<Float>?,
+    relu: Bool, into y: UnsafeMutablePointer<Float>, _ count: Int
+) {
     let s = SIMD16<Float>(repeating: scale), t = SIMD16<Float>(repeating: shift), zero = SIMD16<Float>()
     var i = 0
     while i + 16 <= count {
@@ -110,7 +121,9 @@ package func vectorScaleShift(_ x: UnsafePointer<Float>, scale: Float, shift: Fl
 /// `y[i] = g[i]` where `mask[i] > 0`, else 0 (the gradient through a ReLU with output
 /// `mask`), vectorized.
 @inlinable
-package func vectorMaskedCopy(_ g: UnsafePointer<Float>, mask: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, _ count: Int) {
+package func vectorMaskedCopy(
+    _ g: UnsafePointer<Float>, mask: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, _ count: Int
+) {
     let zero = SIMD16<Float>()
     var i = 0
     while i + 16 <= count {
@@ -119,15 +132,20 @@ package func vectorMaskedCopy(_ g: UnsafePointer<Float>, mask: UnsafePointer<Flo
         store16(v, y, i)
         i += 16
     }
-    while i < count { y[i] = mask[i] > 0 ? g[i] : 0; i += 1 }
+    while i < count {
+        y[i] = mask[i] > 0 ? g[i] : 0
+        i += 1
+    }
 }
 
 /// The batch-norm input gradient of one plane: `y = scale * (g - a - (x - mean) * b)`, with
 /// `g` through the ReLU mask when given, vectorized.
 @inlinable
-package func vectorBatchNormGradient(_ dy: UnsafePointer<Float>, mask: UnsafePointer<Float>?, _ x: UnsafePointer<Float>,
-                                     mean: Float, scale: Float, a: Float, b: Float,
-                                     into y: UnsafeMutablePointer<Float>, _ count: Int) {
+package func vectorBatchNormGradient(
+    _ dy: UnsafePointer<Float>, mask: UnsafePointer<Float>?, _ x: UnsafePointer<Float>,
+    mean: Float, scale: Float, a: Float, b: Float,
+    into y: UnsafeMutablePointer<Float>, _ count: Int
+) {
     let m = SIMD16<Float>(repeating: mean), s = SIMD16<Float>(repeating: scale)
     let va = SIMD16<Float>(repeating: a), vb = SIMD16<Float>(repeating: b), zero = SIMD16<Float>()
     var i = 0

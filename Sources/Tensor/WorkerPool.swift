@@ -1,9 +1,10 @@
 import CKernels
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The threads behind ``parallelFor(_:_:)``: `ComputeThreads.count - 1` helpers that run
@@ -52,7 +53,7 @@ final class WorkerPool: @unchecked Sendable {
         @inline(never) private func runClaims() -> Int {
             var start = nextChunk.add(chunksPerClaim, ordering: .relaxed).oldValue
             guard start < chunks else { return 0 }
-            let body = self.body.pointee   // one reference for all the chunks this thread runs
+            let body = self.body.pointee  // one reference for all the chunks this thread runs
             var finished = 0
             while start < chunks {
                 let end = Swift.min(chunks, start + chunksPerClaim)
@@ -120,10 +121,12 @@ final class WorkerPool: @unchecked Sendable {
             while count < wanted {
                 var thread = pthread_t()
                 let context = Unmanaged.passRetained(self).toOpaque()
-                let created = pthread_create(&thread, nil, { context in
-                    let pool = Unmanaged<WorkerPool>.fromOpaque(context!).takeRetainedValue()
-                    pool.helperLoop()
-                }, context)
+                let created = pthread_create(
+                    &thread, nil,
+                    { context in
+                        let pool = Unmanaged<WorkerPool>.fromOpaque(context!).takeRetainedValue()
+                        pool.helperLoop()
+                    }, context)
                 guard created == 0 else {
                     Unmanaged<WorkerPool>.fromOpaque(context).release()
                     return
@@ -135,7 +138,7 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     private func helperLoop() -> Never {
-        var seen = -1   // look at the loop running now, if any: the helper may start after it was posted
+        var seen = -1  // look at the loop running now, if any: the helper may start after it was posted
         while true {
             seen = waitForNextLoop(after: seen)
             guard let loop = current.withLock({ $0 }) else { continue }

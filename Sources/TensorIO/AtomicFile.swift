@@ -1,10 +1,11 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Writes a file by writing a temporary file beside it, flushing it to disk, and renaming it
@@ -68,11 +69,11 @@ public enum AtomicFile {
 
     private static func systemWrite(_ descriptor: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
         #if canImport(Glibc)
-        Glibc.write(descriptor, pointer, count)
+            Glibc.write(descriptor, pointer, count)
         #elseif canImport(Musl)
-        Musl.write(descriptor, pointer, count)
+            Musl.write(descriptor, pointer, count)
         #else
-        Darwin.write(descriptor, pointer, count)
+            Darwin.write(descriptor, pointer, count)
         #endif
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An ``AtomicFile`` write failed. The description names the file, the step and the system's
@@ -44,13 +45,14 @@ public struct AtomicFileError: Error, Equatable, Sendable, CustomStringConvertib
 
     /// What failed and why, without the path: `cannot write <temporary>: Disk quota exceeded`.
     public var message: String {
-        let what = switch step {
-        case .create: "cannot create a temporary file in \((temporaryPath as NSString).deletingLastPathComponent)"
-        case .write: "cannot write \(temporaryPath)"
-        case .flush: "cannot flush \(temporaryPath) to disk"
-        case .close: "cannot close \(temporaryPath)"
-        case .rename: "cannot rename \(temporaryPath) to the destination"
-        }
+        let what =
+            switch step {
+            case .create: "cannot create a temporary file in \((temporaryPath as NSString).deletingLastPathComponent)"
+            case .write: "cannot write \(temporaryPath)"
+            case .flush: "cannot flush \(temporaryPath) to disk"
+            case .close: "cannot close \(temporaryPath)"
+            case .rename: "cannot rename \(temporaryPath) to the destination"
+            }
         return "\(what): \(String(cString: strerror(code)))"
     }
 

@@ -1,10 +1,11 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The system's reason behind a Foundation file error, in words ("Permission denied", "Too
@@ -12,7 +13,8 @@ import Darwin
 /// for messages that name the file themselves.
 public func fileSystemReason(_ error: any Error) -> String {
     let error = error as NSError
-    for candidate in [error, error.userInfo[NSUnderlyingErrorKey] as? NSError].compactMap({ $0 }) where candidate.domain == NSPOSIXErrorDomain {
+    for candidate in [error, error.userInfo[NSUnderlyingErrorKey] as? NSError].compactMap({ $0 })
+    where candidate.domain == NSPOSIXErrorDomain {
         return String(cString: strerror(Int32(candidate.code)))
     }
     return error.localizedFailureReason ?? error.localizedDescription

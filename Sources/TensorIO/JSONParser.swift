@@ -20,7 +20,10 @@ struct JSONParser {
         let value = try parseValue(depth: 0)
         skipWhitespace()
         guard index == bytes.count else {
-            throw Failure(offset: index, message: "unexpected \(describeByte(bytes[index])) after the JSON object; only whitespace may follow it")
+            throw Failure(
+                offset: index,
+                message: "unexpected \(describeByte(bytes[index])) after the JSON object; only whitespace may follow it"
+            )
         }
         return value
     }
@@ -28,7 +31,9 @@ struct JSONParser {
     private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
 
     private func unexpected(_ expected: String) -> Failure {
-        guard let byte = current else { return Failure(offset: index, message: "header ends early; expected \(expected)") }
+        guard let byte = current else {
+            return Failure(offset: index, message: "header ends early; expected \(expected)")
+        }
         return Failure(offset: index, message: "unexpected \(describeByte(byte)); expected \(expected)")
     }
 
@@ -45,10 +50,16 @@ struct JSONParser {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)
         case UInt8(ascii: "["): return try parseArray(depth: depth)
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "-"), UInt8(ascii: "0") ... UInt8(ascii: "9"): return try parseNumber()
-        case UInt8(ascii: "t"): try parseLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try parseLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try parseLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        case UInt8(ascii: "t"):
+            try parseLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try parseLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try parseLiteral("null")
+            return .null
         default: throw unexpected("a JSON value")
         }
     }
@@ -81,7 +92,9 @@ struct JSONParser {
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return .object(members)
+            case UInt8(ascii: "}"):
+                index += 1
+                return .object(members)
             default: throw unexpected("',' or '}' in an object")
             }
         }
@@ -101,7 +114,9 @@ struct JSONParser {
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"): index += 1; return .array(elements)
+            case UInt8(ascii: "]"):
+                index += 1
+                return .array(elements)
             default: throw unexpected("',' or ']' in an array")
             }
         }
@@ -122,8 +137,9 @@ struct JSONParser {
             case UInt8(ascii: "\\"):
                 index += 1
                 try parseEscape(into: &utf8)
-            case 0x00 ..< 0x20:
-                throw Failure(offset: index, message: "control character \(describeByte(byte)) must be escaped inside a string")
+            case 0x00..<0x20:
+                throw Failure(
+                    offset: index, message: "control character \(describeByte(byte)) must be escaped inside a string")
             default:
                 utf8.append(byte)
                 index += 1
@@ -144,18 +160,24 @@ struct JSONParser {
         case UInt8(ascii: "u"):
             let escapeStart = index - 2
             var value = try parseHex4()
-            if (0xD800 ... 0xDBFF).contains(value) {
-                guard current == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") else {
-                    throw Failure(offset: escapeStart, message: "unpaired high surrogate \\u\(String(value, radix: 16)) in a string")
+            if (0xD800...0xDBFF).contains(value) {
+                guard current == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u")
+                else {
+                    throw Failure(
+                        offset: escapeStart,
+                        message: "unpaired high surrogate \\u\(String(value, radix: 16)) in a string")
                 }
                 index += 2
                 let low = try parseHex4()
-                guard (0xDC00 ... 0xDFFF).contains(low) else {
-                    throw Failure(offset: escapeStart, message: "high surrogate \\u\(String(value, radix: 16)) is not followed by a low surrogate")
+                guard (0xDC00...0xDFFF).contains(low) else {
+                    throw Failure(
+                        offset: escapeStart,
+                        message: "high surrogate \\u\(String(value, radix: 16)) is not followed by a low surrogate")
                 }
                 value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
-            } else if (0xDC00 ... 0xDFFF).contains(value) {
-                throw Failure(offset: escapeStart, message: "unpaired low surrogate \\u\(String(value, radix: 16)) in a string")
+            } else if (0xDC00...0xDFFF).contains(value) {
+                throw Failure(
+                    offset: escapeStart, message: "unpaired low surrogate \\u\(String(value, radix: 16)) in a string")
             }
             guard let scalar = Unicode.Scalar(value) else {
                 throw Failure(offset: escapeStart, message: "invalid Unicode escape")
@@ -173,9 +195,9 @@ struct JSONParser {
             guard let byte = current else { throw unexpected("four hexadecimal digits after \\u") }
             let digit: UInt32
             switch byte {
-            case UInt8(ascii: "0") ... UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a") ... UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A") ... UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
             default: throw unexpected("four hexadecimal digits after \\u")
             }
             value = value << 4 | digit
@@ -209,7 +231,7 @@ struct JSONParser {
             guard isDigit(current) else { throw unexpected("a digit in the exponent") }
             while isDigit(current) { index += 1 }
         }
-        return .number(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start ..< index]), as: UTF8.self))
+        return .number(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
     }
 }
 

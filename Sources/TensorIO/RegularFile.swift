@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Files this package reads whole must be regular files: a device such as `/dev/zero` would be
@@ -15,14 +16,18 @@ public enum RegularFile {
         var status = stat()
         guard stat(url.path, &status) == 0 else {
             let code = errno
-            let reasons: [Int32: String] = [ENOENT: "no such file", ELOOP: "a symbolic link loop", ENOTDIR: "a part of the path is not a folder",
-                                            EACCES: "permission denied (a folder on the path cannot be searched)"]
+            let reasons: [Int32: String] = [
+                ENOENT: "no such file", ELOOP: "a symbolic link loop", ENOTDIR: "a part of the path is not a folder",
+                EACCES: "permission denied (a folder on the path cannot be searched)"
+            ]
             return reasons[code] ?? String(cString: strerror(code))
         }
         // The file type bits (S_IFMT) of st_mode.
-        let kinds: [UInt32: String?] = [0o100000: nil, 0o040000: "a folder, not a file", 0o010000: "a FIFO (named pipe), not a regular file",
-                                        0o020000: "a device, not a regular file", 0o060000: "a device, not a regular file",
-                                        0o140000: "a socket, not a regular file"]
+        let kinds: [UInt32: String?] = [
+            0o100000: nil, 0o040000: "a folder, not a file", 0o010000: "a FIFO (named pipe), not a regular file",
+            0o020000: "a device, not a regular file", 0o060000: "a device, not a regular file",
+            0o140000: "a socket, not a regular file"
+        ]
         return kinds[UInt32(status.st_mode) & 0o170000] ?? "not a regular file"
     }
 

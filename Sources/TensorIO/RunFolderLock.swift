@@ -1,11 +1,12 @@
 import Foundation
 import Tensor
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One run at a time in an output folder: an exclusive `flock` on `FOLDER/.lock`, which holds
@@ -49,17 +50,24 @@ public final class RunFolderLock: Sendable {
             let lockPath = folder.appendingPathComponent(Self.fileName).path
             let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
-                throw RunFolderLockError(folder: path, "cannot create \(Self.fileName) in it (\(String(cString: strerror(errno)))); choose a folder you can write to")
+                throw RunFolderLockError(
+                    folder: path,
+                    "cannot create \(Self.fileName) in it (\(String(cString: strerror(errno)))); choose a folder you can write to"
+                )
             }
             guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
                 let code = errno
-                let owner = (try? String(contentsOfFile: lockPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+                let owner = (try? String(contentsOfFile: lockPath, encoding: .utf8))?.trimmingCharacters(
+                    in: .whitespacesAndNewlines)
                 close(descriptor)
                 if code == EWOULDBLOCK {
-                    throw RunFolderLockError(folder: path, "another run (process \(owner.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown")) is writing to this folder; "
-                                             + "wait for it to end, or choose another output folder")
+                    throw RunFolderLockError(
+                        folder: path,
+                        "another run (process \(owner.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown")) is writing to this folder; "
+                            + "wait for it to end, or choose another output folder")
                 }
-                throw RunFolderLockError(folder: path, "cannot lock \(Self.fileName) (\(String(cString: strerror(code))))")
+                throw RunFolderLockError(
+                    folder: path, "cannot lock \(Self.fileName) (\(String(cString: strerror(code))))")
             }
             let pid = Array("\(getpid())\n".utf8)
             _ = ftruncate(descriptor, 0)
@@ -77,7 +85,7 @@ public final class RunFolderLock: Sendable {
                 held[path] = (entry.descriptor, entry.holders - 1)
             } else {
                 held[path] = nil
-                close(entry.descriptor)   // drops the flock
+                close(entry.descriptor)  // drops the flock
             }
         }
     }

@@ -20,18 +20,23 @@ extension SafeTensors {
         // Length prefix and header bounds.
         let fileLength = raw.count
         guard fileLength >= 8 else {
-            throw failure(.truncated, nil, "file is \(fileLength) bytes; expected at least 8 (the little-endian UInt64 header length)")
+            throw failure(
+                .truncated, nil,
+                "file is \(fileLength) bytes; expected at least 8 (the little-endian UInt64 header length)")
         }
         var declared: UInt64 = 0
         for i in 0..<8 { declared |= UInt64(raw[i]) << UInt64(8 * i) }
         guard declared <= UInt64(maximumHeaderLength) else {
-            throw failure(.headerTooLarge, nil, "header length \(declared) exceeds the limit of \(maximumHeaderLength) bytes")
+            throw failure(
+                .headerTooLarge, nil, "header length \(declared) exceeds the limit of \(maximumHeaderLength) bytes")
         }
         let headerLength = Int(declared)
         guard headerLength <= fileLength - 8 else {
-            throw failure(.truncated, nil, "header length \(headerLength) needs \(8 + headerLength) bytes, but the file has only \(fileLength)")
+            throw failure(
+                .truncated, nil,
+                "header length \(headerLength) needs \(8 + headerLength) bytes, but the file has only \(fileLength)")
         }
-        let header = UnsafeRawBufferPointer(rebasing: raw[8 ..< 8 + headerLength])
+        let header = UnsafeRawBufferPointer(rebasing: raw[8..<8 + headerLength])
         let buffer = UnsafeRawBufferPointer(rebasing: raw[(8 + headerLength)...])
 
         // Header text.
@@ -61,7 +66,8 @@ extension SafeTensors {
         for (index, member) in members.enumerated() {
             let name = member.key
             guard seen.insert(name).inserted else {
-                throw failure(.duplicateKey, name, "key appears more than once in the header; expected unique tensor names")
+                throw failure(
+                    .duplicateKey, name, "key appears more than once in the header; expected unique tensor names")
             }
             if name == "__metadata__" {
                 metadata = try decodeMetadata(member.value, failure: failure)
@@ -78,24 +84,37 @@ extension SafeTensors {
         for entry in entries {
             let offsets = "data_offsets [\(entry.begin), \(entry.end)]"
             if entry.end < entry.begin {
-                throw failure(.invalidOffsets, entry.name, "\(offsets) end before they begin; expected [begin, end] with begin <= end")
+                throw failure(
+                    .invalidOffsets, entry.name,
+                    "\(offsets) end before they begin; expected [begin, end] with begin <= end")
             }
             if entry.end > bufferLength {
-                throw failure(.invalidOffsets, entry.name, "\(offsets) reach past the end of the data buffer, which has \(bufferLength) bytes (is the file truncated?)")
+                throw failure(
+                    .invalidOffsets, entry.name,
+                    "\(offsets) reach past the end of the data buffer, which has \(bufferLength) bytes (is the file truncated?)"
+                )
             }
             if entry.begin != expectedBegin {
                 let after = previous.map { "the end of '\($0)'" } ?? "the start of the data buffer"
                 let problem = entry.begin < expectedBegin ? "overlap the previous tensor" : "leave a gap"
-                throw failure(.invalidOffsets, entry.name, "\(offsets) \(problem); expected the data to begin at byte \(expectedBegin), \(after)")
+                throw failure(
+                    .invalidOffsets, entry.name,
+                    "\(offsets) \(problem); expected the data to begin at byte \(expectedBegin), \(after)")
             }
             if entry.end - entry.begin != entry.byteCount {
-                throw failure(.invalidOffsets, entry.name, "\(offsets) span \(entry.end - entry.begin) bytes, but \(entry.dtype) with shape \(entry.shape) needs \(entry.byteCount) bytes")
+                throw failure(
+                    .invalidOffsets, entry.name,
+                    "\(offsets) span \(entry.end - entry.begin) bytes, but \(entry.dtype) with shape \(entry.shape) needs \(entry.byteCount) bytes"
+                )
             }
             expectedBegin = entry.end
             previous = entry.name
         }
         if expectedBegin != bufferLength {
-            throw failure(.invalidOffsets, nil, "the tensors cover \(expectedBegin) bytes, but the data buffer after the header has \(bufferLength); expected them to cover it exactly")
+            throw failure(
+                .invalidOffsets, nil,
+                "the tensors cover \(expectedBegin) bytes, but the data buffer after the header has \(bufferLength); expected them to cover it exactly"
+            )
         }
 
         // Convert.
@@ -103,7 +122,7 @@ extension SafeTensors {
         var dtypes: [String: DType] = [:]
         tensors.reserveCapacity(entries.count)
         for entry in entries {
-            let bytes = UnsafeRawBufferPointer(rebasing: buffer[entry.begin ..< entry.end])
+            let bytes = UnsafeRawBufferPointer(rebasing: buffer[entry.begin..<entry.end])
             tensors[entry.name] = makeTensor(shape: entry.shape, dtype: entry.dtype, bytes: bytes)
             dtypes[entry.name] = entry.dtype
         }
@@ -120,7 +139,9 @@ extension SafeTensors {
             var result: [String: String] = [:]
             for pair in pairs {
                 guard case .string(let text) = pair.value else {
-                    throw failure(.invalidMetadata, pair.key, "__metadata__ value must be a string, found \(pair.value.typeDescription)")
+                    throw failure(
+                        .invalidMetadata, pair.key,
+                        "__metadata__ value must be a string, found \(pair.value.typeDescription)")
                 }
                 guard result.updateValue(text, forKey: pair.key) == nil else {
                     throw failure(.duplicateKey, pair.key, "metadata key appears more than once in __metadata__")
@@ -128,7 +149,8 @@ extension SafeTensors {
             }
             return result
         default:
-            throw failure(.invalidMetadata, "__metadata__", "must be an object of string values, found \(value.typeDescription)")
+            throw failure(
+                .invalidMetadata, "__metadata__", "must be an object of string values, found \(value.typeDescription)")
         }
     }
 
@@ -137,7 +159,9 @@ extension SafeTensors {
         failure: (SafeTensorsError.Kind, String?, String) -> SafeTensorsError
     ) throws -> Entry {
         guard case .object(let pairs) = value else {
-            throw failure(.invalidEntry, name, "expected an object with dtype, shape and data_offsets, found \(value.typeDescription)")
+            throw failure(
+                .invalidEntry, name,
+                "expected an object with dtype, shape and data_offsets, found \(value.typeDescription)")
         }
         var fields: [String: JSONValue] = [:]
         for pair in pairs {
@@ -148,25 +172,31 @@ extension SafeTensors {
 
         // dtype
         guard let dtypeValue = fields["dtype"] else {
-            throw failure(.invalidEntry, name, "missing field 'dtype'; expected an object with dtype, shape and data_offsets")
+            throw failure(
+                .invalidEntry, name, "missing field 'dtype'; expected an object with dtype, shape and data_offsets")
         }
         guard case .string(let dtypeName) = dtypeValue else {
-            throw failure(.invalidEntry, name, "dtype must be a string such as \"F32\", found \(dtypeValue.typeDescription)")
+            throw failure(
+                .invalidEntry, name, "dtype must be a string such as \"F32\", found \(dtypeValue.typeDescription)")
         }
         let supported = DType.allCases.map(\.rawValue).joined(separator: ", ")
         guard let dtype = DType(rawValue: dtypeName) else {
             if formatDTypeNames.contains(dtypeName) {
-                throw failure(.unsupportedDType, name, "dtype \(dtypeName) is not supported; expected one of \(supported)")
+                throw failure(
+                    .unsupportedDType, name, "dtype \(dtypeName) is not supported; expected one of \(supported)")
             }
             throw failure(.unknownDType, name, "unknown dtype \"\(dtypeName)\"; expected one of \(supported)")
         }
 
         // shape
         guard let shapeValue = fields["shape"] else {
-            throw failure(.invalidEntry, name, "missing field 'shape'; expected an object with dtype, shape and data_offsets")
+            throw failure(
+                .invalidEntry, name, "missing field 'shape'; expected an object with dtype, shape and data_offsets")
         }
         guard case .array(let shapeElements) = shapeValue else {
-            throw failure(.invalidEntry, name, "shape must be an array of non-negative integers, found \(shapeValue.typeDescription)")
+            throw failure(
+                .invalidEntry, name,
+                "shape must be an array of non-negative integers, found \(shapeValue.typeDescription)")
         }
         var shape: [Int] = []
         shape.reserveCapacity(shapeElements.count)
@@ -191,14 +221,20 @@ extension SafeTensors {
 
         // data_offsets
         guard let offsetsValue = fields["data_offsets"] else {
-            throw failure(.invalidEntry, name, "missing field 'data_offsets'; expected an object with dtype, shape and data_offsets")
+            throw failure(
+                .invalidEntry, name,
+                "missing field 'data_offsets'; expected an object with dtype, shape and data_offsets")
         }
         guard case .array(let offsets) = offsetsValue, offsets.count == 2 else {
-            throw failure(.invalidEntry, name, "data_offsets must be an array of two non-negative integers [begin, end], found \(offsetsValue.typeDescription)")
+            throw failure(
+                .invalidEntry, name,
+                "data_offsets must be an array of two non-negative integers [begin, end], found \(offsetsValue.typeDescription)"
+            )
         }
         let begin = try nonNegativeInteger(offsets[0], what: "data_offsets[0]", name: name, failure: failure)
         let end = try nonNegativeInteger(offsets[1], what: "data_offsets[1]", name: name, failure: failure)
-        return Entry(name: name, headerIndex: index, dtype: dtype, shape: shape, byteCount: byteCount, begin: begin, end: end)
+        return Entry(
+            name: name, headerIndex: index, dtype: dtype, shape: shape, byteCount: byteCount, begin: begin, end: end)
     }
 
     private static func nonNegativeInteger(
@@ -230,19 +266,23 @@ extension SafeTensors {
         tensor.withUnsafeMutableBufferPointer { out in
             let count = out.count
             guard count > 0, let source = bytes.baseAddress, let destination = out.baseAddress,
-                  bytes.count == count * dtype.byteCount else { return }
+                bytes.count == count * dtype.byteCount
+            else { return }
             switch dtype {
             case .f32:
                 #if _endian(little)
-                UnsafeMutableRawPointer(destination).copyMemory(from: source, byteCount: count * 4)
+                    UnsafeMutableRawPointer(destination).copyMemory(from: source, byteCount: count * 4)
                 #else
-                for i in 0..<count {
-                    out[i] = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
-                }
+                    for i in 0..<count {
+                        out[i] = Float(
+                            bitPattern: UInt32(
+                                littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+                    }
                 #endif
             case .f16:
                 for i in 0..<count {
-                    out[i] = floatFromHalfBits(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
+                    out[i] = floatFromHalfBits(
+                        UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
                 }
             case .bf16:
                 for i in 0..<count {
@@ -251,7 +291,10 @@ extension SafeTensors {
                 }
             case .f64:
                 for i in 0..<count {
-                    out[i] = Float(Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))))
+                    out[i] = Float(
+                        Double(
+                            bitPattern: UInt64(
+                                littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))))
                 }
             case .i64:
                 for i in 0..<count {

@@ -21,12 +21,17 @@ extension SafeTensors {
             entries.reserveCapacity(tensors.count)
             for (name, tensor) in tensors {
                 if name == "__metadata__" {
-                    problem = ("__metadata__", .invalidEntry, "a tensor cannot be named \"__metadata__\", the key reserved for metadata")
+                    problem = (
+                        "__metadata__", .invalidEntry,
+                        "a tensor cannot be named \"__metadata__\", the key reserved for metadata"
+                    )
                 }
                 entries.append(PlannedTensor(name: name, tensor: tensor, dtype: dtypes[name] ?? .f32))
             }
             entries.sort { a, b in
-                if a.dtype.referenceOrder != b.dtype.referenceOrder { return a.dtype.referenceOrder > b.dtype.referenceOrder }
+                if a.dtype.referenceOrder != b.dtype.referenceOrder {
+                    return a.dtype.referenceOrder > b.dtype.referenceOrder
+                }
                 return a.name.utf8.lexicographicallyPrecedes(b.name.utf8)
             }
 
@@ -57,8 +62,11 @@ extension SafeTensors {
             json.append(UInt8(ascii: "}"))
             json.append(contentsOf: repeatElement(UInt8(ascii: " "), count: (8 - json.count % 8) % 8))
             if json.count > SafeTensors.maximumHeaderLength {
-                problem = (nil, .headerTooLarge, "the header would be \(json.count) bytes, over the \(SafeTensors.maximumHeaderLength)-byte limit "
-                           + "readers enforce; shorten the metadata")
+                problem = (
+                    nil, .headerTooLarge,
+                    "the header would be \(json.count) bytes, over the \(SafeTensors.maximumHeaderLength)-byte limit "
+                        + "readers enforce; shorten the metadata"
+                )
             }
 
             var header: [UInt8] = []
@@ -86,7 +94,7 @@ extension SafeTensors {
             case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
             case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
             case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x00 ..< 0x20:
+            case 0x00..<0x20:
                 out.append(contentsOf: Array(#"\u00"#.utf8))
                 out.append(hexDigits[Int(byte >> 4)])
                 out.append(hexDigits[Int(byte & 0xF)])
@@ -102,10 +110,10 @@ extension SafeTensors {
         let dtype = entry.dtype
         try entry.tensor.withUnsafeBufferPointer { values in
             #if _endian(little)
-            if dtype == .f32 {
-                try sink(UnsafeRawBufferPointer(values))
-                return
-            }
+                if dtype == .f32 {
+                    try sink(UnsafeRawBufferPointer(values))
+                    return
+                }
             #endif
             let chunkElements = 65536 / dtype.byteCount
             var chunk = [UInt8](repeating: 0, count: Swift.min(values.count, chunkElements) * dtype.byteCount)
@@ -113,27 +121,34 @@ extension SafeTensors {
             while start < values.count {
                 let end = Swift.min(start + chunkElements, values.count)
                 chunk.withUnsafeMutableBytes { out in
-                    for i in start ..< end {
+                    for i in start..<end {
                         let offset = (i - start) * dtype.byteCount
                         let value = values[i]
                         switch dtype {
                         case .f32:
                             out.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: offset, as: UInt32.self)
                         case .f16:
-                            out.storeBytes(of: halfBits(from: value).littleEndian, toByteOffset: offset, as: UInt16.self)
+                            out.storeBytes(
+                                of: halfBits(from: value).littleEndian, toByteOffset: offset, as: UInt16.self)
                         case .bf16:
-                            out.storeBytes(of: bfloat16Bits(from: value).littleEndian, toByteOffset: offset, as: UInt16.self)
+                            out.storeBytes(
+                                of: bfloat16Bits(from: value).littleEndian, toByteOffset: offset, as: UInt16.self)
                         case .f64:
-                            out.storeBytes(of: Double(value).bitPattern.littleEndian, toByteOffset: offset, as: UInt64.self)
+                            out.storeBytes(
+                                of: Double(value).bitPattern.littleEndian, toByteOffset: offset, as: UInt64.self)
                         case .i64:
                             guard let integer = Int64(exactly: value) else {
-                                preconditionFailure("SafeTensors: tensor '\(entry.name)' is written as I64, but element \(i) is \(value), not an integer")
+                                preconditionFailure(
+                                    "SafeTensors: tensor '\(entry.name)' is written as I64, but element \(i) is \(value), not an integer"
+                                )
                             }
                             out.storeBytes(of: integer.littleEndian, toByteOffset: offset, as: Int64.self)
                         }
                     }
                 }
-                try chunk.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[0 ..< (end - start) * dtype.byteCount])) }
+                try chunk.withUnsafeBytes {
+                    try sink(UnsafeRawBufferPointer(rebasing: $0[0..<(end - start) * dtype.byteCount]))
+                }
                 start = end
             }
         }

@@ -49,8 +49,10 @@ public enum SafeTensors {
     ///     Names that are not tensors are ignored. Tensors stored as `I64` must hold integers.
     /// - Precondition: no tensor is named `__metadata__` and the header fits
     ///   ``maximumHeaderLength`` (``write(_:metadata:dtypes:to:)`` throws instead).
-    public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:],
-                              dtypes: [String: DType] = [:]) -> [UInt8] {
+    public static func encode(
+        _ tensors: [String: Tensor], metadata: [String: String] = [:],
+        dtypes: [String: DType] = [:]
+    ) -> [UInt8] {
         let plan = WritePlan(tensors: tensors, metadata: metadata, dtypes: dtypes)
         if let problem = plan.problem { preconditionFailure("SafeTensors.encode: \(problem.message)") }
         var bytes: [UInt8] = []
@@ -70,11 +72,14 @@ public enum SafeTensors {
     /// to the file without building the whole file in memory. A file no reader would accept
     /// (a header over ``maximumHeaderLength``, a tensor named `__metadata__`) throws
     /// ``SafeTensorsError`` before anything is written.
-    public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:],
-                             dtypes: [String: DType] = [:], to url: URL) throws {
+    public static func write(
+        _ tensors: [String: Tensor], metadata: [String: String] = [:],
+        dtypes: [String: DType] = [:], to url: URL
+    ) throws {
         let plan = WritePlan(tensors: tensors, metadata: metadata, dtypes: dtypes)
         if let problem = plan.problem {
-            throw SafeTensorsError(problem.kind, source: url.path, key: problem.key, message: "not written: \(problem.message)")
+            throw SafeTensorsError(
+                problem.kind, source: url.path, key: problem.key, message: "not written: \(problem.message)")
         }
         do {
             try AtomicFile.write(to: url) { sink in
@@ -114,7 +119,9 @@ public enum SafeTensors {
 
     /// Reads and validates the safetensors file at `url`. Errors name the file's path.
     public static func read(contentsOf url: URL) throws -> SafeTensorsFile {
-        let data = try RegularFile.contents(of: url) { SafeTensorsError(.io, source: url.path, message: "cannot read the file: \($0)") }
+        let data = try RegularFile.contents(of: url) {
+            SafeTensorsError(.io, source: url.path, message: "cannot read the file: \($0)")
+        }
         return try decode(data, source: url.path)
     }
 

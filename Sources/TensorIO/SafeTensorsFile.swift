@@ -13,7 +13,9 @@ public struct SafeTensorsFile: Sendable {
 
     /// Creates the contents from its tensors by name, the `__metadata__` strings, the names in
     /// storage order and the stored dtype of each tensor.
-    public init(tensors: [String: Tensor], metadata: [String: String], names: [String], dtypes: [String: SafeTensors.DType]) {
+    public init(
+        tensors: [String: Tensor], metadata: [String: String], names: [String], dtypes: [String: SafeTensors.DType]
+    ) {
         self.tensors = tensors
         self.metadata = metadata
         self.names = names
@@ -26,8 +28,9 @@ public struct SafeTensorsFile: Sendable {
     /// The tensors stored as `<section>.<name>`, by `name` (see ``SafeTensors/joining(_:)``).
     public func tensors(inSection section: String) -> [String: Tensor] {
         let prefix = section + "."
-        return Dictionary(uniqueKeysWithValues: tensors.compactMap { name, tensor in
-            name.hasPrefix(prefix) ? (String(name.dropFirst(prefix.count)), tensor) : nil
-        })
+        return Dictionary(
+            uniqueKeysWithValues: tensors.compactMap { name, tensor in
+                name.hasPrefix(prefix) ? (String(name.dropFirst(prefix.count)), tensor) : nil
+            })
     }
 }

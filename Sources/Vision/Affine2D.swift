@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A keypoint or any other position in continuous pixel coordinates: `x` to the right, `y`
@@ -32,8 +32,12 @@ public struct Affine2D: Sendable, Equatable, CustomStringConvertible {
 
     /// The map `[[a, b, tx], [c, d, ty]]`.
     public init(a: Float, b: Float, tx: Float, c: Float, d: Float, ty: Float) {
-        self.a = a; self.b = b; self.tx = tx
-        self.c = c; self.d = d; self.ty = ty
+        self.a = a
+        self.b = b
+        self.tx = tx
+        self.c = c
+        self.d = d
+        self.ty = ty
     }
 
     /// Leaves every point where it is.
@@ -60,8 +64,9 @@ public struct Affine2D: Sendable, Equatable, CustomStringConvertible {
         let radians = Double(degrees) * .pi / 180
         let cosine = Float(cos(radians)), sine = Float(sin(radians))
         // Counter-clockwise on screen with y down: x' = cx + cos*dx + sin*dy, y' = cy - sin*dx + cos*dy.
-        return Affine2D(a: cosine, b: sine, tx: center.x - cosine * center.x - sine * center.y,
-                               c: -sine, d: cosine, ty: center.y + sine * center.x - cosine * center.y)
+        return Affine2D(
+            a: cosine, b: sine, tx: center.x - cosine * center.x - sine * center.y,
+            c: -sine, d: cosine, ty: center.y + sine * center.x - cosine * center.y)
     }
 
     /// Mirrors left-right within an image of `width` columns: `x' = width - x`. Pixel column
@@ -94,8 +99,9 @@ public struct Affine2D: Sendable, Equatable, CustomStringConvertible {
 
     /// This transform followed by `next`: `(self.then(next)).apply(p) == next.apply(self.apply(p))`.
     public func then(_ next: Affine2D) -> Affine2D {
-        Affine2D(a: next.a * a + next.b * c, b: next.a * b + next.b * d, tx: next.a * tx + next.b * ty + next.tx,
-                        c: next.c * a + next.d * c, d: next.c * b + next.d * d, ty: next.c * tx + next.d * ty + next.ty)
+        Affine2D(
+            a: next.a * a + next.b * c, b: next.a * b + next.b * d, tx: next.a * tx + next.b * ty + next.tx,
+            c: next.c * a + next.d * c, d: next.c * b + next.d * d, ty: next.c * tx + next.d * ty + next.ty)
     }
 
     /// The determinant of the linear part (the area scale factor; negative for mirrors).
@@ -124,8 +130,10 @@ public struct Affine2D: Sendable, Equatable, CustomStringConvertible {
 
     /// The bounding box of a box's four mapped corners.
     public func apply(_ box: BoundingBox) -> BoundingBox {
-        BoundingBox(enclosing: [apply(Point(box.x, box.y)), apply(Point(box.x + box.width, box.y)),
-                                apply(Point(box.x, box.y + box.height)), apply(Point(box.x + box.width, box.y + box.height))])
+        BoundingBox(enclosing: [
+            apply(Point(box.x, box.y)), apply(Point(box.x + box.width, box.y)),
+            apply(Point(box.x, box.y + box.height)), apply(Point(box.x + box.width, box.y + box.height))
+        ])
     }
 
     /// How much the map stretches the source's x and y directions (the column norms of the
@@ -136,8 +144,10 @@ public struct Affine2D: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether every coefficient is within `tolerance` of `other`'s.
     public func isApproximatelyEqual(to other: Affine2D, tolerance: Float = 1e-5) -> Bool {
-        Swift.abs(a - other.a) <= tolerance && Swift.abs(b - other.b) <= tolerance && Swift.abs(tx - other.tx) <= tolerance
-            && Swift.abs(c - other.c) <= tolerance && Swift.abs(d - other.d) <= tolerance && Swift.abs(ty - other.ty) <= tolerance
+        Swift.abs(a - other.a) <= tolerance && Swift.abs(b - other.b) <= tolerance
+            && Swift.abs(tx - other.tx) <= tolerance
+            && Swift.abs(c - other.c) <= tolerance && Swift.abs(d - other.d) <= tolerance
+            && Swift.abs(ty - other.ty) <= tolerance
     }
 
     public var description: String { "Affine2D([[\(a), \(b), \(tx)], [\(c), \(d), \(ty)]])" }

@@ -73,7 +73,7 @@ public enum BitmapFont {
         0x44, 0x28, 0x10, 0x28, 0x44, /* x */ 0x0C, 0x50, 0x50, 0x50, 0x3C, /* y */
         0x44, 0x64, 0x54, 0x4C, 0x44, /* z */ 0x00, 0x08, 0x36, 0x41, 0x00, /* { */
         0x00, 0x00, 0x7F, 0x00, 0x00, /* | */ 0x00, 0x41, 0x36, 0x08, 0x00, /* } */
-        0x08, 0x04, 0x08, 0x10, 0x08, /* ~ */
+        0x08, 0x04, 0x08, 0x10, 0x08 /* ~ */
     ]
 }
 
@@ -81,7 +81,8 @@ extension Image {
     /// Draws `text` with its top-left corner at pixel `(x, y)`, each font pixel enlarged to a
     /// `scale x scale` block. With `vertical` the text runs bottom to top (rotated 90 degrees
     /// counter-clockwise, for y-axis titles) and `(x, y)` is its bottom-left corner.
-    public mutating func drawText(_ text: String, x: Int, y: Int, color: Color, scale: Int = 1, vertical: Bool = false) {
+    public mutating func drawText(_ text: String, x: Int, y: Int, color: Color, scale: Int = 1, vertical: Bool = false)
+    {
         let s = Swift.max(scale, 1)
         for (index, scalar) in text.unicodeScalars.enumerated() {
             let offset = index * BitmapFont.advance * s

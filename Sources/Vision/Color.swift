@@ -5,7 +5,9 @@ public struct Color: Sendable, Equatable, Hashable {
 
     /// A color from components in `0...1`.
     public init(red: Float, green: Float, blue: Float) {
-        self.red = red; self.green = green; self.blue = blue
+        self.red = red
+        self.green = green
+        self.blue = blue
     }
 
     /// A color from 8-bit components.
@@ -50,6 +52,6 @@ public struct Color: Sendable, Equatable, Hashable {
         Color(red8: 44, green8: 160, blue8: 44), Color(red8: 214, green8: 39, blue8: 40),
         Color(red8: 148, green8: 103, blue8: 189), Color(red8: 140, green8: 86, blue8: 75),
         Color(red8: 227, green8: 119, blue8: 194), Color(red8: 127, green8: 127, blue8: 127),
-        Color(red8: 188, green8: 189, blue8: 34), Color(red8: 23, green8: 190, blue8: 207),
+        Color(red8: 188, green8: 189, blue8: 34), Color(red8: 23, green8: 190, blue8: 207)
     ]
 }

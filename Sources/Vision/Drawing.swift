@@ -26,7 +26,9 @@ extension Image {
 
     /// `value` rounded by `rule` and clamped to `bounds`, so that coordinates of any size (1e30,
     /// or beyond `Int`'s range) clip instead of trapping; NaN maps to the lower bound.
-    private func pixelIndex(_ value: Float, _ rule: FloatingPointRoundingRule, clampedTo bounds: ClosedRange<Int>) -> Int {
+    private func pixelIndex(
+        _ value: Float, _ rule: FloatingPointRoundingRule, clampedTo bounds: ClosedRange<Int>
+    ) -> Int {
         guard value > Float(bounds.lowerBound) else { return bounds.lowerBound }
         guard value < Float(bounds.upperBound) else { return bounds.upperBound }
         return Swift.min(Swift.max(Int(value.rounded(rule)), bounds.lowerBound), bounds.upperBound)
@@ -34,10 +36,14 @@ extension Image {
 
     /// Colors every pixel whose center satisfies `inside`, scanning the given pixel bounds
     /// clipped to the image.
-    private mutating func paint(xRange: ClosedRange<Float>, yRange: ClosedRange<Float>, color: Color,
-                                _ inside: (Point) -> Bool) {
-        let x0 = pixelIndex(xRange.lowerBound, .down, clampedTo: 0...width), x1 = pixelIndex(xRange.upperBound, .up, clampedTo: -1...width - 1)
-        let y0 = pixelIndex(yRange.lowerBound, .down, clampedTo: 0...height), y1 = pixelIndex(yRange.upperBound, .up, clampedTo: -1...height - 1)
+    private mutating func paint(
+        xRange: ClosedRange<Float>, yRange: ClosedRange<Float>, color: Color,
+        _ inside: (Point) -> Bool
+    ) {
+        let x0 = pixelIndex(xRange.lowerBound, .down, clampedTo: 0...width),
+            x1 = pixelIndex(xRange.upperBound, .up, clampedTo: -1...width - 1)
+        let y0 = pixelIndex(yRange.lowerBound, .down, clampedTo: 0...height),
+            y1 = pixelIndex(yRange.upperBound, .up, clampedTo: -1...height - 1)
         guard x0 <= x1 && y0 <= y1 else { return }
         for y in y0...y1 {
             for x in x0...x1 where inside(Point(Float(x) + 0.5, Float(y) + 0.5)) {
@@ -50,9 +56,11 @@ extension Image {
     /// below 0.71 still colors the pixel containing `center`.
     public mutating func fillCircle(center: Point, radius: Float, color: Color) {
         guard center.x.isFinite && center.y.isFinite && !radius.isNaN else { return }
-        let radius = Swift.max(radius, 0)   // a negative radius is a point
-        paint(xRange: (center.x - radius - 1)...(center.x + radius + 1),
-              yRange: (center.y - radius - 1)...(center.y + radius + 1), color: color) { p in
+        let radius = Swift.max(radius, 0)  // a negative radius is a point
+        paint(
+            xRange: (center.x - radius - 1)...(center.x + radius + 1),
+            yRange: (center.y - radius - 1)...(center.y + radius + 1), color: color
+        ) { p in
             let d = p - center
             return (d * d).sum() <= radius * radius
         }
@@ -64,8 +72,10 @@ extension Image {
         guard center.x.isFinite && center.y.isFinite && !radius.isNaN && !thickness.isNaN else { return }
         let radius = Swift.max(radius, 0)
         let half = Swift.max(thickness, 1) / 2
-        paint(xRange: (center.x - radius - half - 1)...(center.x + radius + half + 1),
-              yRange: (center.y - radius - half - 1)...(center.y + radius + half + 1), color: color) { p in
+        paint(
+            xRange: (center.x - radius - half - 1)...(center.x + radius + half + 1),
+            yRange: (center.y - radius - half - 1)...(center.y + radius + half + 1), color: color
+        ) { p in
             let d = p - center
             return Swift.abs((d * d).sum().squareRoot() - radius) <= half
         }
@@ -73,7 +83,9 @@ extension Image {
 
     /// A straight segment from `start` to `end`, `thickness` pixels wide.
     public mutating func drawLine(from start: Point, to end: Point, color: Color, thickness: Float = 1) {
-        guard start.x.isFinite && start.y.isFinite && end.x.isFinite && end.y.isFinite && !thickness.isNaN else { return }
+        guard start.x.isFinite && start.y.isFinite && end.x.isFinite && end.y.isFinite && !thickness.isNaN else {
+            return
+        }
         let half = Swift.max(thickness, 1) / 2
         if thickness <= 1 {
             // One pixel wide: step along the longer axis so the line has no gaps.
@@ -90,7 +102,10 @@ extension Image {
         let low = pointwiseMin(start, end), high = pointwiseMax(start, end)
         let direction = end - start
         let lengthSquared = (direction * direction).sum()
-        paint(xRange: (low.x - half - 1)...(high.x + half + 1), yRange: (low.y - half - 1)...(high.y + half + 1), color: color) { p in
+        paint(
+            xRange: (low.x - half - 1)...(high.x + half + 1), yRange: (low.y - half - 1)...(high.y + half + 1),
+            color: color
+        ) { p in
             let t = lengthSquared > 0 ? Swift.min(Swift.max(((p - start) * direction).sum() / lengthSquared, 0), 1) : 0
             let d = p - (start + direction * t)
             return (d * d).sum() <= half * half
@@ -121,8 +136,12 @@ extension Image {
             if y - top < band || bottom - y < band {
                 for x in x0...x1 { setPixel(x: x, y: y, color: color) }
             } else {
-                for x in stride(from: x0, through: Swift.min(x1, left + band - 1), by: 1) { setPixel(x: x, y: y, color: color) }
-                for x in stride(from: Swift.max(x0, right - band + 1), through: x1, by: 1) { setPixel(x: x, y: y, color: color) }
+                for x in stride(from: x0, through: Swift.min(x1, left + band - 1), by: 1) {
+                    setPixel(x: x, y: y, color: color)
+                }
+                for x in stride(from: Swift.max(x0, right - band + 1), through: x1, by: 1) {
+                    setPixel(x: x, y: y, color: color)
+                }
             }
         }
     }
@@ -146,9 +165,13 @@ extension Image {
 
     /// Ground truth (green) and predicted (red) keypoints, with a thin line joining each
     /// pair when `connect` is true.
-    public mutating func drawKeypointComparison(groundTruth: [Point], prediction: [Point], radius: Float = 1.5, connect: Bool = false) {
+    public mutating func drawKeypointComparison(
+        groundTruth: [Point], prediction: [Point], radius: Float = 1.5, connect: Bool = false
+    ) {
         if connect {
-            for (g, p) in zip(groundTruth, prediction) where g.isPresent && p.isPresent { drawLine(from: g, to: p, color: .yellow) }
+            for (g, p) in zip(groundTruth, prediction) where g.isPresent && p.isPresent {
+                drawLine(from: g, to: p, color: .yellow)
+            }
         }
         drawKeypoints(groundTruth, color: .groundTruth, radius: radius)
         drawKeypoints(prediction, color: .prediction, radius: radius)

@@ -11,8 +11,10 @@ extension Image {
     /// warps by the adjusted transform, so strong shrinks do not alias.
     ///
     /// - Parameter fill: one value for all channels, e.g. 0 (black) or 0.5 (gray).
-    public func warped(by transform: Affine2D, width outWidth: Int, height outHeight: Int,
-                       fill: Float = 0, antialias: Bool = true) -> Image {
+    public func warped(
+        by transform: Affine2D, width outWidth: Int, height outHeight: Int,
+        fill: Float = 0, antialias: Bool = true
+    ) -> Image {
         precondition(outWidth >= 0 && outHeight >= 0, "Image.warped: negative output size \(outWidth)x\(outHeight)")
         if antialias && width > 0 && height > 0 {
             let scales = transform.axisScales
@@ -23,7 +25,9 @@ extension Image {
                 if w1 < width || h1 < height {
                     let shrink = Affine2D.resize(fromWidth: width, fromHeight: height, toWidth: w1, toHeight: h1)
                     return resized(width: w1, height: h1)
-                        .warped(by: shrink.inverse.then(transform), width: outWidth, height: outHeight, fill: fill, antialias: false)
+                        .warped(
+                            by: shrink.inverse.then(transform), width: outWidth, height: outHeight, fill: fill,
+                            antialias: false)
                 }
             }
         }
@@ -40,7 +44,10 @@ extension Image {
                         let start = inverse.apply(Point(0.5, Float(oy) + 0.5))
                         var sx = start.x - 0.5, sy = start.y - 0.5
                         for ox in 0..<outWidth {
-                            defer { sx += inverse.a; sy += inverse.c }
+                            defer {
+                                sx += inverse.a
+                                sy += inverse.c
+                            }
                             let fx = sx.rounded(.down), fy = sy.rounded(.down)
                             guard fx >= -1 && fy >= -1 && fx < Float(w) && fy < Float(h) else { continue }
                             let x0 = Int(fx), y0 = Int(fy)

@@ -10,7 +10,9 @@ extension Image {
     /// name. JPEG EXIF orientation is applied unless `applyOrientation` is false.
     /// - Throws: ``ImageError`` naming the file when it cannot be read or decoded.
     public init(contentsOf url: URL, applyOrientation: Bool = true) throws {
-        let data = try RegularFile.contents(of: url) { ImageError(.unreadable, source: url.path, "cannot read the image: \($0)") }
+        let data = try RegularFile.contents(of: url) {
+            ImageError(.unreadable, source: url.path, "cannot read the image: \($0)")
+        }
         try self.init(decoding: data, source: url.path, applyOrientation: applyOrientation)
     }
 
@@ -44,7 +46,9 @@ extension Image {
     /// - Throws: ``ImageError`` for an unknown extension or a failed write.
     public func write(to url: URL) throws {
         guard let format = ImageFormat.forExtension(url.pathExtension) else {
-            throw ImageError(.unsupported, source: url.path, "unknown image extension '.\(url.pathExtension)' (use .png, .jpg or .ppm/.pgm)")
+            throw ImageError(
+                .unsupported, source: url.path,
+                "unknown image extension '.\(url.pathExtension)' (use .png, .jpg or .ppm/.pgm)")
         }
         let data: Data
         do {

@@ -27,8 +27,9 @@ public struct Image: Sendable, Equatable {
     public init(width: Int, height: Int, channels: Int, pixels: [Float]) {
         precondition(width >= 0 && height >= 0, "Image: negative size \(width)x\(height)")
         precondition((1...4).contains(channels), "Image: channels must be 1...4, got \(channels)")
-        precondition(pixels.count == width * height * channels,
-                     "Image: \(width)x\(height)x\(channels) needs \(width * height * channels) samples, got \(pixels.count)")
+        precondition(
+            pixels.count == width * height * channels,
+            "Image: \(width)x\(height)x\(channels) needs \(width * height * channels) samples, got \(pixels.count)")
         self.width = width
         self.height = height
         self.channels = channels
@@ -37,8 +38,9 @@ public struct Image: Sendable, Equatable {
 
     /// An image with every sample equal to `value`.
     public init(width: Int, height: Int, channels: Int, fill value: Float = 0) {
-        self.init(width: width, height: height, channels: channels,
-                  pixels: [Float](repeating: value, count: Swift.max(0, width * height * channels)))
+        self.init(
+            width: width, height: height, channels: channels,
+            pixels: [Float](repeating: value, count: Swift.max(0, width * height * channels)))
     }
 
     /// An RGB image filled with `color`.
@@ -63,13 +65,15 @@ public struct Image: Sendable, Equatable {
     /// The sample at column `x`, row `y` of `channel`.
     public subscript(x: Int, y: Int, channel: Int) -> Float {
         get {
-            precondition(x >= 0 && x < width && y >= 0 && y < height && channel >= 0 && channel < channels,
-                         "Image subscript: (\(x), \(y), \(channel)) is outside \(width)x\(height)x\(channels)")
+            precondition(
+                x >= 0 && x < width && y >= 0 && y < height && channel >= 0 && channel < channels,
+                "Image subscript: (\(x), \(y), \(channel)) is outside \(width)x\(height)x\(channels)")
             return pixels[(channel * height + y) * width + x]
         }
         set {
-            precondition(x >= 0 && x < width && y >= 0 && y < height && channel >= 0 && channel < channels,
-                         "Image subscript: (\(x), \(y), \(channel)) is outside \(width)x\(height)x\(channels)")
+            precondition(
+                x >= 0 && x < width && y >= 0 && y < height && channel >= 0 && channel < channels,
+                "Image subscript: (\(x), \(y), \(channel)) is outside \(width)x\(height)x\(channels)")
             pixels[(channel * height + y) * width + x] = newValue
         }
     }
@@ -81,7 +85,9 @@ public struct Image: Sendable, Equatable {
     }
 
     /// Calls `body` with write access to the planar samples.
-    public mutating func withUnsafeMutablePixels<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+    public mutating func withUnsafeMutablePixels<R>(
+        _ body: (UnsafeMutableBufferPointer<Float>) throws -> R
+    ) rethrows -> R {
         try pixels.withUnsafeMutableBufferPointer { try body($0) }
     }
 

@@ -14,7 +14,9 @@ public enum ImageFormat: String, Sendable, CaseIterable {
         let head = [UInt8](bytes.prefix(8))
         if head.count >= 8 && head == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] { return .png }
         if head.count >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF { return .jpeg }
-        if head.count >= 2 && head[0] == UInt8(ascii: "P") && [UInt8(ascii: "2"), UInt8(ascii: "3"), UInt8(ascii: "5"), UInt8(ascii: "6")].contains(head[1]) {
+        if head.count >= 2 && head[0] == UInt8(ascii: "P")
+            && [UInt8(ascii: "2"), UInt8(ascii: "3"), UInt8(ascii: "5"), UInt8(ascii: "6")].contains(head[1])
+        {
             return .pnm
         }
         return nil

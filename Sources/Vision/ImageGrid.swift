@@ -6,11 +6,14 @@ extension Image {
     /// Cells are as large as the largest image; each image sits at its cell's top-left. With
     /// `captions` (one per image, may be empty strings) a line of text is drawn under each
     /// cell at `captionScale`.
-    public static func grid(_ images: [Image], columns: Int, margin: Int = 2, background: Color = .white,
-                            captions: [String]? = nil, captionColor: Color = .black, captionScale: Int = 1) -> Image {
+    public static func grid(
+        _ images: [Image], columns: Int, margin: Int = 2, background: Color = .white,
+        captions: [String]? = nil, captionColor: Color = .black, captionScale: Int = 1
+    ) -> Image {
         precondition(columns > 0, "Image.grid: columns must be positive, got \(columns)")
-        precondition(captions == nil || captions!.count == images.count,
-                     "Image.grid: \(images.count) images but \(captions!.count) captions")
+        precondition(
+            captions == nil || captions!.count == images.count,
+            "Image.grid: \(images.count) images but \(captions!.count) captions")
         guard !images.isEmpty else { return Image(width: 0, height: 0, channels: 3) }
         let cellWidth = images.map(\.width).max()!, cellHeight = images.map(\.height).max()!
         let captionHeight = captions == nil ? 0 : BitmapFont.lineHeight * captionScale + 2
@@ -57,8 +60,10 @@ extension Image {
     /// (`columns` is then the input-channel count).
     ///
     /// Shape: `weights` is `[out, in, kH, kW]`.
-    public static func filterGrid(_ weights: Tensor, scale: Int = 4, margin: Int = 1, columns: Int? = nil,
-                                  background: Color = .white) -> Image {
+    public static func filterGrid(
+        _ weights: Tensor, scale: Int = 4, margin: Int = 1, columns: Int? = nil,
+        background: Color = .white
+    ) -> Image {
         precondition(weights.rank == 4, "Image.filterGrid: expected weights [out, in, kH, kW], got \(weights.shape)")
         precondition(scale >= 1, "Image.filterGrid: scale must be at least 1")
         let (outputs, inputs, kh, kw) = (weights.shape[0], weights.shape[1], weights.shape[2], weights.shape[3])
@@ -94,8 +99,12 @@ extension Image {
         case .nearest:
             precondition(newWidth >= 0 && newHeight >= 0, "Image.resized: negative size \(newWidth)x\(newHeight)")
             var result = Image(width: newWidth, height: newHeight, channels: channels)
-            let xs = (0..<newWidth).map { Swift.min(width - 1, Int((Float($0) + 0.5) * Float(width) / Float(newWidth))) }
-            let ys = (0..<newHeight).map { Swift.min(height - 1, Int((Float($0) + 0.5) * Float(height) / Float(newHeight))) }
+            let xs = (0..<newWidth).map {
+                Swift.min(width - 1, Int((Float($0) + 0.5) * Float(width) / Float(newWidth)))
+            }
+            let ys = (0..<newHeight).map {
+                Swift.min(height - 1, Int((Float($0) + 0.5) * Float(height) / Float(newHeight)))
+            }
             let n = pixelCount, on = newWidth * newHeight
             for c in 0..<channels {
                 for (oy, sy) in ys.enumerated() {

@@ -14,8 +14,9 @@ extension Image {
     ///
     /// Shape: `[channels, height, width]`.
     public func normalizedTensor(mean: [Float], std: [Float]) -> Tensor {
-        precondition((mean.count == channels || mean.count == 1) && mean.count == std.count,
-                     "Image.normalizedTensor: need 1 or \(channels) means and stds, got \(mean.count) and \(std.count)")
+        precondition(
+            (mean.count == channels || mean.count == 1) && mean.count == std.count,
+            "Image.normalizedTensor: need 1 or \(channels) means and stds, got \(mean.count) and \(std.count)")
         let n = pixelCount
         var result = Tensor(uninitializedShape: [channels, height, width])
         result.withUnsafeMutableBufferPointer { out in
@@ -54,8 +55,11 @@ extension Image {
         switch tensor.rank {
         case 2: self.init(width: tensor.shape[1], height: tensor.shape[0], channels: 1, pixels: tensor.scalars)
         case 3:
-            precondition((1...4).contains(tensor.shape[0]), "Image(tensor:): expected 1...4 channels in [C, H, W], got \(tensor.shape)")
-            self.init(width: tensor.shape[2], height: tensor.shape[1], channels: tensor.shape[0], pixels: tensor.scalars)
+            precondition(
+                (1...4).contains(tensor.shape[0]),
+                "Image(tensor:): expected 1...4 channels in [C, H, W], got \(tensor.shape)")
+            self.init(
+                width: tensor.shape[2], height: tensor.shape[1], channels: tensor.shape[0], pixels: tensor.scalars)
         default:
             preconditionFailure("Image(tensor:): expected [C, H, W] or [H, W], got \(tensor.shape)")
         }
@@ -67,8 +71,9 @@ extension Image {
     /// Shape: `[channels, height, width]`.
     public init(tensor: Tensor, mean: [Float], std: [Float]) {
         let image = Image(tensor: tensor)
-        precondition((mean.count == image.channels || mean.count == 1) && mean.count == std.count,
-                     "Image(tensor:mean:std:): need 1 or \(image.channels) means and stds")
+        precondition(
+            (mean.count == image.channels || mean.count == 1) && mean.count == std.count,
+            "Image(tensor:mean:std:): need 1 or \(image.channels) means and stds")
         var result = image
         let n = image.pixelCount
         result.pixels.withUnsafeMutableBufferPointer { p in
@@ -90,8 +95,9 @@ extension Image {
         var result = Tensor(uninitializedShape: [images.count, first.channels, first.height, first.width])
         result.withUnsafeMutableBufferPointer { out in
             for (k, image) in images.enumerated() {
-                precondition(image.width == first.width && image.height == first.height && image.channels == first.channels,
-                             "Image.batch: image \(k) is \(image), expected \(first)")
+                precondition(
+                    image.width == first.width && image.height == first.height && image.channels == first.channels,
+                    "Image.batch: image \(k) is \(image), expected \(first)")
                 guard per > 0 else { continue }
                 image.pixels.withUnsafeBufferPointer { p in
                     (out.baseAddress! + k * per).update(from: p.baseAddress!, count: per)
@@ -109,6 +115,8 @@ extension Image {
         let (n, c, h, w) = (batch.shape[0], batch.shape[1], batch.shape[2], batch.shape[3])
         let values = batch.scalars
         let per = c * h * w
-        return (0..<n).map { Image(width: w, height: h, channels: c, pixels: Array(values[($0 * per)..<(($0 + 1) * per)])) }
+        return (0..<n).map {
+            Image(width: w, height: h, channels: c, pixels: Array(values[($0 * per)..<(($0 + 1) * per)]))
+        }
     }
 }

@@ -8,8 +8,9 @@ enum JPEGCodec {
         var raw = fk_jpeg_image()
         var message = [CChar](repeating: 0, count: Int(FK_ERROR_LENGTH))
         let status = data.withUnsafeBytes { bytes in
-            fk_jpeg_decode(bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count,
-                           Image.maximumPixelCount, &raw, &message)
+            fk_jpeg_decode(
+                bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count,
+                Image.maximumPixelCount, &raw, &message)
         }
         defer {
             fk_free(raw.pixels)
@@ -20,11 +21,14 @@ enum JPEGCodec {
         let samples = UnsafeBufferPointer(start: raw.pixels, count: width * height * components)
         var image: Image
         if components == 4 {
-            image = Image(width: width, height: height, channels: 3,
-                          pixels: cmykToRGB(samples, count: width * height, inverted: raw.saw_adobe_marker != 0))
+            image = Image(
+                width: width, height: height, channels: 3,
+                pixels: cmykToRGB(samples, count: width * height, inverted: raw.saw_adobe_marker != 0))
         } else {
-            image = Image(width: width, height: height, channels: components,
-                          pixels: PixelPacking.planar(fromInterleaved: samples, width: width, height: height, channels: components))
+            image = Image(
+                width: width, height: height, channels: components,
+                pixels: PixelPacking.planar(
+                    fromInterleaved: samples, width: width, height: height, channels: components))
         }
         if applyOrientation, let app1 = raw.app1, raw.app1_length > 0 {
             let exif = UnsafeBufferPointer(start: app1, count: raw.app1_length)
@@ -42,7 +46,12 @@ enum JPEGCodec {
             for i in 0..<n {
                 var c = Float(samples[4 * i]), m = Float(samples[4 * i + 1])
                 var y = Float(samples[4 * i + 2]), k = Float(samples[4 * i + 3])
-                if !inverted { c = 255 - c; m = 255 - m; y = 255 - y; k = 255 - k }
+                if !inverted {
+                    c = 255 - c
+                    m = 255 - m
+                    y = 255 - y
+                    k = 255 - k
+                }
                 let scale: Float = 1 / (255 * 255)
                 out[i] = c * k * scale
                 out[n + i] = m * k * scale
@@ -54,7 +63,8 @@ enum JPEGCodec {
 
     static func encode(_ image: Image, quality: Int) throws -> Data {
         guard image.width > 0 && image.height > 0 else {
-            throw ImageError(.unsupported, source: "<memory>", "cannot encode an empty \(image.width)x\(image.height) image")
+            throw ImageError(
+                .unsupported, source: "<memory>", "cannot encode an empty \(image.width)x\(image.height) image")
         }
         let flat = image.removingAlpha()
         let bytes = PixelPacking.interleavedBytes(flat)
@@ -62,8 +72,9 @@ enum JPEGCodec {
         var size = 0
         var message = [CChar](repeating: 0, count: Int(FK_ERROR_LENGTH))
         let status = bytes.withUnsafeBufferPointer {
-            fk_jpeg_encode($0.baseAddress, Int32(flat.width), Int32(flat.height), Int32(flat.channels),
-                           Int32(Swift.min(Swift.max(quality, 1), 100)), &output, &size, &message)
+            fk_jpeg_encode(
+                $0.baseAddress, Int32(flat.width), Int32(flat.height), Int32(flat.channels),
+                Int32(Swift.min(Swift.max(quality, 1), 100)), &output, &size, &message)
         }
         defer { fk_free(output) }
         guard status == FK_OK, let output else {

@@ -23,7 +23,9 @@ public enum KeypointMetrics {
 
     /// Euclidean distance of each predicted point from its target.
     public static func pointErrors(_ predicted: [Point], _ target: [Point]) -> [Float] {
-        precondition(predicted.count == target.count, "KeypointMetrics: \(predicted.count) predicted vs \(target.count) target points")
+        precondition(
+            predicted.count == target.count,
+            "KeypointMetrics: \(predicted.count) predicted vs \(target.count) target points")
         return zip(predicted, target).map { p, t in
             let d = p - t
             return (d * d).sum().squareRoot()
@@ -38,7 +40,9 @@ public enum KeypointMetrics {
 
     /// The mean absolute coordinate difference, over both coordinates of every point.
     public static func meanAbsoluteError(_ predicted: [Point], _ target: [Point]) -> Float {
-        precondition(predicted.count == target.count, "KeypointMetrics: \(predicted.count) predicted vs \(target.count) target points")
+        precondition(
+            predicted.count == target.count,
+            "KeypointMetrics: \(predicted.count) predicted vs \(target.count) target points")
         guard !predicted.isEmpty else { return 0 }
         let total = zip(predicted, target).reduce(Float(0)) { sum, pair in
             let d = pair.0 - pair.1
@@ -50,7 +54,9 @@ public enum KeypointMetrics {
     /// The distance between the outer eye corners (points `left` and `right`, 36 and 45 in
     /// the 68-point scheme).
     public static func interOcularDistance(_ target: [Point], left: Int = 36, right: Int = 45) -> Float {
-        precondition(target.count > Swift.max(left, right), "KeypointMetrics.interOcularDistance: needs points \(left) and \(right), got \(target.count) points")
+        precondition(
+            target.count > Swift.max(left, right),
+            "KeypointMetrics.interOcularDistance: needs points \(left) and \(right), got \(target.count) points")
         let d = target[left] - target[right]
         return (d * d).sum().squareRoot()
     }
@@ -62,7 +68,9 @@ public enum KeypointMetrics {
     }
 
     /// The mean Euclidean error divided by the chosen normalizing distance.
-    public static func normalizedMeanError(_ predicted: [Point], _ target: [Point], by normalization: Normalization) -> Float {
+    public static func normalizedMeanError(
+        _ predicted: [Point], _ target: [Point], by normalization: Normalization
+    ) -> Float {
         let scale: Float
         switch normalization {
         case .interOcular: scale = interOcularDistance(target)
@@ -93,7 +101,9 @@ public enum KeypointMetrics {
     /// The cumulative error distribution: `steps + 1` points `(e, fraction of errors <= e)`
     /// for `e` evenly spaced from 0 to `threshold`, ready for ``LinePlot``.
     public static func cumulativeErrorCurve(_ errors: [Float], threshold: Float, steps: Int = 100) -> [Point] {
-        precondition(steps >= 1 && threshold > 0, "KeypointMetrics.cumulativeErrorCurve: need steps >= 1 and a positive threshold")
+        precondition(
+            steps >= 1 && threshold > 0,
+            "KeypointMetrics.cumulativeErrorCurve: need steps >= 1 and a positive threshold")
         let sorted = errors.sorted()
         var result: [Point] = []
         var index = 0

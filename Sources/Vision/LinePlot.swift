@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A line chart rendered to an RGB ``Image``: axes with ticks and numeric labels, axis
 /// titles, a title and a legend. For loss curves per epoch and cumulative error curves.
@@ -51,7 +52,10 @@ public struct LinePlot: Sendable {
 
     /// Adds a curve; `color` defaults to the next ``Color/palette`` entry.
     public mutating func add(_ name: String, points: [Point], color: Color? = nil, markers: Bool = false) {
-        series.append(Series(name: name, points: points, color: color ?? Color.palette[series.count % Color.palette.count], markers: markers))
+        series.append(
+            Series(
+                name: name, points: points, color: color ?? Color.palette[series.count % Color.palette.count],
+                markers: markers))
     }
 
     /// Adds a curve from separate coordinate arrays of equal length.
@@ -79,7 +83,9 @@ public struct LinePlot: Sendable {
     /// A tick label with as many decimals as the step needs.
     static func label(_ value: Float, step: Float) -> String {
         let decimals = Swift.max(0, Int((-log10(Double(step))).rounded(.up)))
-        if Swift.abs(value) >= 1e5 || (Swift.abs(value) < 1e-4 && value != 0) { return String(format: "%.0e", Double(value)) }
+        if Swift.abs(value) >= 1e5 || (Swift.abs(value) < 1e-4 && value != 0) {
+            return String(format: "%.0e", Double(value))
+        }
         return String(format: "%.\(Swift.min(decimals, 6))f", Double(value))
     }
 
@@ -104,11 +110,15 @@ public struct LinePlot: Sendable {
         if yr.upperBound <= yr.lowerBound { yr = (yr.lowerBound - 1)...(yr.lowerBound + 1) }
 
         let xTicks = LinePlot.ticks(xr)
-        let yTicks = logarithmicY
-            ? ((Int(yr.lowerBound.rounded(.up)))...Swift.max(Int(yr.lowerBound.rounded(.up)), Int(yr.upperBound.rounded(.down)))).map(Float.init)
+        let yTicks =
+            logarithmicY
+            ? ((Int(yr.lowerBound.rounded(.up)))...Swift.max(
+                Int(yr.lowerBound.rounded(.up)), Int(yr.upperBound.rounded(.down)))).map(Float.init)
             : LinePlot.ticks(yr).values
         let yStep = logarithmicY ? 1 : LinePlot.ticks(yr).step
-        let yLabels = yTicks.map { logarithmicY ? LinePlot.label(powf(10, $0), step: powf(10, $0)) : LinePlot.label($0, step: yStep) }
+        let yLabels = yTicks.map {
+            logarithmicY ? LinePlot.label(powf(10, $0), step: powf(10, $0)) : LinePlot.label($0, step: yStep)
+        }
         let labelWidth = (yLabels.map { BitmapFont.size(of: $0).width }.max() ?? 0)
 
         // Plot area in pixels.
@@ -117,35 +127,53 @@ public struct LinePlot: Sendable {
         let top = title.isEmpty ? 12 : 12 + 2 * BitmapFont.lineHeight + 6
         let bottom = height - 12 - BitmapFont.lineHeight - 6 - (xLabel.isEmpty ? 0 : BitmapFont.lineHeight + 6)
         guard right - left > 10 && bottom - top > 10 else { return image }
-        func px(_ x: Float) -> Float { Float(left) + (x - xr.lowerBound) / (xr.upperBound - xr.lowerBound) * Float(right - left) }
-        func py(_ y: Float) -> Float { Float(bottom) - (y - yr.lowerBound) / (yr.upperBound - yr.lowerBound) * Float(bottom - top) }
+        func px(_ x: Float) -> Float {
+            Float(left) + (x - xr.lowerBound) / (xr.upperBound - xr.lowerBound) * Float(right - left)
+        }
+        func py(_ y: Float) -> Float {
+            Float(bottom) - (y - yr.lowerBound) / (yr.upperBound - yr.lowerBound) * Float(bottom - top)
+        }
 
         // Grid, ticks and labels.
         for x in xTicks.values {
             let p = Int(px(x))
-            image.drawLine(from: Point(Float(p) + 0.5, Float(top)), to: Point(Float(p) + 0.5, Float(bottom)), color: Color.lightGray)
-            image.drawLine(from: Point(Float(p) + 0.5, Float(bottom)), to: Point(Float(p) + 0.5, Float(bottom + 4)), color: .black)
+            image.drawLine(
+                from: Point(Float(p) + 0.5, Float(top)), to: Point(Float(p) + 0.5, Float(bottom)),
+                color: Color.lightGray)
+            image.drawLine(
+                from: Point(Float(p) + 0.5, Float(bottom)), to: Point(Float(p) + 0.5, Float(bottom + 4)), color: .black)
             let text = LinePlot.label(x, step: xTicks.step)
             image.drawText(text, x: p - BitmapFont.size(of: text).width / 2, y: bottom + 6, color: .black)
         }
         for (y, text) in zip(yTicks, yLabels) {
             let p = Int(py(y))
-            image.drawLine(from: Point(Float(left), Float(p) + 0.5), to: Point(Float(right), Float(p) + 0.5), color: Color.lightGray)
-            image.drawLine(from: Point(Float(left - 4), Float(p) + 0.5), to: Point(Float(left), Float(p) + 0.5), color: .black)
-            image.drawText(text, x: left - 6 - BitmapFont.size(of: text).width, y: p - BitmapFont.glyphHeight / 2, color: .black)
+            image.drawLine(
+                from: Point(Float(left), Float(p) + 0.5), to: Point(Float(right), Float(p) + 0.5),
+                color: Color.lightGray)
+            image.drawLine(
+                from: Point(Float(left - 4), Float(p) + 0.5), to: Point(Float(left), Float(p) + 0.5), color: .black)
+            image.drawText(
+                text, x: left - 6 - BitmapFont.size(of: text).width, y: p - BitmapFont.glyphHeight / 2, color: .black)
         }
-        image.drawRectangle(BoundingBox(x: Float(left), y: Float(top), width: Float(right - left + 1), height: Float(bottom - top + 1)), color: .black)
+        image.drawRectangle(
+            BoundingBox(x: Float(left), y: Float(top), width: Float(right - left + 1), height: Float(bottom - top + 1)),
+            color: .black)
 
         // Titles.
         if !title.isEmpty {
-            image.drawText(title, x: (left + right) / 2 - BitmapFont.size(of: title, scale: 2).width / 2, y: 10, color: .black, scale: 2)
+            image.drawText(
+                title, x: (left + right) / 2 - BitmapFont.size(of: title, scale: 2).width / 2, y: 10, color: .black,
+                scale: 2)
         }
         if !xLabel.isEmpty {
-            image.drawText(xLabel, x: (left + right) / 2 - BitmapFont.size(of: xLabel).width / 2,
-                           y: height - 10 - BitmapFont.glyphHeight, color: .black)
+            image.drawText(
+                xLabel, x: (left + right) / 2 - BitmapFont.size(of: xLabel).width / 2,
+                y: height - 10 - BitmapFont.glyphHeight, color: .black)
         }
         if !yLabel.isEmpty {
-            image.drawText(yLabel, x: 10, y: (top + bottom) / 2 + BitmapFont.size(of: yLabel).width / 2, color: .black, vertical: true)
+            image.drawText(
+                yLabel, x: 10, y: (top + bottom) / 2 + BitmapFont.size(of: yLabel).width / 2, color: .black,
+                vertical: true)
         }
 
         // Curves, clipped to the plot area by skipping segments outside it.
@@ -158,7 +186,9 @@ public struct LinePlot: Sendable {
             }
             area.drawPolyline(points, color: s.color, thickness: 2)
             if s.markers {
-                for p in points { area.fillRectangle(BoundingBox(x: p.x - 2, y: p.y - 2, width: 4, height: 4), color: s.color) }
+                for p in points {
+                    area.fillRectangle(BoundingBox(x: p.x - 2, y: p.y - 2, width: 4, height: 4), color: s.color)
+                }
             }
         }
         image.paste(area, x: left + 1, y: top + 1)
@@ -174,7 +204,9 @@ public struct LinePlot: Sendable {
             image.drawRectangle(box, color: .gray)
             for (i, s) in named.enumerated() {
                 let y = by + 4 + i * 12
-                image.drawLine(from: Point(Float(bx + 6), Float(y) + 4), to: Point(Float(bx + 24), Float(y) + 4), color: s.color, thickness: 2)
+                image.drawLine(
+                    from: Point(Float(bx + 6), Float(y) + 4), to: Point(Float(bx + 24), Float(y) + 4), color: s.color,
+                    thickness: 2)
                 image.drawText(s.name, x: bx + 28, y: y, color: .black)
             }
         }

@@ -20,7 +20,9 @@ enum PNMCodec {
                     break
                 }
             }
-            guard offset < bytes.count else { throw ImageError(.truncated, source: source, "file ends before the \(what)") }
+            guard offset < bytes.count else {
+                throw ImageError(.truncated, source: source, "file ends before the \(what)")
+            }
             var value = 0, digits = 0
             while offset < bytes.count, bytes[offset] >= 0x30, bytes[offset] <= 0x39 {
                 value = value * 10 + Int(bytes[offset] - 0x30)
@@ -45,15 +47,20 @@ enum PNMCodec {
             let ascii = kind == UInt8(ascii: "2") || kind == UInt8(ascii: "3")
             let channels = (kind == UInt8(ascii: "3") || kind == UInt8(ascii: "6")) ? 3 : 1
             guard [UInt8(ascii: "2"), UInt8(ascii: "3"), UInt8(ascii: "5"), UInt8(ascii: "6")].contains(kind) else {
-                throw ImageError(.unsupported, source: source, "unsupported PNM type P\(Character(UnicodeScalar(kind)))")
+                throw ImageError(
+                    .unsupported, source: source, "unsupported PNM type P\(Character(UnicodeScalar(kind)))")
             }
             var parser = Parser(bytes: bytes, offset: 2, source: source)
             let width = try parser.number("width")
             let height = try parser.number("height")
             let maxValue = try parser.number("maximum value")
-            guard width > 0, height > 0 else { throw ImageError(.corrupt, source: source, "invalid size \(width)x\(height)") }
+            guard width > 0, height > 0 else {
+                throw ImageError(.corrupt, source: source, "invalid size \(width)x\(height)")
+            }
             guard width * height <= Image.maximumPixelCount else {
-                throw ImageError(.tooLarge, source: source, "declared size \(width)x\(height) exceeds the limit of \(Image.maximumPixelCount) pixels")
+                throw ImageError(
+                    .tooLarge, source: source,
+                    "declared size \(width)x\(height) exceeds the limit of \(Image.maximumPixelCount) pixels")
             }
             guard (1...65535).contains(maxValue) else {
                 throw ImageError(.corrupt, source: source, "maximum value \(maxValue) is outside 1...65535")
@@ -65,7 +72,10 @@ enum PNMCodec {
             if ascii {
                 // Each sample is at least one digit preceded by whitespace.
                 guard bytes.count - parser.offset >= 2 * count else {
-                    throw ImageError(.truncated, source: source, "\(bytes.count - parser.offset) bytes cannot hold the \(count) samples of a \(width)x\(height) image")
+                    throw ImageError(
+                        .truncated, source: source,
+                        "\(bytes.count - parser.offset) bytes cannot hold the \(count) samples of a \(width)x\(height) image"
+                    )
                 }
             }
             var samples: [Float] = []
@@ -73,7 +83,9 @@ enum PNMCodec {
                 samples = [Float](repeating: 0, count: count)
                 for i in 0..<count {
                     let v = try parser.number("sample \(i)")
-                    guard v <= maxValue else { throw ImageError(.corrupt, source: source, "sample \(v) exceeds the maximum value \(maxValue)") }
+                    guard v <= maxValue else {
+                        throw ImageError(.corrupt, source: source, "sample \(v) exceeds the maximum value \(maxValue)")
+                    }
                     samples[i] = Float(v) / maximum
                 }
             } else {
@@ -83,13 +95,17 @@ enum PNMCodec {
                 var offset = parser.offset + 1
                 let bytesPerSample = maxValue > 255 ? 2 : 1
                 guard bytes.count - offset >= count * bytesPerSample else {
-                    throw ImageError(.truncated, source: source, "pixel data has \(bytes.count - offset) bytes, expected \(count * bytesPerSample)")
+                    throw ImageError(
+                        .truncated, source: source,
+                        "pixel data has \(bytes.count - offset) bytes, expected \(count * bytesPerSample)")
                 }
                 samples = [Float](repeating: 0, count: count)
                 for i in 0..<count {
                     let v = bytesPerSample == 1 ? Int(bytes[offset]) : Int(bytes[offset]) << 8 | Int(bytes[offset + 1])
                     offset += bytesPerSample
-                    guard v <= maxValue else { throw ImageError(.corrupt, source: source, "sample \(v) exceeds the maximum value \(maxValue)") }
+                    guard v <= maxValue else {
+                        throw ImageError(.corrupt, source: source, "sample \(v) exceeds the maximum value \(maxValue)")
+                    }
                     samples[i] = maxValue == 255 ? PixelPacking.byteScale[v] : Float(v) / maximum
                 }
             }

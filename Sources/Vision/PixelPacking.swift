@@ -5,7 +5,9 @@ enum PixelPacking {
     static let byteScale: [Float] = (0..<256).map { Float($0) / 255 }
 
     /// Planar `0...1` samples from interleaved 8-bit samples.
-    static func planar(fromInterleaved source: UnsafeBufferPointer<UInt8>, width: Int, height: Int, channels: Int) -> [Float] {
+    static func planar(
+        fromInterleaved source: UnsafeBufferPointer<UInt8>, width: Int, height: Int, channels: Int
+    ) -> [Float] {
         let n = width * height
         return [Float](unsafeUninitializedCapacity: n * channels) { out, initialized in
             byteScale.withUnsafeBufferPointer { table in
@@ -28,7 +30,9 @@ enum PixelPacking {
     }
 
     /// Planar `0...1` samples from interleaved 16-bit samples (native byte order).
-    static func planar(fromInterleaved16 source: UnsafeBufferPointer<UInt16>, width: Int, height: Int, channels: Int) -> [Float] {
+    static func planar(
+        fromInterleaved16 source: UnsafeBufferPointer<UInt16>, width: Int, height: Int, channels: Int
+    ) -> [Float] {
         let n = width * height
         return [Float](unsafeUninitializedCapacity: n * channels) { out, initialized in
             for i in 0..<n {
@@ -42,7 +46,7 @@ enum PixelPacking {
     @inline(__always)
     static func byte(_ v: Float) -> UInt8 {
         let scaled = v * 255 + 0.5
-        if !(scaled > 0) { return 0 }   // also catches NaN
+        if !(scaled > 0) { return 0 }  // also catches NaN
         if scaled >= 255 { return 255 }
         return UInt8(scaled)
     }

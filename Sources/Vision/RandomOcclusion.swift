@@ -20,7 +20,8 @@ public struct RandomOcclusion: Sendable, Equatable {
     /// An occlusion applied with chance `probability`, its box at most `maxSize` times the image's
     /// width and height (both in `0...1`). The default probability 0 never occludes.
     public init(probability: Float = 0, maxSize: Float = 0.4) {
-        precondition((0...1).contains(probability), "RandomOcclusion: probability must be in [0, 1], got \(probability)")
+        precondition(
+            (0...1).contains(probability), "RandomOcclusion: probability must be in [0, 1], got \(probability)")
         precondition((0...1).contains(maxSize), "RandomOcclusion: maxSize must be in [0, 1], got \(maxSize)")
         self.probability = probability
         self.maxSize = maxSize
@@ -39,7 +40,8 @@ public struct RandomOcclusion: Sendable, Equatable {
         let x = (Float(image.width) - width) * generator.nextUniform()
         let y = (Float(image.height) - height) * generator.nextUniform()
         let (red, green, blue) = (generator.nextUniform(), generator.nextUniform(), generator.nextUniform())
-        let color = image.channels >= 3 ? Color(red: red, green: green, blue: blue) : Color(red: red, green: red, blue: red)
+        let color =
+            image.channels >= 3 ? Color(red: red, green: green, blue: blue) : Color(red: red, green: red, blue: red)
         var result = image
         result.fillRectangle(BoundingBox(x: x, y: y, width: width, height: height), color: color)
         return result

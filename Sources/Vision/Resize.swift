@@ -7,7 +7,7 @@ import Tensor
 struct ResampleKernel {
     let starts: [Int]
     let counts: [Int]
-    let weights: [Float]   // `taps` per output sample
+    let weights: [Float]  // `taps` per output sample
     let taps: Int
 
     init(inputSize: Int, outputSize: Int, antialias: Bool) {
@@ -48,7 +48,8 @@ extension Image {
     /// samples, no 8-bit rounding). Keypoints follow with
     /// ``Affine2D/resize(fromWidth:fromHeight:toWidth:toHeight:)``.
     public func resized(width newWidth: Int, height newHeight: Int, antialias: Bool = true) -> Image {
-        precondition(newWidth > 0 && newHeight > 0, "Image.resized: target size must be positive, got \(newWidth)x\(newHeight)")
+        precondition(
+            newWidth > 0 && newHeight > 0, "Image.resized: target size must be positive, got \(newWidth)x\(newHeight)")
         precondition(width > 0 && height > 0, "Image.resized: cannot resize an empty \(width)x\(height) image")
         if newWidth == width && newHeight == height { return self }
         let horizontal = ResampleKernel(inputSize: width, outputSize: newWidth, antialias: antialias)
@@ -100,7 +101,8 @@ extension Image {
 
     /// The image resized by `factor` in both directions (sizes rounded, at least 1).
     public func resized(by factor: Float, antialias: Bool = true) -> Image {
-        resized(width: Swift.max(1, Int((Float(width) * factor).rounded())),
-                height: Swift.max(1, Int((Float(height) * factor).rounded())), antialias: antialias)
+        resized(
+            width: Swift.max(1, Int((Float(width) * factor).rounded())),
+            height: Swift.max(1, Int((Float(height) * factor).rounded())), antialias: antialias)
     }
 }

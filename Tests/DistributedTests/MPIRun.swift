@@ -31,20 +31,28 @@ enum MPIRun {
     /// The arguments that start `keypoints arguments...` as `ranks` ranks (`--distributed` added).
     static func command(ranks: Int, _ arguments: [String]) throws -> (URL, [String]) {
         guard let mpirun else {
-            throw TestFailure("mpirun not found on PATH: install Open MPI (apt-get install -y libopenmpi-dev openmpi-bin)")
+            throw TestFailure(
+                "mpirun not found on PATH: install Open MPI (apt-get install -y libopenmpi-dev openmpi-bin)")
         }
-        return (mpirun, ["--allow-run-as-root", "--oversubscribe", "-np", String(ranks), keypoints.path] + arguments + ["--distributed"])
+        return (
+            mpirun,
+            ["--allow-run-as-root", "--oversubscribe", "-np", String(ranks), keypoints.path] + arguments + [
+                "--distributed"
+            ]
+        )
     }
 
     /// Runs one rank per element of `argumentsPerRank`, each with its own arguments (mpirun's
     /// `-np 1 A : -np 1 B` form), to the end.
     static func run(ranksWithArguments argumentsPerRank: [[String]]) throws -> Result {
         guard let mpirun else {
-            throw TestFailure("mpirun not found on PATH: install Open MPI (apt-get install -y libopenmpi-dev openmpi-bin)")
+            throw TestFailure(
+                "mpirun not found on PATH: install Open MPI (apt-get install -y libopenmpi-dev openmpi-bin)")
         }
         let process = Process()
         process.executableURL = mpirun
-        process.arguments = ["--allow-run-as-root", "--oversubscribe"]
+        process.arguments =
+            ["--allow-run-as-root", "--oversubscribe"]
             + argumentsPerRank.map { ["-np", "1", keypoints.path] + $0 + ["--distributed"] }.joined(separator: [":"])
         process.standardOutput = Pipe()
         process.standardError = Pipe()
@@ -74,8 +82,9 @@ enum MPIRun {
         let error = (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         watchdog.cancel()
-        return Result(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-                      error: String(decoding: error, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
+            error: String(decoding: error, as: UTF8.self))
     }
 
     /// Runs `keypoints arguments...` to the end.
@@ -89,12 +98,14 @@ enum MPIRun {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         for entry in entries {
             guard let pid = pid_t(entry),
-                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { continue }
+                let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { continue }
             // Fields after "(comm)": state, parent pid, ...
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             guard fields.count > 1, pid_t(fields[1]) == mpirun.processIdentifier,
-                  let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { continue }
+                let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ")
+            else { continue }
             let variables = environment.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
             if variables.contains("OMPI_COMM_WORLD_RANK=\(rank)") { return pid }
         }
@@ -103,7 +114,8 @@ enum MPIRun {
 
     /// A fresh temporary folder.
     static func temporaryDirectory(_ name: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("keypoints-mpi-\(name)-\(UUID().uuidString)")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "keypoints-mpi-\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

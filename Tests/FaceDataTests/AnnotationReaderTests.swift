@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import FaceData
 
 @Suite("Annotation readers on the shared data")
@@ -19,7 +20,11 @@ struct AnnotationReaderTests {
                 #expect(p.x > 0 && p.x < 640 && p.y > 0 && p.y < 480, "\(url.lastPathComponent): \(p)")
             }
             let person = try #require(DataSplit.immPerson(of: url.lastPathComponent))
-            if DataSplit.immTrainPersons.contains(person) { train += 1 } else if DataSplit.immValidationPersons.contains(person) { validation += 1 }
+            if DataSplit.immTrainPersons.contains(person) {
+                train += 1
+            } else if DataSplit.immValidationPersons.contains(person) {
+                validation += 1
+            }
         }
         #expect(train == 192 && validation == 48)
     }
@@ -38,7 +43,8 @@ struct AnnotationReaderTests {
 
     @Test("the .asf writer round-trips")
     func asfRoundTrip() throws {
-        let folder = try TempFolder(); defer { folder.cleanUp() }
+        let folder = try TempFolder()
+        defer { folder.cleanUp() }
         let shape = try ASFShape(contentsOf: SharedData.imm.appendingPathComponent("07-3m.asf"))
         let copy = folder.url.appendingPathComponent("copy.asf")
         try shape.write(to: copy)
@@ -54,7 +60,9 @@ struct AnnotationReaderTests {
         #expect(labels.faces.count == 1207)
         var byFile: [String: [SIMD2<Float>]] = [:]
         for url in pts {
-            let relative = url.deletingLastPathComponent().lastPathComponent + "/" + url.deletingPathExtension().lastPathComponent + ".jpg"
+            let relative =
+                url.deletingLastPathComponent().lastPathComponent + "/" + url.deletingPathExtension().lastPathComponent
+                + ".jpg"
             byFile[relative] = try PTSFile.read(url)
         }
         var worst: Float = 0
@@ -67,7 +75,9 @@ struct AnnotationReaderTests {
             // The box is the tight box around the parts (to within a rounding pixel).
             let xs = box.parts.map(\.x), ys = box.parts.map(\.y)
             #expect(box.left == xs.min()! && box.top == ys.min()!, "\(image.file)")
-            #expect(abs(box.left + box.width - xs.max()!) <= 1 && abs(box.top + box.height - ys.max()!) <= 1, "\(image.file)")
+            #expect(
+                abs(box.left + box.width - xs.max()!) <= 1 && abs(box.top + box.height - ys.max()!) <= 1,
+                "\(image.file)")
         }
         // imglab integers are rounded 0-based pixel indices: at most half a pixel apart.
         #expect(worst <= 0.5 + 1e-3, "largest difference \(worst)")
@@ -80,7 +90,9 @@ struct AnnotationReaderTests {
             let points = try PTSFile.read(url)
             let size = try ImageHeader.size(of: url.deletingPathExtension().appendingPathExtension("jpg"))
             for p in points {
-                #expect(p.x >= 0 && p.y >= 0 && p.x <= Float(size.width) && p.y <= Float(size.height), "\(url.lastPathComponent) \(p) \(size)")
+                #expect(
+                    p.x >= 0 && p.y >= 0 && p.x <= Float(size.width) && p.y <= Float(size.height),
+                    "\(url.lastPathComponent) \(p) \(size)")
             }
             count += 1
         }
@@ -122,7 +134,8 @@ struct AnnotationReaderTests {
         let plain = try PTSFile.parse("1 2\n3.5 4.25\n", file: "plain.pts", expectedPointCount: 2)
         #expect(plain == [SIMD2(0.5, 1.5), SIMD2(3.0, 3.75)])
         let url = SharedData.w300.appendingPathComponent("helen_train").appendingPathComponent(
-            SharedData.files(in: SharedData.w300.appendingPathComponent("helen_train"), extension: "pts")[5].lastPathComponent)
+            SharedData.files(in: SharedData.w300.appendingPathComponent("helen_train"), extension: "pts")[5]
+                .lastPathComponent)
         let points = try PTSFile.read(url)
         let again = try PTSFile.parse(PTSFile.format(points), file: "copy.pts")
         for (a, b) in zip(points, again) { #expect(abs(a.x - b.x) < 1e-3 && abs(a.y - b.y) < 1e-3) }
@@ -132,7 +145,7 @@ struct AnnotationReaderTests {
     func dlibFiles() throws {
         let expected: [String: (images: Int, boxes: Int, parts: Int)] = [
             "training.xml": (4, 18, 0), "testing.xml": (5, 25, 0),
-            "training_with_face_landmarks.xml": (4, 18, 18 * 68), "testing_with_face_landmarks.xml": (5, 25, 25 * 68),
+            "training_with_face_landmarks.xml": (4, 18, 18 * 68), "testing_with_face_landmarks.xml": (5, 25, 25 * 68)
         ]
         for (name, counts) in expected {
             let url = SharedData.dlib.appendingPathComponent(name)
@@ -140,7 +153,9 @@ struct AnnotationReaderTests {
             #expect(dataset.images.count == counts.images, "\(name)")
             #expect(dataset.images.map(\.boxes.count).reduce(0, +) == counts.boxes, "\(name)")
             #expect(dataset.images.flatMap(\.boxes).map(\.parts.count).reduce(0, +) == counts.parts, "\(name)")
-            #expect(dataset.name == "Training faces" || dataset.name == "Testing faces", "\(name): \(dataset.name ?? "nil")")
+            #expect(
+                dataset.name == "Training faces" || dataset.name == "Testing faces", "\(name): \(dataset.name ?? "nil")"
+            )
             for image in dataset.images {
                 let size = try ImageHeader.size(of: SharedData.dlib.appendingPathComponent(image.file))
                 #expect(image.width == size.width && image.height == size.height, "\(name) \(image.file)")
@@ -150,7 +165,9 @@ struct AnnotationReaderTests {
                 }
             }
         }
-        let first = try ImglabDataset(contentsOf: SharedData.dlib.appendingPathComponent("training_with_face_landmarks.xml")).images[0]
+        let first = try ImglabDataset(
+            contentsOf: SharedData.dlib.appendingPathComponent("training_with_face_landmarks.xml")
+        ).images[0]
         #expect(first.file == "2007_007763.jpg" && first.width == 500 && first.height == 375)
         #expect(first.boxes[0] == ImglabBox(top: 90, left: 194, width: 37, height: 37, parts: first.boxes[0].parts))
         #expect(first.boxes[0].parts[0] == ImglabPart(name: "00", x: 201, y: 107))
@@ -158,15 +175,22 @@ struct AnnotationReaderTests {
 
     @Test("imglab writer round-trips, with ignore boxes, labels, and images without sizes")
     func imglabRoundTrip() throws {
-        let folder = try TempFolder(); defer { folder.cleanUp() }
-        let dataset = ImglabDataset(name: "a & b", comment: "<test>", images: [
-            ImglabImage(file: "x/one.jpg", width: 100, height: 80, boxes: [
-                ImglabBox(top: 10, left: 20, width: 30, height: 40, parts: [ImglabPart(name: "00", x: 25, y: 15), ImglabPart(name: "01", x: 30, y: 20)]),
-                ImglabBox(top: 0, left: 0, width: 10, height: 10, ignore: true),
-                ImglabBox(top: 5, left: 5, width: 10, height: 10, label: "face"),
-            ]),
-            ImglabImage(file: "two's.jpg"),
-        ])
+        let folder = try TempFolder()
+        defer { folder.cleanUp() }
+        let dataset = ImglabDataset(
+            name: "a & b", comment: "<test>",
+            images: [
+                ImglabImage(
+                    file: "x/one.jpg", width: 100, height: 80,
+                    boxes: [
+                        ImglabBox(
+                            top: 10, left: 20, width: 30, height: 40,
+                            parts: [ImglabPart(name: "00", x: 25, y: 15), ImglabPart(name: "01", x: 30, y: 20)]),
+                        ImglabBox(top: 0, left: 0, width: 10, height: 10, ignore: true),
+                        ImglabBox(top: 5, left: 5, width: 10, height: 10, label: "face")
+                    ]),
+                ImglabImage(file: "two's.jpg")
+            ])
         let url = folder.url.appendingPathComponent("out.xml")
         try dataset.write(to: url)
         let again = try ImglabDataset(contentsOf: url)

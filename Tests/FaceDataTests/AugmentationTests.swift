@@ -1,9 +1,10 @@
 import Foundation
 import Tensor
-import Testing
 import TestSupport
-@testable import FaceData
+import Testing
 import Vision
+
+@testable import FaceData
 
 @Suite("Augmentation moves keypoints with the pixels")
 struct AugmentationTests {
@@ -38,19 +39,24 @@ struct AugmentationTests {
         let image = dotImage(width: 180, height: 120, dots: dots, levels: [1, 0.55])
         let url = folder.url.appendingPathComponent("dots.png")
         try image.write(to: url)
-        return FaceAnnotation(image: url, keypoints: dots, box: BoundingBox(x: 60, y: 40, width: 50, height: 30),
-                              identity: "dots.png", imageWidth: 180, imageHeight: 120)
+        return FaceAnnotation(
+            image: url, keypoints: dots, box: BoundingBox(x: 60, y: 40, width: 50, height: 30),
+            identity: "dots.png", imageWidth: 180, imageHeight: 120)
     }
 
-    @Test("draw a dot, augment (rotate, shift, scale, flip, jitter), the brightest pixel is at the mapped point",
-          arguments: [CropMode.wholeImage, .faceBox(enlargement: 2.5)], [CachePolicy.none, .memory()])
+    @Test(
+        "draw a dot, augment (rotate, shift, scale, flip, jitter), the brightest pixel is at the mapped point",
+        arguments: [CropMode.wholeImage, .faceBox(enlargement: 2.5)], [CachePolicy.none, .memory()])
     func dotFollowsPoint(crop: CropMode, cache: CachePolicy) throws {
-        let folder = try TempFolder(); defer { folder.cleanUp() }
+        let folder = try TempFolder()
+        defer { folder.cleanUp() }
         let face = try Self.twoDotFace(in: folder)
-        var config = FaceDatasetConfiguration(input: InputFormat(width: 120, height: 96, pixels: .unit), crop: crop,
-                                              mirrorMap: MirrorMap([1, 0]), cache: cache)
-        config.augmentation = Augmentation(rotation: 25, shift: 0.08, scale: 0.85...1.25, flipProbability: 0.5,
-                                           colorJitter: ColorJitter(brightness: 0.2, contrast: 0.2))
+        var config = FaceDatasetConfiguration(
+            input: InputFormat(width: 120, height: 96, pixels: .unit), crop: crop,
+            mirrorMap: MirrorMap([1, 0]), cache: cache)
+        config.augmentation = Augmentation(
+            rotation: 25, shift: 0.08, scale: 0.85...1.25, flipProbability: 0.5,
+            colorJitter: ColorJitter(brightness: 0.2, contrast: 0.2))
         let dataset = try FaceDataset(faces: [face], configuration: config)
         var flips = 0
         for seed in 0..<16 {
@@ -59,21 +65,26 @@ struct AugmentationTests {
             let bright = Self.brightest(sample.input)
             // Point 0 is the bright dot; after a mirror it is reordered to index 1.
             let expected = sample.info.flipped ? sample.keypoints[1] : sample.keypoints[0]
-            #expect(simd_distance(bright, expected) <= 1.0, "seed \(seed): brightest \(bright), expected \(expected), \(sample.info)")
+            #expect(
+                simd_distance(bright, expected) <= 1.0,
+                "seed \(seed): brightest \(bright), expected \(expected), \(sample.info)")
             if sample.info.flipped { flips += 1 }
             // Back in the photo, the points are where they were drawn, in the original order.
             let back = sample.info.originalKeypoints(fromPrediction: sample.target.scalars)
-            #expect(simd_distance(back[0], face.keypoints[0]) < 1e-2 && simd_distance(back[1], face.keypoints[1]) < 1e-2)
+            #expect(
+                simd_distance(back[0], face.keypoints[0]) < 1e-2 && simd_distance(back[1], face.keypoints[1]) < 1e-2)
         }
         #expect(flips > 2 && flips < 14)
     }
 
     @Test("the sample transform is the base transform followed by the drawn augmentation (one map)")
     func oneTransform() throws {
-        let folder = try TempFolder(); defer { folder.cleanUp() }
+        let folder = try TempFolder()
+        defer { folder.cleanUp() }
         let face = try Self.twoDotFace(in: folder)
-        var config = FaceDatasetConfiguration(input: InputFormat(width: 64, height: 64), crop: .faceBox(enlargement: 1.4),
-                                              mirrorMap: MirrorMap([1, 0]), cache: .none)
+        var config = FaceDatasetConfiguration(
+            input: InputFormat(width: 64, height: 64), crop: .faceBox(enlargement: 1.4),
+            mirrorMap: MirrorMap([1, 0]), cache: .none)
         config.augmentation = .standard
         let dataset = try FaceDataset(faces: [face], configuration: config)
         var g1 = RandomGenerator(seed: 99), g2 = RandomGenerator(seed: 99)
@@ -90,10 +101,12 @@ struct AugmentationTests {
 
     @Test("occlusion paints over the warped input after the geometry is drawn: same points, same transform")
     func occlusionLeavesPoints() throws {
-        let folder = try TempFolder(); defer { folder.cleanUp() }
+        let folder = try TempFolder()
+        defer { folder.cleanUp() }
         let face = try Self.twoDotFace(in: folder)
-        var config = FaceDatasetConfiguration(input: InputFormat(width: 64, height: 64, pixels: .unit), crop: .faceBox(enlargement: 2.5),
-                                              mirrorMap: MirrorMap([1, 0]), cache: .none)
+        var config = FaceDatasetConfiguration(
+            input: InputFormat(width: 64, height: 64, pixels: .unit), crop: .faceBox(enlargement: 2.5),
+            mirrorMap: MirrorMap([1, 0]), cache: .none)
         config.augmentation = .standard
         let plain = try FaceDataset(faces: [face], configuration: config)
         config.augmentation.occlusion = RandomOcclusion(probability: 1)
@@ -117,7 +130,9 @@ struct AugmentationTests {
         var flips = 0
         for _ in 0..<200 {
             let d = augmentation.draw(using: &generator)
-            #expect(abs(d.rotation) <= 15 && abs(d.shift.x) <= 0.1 && abs(d.shift.y) <= 0.1 && (0.9...1.1).contains(d.scale))
+            #expect(
+                abs(d.rotation) <= 15 && abs(d.shift.x) <= 0.1 && abs(d.shift.y) <= 0.1 && (0.9...1.1).contains(d.scale)
+            )
             if d.flip { flips += 1 }
         }
         #expect(flips > 70 && flips < 130)

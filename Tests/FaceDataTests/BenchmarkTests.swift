@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import FaceData
 
 /// Throughput of the 300-W pipeline. Off by default; run with
@@ -26,8 +27,11 @@ struct BenchmarkTests {
         let lazy = try FaceDataset(faces: Array(faces.prefix(32)), configuration: config)
         let lazyLoader = DataLoader(dataset: lazy, batchSize: 16, seed: 1, workers: 0)
         let lazyEpoch = try clock.measure { try lazyLoader.forEachBatch(epoch: 0) { _ in } }
-        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
-        print("""
+        func seconds(_ d: Duration) -> Double {
+            Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }
+        print(
+            """
             FaceData benchmark: \(faces.count) faces
               cache build: \(seconds(build)) s (\(Double(faces.count) / seconds(build)) faces/s, all cores), \(bytes / 1_000_000) MB
               cached samples: \(Double(n) / seconds(epoch)) samples/s (one worker, augmented, 224x224)

@@ -1,8 +1,9 @@
 import Foundation
 import Tensor
-import Testing
 import TestSupport
+import Testing
 import Vision
+
 @testable import FaceData
 
 /// A cheap dataset: sample i's input is filled with i and one random draw, so augmentation
@@ -14,8 +15,9 @@ struct CountingDataset: KeypointDataset {
         if index == failing { throw FaceDataError(.badImage, file: "sample\(index).jpg", "expected a decodable image") }
         let noise = generator.nextUniform()
         let input = Tensor(shape: [1, 2, 3], values: [Float](repeating: Float(index), count: 5) + [noise])
-        let info = SampleInfo(index: index, identity: "\(index)", transform: .identity,
-                              normalization: TargetNormalization(width: 4, height: 4), keypoints: [Point(1, 2)])
+        let info = SampleInfo(
+            index: index, identity: "\(index)", transform: .identity,
+            normalization: TargetNormalization(width: 4, height: 4), keypoints: [Point(1, 2)])
         return Sample(input: input, target: Tensor([Float(index), noise]), info: info)
     }
 }
@@ -36,7 +38,7 @@ struct DataLoaderTests {
         #expect(batches.map(\.count) == [3, 3, 3, 1])
         #expect(loader.batchCount == 4)
         #expect(batches.flatMap(\.indices).sorted() == Array(0..<10))
-        #expect(batches.flatMap(\.indices) != Array(0..<10))   // shuffled
+        #expect(batches.flatMap(\.indices) != Array(0..<10))  // shuffled
         #expect(batches[0].inputs.shape == [3, 1, 2, 3] && batches[0].targets.shape == [3, 2])
         for batch in batches {
             for (k, index) in batch.indices.enumerated() {
@@ -50,7 +52,9 @@ struct DataLoaderTests {
         let ordered = DataLoader(dataset: dataset, batchSize: 4, shuffle: false, workers: 0)
         #expect(try Self.collect(ordered, epoch: 5).flatMap(\.indices) == Array(0..<10))
         #expect(DataLoader(dataset: CountingDataset(count: 2), batchSize: 3, dropLast: true).batchCount == 0)
-        #expect(try Self.collect(DataLoader(dataset: CountingDataset(count: 2), batchSize: 3, dropLast: true), epoch: 0).isEmpty)
+        #expect(
+            try Self.collect(DataLoader(dataset: CountingDataset(count: 2), batchSize: 3, dropLast: true), epoch: 0)
+                .isEmpty)
     }
 
     @Test("the same seed gives the same batches whatever the number of workers and prefetch depth")
@@ -58,7 +62,8 @@ struct DataLoaderTests {
         let dataset = CountingDataset(count: 37)
         let reference = try Self.collect(DataLoader(dataset: dataset, batchSize: 5, seed: 11, workers: 0), epoch: 3)
         for (workers, prefetch) in [(1, 1), (2, 2), (4, 3), (3, 8)] {
-            let batches = try Self.collect(DataLoader(dataset: dataset, batchSize: 5, seed: 11, workers: workers, prefetch: prefetch), epoch: 3)
+            let batches = try Self.collect(
+                DataLoader(dataset: dataset, batchSize: 5, seed: 11, workers: workers, prefetch: prefetch), epoch: 3)
             #expect(batches.map(\.indices) == reference.map(\.indices), "workers \(workers)")
             #expect(batches.map(\.inputs.scalars) == reference.map(\.inputs.scalars), "workers \(workers)")
         }
@@ -67,7 +72,8 @@ struct DataLoaderTests {
         let otherSeed = try Self.collect(DataLoader(dataset: dataset, batchSize: 5, seed: 12, workers: 2), epoch: 3)
         #expect(otherSeed.map(\.indices) != reference.map(\.indices))
         // A sample's augmentation depends on (seed, epoch, index), not on where it lands.
-        let unshuffled = try Self.collect(DataLoader(dataset: dataset, batchSize: 7, shuffle: false, seed: 11, workers: 2), epoch: 3)
+        let unshuffled = try Self.collect(
+            DataLoader(dataset: dataset, batchSize: 7, shuffle: false, seed: 11, workers: 2), epoch: 3)
         var noise: [Int: Float] = [:]
         for batch in unshuffled { for (k, i) in batch.indices.enumerated() { noise[i] = batch.targets[k, 1] } }
         for batch in reference { for (k, i) in batch.indices.enumerated() { #expect(batch.targets[k, 1] == noise[i]) } }
@@ -96,14 +102,17 @@ struct DataLoaderTests {
         #expect(abs(counts[2] - 1200) < 90, "\(counts)")
         #expect(repeatsDifferInNoise, "a sample drawn twice in an epoch is augmented twice")
         let serial = DataLoader(dataset: dataset, batchSize: 3, seed: 5, workers: 0, sampleWeights: weights)
-        #expect(try Self.collect(serial, epoch: 7).map(\.inputs.scalars) == Self.collect(loader, epoch: 7).map(\.inputs.scalars))
+        #expect(
+            try Self.collect(serial, epoch: 7).map(\.inputs.scalars)
+                == Self.collect(loader, epoch: 7).map(\.inputs.scalars))
         #expect(loader.order(epoch: 7) != loader.order(epoch: 8))
     }
 
     @Test("a failing sample surfaces as an error at its batch, then the epoch ends")
     func errors() throws {
         for workers in [0, 2] {
-            let loader = DataLoader(dataset: CountingDataset(count: 20, failing: 13), batchSize: 4, shuffle: false, workers: workers)
+            let loader = DataLoader(
+                dataset: CountingDataset(count: 20, failing: 13), batchSize: 4, shuffle: false, workers: workers)
             let iterator = loader.makeIterator(epoch: 0)
             for _ in 0..<3 { #expect(try iterator.next() != nil) }
             expectFaceDataError(.badImage, mentions: ["sample13.jpg"]) { _ = try iterator.next() }

@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import TestSupport
-@testable import FaceData
+import Testing
 import Vision
+
+@testable import FaceData
 
 @Suite("Datasets: IMM, 300-W, dlib, crops, caching, bad samples")
 struct DatasetTests {
@@ -28,7 +29,9 @@ struct DatasetTests {
         let values = sample.input.scalars
         #expect(values.min()! >= -0.5 && values.max()! <= 0.5 && values.max()! - values.min()! > 0.5)
         // The target is the nose tip, scaled by 1/8 and normalized; it maps back to the photo.
-        let shape = try ASFShape(contentsOf: SharedData.imm.appendingPathComponent(validation.faces[3].identity.replacingOccurrences(of: ".jpg", with: ".asf")))
+        let shape = try ASFShape(
+            contentsOf: SharedData.imm.appendingPathComponent(
+                validation.faces[3].identity.replacingOccurrences(of: ".jpg", with: ".asf")))
         let nose = Point(Float(shape.points[52].x * 640), Float(shape.points[52].y * 480))
         let back = sample.info.originalKeypoints(fromPrediction: sample.target.scalars)
         #expect(simd_distance(back[0], nose) < 1e-3, "\(back[0]) vs \(nose)")
@@ -60,7 +63,9 @@ struct DatasetTests {
         #expect(train.count == 1086 && validation.count == 121)
         let again = fromXML.split(validationFraction: 0.1, seed: 7)
         #expect(again.validation.faces.map(\.identity) == validation.faces.map(\.identity))
-        #expect(fromXML.split(validationFraction: 0.1, seed: 8).validation.faces.map(\.identity) != validation.faces.map(\.identity))
+        #expect(
+            fromXML.split(validationFraction: 0.1, seed: 8).validation.faces.map(\.identity)
+                != validation.faces.map(\.identity))
         #expect(Set(train.faces.map(\.identity)).isDisjoint(with: validation.faces.map(\.identity)))
     }
 
@@ -97,28 +102,32 @@ struct DatasetTests {
         for i in 0..<3 {
             let a = try cached.sample(at: i), b = try direct.sample(at: i)
             #expect(a.target.scalars == b.target.scalars)
-            let difference = zip(a.input.scalars, b.input.scalars).map { abs($0 - $1) }.reduce(0, +) / Float(a.input.count)
+            let difference =
+                zip(a.input.scalars, b.input.scalars).map { abs($0 - $1) }.reduce(0, +) / Float(a.input.count)
             #expect(difference < 0.02, "mean |difference| \(difference)")
         }
     }
 
     @Test("dlib example faces: several faces per image, identities numbered")
     func dlibExamples() throws {
-        let dataset = try FaceDataset.imglab(SharedData.dlib.appendingPathComponent("training_with_face_landmarks.xml"),
-                                             configuration: .ibug(size: 64))
+        let dataset = try FaceDataset.imglab(
+            SharedData.dlib.appendingPathComponent("training_with_face_landmarks.xml"),
+            configuration: .ibug(size: 64))
         #expect(dataset.count == 18)
         #expect(dataset.faces[0].identity == "2007_007763.jpg#1" && dataset.faces[6].identity == "2007_007763.jpg#7")
         let sample = try dataset.sample(at: 6)
         #expect(sample.input.shape == [1, 64, 64])
         // Boxes without parts are not keypoint samples.
         expectFaceDataError(.wrongPointCount, mentions: ["training.xml", "box 1", "none"]) {
-            _ = try FaceDataset.imglab(SharedData.dlib.appendingPathComponent("training.xml"), configuration: Self.noCache)
+            _ = try FaceDataset.imglab(
+                SharedData.dlib.appendingPathComponent("training.xml"), configuration: Self.noCache)
         }
     }
 
     @Test("bad samples: fail names the file, skip records it; corrupt images found by the cache")
     func badSamples() throws {
-        let folder = try TempFolder(); defer { folder.cleanUp() }
+        let folder = try TempFolder()
+        defer { folder.cleanUp() }
         let good = SharedData.w300Pts[0]
         let goodJPEG = try Data(contentsOf: good.deletingPathExtension().appendingPathExtension("jpg"))
         let goodPts = try String(contentsOf: good, encoding: .utf8)
@@ -126,15 +135,19 @@ struct DatasetTests {
             _ = try folder.write("\(name).pts", goodPts)
         }
         _ = try folder.write("a.jpg", bytes: goodJPEG)
-        _ = try folder.write("b.jpg", bytes: goodJPEG.prefix(goodJPEG.count / 3))                 // truncated
-        var garbage = goodJPEG; for i in 2..<600 { garbage[i] = UInt8(i % 251) }
-        _ = try folder.write("c.jpg", bytes: garbage)                                               // corrupt header
+        _ = try folder.write("b.jpg", bytes: goodJPEG.prefix(goodJPEG.count / 3))  // truncated
+        var garbage = goodJPEG
+        for i in 2..<600 { garbage[i] = UInt8(i % 251) }
+        _ = try folder.write("c.jpg", bytes: garbage)  // corrupt header
         _ = try folder.write("d.jpg", bytes: goodJPEG)
-        _ = try folder.write("d.pts", goodPts.replacingOccurrences(of: "n_points:  68", with: "n_points:  67"))  // wrong count
+        // wrong count
+        _ = try folder.write("d.pts", goodPts.replacingOccurrences(of: "n_points:  68", with: "n_points:  67"))
         // e.jpg is missing.
         // .fail: the first bad one throws, naming the file.
         var config = FaceDatasetConfiguration.ibug(size: 64)
-        expectFaceDataError(.badImage, mentions: ["c.jpg", "header"]) { _ = try FaceDataset.pts(folder: folder.url, configuration: config) }
+        expectFaceDataError(.badImage, mentions: ["c.jpg", "header"]) {
+            _ = try FaceDataset.pts(folder: folder.url, configuration: config)
+        }
         // .skip: the good face stays, the others are listed with reasons.
         config.onBadSample = .skip
         let dataset = try FaceDataset.pts(folder: folder.url, configuration: config)
@@ -151,16 +164,22 @@ struct DatasetTests {
         expectFaceDataError(.badImage, mentions: ["b.jpg", "decodable"]) { _ = try lazy.sample(at: 1) }
         // A box outside the image.
         let size = try ImageHeader.size(of: folder.url.appendingPathComponent("a.jpg"))
-        let far = FaceAnnotation(image: folder.url.appendingPathComponent("a.jpg"), keypoints: [Point(5, 5)],
-                                 box: BoundingBox(x: Float(size.width) - 10, y: 0, width: 50, height: 50),
-                                 identity: "a.jpg", imageWidth: size.width, imageHeight: size.height)
-        expectFaceDataError(.outOfBounds, mentions: ["x.xml", "a.jpg", "half inside"]) { try FaceAnnotations.validate(far, annotation: "x.xml") }
+        let far = FaceAnnotation(
+            image: folder.url.appendingPathComponent("a.jpg"), keypoints: [Point(5, 5)],
+            box: BoundingBox(x: Float(size.width) - 10, y: 0, width: 50, height: 50),
+            identity: "a.jpg", imageWidth: size.width, imageHeight: size.height)
+        expectFaceDataError(.outOfBounds, mentions: ["x.xml", "a.jpg", "half inside"]) {
+            try FaceAnnotations.validate(far, annotation: "x.xml")
+        }
         var outside = far
         outside.box = BoundingBox(x: 0, y: 0, width: 50, height: 50)
         outside.keypoints = [Point(20, 20), Point(20, Float(size.height) + 30)]
-        expectFaceDataError(.outOfBounds, mentions: ["point 1"]) { try FaceAnnotations.validate(outside, annotation: "x.xml") }
+        expectFaceDataError(.outOfBounds, mentions: ["point 1"]) {
+            try FaceAnnotations.validate(outside, annotation: "x.xml")
+        }
         // Everything bad: the dataset refuses to be empty.
-        let empty = try TempFolder(); defer { empty.cleanUp() }
+        let empty = try TempFolder()
+        defer { empty.cleanUp() }
         _ = try empty.write("x.pts", "1 2\n")
         expectFaceDataError(.invalidArgument, mentions: [empty.url.path, "every face was bad"]) {
             _ = try FaceDataset.pts(folder: empty.url, configuration: config)
@@ -172,10 +191,14 @@ struct DatasetTests {
         var config = FaceDatasetConfiguration.immNoseTip()
         config.cache = .none
         config.points = [58]
-        expectFaceDataError(.invalidArgument, mentions: ["0..<58"]) { _ = try FaceDataset.imm(folder: SharedData.imm, split: .validation, configuration: config) }
-        config.points = [13, 52]   // an eye corner without its partner
+        expectFaceDataError(.invalidArgument, mentions: ["0..<58"]) {
+            _ = try FaceDataset.imm(folder: SharedData.imm, split: .validation, configuration: config)
+        }
+        config.points = [13, 52]  // an eye corner without its partner
         config.augmentation = Augmentation(flipProbability: 0.5)
-        expectFaceDataError(.invalidArgument, mentions: ["mirror map"]) { _ = try FaceDataset.imm(folder: SharedData.imm, split: .validation, configuration: config) }
+        expectFaceDataError(.invalidArgument, mentions: ["mirror map"]) {
+            _ = try FaceDataset.imm(folder: SharedData.imm, split: .validation, configuration: config)
+        }
         config.points = [13, 21, 52]
         let ok = try FaceDataset.imm(folder: SharedData.imm, split: .validation, configuration: config)
         #expect(ok.selectedMirror == MirrorMap([1, 0, 2]))
@@ -186,7 +209,8 @@ struct DatasetTests {
         let xml = SharedData.labels
         let all = try FaceDataset.imglab(xml, configuration: Self.noCache)
         let (train, validation) = all.split(validationFraction: 0.1, seed: 0)
-        let again = try FaceDataset.imglab(xml, configuration: Self.noCache).split(validationFraction: 0.1, seed: 0).train
+        let again = try FaceDataset.imglab(xml, configuration: Self.noCache).split(validationFraction: 0.1, seed: 0)
+            .train
         #expect(DatasetFingerprint(train) == DatasetFingerprint(again))
         #expect(DatasetFingerprint(train).faces == train.count && DatasetFingerprint(train).hash.count == 16)
         #expect(DatasetFingerprint(train).folder == SharedData.w300.standardizedFileURL.path)
@@ -194,16 +218,19 @@ struct DatasetTests {
         #expect(!DatasetFingerprint(train).sameData(as: DatasetFingerprint(otherFraction.train)))
         #expect(!DatasetFingerprint(validation).sameData(as: DatasetFingerprint(otherFraction.validation)))
         let otherSeed = all.split(validationFraction: 0.1, seed: 1).train
-        #expect(otherSeed.count == train.count && !DatasetFingerprint(train).sameData(as: DatasetFingerprint(otherSeed)))
+        #expect(
+            otherSeed.count == train.count && !DatasetFingerprint(train).sameData(as: DatasetFingerprint(otherSeed)))
         var moved = train.faces
         moved[5].keypoints[30].x += 0.25
         let edited = try FaceDataset(faces: moved, configuration: Self.noCache)
         #expect(!DatasetFingerprint(train).sameData(as: DatasetFingerprint(edited)))
-        let relocated = try FaceDataset(faces: train.faces.map { face in
-            var face = face
-            face.image = URL(fileURLWithPath: "/elsewhere/300w_subset").appendingPathComponent(face.image.lastPathComponent)
-            return face
-        }, configuration: Self.noCache)
+        let relocated = try FaceDataset(
+            faces: train.faces.map { face in
+                var face = face
+                face.image = URL(fileURLWithPath: "/elsewhere/300w_subset").appendingPathComponent(
+                    face.image.lastPathComponent)
+                return face
+            }, configuration: Self.noCache)
         #expect(DatasetFingerprint(train).sameData(as: DatasetFingerprint(relocated)))
         #expect(DatasetFingerprint(relocated).folder == "/elsewhere/300w_subset")
     }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import FaceData
 
 /// Paths into the shared data folder.
@@ -48,8 +49,10 @@ struct TempFolder {
 /// Expects `body` to throw a ``FaceDataError`` of `kind` whose message contains every string
 /// in `mentions`; returns the error.
 @discardableResult
-func expectFaceDataError(_ kind: FaceDataError.Kind, mentions: [String], sourceLocation: SourceLocation = #_sourceLocation,
-                         _ body: () throws -> Void) -> FaceDataError? {
+func expectFaceDataError(
+    _ kind: FaceDataError.Kind, mentions: [String], sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () throws -> Void
+) -> FaceDataError? {
     do {
         try body()
         Issue.record("expected a FaceDataError (\(kind)), nothing was thrown", sourceLocation: sourceLocation)
@@ -57,7 +60,8 @@ func expectFaceDataError(_ kind: FaceDataError.Kind, mentions: [String], sourceL
     } catch let error as FaceDataError {
         #expect(error.kind == kind, "kind of: \(error)", sourceLocation: sourceLocation)
         for text in mentions {
-            #expect(error.description.contains(text), "'\(text)' missing from: \(error)", sourceLocation: sourceLocation)
+            #expect(
+                error.description.contains(text), "'\(text)' missing from: \(error)", sourceLocation: sourceLocation)
         }
         return error
     } catch {

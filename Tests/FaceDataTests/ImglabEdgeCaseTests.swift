@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import TestSupport
-@testable import FaceData
+import Testing
 import Vision
+
+@testable import FaceData
 
 /// imglab files as dlib writes them and as hostile ones come: dlib's absent-part marker,
 /// control characters in attributes, image paths that are not files, and schemes too large to
@@ -22,19 +23,31 @@ struct ImglabEdgeCaseTests {
         """
     }
 
-    @Test("x='-1' y='-1' is dlib's absent part: masked as absent where points may be missing, refused where all are needed")
+    @Test(
+        "x='-1' y='-1' is dlib's absent part: masked as absent where points may be missing, refused where all are needed"
+    )
     func absentParts() throws {
-        let folder = try TempFolder(); defer { folder.cleanUp() }
-        let url = try folder.write("absent.xml", Self.xml(parts: "<part name='00' x='250' y='150'/><part name='01' x='-1' y='-1'/><part name='02' x='300' y='250'/>"))
+        let folder = try TempFolder()
+        defer { folder.cleanUp() }
+        let url = try folder.write(
+            "absent.xml",
+            Self.xml(
+                parts:
+                    "<part name='00' x='250' y='150'/><part name='01' x='-1' y='-1'/><part name='02' x='300' y='250'/>")
+        )
         let dataset = try ImglabDataset(contentsOf: url)
-        let scheme = try LandmarkScheme(name: "three", pointNames: LandmarkScheme.decimalNames(3), mirror: nil, normalization: .boxSize)
+        let scheme = try LandmarkScheme(
+            name: "three", pointNames: LandmarkScheme.decimalNames(3), mirror: nil, normalization: .boxSize)
         var skipped: [SkippedSample] = []
-        let faces = try FaceAnnotations.imglab(dataset, file: url, scheme: scheme, allowingMissing: true, skipped: &skipped)
+        let faces = try FaceAnnotations.imglab(
+            dataset, file: url, scheme: scheme, allowingMissing: true, skipped: &skipped)
         #expect(faces.count == 1 && faces[0].keypoints[0] == Point(250.5, 150.5) && !faces[0].keypoints[1].isPresent)
         let strict = #expect(throws: FaceDataError.self) {
             try FaceAnnotations.imglab(dataset, file: url, scheme: scheme, allowingMissing: false, skipped: &skipped)
         }
-        #expect(strict?.description.contains("'01' is marked absent (x='-1' y='-1')") == true, "\(String(describing: strict))")
+        #expect(
+            strict?.description.contains("'01' is marked absent (x='-1' y='-1')") == true,
+            "\(String(describing: strict))")
         let fixed = #expect(throws: FaceDataError.self) {
             try dataset.images[0].boxes[0].keypoints(count: 3, file: url.path, element: "box")
         }
@@ -46,7 +59,8 @@ struct ImglabEdgeCaseTests {
 
     @Test("newline, tab and carriage return in a file name survive the writer as character references")
     func controlCharactersRoundTrip() throws {
-        let folder = try TempFolder(); defer { folder.cleanUp() }
+        let folder = try TempFolder()
+        defer { folder.cleanUp() }
         let dataset = ImglabDataset(name: "a\tb", images: [ImglabImage(file: "line\none\rtwo\tthree.jpg")])
         let url = folder.url.appendingPathComponent("names.xml")
         try dataset.write(to: url)
@@ -57,7 +71,8 @@ struct ImglabEdgeCaseTests {
 
     @Test("an image path that is a device, a FIFO or a folder is refused when its size is read, never read without end")
     func imagePathsThatAreNotFiles() throws {
-        let folder = try TempFolder(); defer { folder.cleanUp() }
+        let folder = try TempFolder()
+        defer { folder.cleanUp() }
         let fifo = folder.url.appendingPathComponent("pipe.jpg")
         #expect(mkfifo(fifo.path, 0o600) == 0)
         let scheme = try LandmarkScheme(name: "one", pointNames: ["00"], mirror: nil, normalization: .boxSize)
@@ -65,19 +80,26 @@ struct ImglabEdgeCaseTests {
             let url = try folder.write("paths.xml", Self.xml(parts: "<part name='00' x='250' y='150'/>", file: path))
             var skipped: [SkippedSample] = []
             let error = #expect(throws: FaceDataError.self) {
-                try FaceAnnotations.imglab(try ImglabDataset(contentsOf: url), file: url, scheme: scheme, allowingMissing: true, skipped: &skipped)
+                try FaceAnnotations.imglab(
+                    try ImglabDataset(contentsOf: url), file: url, scheme: scheme, allowingMissing: true,
+                    skipped: &skipped)
             }
-            #expect(error?.description.contains("cannot read the image: \(reason)") == true, "\(String(describing: error))")
+            #expect(
+                error?.description.contains("cannot read the image: \(reason)") == true, "\(String(describing: error))")
         }
     }
 
     @Test("a scheme has at most LandmarkScheme.maximumPointCount points, refused before anything is built from it")
     func schemeSizeIsBounded() throws {
         let most = LandmarkScheme.maximumPointCount
-        _ = try LandmarkScheme(name: "largest", pointNames: LandmarkScheme.decimalNames(most), mirror: nil, normalization: .boxSize)
+        _ = try LandmarkScheme(
+            name: "largest", pointNames: LandmarkScheme.decimalNames(most), mirror: nil, normalization: .boxSize)
         let error = #expect(throws: FaceDataError.self) {
-            try LandmarkScheme(name: "huge", pointNames: LandmarkScheme.decimalNames(250_000), mirror: nil, normalization: .boxSize)
+            try LandmarkScheme(
+                name: "huge", pointNames: LandmarkScheme.decimalNames(250_000), mirror: nil, normalization: .boxSize)
         }
-        #expect(error?.description.contains("250000 points; a scheme has at most \(most)") == true, "\(String(describing: error))")
+        #expect(
+            error?.description.contains("250000 points; a scheme has at most \(most)") == true,
+            "\(String(describing: error))")
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import TestSupport
-@testable import FaceData
+import Testing
 import Vision
+
+@testable import FaceData
 
 @Suite("Mirror maps and splits")
 struct MirrorAndSplitTests {
@@ -33,7 +34,8 @@ struct MirrorAndSplitTests {
     func immMapFromData() throws {
         var sum = [SIMD2<Float>](repeating: .zero, count: 58)
         var n = 0
-        for url in SharedData.files(in: SharedData.imm, extension: "asf") where [1, 2, 5].contains(DataSplit.immView(of: url.lastPathComponent)) {
+        for url in SharedData.files(in: SharedData.imm, extension: "asf")
+        where [1, 2, 5].contains(DataSplit.immView(of: url.lastPathComponent)) {
             let points = try ASFShape(contentsOf: url).keypoints(imageWidth: 640, imageHeight: 480)
             for i in 0..<58 { sum[i] += points[i] }
             n += 1
@@ -42,7 +44,8 @@ struct MirrorAndSplitTests {
         let mean: [SIMD2<Float>] = sum.map { $0 / Float(n) }
         let cx: Float = mean.map(\.x).reduce(Float(0)) { $0 + $1 } / 58
         let mirrored = mean.map { SIMD2(2 * cx - $0.x, $0.y) }
-        let derived = mirrored.map { m in mean.indices.min { simd_distance(mean[$0], m) < simd_distance(mean[$1], m) }! }
+        let derived = mirrored.map { m in mean.indices.min { simd_distance(mean[$0], m) < simd_distance(mean[$1], m) }!
+        }
         #expect(derived == MirrorMap.imm58.permutation)
         // Flipping the mean shape with the map gives (nearly) the mean shape again.
         let flipped = Self.flip(mean, width: 2 * cx, .imm58)

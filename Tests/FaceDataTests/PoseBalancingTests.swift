@@ -1,9 +1,10 @@
 import Foundation
-import Testing
 import Tensor
 import TestSupport
-@testable import FaceData
+import Testing
 import Vision
+
+@testable import FaceData
 
 @Suite("Pose-based data balancing")
 struct PoseBalancingTests {
@@ -20,7 +21,8 @@ struct PoseBalancingTests {
         let faces = try Self.immShapes(views: [1, 2, 3, 4, 5])
         let all = PoseBalancing.poseCoordinates(faces.map(\.shape))
         func coordinates(ofView view: Int) -> [Double] { zip(faces, all).filter { $0.0.view == view }.map(\.1) }
-        let right = coordinates(ofView: 3), left = coordinates(ofView: 4), frontal = [1, 2, 5].flatMap(coordinates(ofView:))
+        let right = coordinates(ofView: 3), left = coordinates(ofView: 4),
+            frontal = [1, 2, 5].flatMap(coordinates(ofView:))
         let sign: Double = right.reduce(0, +) > 0 ? 1 : -1
         let frontalRange = frontal.map { $0 * sign }.min()!...frontal.map { $0 * sign }.max()!
         // Most turned faces lie beyond every frontal one, on their own side.
@@ -31,7 +33,9 @@ struct PoseBalancingTests {
         let mean = { (values: [Double]) in values.reduce(0, +) / Double(values.count) }
         let turnedWeights = zip(faces, weights).filter { [3, 4].contains($0.0.view) }.map(\.1)
         let frontalWeights = zip(faces, weights).filter { ![3, 4].contains($0.0.view) }.map(\.1)
-        #expect(mean(turnedWeights) > 2 * mean(frontalWeights), "turned \(mean(turnedWeights)), frontal \(mean(frontalWeights))")
+        #expect(
+            mean(turnedWeights) > 2 * mean(frontalWeights),
+            "turned \(mean(turnedWeights)), frontal \(mean(frontalWeights))")
         #expect(PoseBalancing.samplingWeights(faces.map(\.shape), strength: 0).allSatisfy { $0 == 1 })
         #expect(weights.min()! == 1, "the largest bin's faces weigh 1")
     }
@@ -48,9 +52,14 @@ struct PoseBalancingTests {
         #expect(shapes.count == 1207)
         let coordinates = PoseBalancing.poseCoordinates(shapes)
         let yaw = shapes.map { Double(($0[30].x - $0[0].x) / ($0[16].x - $0[0].x)) }
-        func centered(_ values: [Double]) -> [Double] { let mean = values.reduce(0, +) / Double(values.count); return values.map { $0 - mean } }
+        func centered(_ values: [Double]) -> [Double] {
+            let mean = values.reduce(0, +) / Double(values.count)
+            return values.map { $0 - mean }
+        }
         let (a, b) = (centered(coordinates), centered(yaw))
-        let correlation = zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } / (a.reduce(0) { $0 + $1 * $1 } * b.reduce(0) { $0 + $1 * $1 }).squareRoot()
+        let correlation =
+            zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }
+            / (a.reduce(0) { $0 + $1 * $1 } * b.reduce(0) { $0 + $1 * $1 }).squareRoot()
         #expect(abs(correlation) > 0.95, "correlation \(correlation)")
         let weights = PoseBalancing.samplingWeights(shapes, strength: 1)
         let binSizes = Dictionary(grouping: weights, by: { $0 }).values.map(\.count).sorted()
@@ -79,7 +88,10 @@ struct PoseBalancingTests {
         let moved = shapes.map { shape -> [Point] in
             let angle = (generator.nextUniform() - 0.5) * 0.6, scale = 0.5 + generator.nextUniform()
             let shift = Point(generator.nextUniform() * 300, generator.nextUniform() * 200)
-            return shape.map { p in Point(scale * (cos(angle) * p.x - sin(angle) * p.y), scale * (sin(angle) * p.x + cos(angle) * p.y)) + shift }
+            return shape.map { p in
+                Point(scale * (cos(angle) * p.x - sin(angle) * p.y), scale * (sin(angle) * p.x + cos(angle) * p.y))
+                    + shift
+            }
         }
         let coordinates = PoseBalancing.poseCoordinates(moved)
         let sign: Double = zip(coordinates, reference).reduce(0) { $0 + $1.0 * $1.1 } > 0 ? 1 : -1

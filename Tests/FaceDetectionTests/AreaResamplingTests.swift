@@ -1,13 +1,15 @@
 import Tensor
-import Testing
 import TestSupport
+import Testing
 import Vision
+
 @testable import FaceDetection
 
 @Suite("Area resampling against F.interpolate(mode: 'area')")
 struct AreaResamplingTests {
-    @Test("non-integer ratios, down and up, equal PyTorch bit for bit",
-          arguments: [("down", 23, 31), ("up", 50, 70), ("tiny", 5, 7), ("mixed", 24, 80)])
+    @Test(
+        "non-integer ratios, down and up, equal PyTorch bit for bit",
+        arguments: [("down", 23, 31), ("up", 50, 70), ("tiny", 5, 7), ("mixed", 24, 80)])
     func matchesPyTorch(name: String, height: Int, width: Int) throws {
         let fixture = try Fixture.shared("mtcnn_pipeline")
         let input = try fixture.tensor("area.input")

@@ -1,7 +1,8 @@
 import Tensor
-import Testing
 import TestSupport
+import Testing
 import Vision
+
 @testable import FaceDetection
 
 /// Stub stages matching the stub networks of `scripts/fixtures/mtcnn_pipeline_fixtures.py`:
@@ -22,8 +23,12 @@ enum StubStages {
                     let g = sample(x, s, 0, 1, 6 + 2 * i, 6 + 2 * j)
                     let b = sample(x, s, 0, 2, 6 + 2 * i, 6 + 2 * j)
                     let p1 = (v + 1) * 0.5, k = i * w + j
-                    probs[k] = 1 - p1; probs[h * w + k] = p1
-                    reg[k] = g * 0.1; reg[h * w + k] = b * -0.1; reg[2 * h * w + k] = g * 0.05; reg[3 * h * w + k] = v * 0.1
+                    probs[k] = 1 - p1
+                    probs[h * w + k] = p1
+                    reg[k] = g * 0.1
+                    reg[h * w + k] = b * -0.1
+                    reg[2 * h * w + k] = g * 0.05
+                    reg[3 * h * w + k] = v * 0.1
                 }
             }
             return (Tensor(shape: [1, 2, h, w], values: probs), Tensor(shape: [1, 4, h, w], values: reg))
@@ -34,8 +39,10 @@ enum StubStages {
             for n in 0..<s[0] {
                 let p1 = (sample(x, s, n, 1, 12, 12) + 1) * 0.5
                 probs += [1 - p1, p1]
-                reg += [sample(x, s, n, 0, 3, 3) * 0.1, sample(x, s, n, 2, 5, 20) * 0.1,
-                        sample(x, s, n, 0, 20, 5) * -0.1, sample(x, s, n, 1, 18, 18) * 0.1]
+                reg += [
+                    sample(x, s, n, 0, 3, 3) * 0.1, sample(x, s, n, 2, 5, 20) * 0.1,
+                    sample(x, s, n, 0, 20, 5) * -0.1, sample(x, s, n, 1, 18, 18) * 0.1
+                ]
             }
             return (Tensor(shape: [s[0], 2], values: probs), Tensor(shape: [s[0], 4], values: reg))
         },
@@ -48,12 +55,16 @@ enum StubStages {
                 let t3 = (sample(x, s, n, 2, 30, 18) + 1) * 0.5
                 let p1 = t1 * 0.9 + t2 * 0.07 + t3 * 0.03
                 probs += [1 - p1, p1]
-                reg += [sample(x, s, n, 1, 6, 6) * 0.1, sample(x, s, n, 1, 6, 40) * 0.1,
-                        sample(x, s, n, 2, 40, 6) * -0.1, sample(x, s, n, 0, 40, 40) * 0.1]
+                reg += [
+                    sample(x, s, n, 1, 6, 6) * 0.1, sample(x, s, n, 1, 6, 40) * 0.1,
+                    sample(x, s, n, 2, 40, 6) * -0.1, sample(x, s, n, 0, 40, 40) * 0.1
+                ]
                 for k in 0..<10 { marks.append((sample(x, s, n, 2, 4 * k + 4, 4 * k + 6) + 1) * 0.5) }
             }
-            return (Tensor(shape: [s[0], 2], values: probs), Tensor(shape: [s[0], 4], values: reg),
-                    Tensor(shape: [s[0], 10], values: marks))
+            return (
+                Tensor(shape: [s[0], 2], values: probs), Tensor(shape: [s[0], 4], values: reg),
+                Tensor(shape: [s[0], 10], values: marks)
+            )
         })
 }
 
@@ -66,9 +77,10 @@ struct MTCNNPipelineTests {
     }
 
     func detector(_ fixture: Fixture, _ name: String) throws -> MTCNN {
-        MTCNN(stages: StubStages.stages, minimumFaceSize: Int(try fixture.number("detect.\(name).minsize")),
-              thresholds: try fixture.tensor("detect.\(name).thresholds").scalars,
-              scaleFactor: Float(try fixture.number("detect.\(name).factor")))
+        MTCNN(
+            stages: StubStages.stages, minimumFaceSize: Int(try fixture.number("detect.\(name).minsize")),
+            thresholds: try fixture.tensor("detect.\(name).thresholds").scalars,
+            scaleFactor: Float(try fixture.number("detect.\(name).factor")))
     }
 
     @Test("boxes, scores and points equal facenet-pytorch's bit for bit", arguments: ["a", "b", "c", "d"])
@@ -80,10 +92,13 @@ struct MTCNNPipelineTests {
         #expect(faces.count == boxes.count / 5)
         #expect(faces.count > 0)
         for (k, face) in faces.enumerated() where 5 * k + 4 < boxes.count {
-            #expect(face.corners == SIMD4(boxes[5 * k], boxes[5 * k + 1], boxes[5 * k + 2], boxes[5 * k + 3]), "face \(k)")
+            #expect(
+                face.corners == SIMD4(boxes[5 * k], boxes[5 * k + 1], boxes[5 * k + 2], boxes[5 * k + 3]), "face \(k)")
             #expect(face.score == boxes[5 * k + 4], "face \(k)")
             for j in 0..<5 {
-                #expect(face.points5[j] == Point(points[10 * k + 2 * j], points[10 * k + 2 * j + 1]), "face \(k) point \(j)")
+                #expect(
+                    face.points5[j] == Point(points[10 * k + 2 * j], points[10 * k + 2 * j + 1]), "face \(k) point \(j)"
+                )
             }
         }
     }
@@ -121,8 +136,11 @@ struct MTCNNPipelineTests {
     func pyramid() {
         let p = ImagePyramid(width: 131, height: 97, minimumFaceSize: 20, factor: 0.709)
         // Python: m = 0.6; 97 * 0.6 = 58.2 -> 4 levels (58.2, 41.3, 29.3, 20.8, 14.7) -> 5 levels.
-        #expect(p.levels.map(\.scale) == [0.6, 0.6 * 0.709, 0.6 * 0.709 * 0.709, 0.6 * 0.709 * 0.709 * 0.709,
-                                          0.6 * 0.709 * 0.709 * 0.709 * 0.709])
+        #expect(
+            p.levels.map(\.scale) == [
+                0.6, 0.6 * 0.709, 0.6 * 0.709 * 0.709, 0.6 * 0.709 * 0.709 * 0.709,
+                0.6 * 0.709 * 0.709 * 0.709 * 0.709
+            ])
         #expect(p.levels.first == ImagePyramid.Level(scale: 0.6, width: 79, height: 59))
         #expect(MTCNN(stages: StubStages.stages).factor == 0.709)
     }

@@ -3,8 +3,8 @@ import Foundation
 import NN
 import Tensor
 import TensorIO
-import Testing
 import TestSupport
+import Testing
 
 /// MTCNN's networks with the shipped weights against facenet-pytorch 2.6.0's own PNet, RNet and
 /// ONet on the same inputs (Tests/Fixtures/mtcnn_networks.safetensors, written by

@@ -1,7 +1,7 @@
-import Foundation
-import Testing
 import FaceDetection
+import Foundation
 import TestSupport
+import Testing
 import Vision
 
 /// The shipped detector finds the faces facenet-pytorch 2.6.0's MTCNN finds on real photos of
@@ -10,8 +10,16 @@ import Vision
 /// within 2 px.
 @Suite struct PretrainedMTCNNTests {
     struct Reference: Decodable {
-        struct Face: Decodable { let box: [Float]; let score: Float; let points: [[Float]] }
-        struct Photo: Decodable { let width: Int; let height: Int; let faces: [Face] }
+        struct Face: Decodable {
+            let box: [Float]
+            let score: Float
+            let points: [[Float]]
+        }
+        struct Photo: Decodable {
+            let width: Int
+            let height: Int
+            let faces: [Face]
+        }
         let photos: [String: Photo]
     }
 
@@ -32,13 +40,19 @@ import Vision
             let image = try Image(contentsOf: TestData.root.appendingPathComponent(photo), applyOrientation: false)
             #expect(image.width == expected.width && image.height == expected.height, "\(photo)")
             let faces = try detector.faces(in: image)
-            #expect(faces.count == expected.faces.count, "\(photo): \(faces.count) faces, facenet-pytorch \(expected.faces.count)")
+            #expect(
+                faces.count == expected.faces.count,
+                "\(photo): \(faces.count) faces, facenet-pytorch \(expected.faces.count)")
             for face in expected.faces {
-                let match = try #require(faces.max { Self.iou($0.corners, face.box) < Self.iou($1.corners, face.box) }, "\(photo): no face")
+                let match = try #require(
+                    faces.max { Self.iou($0.corners, face.box) < Self.iou($1.corners, face.box) }, "\(photo): no face")
                 let overlap = Self.iou(match.corners, face.box)
                 #expect(overlap >= 0.9, "\(photo): box \(match.corners) vs \(face.box), IoU \(overlap)")
                 for (point, expectedPoint) in zip(match.points5, face.points) {
-                    let distance = ((point.x - expectedPoint[0]) * (point.x - expectedPoint[0]) + (point.y - expectedPoint[1]) * (point.y - expectedPoint[1])).squareRoot()
+                    let distance =
+                        ((point.x - expectedPoint[0]) * (point.x - expectedPoint[0]) + (point.y - expectedPoint[1])
+                            * (point.y - expectedPoint[1]))
+                        .squareRoot()
                     #expect(distance <= 2, "\(photo): point \(point) vs \(expectedPoint)")
                     worstPoint = max(worstPoint, distance)
                 }
@@ -47,7 +61,9 @@ import Vision
                 compared += 1
             }
         }
-        print("MTCNN against facenet-pytorch: \(compared) faces in \(reference.photos.count) photos, lowest IoU \(worstIoU), largest point distance \(worstPoint) px")
+        print(
+            "MTCNN against facenet-pytorch: \(compared) faces in \(reference.photos.count) photos, lowest IoU \(worstIoU), largest point distance \(worstPoint) px"
+        )
         #expect(compared >= 30)
     }
 }

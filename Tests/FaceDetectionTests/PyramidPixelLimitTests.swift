@@ -1,7 +1,7 @@
-import Foundation
-import Testing
 import FaceDetection
+import Foundation
 import TestSupport
+import Testing
 import Vision
 
 /// A photo over the pyramid's pixel limit is searched in a copy scaled down to the limit, and
@@ -9,7 +9,8 @@ import Vision
 /// memory of 12 megapixels, not 100.
 @Suite struct PyramidPixelLimitTests {
     @Test func aPhotoOverTheLimitIsSearchedScaledDownAndItsFacesMappedBack() throws {
-        let photo = try Image(contentsOf: TestData.root.appendingPathComponent("dlib_examples/2008_002470.jpg"), applyOrientation: false)
+        let photo = try Image(
+            contentsOf: TestData.root.appendingPathComponent("dlib_examples/2008_002470.jpg"), applyOrientation: false)
         var detector = try MTCNN.pretrained()
         let original = try detector.faces(in: photo)
         #expect(original.count == 6)
@@ -19,10 +20,13 @@ import Vision
         let found = try detector.faces(in: large)
         #expect(found.count == original.count)
         for face in original {
-            let doubled = BoundingBox(x: 2 * face.box.x, y: 2 * face.box.y, width: 2 * face.box.width, height: 2 * face.box.height)
+            let doubled = BoundingBox(
+                x: 2 * face.box.x, y: 2 * face.box.y, width: 2 * face.box.width, height: 2 * face.box.height)
             let best = found.map { $0.box.intersectionOverUnion(with: doubled) }.max() ?? 0
             #expect(best > 0.8, "face \(face.box): best IoU \(best) with the doubled box")
-            let match = found.max { $0.box.intersectionOverUnion(with: doubled) < $1.box.intersectionOverUnion(with: doubled) }!
+            let match = found.max {
+                $0.box.intersectionOverUnion(with: doubled) < $1.box.intersectionOverUnion(with: doubled)
+            }!
             for (point, expected) in zip(match.points5, face.points5) {
                 let distance = ((point - 2 * expected) * (point - 2 * expected)).sum().squareRoot()
                 #expect(distance < 0.1 * doubled.width, "point \(point) against \(2 * expected)")

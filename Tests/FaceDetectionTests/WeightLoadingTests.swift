@@ -13,11 +13,12 @@ import Testing
     }
 
     @Test func stateDictNamesAreFacenetPyTorchs() {
-        #expect(PNet().stateDict().map(\.name).sorted() == [
-            "conv1.bias", "conv1.weight", "conv2.bias", "conv2.weight", "conv3.bias", "conv3.weight",
-            "conv4_1.bias", "conv4_1.weight", "conv4_2.bias", "conv4_2.weight",
-            "prelu1.weight", "prelu2.weight", "prelu3.weight",
-        ])
+        #expect(
+            PNet().stateDict().map(\.name).sorted() == [
+                "conv1.bias", "conv1.weight", "conv2.bias", "conv2.weight", "conv3.bias", "conv3.weight",
+                "conv4_1.bias", "conv4_1.weight", "conv4_2.bias", "conv4_2.weight",
+                "prelu1.weight", "prelu2.weight", "prelu3.weight"
+            ])
         #expect(RNet().stateDict().map(\.name).contains("dense5_2.weight"))
         #expect(ONet().stateDict().map(\.name).contains("dense6_3.bias"))
         #expect(PNet().parameterCount == 6_632)
@@ -67,7 +68,9 @@ import Testing
         #expect {
             _ = try MTCNNWeights.load(from: missingURL)
         } throws: { error in
-            guard case .stateDict(let path, let network, let stateError)? = error as? MTCNNWeights.LoadError else { return false }
+            guard case .stateDict(let path, let network, let stateError)? = error as? MTCNNWeights.LoadError else {
+                return false
+            }
             return path == missingURL.path && network == "onet" && stateError.missing == ["dense6_3.bias"]
         }
 

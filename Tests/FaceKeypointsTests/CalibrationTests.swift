@@ -1,7 +1,7 @@
-import Foundation
-import Testing
 import FaceKeypoints
+import Foundation
 import TestSupport
+import Testing
 
 /// Point offsets (``KeypointModelSpec/pointOffsets``): added once to every estimate, measured on
 /// a model's faces by ``KeypointCalibration``, refused when a file's are malformed, written by
@@ -23,13 +23,19 @@ import TestSupport
         let mirror = try plain.outputMirrorMap()
         let pairs = [
             (KeypointOutputs(own, spec: plain).estimates(), KeypointOutputs(own, spec: offset).estimates()),
-            (KeypointOutputs(own, spec: plain).estimates(mergingMirrored: KeypointOutputs(mirrored, spec: plain), mirror: mirror),
-             KeypointOutputs(own, spec: offset).estimates(mergingMirrored: KeypointOutputs(mirrored, spec: offset), mirror: mirror)),
+            (
+                KeypointOutputs(own, spec: plain).estimates(
+                    mergingMirrored: KeypointOutputs(mirrored, spec: plain), mirror: mirror),
+                KeypointOutputs(own, spec: offset).estimates(
+                    mergingMirrored: KeypointOutputs(mirrored, spec: offset), mirror: mirror)
+            )
         ]
         for (withoutOffsets, withOffsets) in pairs {
             for (a, b) in zip(withoutOffsets, withOffsets) {
                 for (point, (p, q)) in zip(a.points, b.points).enumerated() {
-                    #expect(abs(q.x - p.x - offsets[point].x) < 1e-4 && abs(q.y - p.y - offsets[point].y) < 1e-4, "point \(point)")
+                    #expect(
+                        abs(q.x - p.x - offsets[point].x) < 1e-4 && abs(q.y - p.y - offsets[point].y) < 1e-4,
+                        "point \(point)")
                 }
             }
         }
@@ -42,7 +48,7 @@ import TestSupport
         spec.pointOffsets = Array(repeating: .zero, count: 68)
         spec.pointOffsets![3] = Point(.infinity, 0)
         #expect { try spec.validate() } throws: { ($0 as? KeypointModelSpec.InvalidField)?.field == "pointOffsets[3]" }
-        spec.pointOffsets![3] = Point(0, 500)   // beyond the 224 px input
+        spec.pointOffsets![3] = Point(0, 500)  // beyond the 224 px input
         #expect { try spec.validate() } throws: { ($0 as? KeypointModelSpec.InvalidField)?.field == "pointOffsets[3]" }
         // Files written before calibration have no offsets and read as none.
         let json = try JSONEncoder().encode(KeypointModelSpec.landmarks)
@@ -71,14 +77,20 @@ import TestSupport
         var sums = [Point](repeating: .zero, count: 68)
         for prediction in predictions {
             let toInput = faces.baseTransform(at: prediction.index)
-            for (point, (truth, predicted)) in zip(toInput.apply(prediction.truth), toInput.apply(prediction.predicted)).enumerated() {
+            for (point, (truth, predicted)) in zip(toInput.apply(prediction.truth), toInput.apply(prediction.predicted))
+                .enumerated()
+            {
                 sums[point] += truth - predicted
             }
         }
         let offsets = try #require(calibrated.pointOffsets)
-        #expect(offsets.contains { ($0 * $0).sum() > 1 }, "an untrained model should be far off somewhere: \(offsets.prefix(4))")
+        #expect(
+            offsets.contains { ($0 * $0).sum() > 1 },
+            "an untrained model should be far off somewhere: \(offsets.prefix(4))")
         for (point, sum) in sums.enumerated() {
-            #expect(abs(sum.x) / 6 < 1e-3 && abs(sum.y) / 6 < 1e-3, "point \(point): mean error \(sum / 6) px after calibration")
+            #expect(
+                abs(sum.x) / 6 < 1e-3 && abs(sum.y) / 6 < 1e-3,
+                "point \(point): mean error \(sum / 6) px after calibration")
         }
     }
 
@@ -93,9 +105,12 @@ import TestSupport
         let (model, spec, metadata) = try KeypointModelFile.load(out)
         #expect(spec.pointOffsets?.count == 68 && metadata["facekeypoints.provenance"] != nil)
         let shipped = try KeypointModelFile.load(try KeypointModel.shippedLandmarksURL()).model
-        #expect(model.stateDict().map(\.tensor.scalars) == shipped.stateDict().map(\.tensor.scalars), "the weights must stay the shipped file's")
+        #expect(
+            model.stateDict().map(\.tensor.scalars) == shipped.stateDict().map(\.tensor.scalars),
+            "the weights must stay the shipped file's")
 
-        let (boxes, _) = try DetectorBoxes.replacingBoxes(of: try ImglabDataset(contentsOf: annotations), file: annotations, detector: try MTCNN.pretrained())
+        let (boxes, _) = try DetectorBoxes.replacingBoxes(
+            of: try ImglabDataset(contentsOf: annotations), file: annotations, detector: try MTCNN.pretrained())
         let detectorXML = folder.appendingPathComponent("detector.xml")
         try boxes.write(to: detectorXML)
         let refused = try CommandRunner.run(["calibrate", "--xml", detectorXML.path, "--out", out.path])

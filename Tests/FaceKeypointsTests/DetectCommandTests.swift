@@ -1,13 +1,17 @@
-import Foundation
-import Testing
 import FaceKeypoints
+import Foundation
 import TestSupport
+import Testing
 
 /// `keypoints detect`: boxes for every photo as JSON or imglab XML; an unreadable photo is one
 /// line on stderr, the others go on, and the exit status is 1 at the end.
 @Suite struct DetectCommandTests {
     struct Record: Decodable {
-        struct Face: Decodable { let box: [Float]; let score: Float; let points5: [[Float]] }
+        struct Face: Decodable {
+            let box: [Float]
+            let score: Float
+            let points5: [[Float]]
+        }
         let image: String
         let faces: [Face]
     }
@@ -21,7 +25,9 @@ import TestSupport
         let dogs = TestData.root.appendingPathComponent("dlib_examples/dogs.jpg").path
         let run = try CommandRunner.run(["detect", people, bad.path, dogs])
         #expect(run.status == 1)
-        #expect(run.error.contains("\(bad.path): ") && run.error.contains("not a PNG, JPEG or PNM file"), "stderr: \(run.error)")
+        #expect(
+            run.error.contains("\(bad.path): ") && run.error.contains("not a PNG, JPEG or PNM file"),
+            "stderr: \(run.error)")
         let records = try JSONDecoder().decode([Record].self, from: Data(run.output.utf8))
         #expect(records.map(\.image) == [people, dogs])
         #expect(records[0].faces.count == 6 && records[1].faces.isEmpty, "faces: \(records.map(\.faces.count))")

@@ -1,7 +1,7 @@
-import Foundation
-import Testing
 import FaceKeypoints
+import Foundation
 import TestSupport
+import Testing
 
 /// What `evaluate` and `calibrate` do, called through the library: the faces of a source for a
 /// model (each check once, with one message) and the evaluation run.
@@ -29,16 +29,23 @@ import TestSupport
     }
 
     @Test func sourcesThatDoNotFitTheModelAreRefusedWithOneLine() throws {
-        #expect { _ = try AnnotatedFaces.imglab(Self.labels, split: nil).faces(for: .landmarks, part: .validation) } throws: {
+        #expect {
+            _ = try AnnotatedFaces.imglab(Self.labels, split: nil).faces(for: .landmarks, part: .validation)
+        } throws: {
             "\($0)".contains("need the training run's split")
         }
-        #expect { _ = try AnnotatedFaces.imm(Self.imm).faces(for: .landmarks) } throws: { "\($0)".contains("evaluate it on an imglab XML") }
-        #expect { _ = try AnnotatedFaces.imglab(Self.labels, split: nil).faces(for: .nose) } throws: { "\($0)".contains("evaluate it on the IMM folder") }
+        #expect { _ = try AnnotatedFaces.imm(Self.imm).faces(for: .landmarks) } throws: {
+            "\($0)".contains("evaluate it on an imglab XML")
+        }
+        #expect { _ = try AnnotatedFaces.imglab(Self.labels, split: nil).faces(for: .nose) } throws: {
+            "\($0)".contains("evaluate it on the IMM folder")
+        }
     }
 
     @Test func shippedModelOnFourHeldOutFacesAndWholeImageModelsRefuseDetectorBoxes() throws {
         let model = try KeypointModel.shippedLandmarks()
-        let held = try AnnotatedFaces.imglab(Self.labels, split: try ValidationSplit(fraction: 0.1, seed: 0)).faces(for: model.spec)
+        let held = try AnnotatedFaces.imglab(Self.labels, split: try ValidationSplit(fraction: 0.1, seed: 0)).faces(
+            for: model.spec)
         let run = try Evaluation.run(model, on: held.subset([0, 1, 2, 3]), boxes: .truth)
         #expect(run.predictions.count == 4 && run.missed == 0 && run.report.images == 4)
         #expect(run.report.nme > 0 && run.report.nme < 0.08, "NME \(run.report.nme)")
@@ -46,7 +53,11 @@ import TestSupport
         var generator = RandomGenerator(seed: 0)
         let nose = KeypointModel(network: KeypointModelSpec.nose.makeModel(using: &generator), spec: .nose)
         let faces = try AnnotatedFaces.imm(Self.imm).faces(for: .nose)
-        #expect { _ = try Evaluation.run(nose, on: faces, boxes: .detector) } throws: { "\($0)".contains("face boxes do not apply") }
-        #expect { _ = try Evaluation.run(nose, on: faces, boxes: .truth, threshold: 0) } throws: { "\($0)".contains("must be positive") }
+        #expect { _ = try Evaluation.run(nose, on: faces, boxes: .detector) } throws: {
+            "\($0)".contains("face boxes do not apply")
+        }
+        #expect { _ = try Evaluation.run(nose, on: faces, boxes: .truth, threshold: 0) } throws: {
+            "\($0)".contains("must be positive")
+        }
     }
 }

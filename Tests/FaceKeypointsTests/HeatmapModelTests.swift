@@ -1,16 +1,25 @@
-import Foundation
-import Testing
 import FaceKeypoints
+import Foundation
 import TestSupport
+import Testing
 
 /// The PIPNet heatmap model end to end: it trains on a user's scheme with absent points, its
 /// file carries the neighbour lists, and `predict` writes each point's confidence; test-time
 /// mirroring is exactly symmetric.
 @Suite(.serialized) struct HeatmapModelTests {
-    struct Report: Decodable { let nme: Float; let images: Int }
-    struct Metrics: Decodable { let train_loss: [Float]; let val_nme: Float }
+    struct Report: Decodable {
+        let nme: Float
+        let images: Int
+    }
+    struct Metrics: Decodable {
+        let train_loss: [Float]
+        let val_nme: Float
+    }
     struct Photo: Decodable {
-        struct Face: Decodable { let points: [[Float]]; let confidence: [Float]? }
+        struct Face: Decodable {
+            let points: [[Float]]
+            let confidence: [Float]?
+        }
         let faces: [Face]
     }
 
@@ -23,12 +32,15 @@ import TestSupport
         try AnySchemeTests.fivePointLabels(faces: 64, dropping: 0.2).write(to: labels)
         try "e36 e45\nm48 m54\n".write(to: mirror, atomically: true, encoding: .utf8)
         let out = folder.appendingPathComponent("run")
-        let run = try CommandRunner.run(["train", "--xml", labels.path, "--out", out.path, "--mirror", mirror.path,
-                                         "--architecture", "PIPNet-ResNet18", "--input-size", "64", "--epochs", "3", "--batch-size", "8",
-                                         "--lr", "0.002", "--schedule", "constant", "--val-fraction", "0.2", "--seed", "1"])
+        let run = try CommandRunner.run([
+            "train", "--xml", labels.path, "--out", out.path, "--mirror", mirror.path,
+            "--architecture", "PIPNet-ResNet18", "--input-size", "64", "--epochs", "3", "--batch-size", "8",
+            "--lr", "0.002", "--schedule", "constant", "--val-fraction", "0.2", "--seed", "1"
+        ])
         #expect(run.status == 0, "\(run.error)")
         #expect(run.output.contains("loss PIPNet's"), "\(run.output)")
-        let metrics = try JSONDecoder().decode(Metrics.self, from: Data(contentsOf: out.appendingPathComponent("metrics.json")))
+        let metrics = try JSONDecoder().decode(
+            Metrics.self, from: Data(contentsOf: out.appendingPathComponent("metrics.json")))
         #expect(metrics.train_loss.count == 3 && metrics.train_loss[2] < metrics.train_loss[0], "\(metrics.train_loss)")
 
         let model = out.appendingPathComponent("model.safetensors")
@@ -36,7 +48,9 @@ import TestSupport
         #expect(spec.architecture == .pipNetResNet18)
         #expect(spec.neighbours?.count == 5 && spec.neighbours?.allSatisfy { $0.count == 4 } == true)
 
-        let evaluation = try CommandRunner.run(["evaluate", "--model", model.path, "--xml", labels.path, "--val-fraction", "0.2", "--seed", "1"])
+        let evaluation = try CommandRunner.run([
+            "evaluate", "--model", model.path, "--xml", labels.path, "--val-fraction", "0.2", "--seed", "1"
+        ])
         #expect(evaluation.status == 0, "\(evaluation.error)")
         let report = try JSONDecoder().decode(Report.self, from: Data(evaluation.output.utf8))
         #expect(report.images == 13 && report.nme.isFinite)
@@ -45,23 +59,35 @@ import TestSupport
         #expect(abs(report.nme - metrics.val_nme) < 1e-5, "evaluate \(report.nme) vs metrics.json \(metrics.val_nme)")
 
         let predictions = folder.appendingPathComponent("predictions")
-        let predict = try CommandRunner.run(["predict", "--model", model.path, "--xml", labels.path, "--mirror", "--out", predictions.path])
+        let predict = try CommandRunner.run([
+            "predict", "--model", model.path, "--xml", labels.path, "--mirror", "--out", predictions.path
+        ])
         #expect(predict.status == 0, "\(predict.error)")
-        let first = try #require(try FileManager.default.contentsOfDirectory(atPath: predictions.path).sorted().first { $0.hasSuffix("_keypoints.json") })
-        let photo = try JSONDecoder().decode(Photo.self, from: Data(contentsOf: predictions.appendingPathComponent(first)))
+        let first = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: predictions.path).sorted().first {
+                $0.hasSuffix("_keypoints.json")
+            })
+        let photo = try JSONDecoder().decode(
+            Photo.self, from: Data(contentsOf: predictions.appendingPathComponent(first)))
         let face = try #require(photo.faces.first)
         let confidence = try #require(face.confidence)
         #expect(face.points.count == 5 && confidence.count == 5 && confidence.allSatisfy(\.isFinite))
 
         // A scheme without a mirror map cannot mirror: one clear line.
-        let scheme = try LandmarkScheme(name: "plain", pointNames: ["e36", "e45", "m48", "m54", "nose"], mirror: nil, normalization: .boxSize)
+        let scheme = try LandmarkScheme(
+            name: "plain", pointNames: ["e36", "e45", "m48", "m54", "nose"], mirror: nil, normalization: .boxSize)
         let plainSpec = KeypointModelSpec.custom(scheme: scheme, architecture: .noseNet, inputSize: 80)
         var generator = RandomGenerator(seed: 1)
         let plainModel = folder.appendingPathComponent("plain.safetensors")
         try KeypointModelFile.save(plainSpec.makeModel(using: &generator), spec: plainSpec, to: plainModel)
-        let refused = try CommandRunner.run(["predict", "--model", plainModel.path, "--xml", labels.path, "--mirror",
-                                             "--out", folder.appendingPathComponent("refused").path])
-        #expect(refused.status != 0 && refused.error.contains("--mirror: test-time mirroring needs the scheme's mirror map"), "\(refused.error)")
+        let refused = try CommandRunner.run([
+            "predict", "--model", plainModel.path, "--xml", labels.path, "--mirror",
+            "--out", folder.appendingPathComponent("refused").path
+        ])
+        #expect(
+            refused.status != 0
+                && refused.error.contains("--mirror: test-time mirroring needs the scheme's mirror map"),
+            "\(refused.error)")
     }
 
     /// With mirroring, a mirrored photo and box give the mirrored points (each point where its
@@ -78,16 +104,19 @@ import TestSupport
             spec.neighbours = PIPNetNeighbours(meanFace: meanFace, count: 10).indices
         }
         let model = spec.makeModel(using: &generator)
-        if architecture == .integralResNet18 {   // untrained heatmaps are nearly flat: every point near the centre
+        if architecture == .integralResNet18 {  // untrained heatmaps are nearly flat: every point near the centre
             let last = try #require(model.namedParameters().first { $0.name == "head.8.weight" }).parameter
             last.assign(Tensor.randomNormal(last.value.shape, using: &generator))
         }
         model.eval()
         var detector = KeypointModel(network: model, spec: spec)
         let photo = try Image(contentsOf: TestData.root.appendingPathComponent("300w_subset/afw/1051618982_1.jpg"))
-        let box = BoundingBox(x: 0.3 * Float(photo.width), y: 0.2 * Float(photo.height), width: 0.3 * Float(photo.width), height: 0.35 * Float(photo.height))
+        let box = BoundingBox(
+            x: 0.3 * Float(photo.width), y: 0.2 * Float(photo.height), width: 0.3 * Float(photo.width),
+            height: 0.35 * Float(photo.height))
         let flipped = photo.flippedHorizontally()
-        let flippedBox = BoundingBox(x: Float(photo.width) - box.x - box.width, y: box.y, width: box.width, height: box.height)
+        let flippedBox = BoundingBox(
+            x: Float(photo.width) - box.x - box.width, y: box.y, width: box.width, height: box.height)
         let mirror = try #require(spec.scheme.mirror)
 
         func asymmetry() throws -> (points: Float, confidences: Float) {
@@ -97,7 +126,9 @@ import TestSupport
                 let partner = a.points[mirror.permutation[i]]
                 let d = b.points[i] - Point(Float(photo.width) - partner.x, partner.y)
                 points = max(points, abs(d.x), abs(d.y))
-                if let x = a.confidences, let y = b.confidences { confidences = max(confidences, abs(y[i] - x[mirror.permutation[i]])) }
+                if let x = a.confidences, let y = b.confidences {
+                    confidences = max(confidences, abs(y[i] - x[mirror.permutation[i]]))
+                }
             }
             return (points, confidences)
         }

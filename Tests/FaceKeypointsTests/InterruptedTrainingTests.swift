@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import FaceKeypoints
 import TestSupport
+import Testing
+
+@testable import FaceKeypoints
 
 /// A training process killed with SIGKILL resumes from its last checkpoint and ends with the
 /// same weights as a run never interrupted; a resume on other data or settings is refused; a
@@ -12,7 +13,9 @@ import TestSupport
     /// followed by `--resume`; every chain of runs must end with the uninterrupted run's weights
     /// and metrics. When a chain finishes before enough kills have landed, a new one starts.
     @Test func runsKilledAtRandomMomentsResumeToTheSameWeights() throws {
-        let arguments = ["nose", "--data", CommandRunner.data, "--epochs", "6", "--limit", "16", "--recipe", "study", "--seed", "3"]
+        let arguments = [
+            "nose", "--data", CommandRunner.data, "--epochs", "6", "--limit", "16", "--recipe", "study", "--seed", "3"
+        ]
         let uninterrupted = try CommandRunner.temporaryDirectory("uninterrupted")
         defer { try? FileManager.default.removeItem(at: uninterrupted) }
         let start = Date()
@@ -37,20 +40,28 @@ import TestSupport
                 kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
                 guard process.terminationReason == .uncaughtSignal else {
-                    #expect(process.terminationStatus == 0, "chain \(chains): a resumed run failed after kills at \(delays) s")
+                    #expect(
+                        process.terminationStatus == 0,
+                        "chain \(chains): a resumed run failed after kills at \(delays) s")
                     break
                 }
                 kills += 1
                 delays.append((delay * 100).rounded() / 100)
             }
             let model = try Data(contentsOf: out.appendingPathComponent("model.safetensors"))
-            #expect(model == referenceModel, "chain \(chains) (kills after \(delays) s): the weights differ from the uninterrupted run's")
+            #expect(
+                model == referenceModel,
+                "chain \(chains) (kills after \(delays) s): the weights differ from the uninterrupted run's")
             let metrics = try Metrics(contentsOf: out.appendingPathComponent("metrics.json"))
             #expect(metrics.train_loss == referenceMetrics.train_loss && metrics.val_loss == referenceMetrics.val_loss)
-            let leftovers = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".tmp") }
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: out.path).filter {
+                $0.hasSuffix(".tmp")
+            }
             #expect(leftovers.count <= delays.count, "temporary files pile up: \(leftovers)")
         }
-        print("killed training \(kills) times in \(chains) chains; every chain ended with the uninterrupted run's weights")
+        print(
+            "killed training \(kills) times in \(chains) chains; every chain ended with the uninterrupted run's weights"
+        )
         #expect(kills >= 20, "only \(kills) kills landed in \(chains) chains")
     }
 
@@ -63,14 +74,22 @@ import TestSupport
         struct Stop: Error {}
         let folder = URL(fileURLWithPath: CommandRunner.data + "/imm_face_db")
         var spec = KeypointModelSpec.nose
-        (spec.inputWidth, spec.inputHeight) = (40, 30)   // a quarter of the study's input: the resume logic, not the model, is tested
-        let training = try FaceDataset.imm(folder: folder, split: .train, configuration: spec.datasetConfiguration()).subset(Array(0..<8))
-        let validation = try FaceDataset.imm(folder: folder, split: .validation, configuration: spec.datasetConfiguration()).subset(Array(0..<4))
-        let configuration = TrainingConfiguration(epochs: 3, batchSize: 4, learningRate: 1e-3, seed: 5, movingAverageDecay: movingAverageDecay)
+        // a quarter of the study's input: the resume logic, not the model, is tested
+        (spec.inputWidth, spec.inputHeight) = (40, 30)
+        let training = try FaceDataset.imm(folder: folder, split: .train, configuration: spec.datasetConfiguration())
+            .subset(Array(0..<8))
+        let validation = try FaceDataset.imm(
+            folder: folder, split: .validation, configuration: spec.datasetConfiguration()
+        ).subset(Array(0..<4))
+        let configuration = TrainingConfiguration(
+            epochs: 3, batchSize: 4, learningRate: 1e-3, seed: 5, movingAverageDecay: movingAverageDecay)
         func trainer(_ out: URL) throws -> KeypointTrainer {
-            try KeypointTrainer(spec: spec, configuration: configuration, training: training, validation: validation, output: out)
+            try KeypointTrainer(
+                spec: spec, configuration: configuration, training: training, validation: validation, output: out)
         }
-        let (reference, stopped) = (try CommandRunner.temporaryDirectory("reference"), try CommandRunner.temporaryDirectory("stopped"))
+        let (reference, stopped) = (
+            try CommandRunner.temporaryDirectory("reference"), try CommandRunner.temporaryDirectory("stopped")
+        )
         defer { for url in [reference, stopped] { try? FileManager.default.removeItem(at: url) } }
         try trainer(reference).run(resume: false)
 
@@ -78,25 +97,32 @@ import TestSupport
         var writes = 0
         first.afterWriting = { url in
             if url.lastPathComponent == file { writes += 1 }
-            if writes == 2 { throw Stop() }   // in the second epoch
+            if writes == 2 { throw Stop() }  // in the second epoch
         }
         #expect(throws: Stop.self) { try first.run(resume: false) }
         var resumedFrom = -1
         try trainer(stopped).run(resume: true) { if case .resumed(let epoch) = $0 { resumedFrom = epoch } }
         #expect(resumedFrom == (file == "model.safetensors" ? 1 : 2))
-        #expect(try Data(contentsOf: stopped.appendingPathComponent("model.safetensors"))
+        #expect(
+            try Data(contentsOf: stopped.appendingPathComponent("model.safetensors"))
                 == Data(contentsOf: reference.appendingPathComponent("model.safetensors")))
     }
 
     @Test func resumingWithOtherSettingsIsRefused() throws {
         let out = try CommandRunner.temporaryDirectory("settings")
         defer { try? FileManager.default.removeItem(at: out) }
-        let first = try CommandRunner.run(["nose", "--data", CommandRunner.data, "--epochs", "1", "--limit", "4", "--out", out.path])
+        let first = try CommandRunner.run([
+            "nose", "--data", CommandRunner.data, "--epochs", "1", "--limit", "4", "--out", out.path
+        ])
         #expect(first.status == 0, "\(first.error)")
-        let second = try CommandRunner.run(["nose", "--data", CommandRunner.data, "--epochs", "1", "--limit", "4", "--lr", "0.01",
-                                            "--out", out.path, "--resume"])
+        let second = try CommandRunner.run([
+            "nose", "--data", CommandRunner.data, "--epochs", "1", "--limit", "4", "--lr", "0.01",
+            "--out", out.path, "--resume"
+        ])
         #expect(second.status != 0)
-        #expect(second.error.contains("cannot resume") && second.error.contains("learningRate: checkpoint 0.001, now 0.01"), "stderr: \(second.error)")
+        #expect(
+            second.error.contains("cannot resume") && second.error.contains("learningRate: checkpoint 0.001, now 0.01"),
+            "stderr: \(second.error)")
     }
 
     /// Other data is refused with one line naming the difference (here `--limit`, which changes
@@ -106,8 +132,9 @@ import TestSupport
         let out = try CommandRunner.temporaryDirectory("data")
         let linked = try CommandRunner.temporaryDirectory("linked-data")
         defer { for url in [out, linked] { try? FileManager.default.removeItem(at: url) } }
-        try FileManager.default.createSymbolicLink(at: linked.appendingPathComponent("imm_face_db"),
-                                                   withDestinationURL: URL(fileURLWithPath: CommandRunner.data + "/imm_face_db"))
+        try FileManager.default.createSymbolicLink(
+            at: linked.appendingPathComponent("imm_face_db"),
+            withDestinationURL: URL(fileURLWithPath: CommandRunner.data + "/imm_face_db"))
         let base = ["nose", "--epochs", "1", "--out", out.path, "--threads", "1"]
         let first = try CommandRunner.run(base + ["--data", CommandRunner.data, "--limit", "4"])
         #expect(first.status == 0, "\(first.error)")
@@ -115,17 +142,22 @@ import TestSupport
         let otherLimit = try CommandRunner.run(base + ["--data", CommandRunner.data, "--limit", "5", "--resume"])
         #expect(otherLimit.status == 1)
         let lines = otherLimit.error.split(separator: "\n")
-        #expect(lines.count == 1 && otherLimit.error.contains("cannot resume: it was trained on other data: 4 faces from ")
+        #expect(
+            lines.count == 1 && otherLimit.error.contains("cannot resume: it was trained on other data: 4 faces from ")
                 && otherLimit.error.contains("now 5 faces from "), "stderr: \(otherLimit.error)")
 
         let moved = try CommandRunner.run(base + ["--data", linked.path, "--limit", "4", "--resume"])
         #expect(moved.status == 0 && !moved.error.contains("warning"), "stderr: \(moved.error)")
 
-        let threads = try CommandRunner.run(["nose", "--epochs", "1", "--out", out.path, "--threads", "2", "--data", CommandRunner.data,
-                                             "--limit", "4", "--resume"])
+        let threads = try CommandRunner.run([
+            "nose", "--epochs", "1", "--out", out.path, "--threads", "2", "--data", CommandRunner.data,
+            "--limit", "4", "--resume"
+        ])
         #expect(threads.status == 0, "stderr: \(threads.error)")
-        #expect(threads.error.contains("warning: the checkpoint was made with 1 threads, this run uses 2: from here on it rounds differently"),
-                "stderr: \(threads.error)")
+        #expect(
+            threads.error.contains(
+                "warning: the checkpoint was made with 1 threads, this run uses 2: from here on it rounds differently"),
+            "stderr: \(threads.error)")
     }
 
     @Test func nonFiniteLossStopsAndKeepsTheLastCheckpoint() throws {
@@ -133,11 +165,16 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: out) }
         let folder = URL(fileURLWithPath: CommandRunner.data + "/imm_face_db")
         var spec = KeypointModelSpec.nose
-        (spec.inputWidth, spec.inputHeight) = (40, 30)   // a quarter of the study's input: the resume logic, not the model, is tested
-        let training = try FaceDataset.imm(folder: folder, split: .train, configuration: spec.datasetConfiguration()).subset(Array(0..<8))
-        let validation = try FaceDataset.imm(folder: folder, split: .validation, configuration: spec.datasetConfiguration()).subset(Array(0..<4))
-        let trainer = try KeypointTrainer(spec: spec, configuration: TrainingConfiguration(epochs: 3, batchSize: 4, learningRate: 1e-3),
-                                          training: training, validation: validation, output: out)
+        // a quarter of the study's input: the resume logic, not the model, is tested
+        (spec.inputWidth, spec.inputHeight) = (40, 30)
+        let training = try FaceDataset.imm(folder: folder, split: .train, configuration: spec.datasetConfiguration())
+            .subset(Array(0..<8))
+        let validation = try FaceDataset.imm(
+            folder: folder, split: .validation, configuration: spec.datasetConfiguration()
+        ).subset(Array(0..<4))
+        let trainer = try KeypointTrainer(
+            spec: spec, configuration: TrainingConfiguration(epochs: 3, batchSize: 4, learningRate: 1e-3),
+            training: training, validation: validation, output: out)
         var saved = Data()
         let error = try #require(throws: TrainingError.self) {
             try trainer.run(resume: false) { progress in

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import FaceKeypoints
 import TestSupport
+import Testing
+
+@testable import FaceKeypoints
 
 /// A model file's metadata is checked when it is read: any bad spec is one `KeypointModelError`
 /// naming the file and the field, never a trap in the layers built from it.
@@ -28,7 +29,7 @@ import TestSupport
         ("architecture", "\"VGG16\"", "field 'architecture': Cannot initialize Architecture"),
         ("task", "7", "field 'task': expected String"),
         ("crop", "{\"faceBox\": {\"enlargement\": 0.1}}", "field 'crop.faceBox.enlargement': 0.1 is outside 1...4"),
-        ("architecture", "\"Integral-ResNet18\"", "field 'inputWidth': 80 px; Integral-ResNet18 needs a multiple of 32"),
+        ("architecture", "\"Integral-ResNet18\"", "field 'inputWidth': 80 px; Integral-ResNet18 needs a multiple of 32")
     ])
     func badSpecIsOneClearError(field: String, value: String, expected: String) throws {
         var object = try Self.specObject(.nose)
@@ -38,14 +39,17 @@ import TestSupport
             _ = try KeypointModelFile.spec(from: metadata, file: "bad.safetensors")
         } throws: { error in
             let message = String(describing: error)
-            return error is KeypointModelError && message.hasPrefix("bad.safetensors: metadata 'facekeypoints.spec'") && message.contains(expected)
+            return error is KeypointModelError && message.hasPrefix("bad.safetensors: metadata 'facekeypoints.spec'")
+                && message.contains(expected)
         }
     }
 
     @Test func missingFieldIsNamed() throws {
         var object = try Self.specObject(.nose)
         object["inputWidth"] = nil
-        #expect(throws: KeypointModelError.self) { try KeypointModelFile.spec(from: [KeypointModelFile.specKey: try Self.json(object)], file: "m") }
+        #expect(throws: KeypointModelError.self) {
+            try KeypointModelFile.spec(from: [KeypointModelFile.specKey: try Self.json(object)], file: "m")
+        }
         do {
             _ = try KeypointModelFile.spec(from: [KeypointModelFile.specKey: try Self.json(object)], file: "m")
         } catch {
@@ -62,21 +66,25 @@ import TestSupport
         ("[[1], [0], [2], [0], [0]]", "field 'neighbours[2][0]': 2 is not another point"),
         ("[[1], [0], [9], [0], [0]]", "field 'neighbours[2][0]': 9 is not another point"),
         ("[[1, 1], [0, 2], [0, 1], [0, 1], [0, 1]]", "field 'neighbours[0]': [1, 1] lists a point twice"),
-        ("[[], [], [], [], []]", "field 'neighbours[0]': 0 neighbours; expected 1...4"),
+        ("[[], [], [], [], []]", "field 'neighbours[0]': 0 neighbours; expected 1...4")
     ])
     func badNeighbourListsAreOneClearError(value: String, expected: String) throws {
-        var spec = KeypointModelSpec.custom(scheme: try LandmarkScheme(name: "five", pointNames: ["a", "b", "c", "d", "e"], mirror: nil, normalization: .boxSize), architecture: .pipNetResNet18, inputSize: 64)
+        var spec = KeypointModelSpec.custom(
+            scheme: try LandmarkScheme(
+                name: "five", pointNames: ["a", "b", "c", "d", "e"], mirror: nil, normalization: .boxSize),
+            architecture: .pipNetResNet18, inputSize: 64)
         spec.neighbours = [[1], [0], [0], [0], [0]]
         try spec.validate()
         var object = try Self.specObject(spec)
         object["neighbours"] = value == "nil" ? nil : try JSONSerialization.jsonObject(with: Data(value.utf8))
         #expect {
-            _ = try KeypointModelFile.spec(from: [KeypointModelFile.specKey: try Self.json(object)], file: "pip.safetensors")
+            _ = try KeypointModelFile.spec(
+                from: [KeypointModelFile.specKey: try Self.json(object)], file: "pip.safetensors")
         } throws: { error in
             String(describing: error).contains(expected)
         }
         spec.architecture = .resnet18
-        #expect(throws: KeypointModelSpec.InvalidField.self) { try spec.validate() }   // lists on a regression model
+        #expect(throws: KeypointModelSpec.InvalidField.self) { try spec.validate() }  // lists on a regression model
         spec.neighbours = nil
         try spec.validate()
     }
@@ -87,8 +95,10 @@ import TestSupport
     @Test func pipNetStrideTravelsInTheArchitecture() throws {
         let folder = try CommandRunner.temporaryDirectory("stride")
         defer { try? FileManager.default.removeItem(at: folder) }
-        var spec = KeypointModelSpec.custom(scheme: try LandmarkScheme(name: "five", pointNames: ["a", "b", "c", "d", "e"], mirror: nil,
-                                                                        normalization: .boxSize), architecture: .pipNet16ResNet18, inputSize: 64)
+        var spec = KeypointModelSpec.custom(
+            scheme: try LandmarkScheme(
+                name: "five", pointNames: ["a", "b", "c", "d", "e"], mirror: nil,
+                normalization: .boxSize), architecture: .pipNet16ResNet18, inputSize: 64)
         spec.neighbours = [[1], [0], [0], [0], [0]]
         var generator = RandomGenerator(seed: 16)
         let model = spec.makeModel(using: &generator)
@@ -105,7 +115,9 @@ import TestSupport
         spec.architecture = .pipNetResNet18
         let mislabelled = folder.appendingPathComponent("pip32.safetensors")
         try KeypointModelFile.save(model, spec: spec, to: mislabelled)
-        #expect { _ = try KeypointModelFile.load(mislabelled) } throws: { String(describing: $0).contains("deconv1.weight") }
+        #expect { _ = try KeypointModelFile.load(mislabelled) } throws: {
+            String(describing: $0).contains("deconv1.weight")
+        }
     }
 
     /// The three study specs and a 3-channel ResNet18 pass; the limits are the ones the models
@@ -130,10 +142,14 @@ import TestSupport
         var object = try Self.specObject(.face)
         #expect(object["architecture"] as? String == "StudyPart2Net")
         object["architecture"] = "FaceNet"
-        let spec = try JSONDecoder().decode(KeypointModelSpec.self, from: try JSONSerialization.data(withJSONObject: object))
+        let spec = try JSONDecoder().decode(
+            KeypointModelSpec.self, from: try JSONSerialization.data(withJSONObject: object))
         #expect(spec.architecture == .studyPart2Net && spec == .face)
         object["architecture"] = "FaceNet2"
-        #expect(throws: DecodingError.self) { _ = try JSONDecoder().decode(KeypointModelSpec.self, from: try JSONSerialization.data(withJSONObject: object)) }
+        #expect(throws: DecodingError.self) {
+            _ = try JSONDecoder().decode(
+                KeypointModelSpec.self, from: try JSONSerialization.data(withJSONObject: object))
+        }
     }
 
     /// The study's part 3 pads ResNet18's stem by 2: recorded in the spec, built into conv1,
@@ -160,11 +176,19 @@ import TestSupport
     @Test func fuzzedMetadataIsRefusedOrUsable() throws {
         var generator = RandomGenerator(seed: 14)
         func below(_ n: Int) -> Int { Int(generator.next() % UInt64(n)) }
-        let fields = ["task", "architecture", "inputWidth", "inputHeight", "inputChannels", "scheme", "points", "crop", "pixels", "stemPadding", "extra"]
-        let values: [Any] = [0, 1, 2, 3, -1, 8, 33, 52, 57, 58, 67, 68, 240, 513, 1025, Int.max, Int.min, 1e308, -0.0, 1.5, "", "NoseNet",
-                             "FaceNet", "StudyPart2Net", "ResNet18", "nose", "landmarks", "imm58", "ibug68", "unit", "centered", "wholeImage", NSNull(),
-                             [Int](), [52], [0, 67], [-1], [Int.max], ["faceBox": ["enlargement": 1.4]], ["faceBox": ["enlargement": -1]],
-                             ["faceBox": [:] as [String: Any]], ["wholeImage": [:] as [String: Any]], ["x": [1, 2]], [[1]]]
+        let fields = [
+            "task", "architecture", "inputWidth", "inputHeight", "inputChannels", "scheme", "points", "crop", "pixels",
+            "stemPadding", "extra"
+        ]
+        let values: [Any] = [
+            0, 1, 2, 3, -1, 8, 33, 52, 57, 58, 67, 68, 240, 513, 1025, Int.max, Int.min, 1e308, -0.0, 1.5, "",
+            "NoseNet",
+            "FaceNet", "StudyPart2Net", "ResNet18", "nose", "landmarks", "imm58", "ibug68", "unit", "centered",
+            "wholeImage", NSNull(),
+            [Int](), [52], [0, 67], [-1], [Int.max], ["faceBox": ["enlargement": 1.4]],
+            ["faceBox": ["enlargement": -1]],
+            ["faceBox": [:] as [String: Any]], ["wholeImage": [:] as [String: Any]], ["x": [1, 2]], [[1]]
+        ]
         let base = try Self.specObject(.nose), landmarks = try Self.specObject(.landmarks)
         var accepted = 0, refused = 0
         for round in 0..<600 {
@@ -179,14 +203,18 @@ import TestSupport
                 var modelGenerator = RandomGenerator(seed: 0)
                 let model = spec.makeModel(using: &modelGenerator)
                 model.eval()
-                let output = withoutGradients { model(Tensor.zeros([1, spec.inputChannels, spec.inputHeight, spec.inputWidth])) }
+                let output = withoutGradients {
+                    model(Tensor.zeros([1, spec.inputChannels, spec.inputHeight, spec.inputWidth]))
+                }
                 #expect(output.shape == [1, 2 * spec.pointCount], "round \(round): \(text)")
             } catch is KeypointModelError {
                 refused += 1
             }
         }
         print("fuzzed model metadata: \(accepted) accepted, \(refused) refused")
-        #expect(accepted > 10 && refused > 100, "accepted \(accepted), refused \(refused): the mutations should reach both outcomes")
+        #expect(
+            accepted > 10 && refused > 100,
+            "accepted \(accepted), refused \(refused): the mutations should reach both outcomes")
     }
 
     /// `kaggle` and every command that needs one part refuse a model file of another part.
@@ -199,10 +227,13 @@ import TestSupport
         #expect {
             _ = try KeypointModel(contentsOf: url, expecting: .landmarks)
         } throws: { error in
-            error is KeypointModelError && String(describing: error).contains("trained for 'nose' (NoseNet), expected a 'landmarks' model")
+            error is KeypointModelError
+                && String(describing: error).contains("trained for 'nose' (NoseNet), expected a 'landmarks' model")
         }
         let xml = TestData.root.appendingPathComponent("dlib_examples/testing_with_face_landmarks.xml").path
-        let kaggle = try CommandRunner.run(["kaggle", "--model", url.path, "--xml", xml, "--out", folder.appendingPathComponent("s.csv").path])
+        let kaggle = try CommandRunner.run([
+            "kaggle", "--model", url.path, "--xml", xml, "--out", folder.appendingPathComponent("s.csv").path
+        ])
         #expect(kaggle.status == 1)
         #expect(kaggle.error.contains("expected a 'landmarks' model"), "stderr: \(kaggle.error)")
     }

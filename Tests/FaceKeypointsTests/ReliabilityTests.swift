@@ -1,8 +1,9 @@
 import Foundation
 import NN
-import Testing
-@testable import FaceKeypoints
 import TestSupport
+import Testing
+
+@testable import FaceKeypoints
 
 /// What a run writes is what its loader reads, and a file that asks for too much is refused
 /// before anything is built (Docs/Reliability.md).
@@ -12,10 +13,14 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: folder) }
         // What a barely trained 5-point model measured (issue: [-748.06, 1516.48] px on a 224x224 input).
         let refused = KeypointCalibration.calibrated(.nose, offsets: [Point(-748.06, 1516.48)])
-        guard case .failure(let reason) = refused else { Issue.record("huge offsets were accepted"); return }
+        guard case .failure(let reason) = refused else {
+            Issue.record("huge offsets were accepted")
+            return
+        }
         #expect(reason.field == "pointOffsets[0]")
         guard case .success(let spec) = KeypointCalibration.calibrated(.nose, offsets: [Point(1.5, -0.5)]) else {
-            Issue.record("small offsets were refused"); return
+            Issue.record("small offsets were refused")
+            return
         }
         #expect(spec.pointOffsets == [Point(1.5, -0.5)])
 
@@ -24,8 +29,12 @@ import TestSupport
         var invalid = KeypointModelSpec.nose
         invalid.pointOffsets = [Point(.nan, 0)]
         let url = folder.appendingPathComponent("model.safetensors")
-        let error = #expect(throws: KeypointModelError.self) { try KeypointModelFile.save(model, spec: invalid, to: url) }
-        #expect(error?.description.contains("not written: metadata 'facekeypoints.spec', field 'pointOffsets[0]'") == true, "\(String(describing: error))")
+        let error = #expect(throws: KeypointModelError.self) {
+            try KeypointModelFile.save(model, spec: invalid, to: url)
+        }
+        #expect(
+            error?.description.contains("not written: metadata 'facekeypoints.spec', field 'pointOffsets[0]'") == true,
+            "\(String(describing: error))")
         #expect(!FileManager.default.fileExists(atPath: url.path))
     }
 
@@ -34,7 +43,8 @@ import TestSupport
     @Test func aSpecAskingForTooManyPointsIsRefusedBeforeTheNetworkIsBuilt() throws {
         let folder = try CommandRunner.temporaryDirectory("huge-spec")
         defer { try? FileManager.default.removeItem(at: folder) }
-        var spec = try JSONSerialization.jsonObject(with: JSONEncoder().encode(KeypointModelSpec.nose)) as! [String: Any]
+        var spec =
+            try JSONSerialization.jsonObject(with: JSONEncoder().encode(KeypointModelSpec.nose)) as! [String: Any]
         spec["task"] = "custom"
         spec["points"] = nil
         spec["scheme"] = ["name": "huge", "pointNames": LandmarkScheme.decimalNames(250_000)]
@@ -42,8 +52,10 @@ import TestSupport
         let url = folder.appendingPathComponent("huge.safetensors")
         try SafeTensors.write([:], metadata: [KeypointModelFile.specKey: json], to: url)
         let error = #expect(throws: KeypointModelError.self) { try KeypointModelFile.load(url) }
-        #expect(error?.description.contains("250000 points; a scheme has at most \(LandmarkScheme.maximumPointCount)") == true,
-                "\(String(describing: error).prefix(300))")
+        #expect(
+            error?.description.contains("250000 points; a scheme has at most \(LandmarkScheme.maximumPointCount)")
+                == true,
+            "\(String(describing: error).prefix(300))")
 
         // PIPNet's neighbour lists are bounded too: 40 neighbours per point is refused.
         var pipNet = KeypointTask.landmarks(architecture: .pipNetResNet18).spec
@@ -54,12 +66,25 @@ import TestSupport
     @Test func anErrorFileWhosePartsDisagreeIsRefusedInOneLine() throws {
         let folder = try CommandRunner.temporaryDirectory("error-files")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let valid = #"{"label":"a","normalization":"inter-ocular","faces":[0.03],"points":[0.02,0.04],"meanFace":[[0.1,0.2],[0.9,0.2]]}"#
+        let valid =
+            #"{"label":"a","normalization":"inter-ocular","faces":[0.03],"points":[0.02,0.04],"meanFace":[[0.1,0.2],[0.9,0.2]]}"#
         let cases = [
-            (#"{"label":"a","normalization":"x","faces":[0.03],"points":[0.02,0.04],"meanFace":[[0.1,0.2]]}"#, "\"meanFace\" has 1 points"),
-            (#"{"label":"a","normalization":"x","faces":[0.03],"points":[0.02,0.04],"meanFace":[[0.1,0.2],[1e30,0.2]]}"#, "\"meanFace\"[1]"),
-            (#"{"label":"a","normalization":"x","faces":[0.03],"points":[0.02,0.04],"meanFace":[[0.1,0.2],[0.5]]}"#, "\"meanFace\"[1]"),
-            (#"{"label":"a","normalization":"x","faces":[0.03],"points":[0.02,1e30],"meanFace":[[0.1,0.2],[0.9,0.2]]}"#, "\"points\"[1]"),
+            (
+                #"{"label":"a","normalization":"x","faces":[0.03],"points":[0.02,0.04],"meanFace":[[0.1,0.2]]}"#,
+                "\"meanFace\" has 1 points"
+            ),
+            (
+                #"{"label":"a","normalization":"x","faces":[0.03],"points":[0.02,0.04],"meanFace":[[0.1,0.2],[1e30,0.2]]}"#,
+                "\"meanFace\"[1]"
+            ),
+            (
+                #"{"label":"a","normalization":"x","faces":[0.03],"points":[0.02,0.04],"meanFace":[[0.1,0.2],[0.5]]}"#,
+                "\"meanFace\"[1]"
+            ),
+            (
+                #"{"label":"a","normalization":"x","faces":[0.03],"points":[0.02,1e30],"meanFace":[[0.1,0.2],[0.9,0.2]]}"#,
+                "\"points\"[1]"
+            )
         ]
         let good = folder.appendingPathComponent("good.json")
         try Data(valid.utf8).write(to: good)
@@ -79,7 +104,8 @@ import TestSupport
         let stale = ".checkpoint.safetensors.\(UUID().uuidString).tmp"
         try Data(count: 1024).write(to: out.appendingPathComponent(stale))
         let configuration = TrainingConfiguration(epochs: 1, batchSize: 4, learningRate: 1e-3, seed: 5)
-        let trainer = try KeypointTrainer(spec: .nose, configuration: configuration, training: training, validation: validation, output: out)
+        let trainer = try KeypointTrainer(
+            spec: .nose, configuration: configuration, training: training, validation: validation, output: out)
         var warnings: [String] = []
         try trainer.run(resume: true) { if case .warning(let text) = $0 { warnings.append(text) } }
         #expect(warnings.contains("removed 1 temporary file an interrupted run left in \(out.path)"), "\(warnings)")
@@ -90,7 +116,8 @@ import TestSupport
         let holder = try FolderLockHolder(folder: out)
         defer { holder.stop() }
         let before = try Data(contentsOf: trainer.modelURL)
-        let second = try KeypointTrainer(spec: .nose, configuration: configuration, training: training, validation: validation, output: out)
+        let second = try KeypointTrainer(
+            spec: .nose, configuration: configuration, training: training, validation: validation, output: out)
         let error = #expect(throws: RunFolderLockError.self) { try second.run(resume: false) }
         #expect(error?.message.contains("another run (process") == true, "\(String(describing: error))")
         #expect(try Data(contentsOf: trainer.modelURL) == before)
@@ -100,8 +127,11 @@ import TestSupport
         let folder = try CommandRunner.temporaryDirectory("stale-cache")
         defer { try? FileManager.default.removeItem(at: folder) }
         let first = folder.appendingPathComponent("a"), second = folder.appendingPathComponent("b")
-        for url in [first, second] { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
-        let a = try DetectorBoxesTests.smallAnnotations(count: 1, in: first), b = try DetectorBoxesTests.smallAnnotations(count: 2, in: second)
+        for url in [first, second] {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        }
+        let a = try DetectorBoxesTests.smallAnnotations(count: 1, in: first),
+            b = try DetectorBoxesTests.smallAnnotations(count: 2, in: second)
         let cache = folder.appendingPathComponent("detector_boxes.xml")
         #expect(try DetectorBoxes.cachedFile(for: a, at: cache)?.faces == 2)
         #expect(try DetectorBoxes.cachedFile(for: a, at: cache) == nil, "the same file: the cache is read")

@@ -1,7 +1,7 @@
-import Foundation
-import Testing
 import FaceKeypoints
+import Foundation
 import TestSupport
+import Testing
 
 /// One ``FaceLandmarker`` shared by several tasks, as a server's handlers share it, gives every
 /// task exactly the results of one call at a time (Docs/Concurrency.md). Examples/SharedLandmarker runs
@@ -10,7 +10,7 @@ import TestSupport
     @Test func eightTasksSharingOneLandmarkerGetTheSerialResults() async throws {
         let photo = try Image(contentsOf: TestData.root.appendingPathComponent("dlib_examples/2008_001322.jpg"))
         let landmarker = try FaceLandmarker()
-        let serial = try await landmarker.faces(in: photo)   // one call at a time
+        let serial = try await landmarker.faces(in: photo)  // one call at a time
         #expect(!serial.isEmpty)
         let shared = try await withThrowingTaskGroup(of: [FaceLandmarks].self) { group in
             for _ in 0..<8 { group.addTask { try await landmarker.faces(in: photo) } }
@@ -29,7 +29,9 @@ import TestSupport
         let error = #expect(throws: KeypointInputError.self) { try landmarker.faces(in: photo) }
         #expect(error?.message.contains("give the face boxes") == true)
         let whole = try landmarker.faces(in: photo, boxes: .wholeImage)
-        #expect(whole.count == 1 && whole[0].box == BoundingBox(x: 0, y: 0, width: Float(photo.width), height: Float(photo.height)))
+        #expect(
+            whole.count == 1
+                && whole[0].box == BoundingBox(x: 0, y: 0, width: Float(photo.width), height: Float(photo.height)))
         #expect(whole[0].score == nil && whole[0].points5 == nil && whole[0].points.count == 68)
         let box = BoundingBox(x: 10, y: 20, width: 80, height: 90)
         let given = try landmarker.faces(in: photo, boxes: .boxes([box, box]))

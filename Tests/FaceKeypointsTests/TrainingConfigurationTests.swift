@@ -1,12 +1,14 @@
 import Foundation
 import Testing
+
 @testable import FaceKeypoints
 
 @Suite("Training settings: checked ranges, checkpoints from before a setting existed still resume")
 struct TrainingConfigurationTests {
     @Test("a checkpoint's settings written before occlusion existed read as no occlusion; new ones round-trip")
     func occlusionDecodesWhenAbsent() throws {
-        let old = #"{"rotation":15,"shift":0.05,"scaleLow":0.9,"scaleHigh":1.1,"flipProbability":0.5,"brightness":0.3,"contrast":0.3}"#
+        let old =
+            #"{"rotation":15,"shift":0.05,"scaleLow":0.9,"scaleHigh":1.1,"flipProbability":0.5,"brightness":0.3,"contrast":0.3}"#
         let decoded = try JSONDecoder().decode(AugmentationSettings.self, from: Data(old.utf8))
         #expect(decoded == KeypointTask.landmarkAugmentation)
         #expect(decoded.occlusion == 0)
@@ -15,31 +17,43 @@ struct TrainingConfigurationTests {
         let again = try JSONDecoder().decode(AugmentationSettings.self, from: try JSONEncoder().encode(occluded))
         #expect(again == occluded && again.augmentation.occlusion.probability == 0.5)
         let missing = #"{"rotation":15,"shift":0.05}"#
-        #expect(throws: DecodingError.self) { try JSONDecoder().decode(AugmentationSettings.self, from: Data(missing.utf8)) }
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(AugmentationSettings.self, from: Data(missing.utf8))
+        }
     }
 
-    @Test("a checkpoint's settings written before the split seed existed read as none (the split follows the seed); a set one round-trips")
+    @Test(
+        "a checkpoint's settings written before the split seed existed read as none (the split follows the seed); a set one round-trips"
+    )
     func splitSeedDecodesWhenAbsent() throws {
-        let old = #"{"epochs":50,"batchSize":16,"learningRate":0.001,"weightDecay":0,"schedule":"warmup-cosine","loss":"wing","seed":3,"workers":1,"#
+        let old =
+            #"{"epochs":50,"batchSize":16,"learningRate":0.001,"weightDecay":0,"schedule":"warmup-cosine","loss":"wing","seed":3,"workers":1,"#
             + #""augmentation":{"rotation":15,"shift":0.05,"scaleLow":0.9,"scaleHigh":1.1,"flipProbability":0.5,"brightness":0.3,"contrast":0.3}}"#
         let decoded = try JSONDecoder().decode(TrainingConfiguration.self, from: Data(old.utf8))
-        #expect(decoded.seed == 3 && decoded.splitSeed == nil && decoded.poseBalance == nil && decoded.scoreLoss == nil
-               && decoded.plainFinalEpochs == nil)
+        #expect(
+            decoded.seed == 3 && decoded.splitSeed == nil && decoded.poseBalance == nil && decoded.scoreLoss == nil
+                && decoded.plainFinalEpochs == nil)
         #expect(decoded.resolvedScoreLoss == .mse)
         var configuration = decoded
         configuration.splitSeed = 0
-        #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: try JSONEncoder().encode(configuration)) == configuration)
+        #expect(
+            try JSONDecoder().decode(TrainingConfiguration.self, from: try JSONEncoder().encode(configuration))
+                == configuration)
         #expect(describeDifferences(decoded, configuration) == "splitSeed: checkpoint none, now 0")
     }
 
-    @Test("out-of-range augmentation is refused with the setting's name, before any Augmentation is built",
-          arguments: [
+    @Test(
+        "out-of-range augmentation is refused with the setting's name, before any Augmentation is built",
+        arguments: [
             (AugmentationSettings(rotation: -3), "the rotation range must be 0...180 degrees, got -3.0"),
-            (AugmentationSettings(scaleLow: 1.2, scaleHigh: 0.8), "the scale range must be positive and ordered, got 1.2...0.8"),
+            (
+                AugmentationSettings(scaleLow: 1.2, scaleHigh: 0.8),
+                "the scale range must be positive and ordered, got 1.2...0.8"
+            ),
             (AugmentationSettings(flipProbability: 2), "the flip probability must be in 0...1, got 2.0"),
             (AugmentationSettings(occlusion: -0.1), "the occlusion probability must be in 0...1, got -0.1"),
-            (AugmentationSettings(contrast: .nan), "the contrast strength must be >= 0, got nan"),
-          ])
+            (AugmentationSettings(contrast: .nan), "the contrast strength must be >= 0, got nan")
+        ])
     func badAugmentationIsRefused(_ settings: AugmentationSettings, _ expected: String) {
         let configuration = TrainingConfiguration(epochs: 1, batchSize: 1, learningRate: 1e-3, augmentation: settings)
         #expect {
@@ -52,10 +66,14 @@ struct TrainingConfigurationTests {
     @Test("pose balancing's strength is checked, and it round-trips")
     func poseBalanceIsChecked() throws {
         var configuration = TrainingConfiguration(epochs: 1, batchSize: 1, learningRate: 1e-3, poseBalance: 1.5)
-        #expect { try configuration.validate() } throws: { "\($0)" == "the pose balancing strength must be in 0...1, got 1.5" }
+        #expect { try configuration.validate() } throws: {
+            "\($0)" == "the pose balancing strength must be in 0...1, got 1.5"
+        }
         configuration.poseBalance = 0.5
         try configuration.validate()
-        #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: try JSONEncoder().encode(configuration)) == configuration)
+        #expect(
+            try JSONDecoder().decode(TrainingConfiguration.self, from: try JSONEncoder().encode(configuration))
+                == configuration)
     }
 
     @Test("PIPNet's score loss round-trips and is the one a PIPNet trains with")
@@ -70,7 +88,10 @@ struct TrainingConfigurationTests {
     @Test("every recipe's settings pass the check")
     func recipesAreValid() throws {
         for recipe in KeypointTask.Recipe.allCases {
-            for task in [KeypointTask.nose(recipe), .face(recipe), .landmarks(recipe), .landmarks(recipe, architecture: .pipNetResNet18)] {
+            for task in [
+                KeypointTask.nose(recipe), .face(recipe), .landmarks(recipe),
+                .landmarks(recipe, architecture: .pipNetResNet18)
+            ] {
                 try task.configuration.validate()
             }
         }

@@ -1,9 +1,9 @@
-import Foundation
-import Testing
-import TestSupport
-import NN
-import Vision
 import FaceData
+import Foundation
+import NN
+import TestSupport
+import Testing
+import Vision
 
 /// Inputs that crashed a reader or made it allocate memory from a size its header declared
 /// (found while fuzzing, see Docs/Reliability.md), kept so they stay fixed.
@@ -33,7 +33,9 @@ struct FuzzRegressionTests {
     @Test("PNM: a header declaring 10000x10000 without the samples is truncated, not a 1.2 GB allocation")
     func pnmDeclaredSize() throws {
         try quickly {
-            for header in ["P6 10000 10000 255\n", "P5 10000 10000 65535\n", "P3 10000 10000 255\n1 2 3", "P2\n10000 10000\n255\n"] {
+            for header in [
+                "P6 10000 10000 255\n", "P5 10000 10000 65535\n", "P3 10000 10000 255\n1 2 3", "P2\n10000 10000\n255\n"
+            ] {
                 let error = try imageError(Array(header.utf8))
                 #expect(error?.reason == .truncated, "\(header): \(String(describing: error))")
             }
@@ -54,17 +56,23 @@ struct FuzzRegressionTests {
         }
         // Real PNGs, including the tiny 1-bit one, still decode.
         for name in ["vision_png_bilevel.png", "vision_png_rgb16.png", "vision_png_palette_alpha.png"] {
-            #expect(try imageError([UInt8](Data(contentsOf: Fixture.directory.appendingPathComponent(name)))) == nil, "\(name)")
+            #expect(
+                try imageError([UInt8](Data(contentsOf: Fixture.directory.appendingPathComponent(name)))) == nil,
+                "\(name)")
         }
     }
 
     @Test(".asf: an absurd declared point count throws instead of trapping in reserveCapacity")
     func asfDeclaredCount() throws {
         let text = "# shape\n1000000000000000000\n0 0 0.5 0.5 0 0 0\nface.jpg\n"
-        let anyCount = try #require(throws: FaceDataError.self) { try ASFShape(parsing: text, file: "huge.asf", expectedPointCount: nil) }
+        let anyCount = try #require(throws: FaceDataError.self) {
+            try ASFShape(parsing: text, file: "huge.asf", expectedPointCount: nil)
+        }
         #expect(anyCount.kind == .wrongPointCount, "\(anyCount)")
         let fiftyEight = try #require(throws: FaceDataError.self) { try ASFShape(parsing: text, file: "huge.asf") }
-        #expect(fiftyEight.kind == .wrongPointCount && fiftyEight.description.contains("declares 1000000000000000000"), "\(fiftyEight)")
+        #expect(
+            fiftyEight.kind == .wrongPointCount && fiftyEight.description.contains("declares 1000000000000000000"),
+            "\(fiftyEight)")
     }
 }
 
@@ -95,20 +103,23 @@ struct ImglabFuzzRegressionTests {
         #expect(error?.message.contains("'<?foo?>' has none") == true)
         // UTF-16, other encodings and DOCTYPE would hide the instruction from the byte scan.
         #expect(try malformed("<?xml version='1.0' encoding='UTF-16'?><dataset/>")?.kind == .malformed)
-        #expect(try malformed("<!DOCTYPE d [<!ENTITY e \"&#60;?foo?&#62;\">]><dataset>&e;</dataset>")?.kind == .malformed)
+        #expect(
+            try malformed("<!DOCTYPE d [<!ENTITY e \"&#60;?foo?&#62;\">]><dataset>&e;</dataset>")?.kind == .malformed)
         var utf16 = Data([0xFF, 0xFE])
         utf16.append("<dataset/>".data(using: .utf16LittleEndian)!)
         let utf16Error = try malformed(utf16)
-        #expect(utf16Error?.kind == .malformed && utf16Error?.message.contains("UTF-16") == true, "\(String(describing: utf16Error))")
+        #expect(
+            utf16Error?.kind == .malformed && utf16Error?.message.contains("UTF-16") == true,
+            "\(String(describing: utf16Error))")
     }
 
     @Test("dlib's own files, with their declaration and stylesheet instruction, still parse")
     func dlibFilesStillParse() throws {
         let xml = """
-        <?xml version='1.0' encoding='ISO-8859-1'?>
-        <?xml-stylesheet type='text/xsl' href='image_metadata_stylesheet.xsl'?>
-        <dataset><name>x</name><images><image file='a.jpg'><box top='1' left='2' width='3' height='4'/></image></images></dataset>
-        """
+            <?xml version='1.0' encoding='ISO-8859-1'?>
+            <?xml-stylesheet type='text/xsl' href='image_metadata_stylesheet.xsl'?>
+            <dataset><name>x</name><images><image file='a.jpg'><box top='1' left='2' width='3' height='4'/></image></images></dataset>
+            """
         #expect(try malformed(xml) == nil)
         let real = TestData.root.appendingPathComponent("dlib_examples/training_with_face_landmarks.xml")
         #expect(try ImglabDataset(contentsOf: real).images.count > 0)

@@ -1,7 +1,7 @@
-import Tensor
-import Testing
 import NN
+import Tensor
 import TestSupport
+import Testing
 
 /// The layer around ``convTranspose2d(_:weight:bias:stride:padding:outputPadding:)`` (whose
 /// values and gradients ``LayerTests`` checks against PyTorch): PyTorch's names, weight layout,
@@ -24,11 +24,17 @@ import TestSupport
 
     @Test func outputPaddingAndNoBiasArePrinted() {
         var generator = RandomGenerator(seed: 0)
-        let layer = ConvTranspose2d(2, 3, kernelSize: (3, 2), stride: (2, 3), padding: (0, 1), outputPadding: (1, 2), bias: false,
-                                    using: &generator)
+        let layer = ConvTranspose2d(
+            2, 3, kernelSize: (3, 2), stride: (2, 3), padding: (0, 1), outputPadding: (1, 2), bias: false,
+            using: &generator)
         #expect(layer.stateDict().map(\.name) == ["weight"])
-        #expect(layer.description == "ConvTranspose2d(2, 3, kernel_size=(3, 2), stride=(2, 3), padding=(0, 1), output_padding=(1, 2), bias=False)")
-        #expect(layer(Tensor.zeros([1, 2, 3, 4])).shape == [1, 3, 8, 11], "(3 - 1) * 2 + 3 + 1 = 8, (4 - 1) * 3 - 2 + 2 + 2 = 11")
+        #expect(
+            layer.description
+                == "ConvTranspose2d(2, 3, kernel_size=(3, 2), stride=(2, 3), padding=(0, 1), output_padding=(1, 2), bias=False)"
+        )
+        #expect(
+            layer(Tensor.zeros([1, 2, 3, 4])).shape == [1, 3, 8, 11],
+            "(3 - 1) * 2 + 3 + 1 = 8, (4 - 1) * 3 - 2 + 2 + 2 = 11")
     }
 
     /// A batch is computed in groups of images gathered into one product (5 images: groups of 3
@@ -37,12 +43,15 @@ import TestSupport
     @Test func groupedImagesGiveEachImagesResult() {
         var generator = RandomGenerator(seed: 1)
         let input = Tensor.randomNormal([5, 3, 4, 3], using: &generator)
-        let weight = Tensor.randomNormal([3, 2, 4, 4], using: &generator), bias = Tensor.randomNormal([2], using: &generator)
+        let weight = Tensor.randomNormal([3, 2, 4, 4], using: &generator),
+            bias = Tensor.randomNormal([2], using: &generator)
         let outputGradient = Tensor.randomNormal([5, 2, 8, 6], using: &generator)
 
         func run(_ x: Tensor, _ gradient: Tensor) -> (output: Tensor, input: Tensor, weight: Tensor, bias: Tensor) {
             var (x, w, b) = (x, weight, bias)
-            x.requiresGrad = true; w.requiresGrad = true; b.requiresGrad = true
+            x.requiresGrad = true
+            w.requiresGrad = true
+            b.requiresGrad = true
             let output = convTranspose2d(x, weight: w, bias: b, stride: (2, 2), padding: (1, 1))
             output.backward(gradient: gradient)
             return (output.detached(), x.grad!, w.grad!, b.grad!)
@@ -50,13 +59,19 @@ import TestSupport
         let whole = run(input, outputGradient)
         var weightSum = Tensor.zeros(weight.shape), biasSum = Tensor.zeros(bias.shape)
         for image in 0..<5 {
-            let alone = run(input.slice(axis: 0, image..<(image + 1)), outputGradient.slice(axis: 0, image..<(image + 1)))
-            #expect(whole.output.slice(axis: 0, image..<(image + 1)).allClose(alone.output, rtol: 1e-5, atol: 1e-5), "image \(image)")
-            #expect(whole.input.slice(axis: 0, image..<(image + 1)).allClose(alone.input, rtol: 1e-5, atol: 1e-5), "image \(image)")
+            let alone = run(
+                input.slice(axis: 0, image..<(image + 1)), outputGradient.slice(axis: 0, image..<(image + 1)))
+            #expect(
+                whole.output.slice(axis: 0, image..<(image + 1)).allClose(alone.output, rtol: 1e-5, atol: 1e-5),
+                "image \(image)")
+            #expect(
+                whole.input.slice(axis: 0, image..<(image + 1)).allClose(alone.input, rtol: 1e-5, atol: 1e-5),
+                "image \(image)")
             weightSum = weightSum + alone.weight
             biasSum = biasSum + alone.bias
         }
-        #expect(whole.weight.allClose(weightSum, rtol: 1e-4, atol: 1e-4), "\(differenceReport(whole.weight, weightSum))")
+        #expect(
+            whole.weight.allClose(weightSum, rtol: 1e-4, atol: 1e-4), "\(differenceReport(whole.weight, weightSum))")
         #expect(whole.bias.allClose(biasSum, rtol: 1e-4, atol: 1e-4))
     }
 }

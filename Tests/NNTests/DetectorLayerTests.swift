@@ -1,7 +1,7 @@
-import Tensor
-import Testing
 import NN
+import Tensor
 import TestSupport
+import Testing
 
 /// PReLU, softmax and ceil-mode max pooling (the layers of the MTCNN face detector) against
 /// PyTorch (Tests/Fixtures/nn_detector_layers.json, written by
@@ -21,9 +21,12 @@ import TestSupport
         "maxpool_ceil_2s2": { x, _ in MaxPool2d(kernelSize: 2, stride: 2, ceilMode: true)(x[0]) },
         "maxpool_ceil_2s2_wide": { x, _ in maxPool2d(x[0], kernel: (2, 2), ceilMode: true) },
         "maxpool_ceil_2s2_even": { x, _ in maxPool2d(x[0], kernel: (2, 2), ceilMode: true) },
-        "maxpool_ceil_3s2p1": { x, _ in maxPool2d(x[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1), ceilMode: true) },
-        "maxpool_ceil_2s2p1_dropped": { x, _ in maxPool2d(x[0], kernel: (2, 2), stride: (2, 2), padding: (1, 1), ceilMode: true) },
-        "maxpool_ceil_2s3": { x, _ in maxPool2d(x[0], kernel: (2, 2), stride: (3, 3), ceilMode: true) },
+        "maxpool_ceil_3s2p1": { x, _ in maxPool2d(x[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1), ceilMode: true)
+        },
+        "maxpool_ceil_2s2p1_dropped": { x, _ in
+            maxPool2d(x[0], kernel: (2, 2), stride: (2, 2), padding: (1, 1), ceilMode: true)
+        },
+        "maxpool_ceil_2s3": { x, _ in maxPool2d(x[0], kernel: (2, 2), stride: (3, 3), ceilMode: true) }
     ]
 
     static let cases = LayerFixtureCases(fixtureName: "nn_detector_layers")
@@ -43,7 +46,8 @@ import TestSupport
     /// 1e-2 for PReLU (the fixture's inputs are at least 0.05 from the kink) and softmax.
     @Test(arguments: operations.keys.sorted())
     func gradientsMatchFiniteDifferences(_ name: String) throws {
-        try Self.cases.expectFiniteDifferences(name, try #require(Self.operations[name]), step: name.hasPrefix("maxpool") ? 1e-3 : 1e-2)
+        try Self.cases.expectFiniteDifferences(
+            name, try #require(Self.operations[name]), step: name.hasPrefix("maxpool") ? 1e-3 : 1e-2)
     }
 
     /// The output size rule, against PyTorch's for every size 1...29, kernel 1...4, stride 1...3
@@ -54,9 +58,14 @@ import TestSupport
         let values = rows.scalars.map { Int($0) }
         var mismatches: [String] = []
         for row in stride(from: 0, to: values.count, by: 5) {
-            let (size, kernel, step, padding, expected) = (values[row], values[row + 1], values[row + 2], values[row + 3], values[row + 4])
+            let (size, kernel, step, padding, expected) = (
+                values[row], values[row + 1], values[row + 2], values[row + 3], values[row + 4]
+            )
             let found = pooledSize(size, kernel: kernel, stride: step, padding: padding, ceilMode: true)
-            if found != expected { mismatches.append("size \(size) kernel \(kernel) stride \(step) padding \(padding): \(found), PyTorch \(expected)") }
+            if found != expected {
+                mismatches.append(
+                    "size \(size) kernel \(kernel) stride \(step) padding \(padding): \(found), PyTorch \(expected)")
+            }
         }
         #expect(mismatches.isEmpty, "\(mismatches)")
         #expect(pooledSize(7, kernel: 2, stride: 2, padding: 0, ceilMode: false) == 3)
@@ -70,7 +79,8 @@ import TestSupport
         #expect(layer.weight.value.scalars.allSatisfy { $0 == 0.25 })
         #expect(layer.description == "PReLU(num_parameters=10)")
         #expect(Softmax(dim: 1).description == "Softmax(dim=1)")
-        #expect(MaxPool2d(kernelSize: 3, stride: 2, ceilMode: true).description
+        #expect(
+            MaxPool2d(kernelSize: 3, stride: 2, ceilMode: true).description
                 == "MaxPool2d(kernel_size=3, stride=2, padding=0, dilation=1, ceil_mode=True)")
     }
 

@@ -1,8 +1,8 @@
 import Foundation
 import NN
 import Tensor
-import Testing
 import TestSupport
+import Testing
 
 /// ExponentialMovingAverage against PyTorch's `AveragedModel` with `get_ema_multi_avg_fn` and
 /// `use_buffers=True` (scripts/fixtures/nn_moving_average.py): the model's state after each of
@@ -12,13 +12,17 @@ import TestSupport
     /// The fixture's Conv2d-BatchNorm2d-ReLU-Flatten-Linear model (its weights are loaded).
     static func model() -> Module {
         var generator = RandomGenerator(seed: 0)
-        return Sequential([Conv2d(1, 2, kernelSize: (3, 3), using: &generator), BatchNorm2d(2), ReLU(), Flatten(),
-                           Linear(8, 3, using: &generator)])
+        return Sequential([
+            Conv2d(1, 2, kernelSize: (3, 3), using: &generator), BatchNorm2d(2), ReLU(), Flatten(),
+            Linear(8, 3, using: &generator)
+        ])
     }
 
     static func state(_ fixture: Fixture, _ prefix: String) throws -> [String: Tensor] {
         var state: [String: Tensor] = [:]
-        for key in fixture.keys where key.hasPrefix(prefix) { state[String(key.dropFirst(prefix.count))] = try fixture.tensor(key) }
+        for key in fixture.keys where key.hasPrefix(prefix) {
+            state[String(key.dropFirst(prefix.count))] = try fixture.tensor(key)
+        }
         return state
     }
 
@@ -42,12 +46,16 @@ import TestSupport
                     #expect(tensor.allClose(expected[key]!, rtol: 1e-6, atol: 1e-7), "\(key) after step \(step)")
                 }
             }
-            if step == 0 { #expect(average.state.allSatisfy { $0.tensor == current[$0.name]! }, "the first update copies") }
+            if step == 0 {
+                #expect(average.state.allSatisfy { $0.tensor == current[$0.name]! }, "the first update copies")
+            }
         }
         // Copying the average into a model changes the model, not the average.
         let copy = Self.model()
         try average.copy(into: copy)
-        for (key, tensor) in copy.stateDict() { #expect(tensor == average.state.first { $0.name == key }!.tensor, "\(key)") }
+        for (key, tensor) in copy.stateDict() {
+            #expect(tensor == average.state.first { $0.name == key }!.tensor, "\(key)")
+        }
     }
 
     @Test func restoresAndRefusesWhatDoesNotFit() throws {
@@ -63,9 +71,12 @@ import TestSupport
         var wrong = saved
         wrong["4.weight"] = Tensor.zeros([3, 9])
         wrong["extra"] = Tensor(1)
-        let error = #expect(throws: StateDictError.self) { try resumed.restore(wrong, updates: 8, source: "run/checkpoint.safetensors") }
+        let error = #expect(throws: StateDictError.self) {
+            try resumed.restore(wrong, updates: 8, source: "run/checkpoint.safetensors")
+        }
         #expect(error?.description.contains("run/checkpoint.safetensors") == true)
-        #expect(error?.description.contains("4.weight: the model expects shape [3, 8], the weights have [3, 9]") == true)
+        #expect(
+            error?.description.contains("4.weight: the model expects shape [3, 8], the weights have [3, 9]") == true)
         #expect(error?.unexpected == ["extra"])
         #expect(resumed.updates == 7, "a refused restore changes nothing")
     }

@@ -1,9 +1,9 @@
 import Foundation
+import NN
 import Tensor
 import TensorIO
-import Testing
-import NN
 import TestSupport
+import Testing
 
 /// Integral regression against PyTorch (scripts/fixtures/nn_integral.py): the network's heatmaps,
 /// points, L1 loss, parameter gradients and batch statistics (Tests/Fixtures/nn_integral.safetensors,
@@ -14,8 +14,10 @@ import TestSupport
     static let points = 5
 
     static func fixture() throws -> (reference: SafeTensorsFile, exact: SafeTensorsFile) {
-        (try SafeTensors.read(contentsOf: Fixture.directory.appendingPathComponent("nn_integral.safetensors")),
-         try SafeTensors.read(contentsOf: Fixture.directory.appendingPathComponent("nn_integral_f64.safetensors")))
+        (
+            try SafeTensors.read(contentsOf: Fixture.directory.appendingPathComponent("nn_integral.safetensors")),
+            try SafeTensors.read(contentsOf: Fixture.directory.appendingPathComponent("nn_integral_f64.safetensors"))
+        )
     }
 
     /// The script's `hashed_uniform`: values in `[-bound, bound)` from a 32-bit hash (lowbias32) of
@@ -36,14 +38,17 @@ import TestSupport
     /// The head's two 3x3 convolutions, as the script's `HASHED`.
     static let hashed: [(name: String, weight: Tensor)] = [
         ("head.1.weight", hashedUniform([256, 512, 3, 3], seed: 1, bound: 0x1p-6)),
-        ("head.5.weight", hashedUniform([128, 256, 3, 3], seed: 2, bound: 0x1p-5)),
+        ("head.5.weight", hashedUniform([128, 256, 3, 3], seed: 2, bound: 0x1p-5))
     ]
 
     /// The fixture's network: nn_resnet18's trunk (without `fc`), nn_integral's head and the hashed convolutions.
     static func referenceState(_ reference: SafeTensorsFile) throws -> [String: Tensor] {
-        let trunk = try SafeTensors.read(contentsOf: Fixture.directory.appendingPathComponent("nn_resnet18.safetensors"))
+        let trunk = try SafeTensors.read(
+            contentsOf: Fixture.directory.appendingPathComponent("nn_resnet18.safetensors"))
         var state: [String: Tensor] = [:]
-        for (key, value) in trunk.tensors where key.hasPrefix("state.") && !key.hasPrefix("state.fc.") { state[String(key.dropFirst(6))] = value }
+        for (key, value) in trunk.tensors where key.hasPrefix("state.") && !key.hasPrefix("state.fc.") {
+            state[String(key.dropFirst(6))] = value
+        }
         for (key, value) in reference.tensors where key.hasPrefix("state.") { state[String(key.dropFirst(6))] = value }
         for (name, weight) in hashed { state[name] = weight }
         return state
@@ -52,9 +57,12 @@ import TestSupport
     /// The Euclidean norm of each output channel (`[O, ...]` -> `[O]`), as the script's `grad_norm.*`.
     static func channelNorms(_ tensor: Tensor) -> Tensor {
         let rows = tensor.shape[0], values = tensor.scalars, length = values.count / rows
-        return Tensor((0..<rows).map { row in
-            Float(values[(row * length)..<((row + 1) * length)].reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())
-        })
+        return Tensor(
+            (0..<rows).map { row in
+                Float(
+                    values[(row * length)..<((row + 1) * length)].reduce(0.0) { $0 + Double($1) * Double($1) }
+                        .squareRoot())
+            })
     }
 
     @Test func stateDictNamesAreTheReferences() throws {
@@ -63,15 +71,22 @@ import TestSupport
         let model = IntegralRegressionNet(inputChannels: 1, points: Self.points, using: &generator)
         let names = model.stateDict().map(\.name)
         #expect(Set(names) == Set(try Self.referenceState(reference).keys))
-        #expect(names.count == 120 + 13)   // resnet18 without fc.weight, fc.bias; the head's three convolutions and two batch norms
-        #expect(Array(names.suffix(13)) == ["head.1.weight", "head.2.weight", "head.2.bias", "head.2.running_mean", "head.2.running_var",
-                                            "head.2.num_batches_tracked", "head.5.weight", "head.6.weight", "head.6.bias",
-                                            "head.6.running_mean", "head.6.running_var", "head.6.num_batches_tracked",
-                                            "head.8.weight"])
+        // resnet18 without fc.weight, fc.bias; the head's three convolutions and two batch norms
+        #expect(names.count == 120 + 13)
+        #expect(
+            Array(names.suffix(13)) == [
+                "head.1.weight", "head.2.weight", "head.2.bias", "head.2.running_mean", "head.2.running_var",
+                "head.2.num_batches_tracked", "head.5.weight", "head.6.weight", "head.6.bias",
+                "head.6.running_mean", "head.6.running_var", "head.6.num_batches_tracked",
+                "head.8.weight"
+            ])
         #expect(model.head.layers.count == 9 && (model.head.layers[8] as? Conv2d)?.weight.shape == [5, 128, 1, 1])
         let resnetNames = resnet18(inputChannels: 1, outputs: 10, using: &generator).stateDict().map(\.name)
-        #expect(Array(names.prefix(120)) == resnetNames.filter { !$0.hasPrefix("fc.") }, "the trunk keeps ResNet's names and order")
-        #expect(model.description == reference.metadata["repr"], "IntegralRegressionNet prints differently from PyTorch")
+        #expect(
+            Array(names.prefix(120)) == resnetNames.filter { !$0.hasPrefix("fc.") },
+            "the trunk keeps ResNet's names and order")
+        #expect(
+            model.description == reference.metadata["repr"], "IntegralRegressionNet prints differently from PyTorch")
         // The last convolution starts as PIPNet's heads: weights of standard deviation 0.001, no bias.
         let last = try #require(model.head.layers[8] as? Conv2d)
         let weights = last.weight.value.scalars
@@ -103,9 +118,12 @@ import TestSupport
         output.backward(gradient: try #require(reference.tensors[key + "grad_output"]))
         let grad = try #require(input.grad)
         let expectedGrad = try #require(reference.tensors[key + "grad_input"])
-        #expect(grad.allClose(expectedGrad, rtol: 1e-6, atol: 1e-6), "upsample \(scale) gradient: \(differenceReport(grad, expectedGrad))")
-        ModelTests.expectMatchesPyTorch(grad, float32: expectedGrad, float64: try #require(exact.tensors[key + "grad_input"]),
-                                        "upsample \(scale) gradient")
+        #expect(
+            grad.allClose(expectedGrad, rtol: 1e-6, atol: 1e-6),
+            "upsample \(scale) gradient: \(differenceReport(grad, expectedGrad))")
+        ModelTests.expectMatchesPyTorch(
+            grad, float32: expectedGrad, float64: try #require(exact.tensors[key + "grad_input"]),
+            "upsample \(scale) gradient")
     }
 
     @Test func softArgmaxMatchesPyTorch() throws {
@@ -116,13 +134,17 @@ import TestSupport
         let expected = try #require(reference.tensors["softargmax.output"])
         #expect(output.shape == [2, 6])
         #expect(output.allClose(expected, rtol: 1e-5, atol: 1e-6), "softArgmax: \(differenceReport(output, expected))")
-        ModelTests.expectMatchesPyTorch(output, float32: expected, float64: try #require(exact.tensors["softargmax.output"]), "softArgmax")
+        ModelTests.expectMatchesPyTorch(
+            output, float32: expected, float64: try #require(exact.tensors["softargmax.output"]), "softArgmax")
         output.backward(gradient: try #require(reference.tensors["softargmax.grad_output"]))
         let grad = try #require(input.grad)
         let expectedGrad = try #require(reference.tensors["softargmax.grad_input"])
-        #expect(grad.allClose(expectedGrad, rtol: 1e-4, atol: 1e-6), "softArgmax gradient: \(differenceReport(grad, expectedGrad))")
-        ModelTests.expectMatchesPyTorch(grad, float32: expectedGrad, float64: try #require(exact.tensors["softargmax.grad_input"]),
-                                        "softArgmax gradient")
+        #expect(
+            grad.allClose(expectedGrad, rtol: 1e-4, atol: 1e-6),
+            "softArgmax gradient: \(differenceReport(grad, expectedGrad))")
+        ModelTests.expectMatchesPyTorch(
+            grad, float32: expectedGrad, float64: try #require(exact.tensors["softargmax.grad_input"]),
+            "softArgmax gradient")
         // A sharp peak reads as its cell's centre: column 4 of 6, row 1 of 4.
         var peak = Tensor(repeating: -50, shape: [1, 1, 4, 6])
         peak[0, 0, 1, 4] = 50
@@ -139,33 +161,40 @@ import TestSupport
         let input = try #require(reference.tensors["input"])
         let heatmaps = model.heatmaps(input)
         #expect(heatmaps.shape == [2, Self.points, 8, 8])
-        ModelTests.expectMatchesPyTorch(heatmaps, float32: try #require(reference.tensors["heatmaps"]),
-                                        float64: try #require(exact.tensors["heatmaps"]), "heatmaps")
+        ModelTests.expectMatchesPyTorch(
+            heatmaps, float32: try #require(reference.tensors["heatmaps"]),
+            float64: try #require(exact.tensors["heatmaps"]), "heatmaps")
         let output = softArgmax(heatmaps)
         #expect(output.shape == [2, 2 * Self.points])
-        ModelTests.expectMatchesPyTorch(output, float32: try #require(reference.tensors["output"]),
-                                        float64: try #require(exact.tensors["output"]), "output")
+        ModelTests.expectMatchesPyTorch(
+            output, float32: try #require(reference.tensors["output"]),
+            float64: try #require(exact.tensors["output"]), "output")
         let loss = l1Loss(output, try #require(reference.tensors["targets"]))
-        ModelTests.expectMatchesPyTorch(loss.reshaped([1]), float32: try #require(reference.tensors["loss"]),
-                                        float64: try #require(exact.tensors["loss"]), "loss")
+        ModelTests.expectMatchesPyTorch(
+            loss.reshaped([1]), float32: try #require(reference.tensors["loss"]),
+            float64: try #require(exact.tensors["loss"]), "loss")
         loss.backward()
 
         let parameters = model.namedParameters()
-        #expect(parameters.count == 60 + 7)   // resnet18's without fc.weight, fc.bias; the head's
+        #expect(parameters.count == 60 + 7)  // resnet18's without fc.weight, fc.bias; the head's
         for (name, parameter) in parameters {
             let grad = try #require(parameter.grad, "no gradient for \(name)")
             let rows = try #require(reference.tensors["grad." + name], "no reference gradient for \(name)")
-            ModelTests.expectMatchesPyTorch(grad.slice(axis: 0, 0..<rows.shape[0]), float32: rows,
-                                            float64: try #require(exact.tensors["grad." + name]), "\(name) gradient")
-            ModelTests.expectMatchesPyTorch(Self.channelNorms(grad), float32: try #require(reference.tensors["grad_norm." + name]),
-                                            float64: try #require(exact.tensors["grad_norm." + name]), "\(name) gradient norms")
+            ModelTests.expectMatchesPyTorch(
+                grad.slice(axis: 0, 0..<rows.shape[0]), float32: rows,
+                float64: try #require(exact.tensors["grad." + name]), "\(name) gradient")
+            ModelTests.expectMatchesPyTorch(
+                Self.channelNorms(grad), float32: try #require(reference.tensors["grad_norm." + name]),
+                float64: try #require(exact.tensors["grad_norm." + name]), "\(name) gradient norms")
         }
         let buffers = Dictionary(uniqueKeysWithValues: model.namedBuffers().map { ($0.name, $0.buffer) })
         let statistics = reference.tensors.filter { $0.key.hasPrefix("after.") }
         #expect(statistics.count == 4)
         for (key, expected) in statistics {
             let statistic = try #require(buffers[String(key.dropFirst(6))]).value
-            #expect(statistic.allClose(expected, rtol: 1e-4, atol: 1e-5), "\(key): \(differenceReport(statistic, expected))")
+            #expect(
+                statistic.allClose(expected, rtol: 1e-4, atol: 1e-5), "\(key): \(differenceReport(statistic, expected))"
+            )
         }
 
         // forward is softArgmax of the heatmaps; evaluation mode reads the same shapes.
@@ -198,14 +227,17 @@ import TestSupport
             largest = Swift.max(largest, abs(x), abs(y))
         }
         let worst = zip(ours, exact).map { abs(Double($0) - $1) }.max()!
-        #expect(worst / largest < 4e-6, "softArgmax of nearly flat maps: \(worst / largest) of the largest output \(largest)")
+        #expect(
+            worst / largest < 4e-6,
+            "softArgmax of nearly flat maps: \(worst / largest) of the largest output \(largest)")
     }
 
     /// Upsampling's and soft-argmax's gradients against central finite differences.
     @Test func gradientsMatchFiniteDifferences() {
         var generator = RandomGenerator(seed: 4)
         for (scale, shape) in [(2, [2, 3, 3, 4]), (3, [1, 2, 2, 3])] {
-            let result = checkGradients(of: { upsampleNearest($0[0], scale: scale) }, at: [Tensor.randomNormal(shape, using: &generator)])
+            let result = checkGradients(
+                of: { upsampleNearest($0[0], scale: scale) }, at: [Tensor.randomNormal(shape, using: &generator)])
             #expect(result.maxError < 1e-2, "upsample \(scale): \(result)")
         }
         // Float32 outputs in [-1, 1]: a step of 5e-2 keeps rounding noise below the smaller gradients.

@@ -1,7 +1,7 @@
-import Tensor
-import Testing
 import NN
+import Tensor
 import TestSupport
+import Testing
 
 /// The cases of one committed PyTorch layer fixture (`nn_layers`, `nn_detector_layers`): case
 /// `c` has inputs `c.x0, c.x1, ...`, parameters `c.<name>`, the output `c.out`, the weights `c.w`
@@ -22,11 +22,15 @@ struct LayerFixtureCases: Sendable {
 
     func inputs(_ name: String) throws -> [Tensor] {
         let fixture = try fixture()
-        return try (0..<3).compactMap { fixture.contains("\(name).x\($0)") ? try fixture.tensor("\(name).x\($0)") : nil }
+        return try (0..<3).compactMap {
+            fixture.contains("\(name).x\($0)") ? try fixture.tensor("\(name).x\($0)") : nil
+        }
     }
 
     func parameterNames(_ name: String) throws -> [String] {
-        try fixture().keys.filter { $0.hasPrefix(name + ".g") && !$0.hasPrefix(name + ".gx") }.map { String($0.dropFirst(name.count + 2)) }
+        try fixture().keys.filter { $0.hasPrefix(name + ".g") && !$0.hasPrefix(name + ".gx") }.map {
+            String($0.dropFirst(name.count + 2))
+        }
     }
 
     /// The forward value (rtol 1e-4, atol 1e-5) and the input and parameter gradients (rtol
@@ -35,21 +39,27 @@ struct LayerFixtureCases: Sendable {
         let fixture = try fixture()
         var inputs = try inputs(name)
         for i in inputs.indices { inputs[i].requiresGrad = true }
-        let parameters = Dictionary(uniqueKeysWithValues: try parameterNames(name).map { ($0, Parameter(try fixture.tensor("\(name).\($0)"))) })
+        let parameters = Dictionary(
+            uniqueKeysWithValues: try parameterNames(name).map { ($0, Parameter(try fixture.tensor("\(name).\($0)"))) })
         let output = try operation(inputs, parameters.mapValues(\.value))
         let expected = try fixture.tensor("\(name).out")
         #expect(output.shape == expected.shape, "\(name): shape \(output.shape), PyTorch \(expected.shape)")
-        #expect(output.allClose(expected, rtol: 1e-4, atol: 1e-5), "\(name) forward: \(differenceReport(output, expected))")
+        #expect(
+            output.allClose(expected, rtol: 1e-4, atol: 1e-5), "\(name) forward: \(differenceReport(output, expected))")
         (output * (try fixture.tensor("\(name).w"))).sum().backward()
         for (i, input) in inputs.enumerated() {
             let expectedGrad = try fixture.tensor("\(name).gx\(i)")
             let grad = try #require(input.grad, "\(name): no gradient for input \(i)")
-            #expect(grad.allClose(expectedGrad, rtol: 1e-3, atol: 1e-4), "\(name) input gradient \(i): \(differenceReport(grad, expectedGrad))")
+            #expect(
+                grad.allClose(expectedGrad, rtol: 1e-3, atol: 1e-4),
+                "\(name) input gradient \(i): \(differenceReport(grad, expectedGrad))")
         }
         for (key, parameter) in parameters {
             let expectedGrad = try fixture.tensor("\(name).g\(key)")
             let grad = try #require(parameter.grad, "\(name): no gradient for \(key)")
-            #expect(grad.allClose(expectedGrad, rtol: 1e-3, atol: 1e-4), "\(name) \(key) gradient: \(differenceReport(grad, expectedGrad))")
+            #expect(
+                grad.allClose(expectedGrad, rtol: 1e-3, atol: 1e-4),
+                "\(name) \(key) gradient: \(differenceReport(grad, expectedGrad))")
         }
     }
 
@@ -60,9 +70,11 @@ struct LayerFixtureCases: Sendable {
         let parameterNames = try parameterNames(name)
         let inputs = try inputs(name), count = inputs.count
         let values = inputs + (try parameterNames.map { try fixture.tensor("\(name).\($0)") })
-        let result = try checkGradients(of: { all in
-            try operation(Array(all[..<count]), Dictionary(uniqueKeysWithValues: zip(parameterNames, all[count...])))
-        }, at: values, step: step)
+        let result = try checkGradients(
+            of: { all in
+                try operation(
+                    Array(all[..<count]), Dictionary(uniqueKeysWithValues: zip(parameterNames, all[count...])))
+            }, at: values, step: step)
         #expect(result.maxError < 2e-2, "\(name): \(result)")
     }
 }

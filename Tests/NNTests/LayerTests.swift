@@ -1,7 +1,7 @@
-import Tensor
-import Testing
 import NN
+import Tensor
 import TestSupport
+import Testing
 
 /// Each layer and loss against PyTorch (Tests/Fixtures/nn_layers.json, written by
 /// scripts/fixtures/nn_fixtures.py): forward values, and the gradients of `sum(output * w)`
@@ -14,19 +14,26 @@ import TestSupport
 
     static let layerOperations: [String: Operation] = [
         "conv_basic": { x, p in conv2d(x[0], weight: p["weight"]!, bias: p["bias"]) },
-        "conv_stride_pad": { x, p in conv2d(x[0], weight: p["weight"]!, bias: p["bias"], stride: (2, 2), padding: (1, 1)) },
-        "conv_dilated_rect": { x, p in conv2d(x[0], weight: p["weight"]!, stride: (1, 2), padding: (2, 1), dilation: (2, 1)) },
+        "conv_stride_pad": { x, p in
+            conv2d(x[0], weight: p["weight"]!, bias: p["bias"], stride: (2, 2), padding: (1, 1))
+        },
+        "conv_dilated_rect": { x, p in
+            conv2d(x[0], weight: p["weight"]!, stride: (1, 2), padding: (2, 1), dilation: (2, 1))
+        },
         "conv_1x1_stride2": { x, p in conv2d(x[0], weight: p["weight"]!, stride: (2, 2)) },
         "conv_7x7_resnet_stem": { x, p in conv2d(x[0], weight: p["weight"]!, stride: (2, 2), padding: (3, 3)) },
         // Winograd's method (which the library picks from 64 channels), forward and gradients.
         "conv_winograd_pad1": { x, p in winograd(x[0], p["weight"]!, bias: p["bias"], padding: (1, 1)) },
         "conv_winograd_valid": { x, p in winograd(x[0], p["weight"]!, padding: (0, 0)) },
         "conv_winograd_pad2_1": { x, p in winograd(x[0], p["weight"]!, padding: (2, 1)) },
-        "conv_transpose_4s2p1": { x, p in convTranspose2d(x[0], weight: p["weight"]!, stride: (2, 2), padding: (1, 1)) },
-        "conv_transpose_rect_outpad": { x, p in
-            convTranspose2d(x[0], weight: p["weight"]!, bias: p["bias"], stride: (2, 3), padding: (0, 1), outputPadding: (1, 2))
+        "conv_transpose_4s2p1": { x, p in convTranspose2d(x[0], weight: p["weight"]!, stride: (2, 2), padding: (1, 1))
         },
-        "conv_transpose_3s1p1": { x, p in convTranspose2d(x[0], weight: p["weight"]!, bias: p["bias"], padding: (1, 1)) },
+        "conv_transpose_rect_outpad": { x, p in
+            convTranspose2d(
+                x[0], weight: p["weight"]!, bias: p["bias"], stride: (2, 3), padding: (0, 1), outputPadding: (1, 2))
+        },
+        "conv_transpose_3s1p1": { x, p in convTranspose2d(x[0], weight: p["weight"]!, bias: p["bias"], padding: (1, 1))
+        },
         "linear": { x, p in linear(x[0], weight: p["weight"]!, bias: p["bias"]) },
         "maxpool_2": { x, _ in maxPool2d(x[0], kernel: (2, 2)) },
         "maxpool_3s2p1": { x, _ in maxPool2d(x[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1)) },
@@ -42,28 +49,42 @@ import TestSupport
         "leaky_relu": { x, _ in LeakyReLU(negativeSlope: 0.2)(x[0]) },
         "flatten": { x, _ in Flatten()(x[0]) },
         "bn_train": { x, p in
-            var mean = try fixture().tensor("bn.running_mean_before"), variance = try fixture().tensor("bn.running_var_before")
-            return batchNorm(x[0], weight: p["weight"], bias: p["bias"], runningMean: &mean, runningVariance: &variance, training: true)
+            var mean = try fixture().tensor("bn.running_mean_before"),
+                variance = try fixture().tensor("bn.running_var_before")
+            return batchNorm(
+                x[0], weight: p["weight"], bias: p["bias"], runningMean: &mean, runningVariance: &variance,
+                training: true)
         },
         "bn_eval": { x, p in
-            var mean = try fixture().tensor("bn.running_mean_after"), variance = try fixture().tensor("bn.running_var_after")
-            return batchNorm(x[0], weight: p["weight"], bias: p["bias"], runningMean: &mean, runningVariance: &variance, training: false)
-        },
+            var mean = try fixture().tensor("bn.running_mean_after"),
+                variance = try fixture().tensor("bn.running_var_after")
+            return batchNorm(
+                x[0], weight: p["weight"], bias: p["bias"], runningMean: &mean, runningVariance: &variance,
+                training: false)
+        }
     ]
 
     static func winograd(_ x: Tensor, _ weight: Tensor, bias: Tensor? = nil, padding: (Int, Int)) -> Tensor {
-        conv2d(x, weight: weight, bias: bias, stride: (1, 1), padding: padding, dilation: (1, 1), activation: .identity, algorithm: .winograd)
+        conv2d(
+            x, weight: weight, bias: bias, stride: (1, 1), padding: padding, dilation: (1, 1), activation: .identity,
+            algorithm: .winograd)
     }
 
-    static let lossOperations: [String: Operation] = Dictionary(uniqueKeysWithValues: Reduction.allCases.flatMap { reduction -> [(String, Operation)] in
-        [("mse_\(reduction)", { x, _ in mseLoss(x[0], x[1], reduction: reduction) }),
-         ("l1_\(reduction)", { x, _ in l1Loss(x[0], x[1], reduction: reduction) }),
-         ("smooth_l1_\(reduction)", { x, _ in smoothL1Loss(x[0], x[1], beta: 2, reduction: reduction) }),
-         ("wing_\(reduction)", { x, _ in wingLoss(x[0], x[1], reduction: reduction) }),
-         ("adaptive_wing_\(reduction)", { x, _ in
-             adaptiveWingLoss(x[0], try fixture().tensor("adaptive_wing.target"), reduction: reduction)
-         })]
-    })
+    static let lossOperations: [String: Operation] = Dictionary(
+        uniqueKeysWithValues: Reduction.allCases.flatMap { reduction -> [(String, Operation)] in
+            [
+                ("mse_\(reduction)", { x, _ in mseLoss(x[0], x[1], reduction: reduction) }),
+                ("l1_\(reduction)", { x, _ in l1Loss(x[0], x[1], reduction: reduction) }),
+                ("smooth_l1_\(reduction)", { x, _ in smoothL1Loss(x[0], x[1], beta: 2, reduction: reduction) }),
+                ("wing_\(reduction)", { x, _ in wingLoss(x[0], x[1], reduction: reduction) }),
+                (
+                    "adaptive_wing_\(reduction)",
+                    { x, _ in
+                        adaptiveWingLoss(x[0], try fixture().tensor("adaptive_wing.target"), reduction: reduction)
+                    }
+                )
+            ]
+        })
 
     static let cases = LayerFixtureCases(fixtureName: "nn_layers")
 
@@ -107,7 +128,9 @@ import TestSupport
     @Test func batchNormUpdatesRunningStatisticsAsPyTorch() throws {
         let fixture = try Self.fixture()
         var mean = try fixture.tensor("bn.running_mean_before"), variance = try fixture.tensor("bn.running_var_before")
-        _ = batchNorm(try fixture.tensor("bn_train.x0"), weight: nil, bias: nil, runningMean: &mean, runningVariance: &variance, training: true)
+        _ = batchNorm(
+            try fixture.tensor("bn_train.x0"), weight: nil, bias: nil, runningMean: &mean, runningVariance: &variance,
+            training: true)
         #expect(mean.allClose(try fixture.tensor("bn.running_mean_after"), rtol: 1e-5, atol: 1e-6))
         #expect(variance.allClose(try fixture.tensor("bn.running_var_after"), rtol: 1e-5, atol: 1e-6))
     }

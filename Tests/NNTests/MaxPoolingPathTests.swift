@@ -1,6 +1,6 @@
+import NN
 import Tensor
 import Testing
-import NN
 
 /// The vector paths of max pooling (2x2 stride 2, 3x3 stride 2 with padding 0 or 1) against a
 /// plain scan of every window, in ceil mode (partial last windows) and floor mode, on planes
@@ -8,7 +8,9 @@ import NN
 /// gradient at the same positions (the first maximum in row-major order; a NaN wins).
 @Suite struct MaxPoolingPathTests {
     /// Each window scanned row-major: the value and the flat input index of its maximum.
-    static func reference(_ x: Tensor, kernel: Int, stride: Int, padding: Int, ceilMode: Bool) -> (values: [Float], argmax: [Int]) {
+    static func reference(
+        _ x: Tensor, kernel: Int, stride: Int, padding: Int, ceilMode: Bool
+    ) -> (values: [Float], argmax: [Int]) {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let outH = pooledSize(h, kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode)
         let outW = pooledSize(w, kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode)
@@ -21,7 +23,10 @@ import NN
                     for y in (oy * stride - padding)..<(oy * stride - padding + kernel) where y >= 0 && y < h {
                         for x in (ox * stride - padding)..<(ox * stride - padding + kernel) where x >= 0 && x < w {
                             let index = plane * h * w + y * w + x
-                            if bestIndex < 0 || v[index] > best || v[index].isNaN { best = v[index]; bestIndex = index }
+                            if bestIndex < 0 || v[index] > best || v[index].isNaN {
+                                best = v[index]
+                                bestIndex = index
+                            }
                         }
                     }
                     values.append(best)
@@ -32,8 +37,11 @@ import NN
         return (values, argmax)
     }
 
-    @Test("vector paths choose as the plain scan does",
-          arguments: [(2, 2, 0, true), (2, 2, 0, false), (3, 2, 0, true), (3, 2, 0, false), (3, 2, 1, true), (3, 2, 1, false)])
+    @Test(
+        "vector paths choose as the plain scan does",
+        arguments: [
+            (2, 2, 0, true), (2, 2, 0, false), (3, 2, 0, true), (3, 2, 0, false), (3, 2, 1, true), (3, 2, 1, false)
+        ])
     func vectorPathsMatchTheScan(kernel: Int, stride: Int, padding: Int, ceilMode: Bool) {
         for shape in [[2, 3, 13, 37], [1, 2, 22, 22], [1, 1, 9, 46], [1, 1, 4, 3]] {
             var generator = RandomGenerator(seed: 11)
@@ -42,8 +50,10 @@ import NN
             values[values.count / 3] = .nan
             var x = Tensor(shape: shape, values: values)
             x.requiresGrad = true
-            let y = maxPool2d(x, kernel: (kernel, kernel), stride: (stride, stride), padding: (padding, padding), ceilMode: ceilMode)
-            let expected = Self.reference(x.detached(), kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode)
+            let y = maxPool2d(
+                x, kernel: (kernel, kernel), stride: (stride, stride), padding: (padding, padding), ceilMode: ceilMode)
+            let expected = Self.reference(
+                x.detached(), kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode)
             let label = "\(kernel)x\(kernel) stride \(stride) padding \(padding) ceil \(ceilMode) on \(shape)"
             let same = zip(y.scalars, expected.values).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
             #expect(y.scalars.count == expected.values.count && same, "\(label): values differ")
@@ -55,9 +65,13 @@ import NN
             #expect(x.grad!.scalars == gradient, "\(label): gradients differ")
             // Without gradients (inference) the values are the same.
             let inference = withoutGradients {
-                maxPool2d(x.detached(), kernel: (kernel, kernel), stride: (stride, stride), padding: (padding, padding), ceilMode: ceilMode)
+                maxPool2d(
+                    x.detached(), kernel: (kernel, kernel), stride: (stride, stride), padding: (padding, padding),
+                    ceilMode: ceilMode)
             }
-            #expect(zip(inference.scalars, y.scalars).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "\(label): inference differs")
+            #expect(
+                zip(inference.scalars, y.scalars).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) },
+                "\(label): inference differs")
         }
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
+import NN
 import Tensor
 import TensorIO
-import Testing
-import NN
 import TestSupport
+import Testing
 
 /// The three keypoint models against PyTorch: a PyTorch-initialized state dict (fixture)
 /// loaded into the Swift model gives PyTorch's outputs, parameter gradients and running
@@ -13,12 +13,16 @@ import TestSupport
     struct Reference {
         let file: SafeTensorsFile
         func tensors(prefix: String) -> [String: Tensor] {
-            Dictionary(uniqueKeysWithValues: file.tensors.filter { $0.key.hasPrefix(prefix) }.map { (String($0.key.dropFirst(prefix.count)), $0.value) })
+            Dictionary(
+                uniqueKeysWithValues: file.tensors.filter { $0.key.hasPrefix(prefix) }.map {
+                    (String($0.key.dropFirst(prefix.count)), $0.value)
+                })
         }
     }
 
     static func reference(_ name: String) throws -> Reference {
-        Reference(file: try SafeTensors.read(contentsOf: Fixture.directory.appendingPathComponent("nn_\(name).safetensors")))
+        Reference(
+            file: try SafeTensors.read(contentsOf: Fixture.directory.appendingPathComponent("nn_\(name).safetensors")))
     }
 
     /// `‖a - b‖ / ‖b‖`.
@@ -35,7 +39,8 @@ import TestSupport
     /// this library breaks them depends on its summation order (Winograd or im2col, threads).
     static func expectMatchesPyTorch(_ value: Tensor, float32 pytorch: Tensor, float64 exact: Tensor, _ label: String) {
         let error = Swift.min(relativeError(value, pytorch), relativeError(value, exact))
-        let report = "\(label): relative error \(relativeError(value, pytorch)) against PyTorch's float32, "
+        let report =
+            "\(label): relative error \(relativeError(value, pytorch)) against PyTorch's float32, "
             + "\(relativeError(value, exact)) against its float64; \(differenceReport(value, pytorch))"
         #expect(error <= 1e-4, Comment(rawValue: report))
     }
@@ -48,8 +53,10 @@ import TestSupport
         let input = try #require(reference.file.tensors["input"])
         let output = model(input)
         let expected = try #require(reference.file.tensors["output"])
-        #expect(output.allClose(expected, rtol: 1e-4, atol: 1e-4), "\(name) output: \(differenceReport(output, expected))")
-        expectMatchesPyTorch(output, float32: expected, float64: try #require(exact.file.tensors["output"]), "\(name) output")
+        #expect(
+            output.allClose(expected, rtol: 1e-4, atol: 1e-4), "\(name) output: \(differenceReport(output, expected))")
+        expectMatchesPyTorch(
+            output, float32: expected, float64: try #require(exact.file.tensors["output"]), "\(name) output")
         mseLoss(output, reference.file.tensors["targets"]!).backward()
         let parameters = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.name, $0.parameter) })
         let grads = reference.tensors(prefix: "grad.")
@@ -62,10 +69,14 @@ import TestSupport
         let buffers = Dictionary(uniqueKeysWithValues: model.namedBuffers().map { ($0.name, $0.buffer) })
         for (key, expectedStatistic) in reference.tensors(prefix: "after.") {
             let statistic = try #require(buffers[key]).value
-            #expect(statistic.allClose(expectedStatistic, rtol: 1e-4, atol: 1e-5), "\(name) \(key): \(differenceReport(statistic, expectedStatistic))")
+            #expect(
+                statistic.allClose(expectedStatistic, rtol: 1e-4, atol: 1e-5),
+                "\(name) \(key): \(differenceReport(statistic, expectedStatistic))")
         }
         // The reference script's class for the part-2 network keeps its old name, FaceNet: only the first word may differ.
-        let printed = reference.file.metadata["repr"].map { $0.hasPrefix("FaceNet(") ? model.typeName + $0.dropFirst("FaceNet".count) : $0 }
+        let printed = reference.file.metadata["repr"].map {
+            $0.hasPrefix("FaceNet(") ? model.typeName + $0.dropFirst("FaceNet".count) : $0
+        }
         #expect(model.description == printed, "\(name) prints differently from PyTorch")
     }
 
@@ -82,18 +93,23 @@ import TestSupport
     @Test func resnet18MatchesPyTorch() throws {
         var generator = RandomGenerator(seed: 0)
         let model = resnet18(inputChannels: 1, outputs: 136, using: &generator)
-        #expect(model.parameterCount == 11_240_008)   // torchvision resnet18 with 1 input channel, 136 outputs
+        #expect(model.parameterCount == 11_240_008)  // torchvision resnet18 with 1 input channel, 136 outputs
         try Self.check(model, against: "resnet18")
     }
 
     @Test func stateDictNamesAreTorchvisions() throws {
         var generator = RandomGenerator(seed: 0)
         let names = resnet18(inputChannels: 1, outputs: 136, using: &generator).stateDict().map(\.name)
-        let reference = try Self.reference("resnet18").file.names.filter { $0.hasPrefix("state.") }.map { String($0.dropFirst(6)) }
+        let reference = try Self.reference("resnet18").file.names.filter { $0.hasPrefix("state.") }.map {
+            String($0.dropFirst(6))
+        }
         #expect(Set(names) == Set(reference))
         #expect(names.count == 122)
-        #expect(Array(names.prefix(7)) == ["conv1.weight", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var",
-                                           "bn1.num_batches_tracked", "layer1.0.conv1.weight"])
+        #expect(
+            Array(names.prefix(7)) == [
+                "conv1.weight", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var",
+                "bn1.num_batches_tracked", "layer1.0.conv1.weight"
+            ])
         #expect(names.contains("layer2.0.downsample.1.running_var"))
     }
 
@@ -105,13 +121,20 @@ import TestSupport
         state["conv1.weight"] = Tensor.zeros([12, 3, 5, 5])
         state["extra.weight"] = Tensor.zeros([1])
         let before = model.conv2.weight.value
-        let error = try #require(throws: StateDictError.self) { try model.loadStateDict(state, source: "weights.safetensors") }
-        #expect(error.source == "weights.safetensors" && error.missing == ["fc2.bias"] && error.unexpected == ["extra.weight"])
+        let error = try #require(throws: StateDictError.self) {
+            try model.loadStateDict(state, source: "weights.safetensors")
+        }
+        #expect(
+            error.source == "weights.safetensors" && error.missing == ["fc2.bias"]
+                && error.unexpected == ["extra.weight"])
         #expect(error.mismatched.map(\.key) == ["conv1.weight"])
         let message = String(describing: error)
-        #expect(message.contains("weights.safetensors") && message.contains("missing keys: fc2.bias")
+        #expect(
+            message.contains("weights.safetensors") && message.contains("missing keys: fc2.bias")
                 && message.contains("unexpected keys: extra.weight")
-                && message.contains("conv1.weight: the model expects shape [12, 1, 5, 5], the weights have [12, 3, 5, 5]"), "\(message)")
+                && message.contains(
+                    "conv1.weight: the model expects shape [12, 1, 5, 5], the weights have [12, 3, 5, 5]"),
+            "\(message)")
         #expect(model.conv2.weight.value == before, "a failed load must change nothing")
         state["conv1.weight"] = model.conv1.weight.value
         try model.loadStateDict(state, strict: false)

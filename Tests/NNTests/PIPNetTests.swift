@@ -1,9 +1,9 @@
 import Foundation
+import NN
 import Tensor
 import TensorIO
-import Testing
-import NN
 import TestSupport
+import Testing
 
 /// PIPNet against the reference's computations in PyTorch (scripts/fixtures/nn_pipnet.py):
 /// the network's five maps, the targets and loss of a batch and its parameter gradients
@@ -15,15 +15,20 @@ import TestSupport
     static let points = 5, neighbours = 3
 
     static func fixture() throws -> (reference: SafeTensorsFile, exact: SafeTensorsFile) {
-        (try SafeTensors.read(contentsOf: Fixture.directory.appendingPathComponent("nn_pipnet.safetensors")),
-         try SafeTensors.read(contentsOf: Fixture.directory.appendingPathComponent("nn_pipnet_f64.safetensors")))
+        (
+            try SafeTensors.read(contentsOf: Fixture.directory.appendingPathComponent("nn_pipnet.safetensors")),
+            try SafeTensors.read(contentsOf: Fixture.directory.appendingPathComponent("nn_pipnet_f64.safetensors"))
+        )
     }
 
     /// The fixture's network: nn_resnet18's trunk (without `fc`) and nn_pipnet's heads.
     static func referenceState(_ reference: SafeTensorsFile) throws -> [String: Tensor] {
-        let trunk = try SafeTensors.read(contentsOf: Fixture.directory.appendingPathComponent("nn_resnet18.safetensors"))
+        let trunk = try SafeTensors.read(
+            contentsOf: Fixture.directory.appendingPathComponent("nn_resnet18.safetensors"))
         var state: [String: Tensor] = [:]
-        for (key, value) in trunk.tensors where key.hasPrefix("state.") && !key.hasPrefix("state.fc.") { state[String(key.dropFirst(6))] = value }
+        for (key, value) in trunk.tensors where key.hasPrefix("state.") && !key.hasPrefix("state.fc.") {
+            state[String(key.dropFirst(6))] = value
+        }
         for (key, value) in reference.tensors where key.hasPrefix("state.") { state[String(key.dropFirst(6))] = value }
         return state
     }
@@ -48,12 +53,17 @@ import TestSupport
         let names = model.stateDict().map(\.name)
         let reference = try Self.referenceState(try Self.fixture().reference)
         #expect(Set(names) == Set(reference.keys))
-        #expect(names.count == 120 + 10)   // resnet18 without fc.weight, fc.bias; five heads
-        #expect(Array(names.suffix(10)) == ["cls_layer.weight", "cls_layer.bias", "x_layer.weight", "x_layer.bias", "y_layer.weight",
-                                            "y_layer.bias", "nb_x_layer.weight", "nb_x_layer.bias", "nb_y_layer.weight", "nb_y_layer.bias"])
+        #expect(names.count == 120 + 10)  // resnet18 without fc.weight, fc.bias; five heads
+        #expect(
+            Array(names.suffix(10)) == [
+                "cls_layer.weight", "cls_layer.bias", "x_layer.weight", "x_layer.bias", "y_layer.weight",
+                "y_layer.bias", "nb_x_layer.weight", "nb_x_layer.bias", "nb_y_layer.weight", "nb_y_layer.bias"
+            ])
         #expect(model.neighbourXLayer.weight.shape == [15, 512, 1, 1])
         let resnetNames = resnet18(inputChannels: 1, outputs: 136, using: &generator).stateDict().map(\.name)
-        #expect(Array(names.prefix(120)) == resnetNames.filter { !$0.hasPrefix("fc.") }, "the trunk keeps ResNet's names and order")
+        #expect(
+            Array(names.prefix(120)) == resnetNames.filter { !$0.hasPrefix("fc.") },
+            "the trunk keeps ResNet's names and order")
     }
 
     @Test func mapsLossAndGradientsMatchPyTorch() throws {
@@ -66,8 +76,9 @@ import TestSupport
         let maps = model.maps(input)
         let outputs = [maps.scores, maps.offsetX, maps.offsetY, maps.neighbourX, maps.neighbourY]
         for (index, output) in outputs.enumerated() {
-            ModelTests.expectMatchesPyTorch(output, float32: try #require(reference.tensors["output.\(index)"]),
-                                            float64: try #require(exact.tensors["output.\(index)"]), "PIPNet map \(index)")
+            ModelTests.expectMatchesPyTorch(
+                output, float32: try #require(reference.tensors["output.\(index)"]),
+                float64: try #require(exact.tensors["output.\(index)"]), "PIPNet map \(index)")
         }
         #expect(maps.scores.shape == [2, 5, 3, 3] && maps.neighbourY.shape == [2, 15, 3, 3])
 
@@ -78,15 +89,21 @@ import TestSupport
         let targetMaps = [targets.scores, targets.offsetX, targets.offsetY, targets.neighbourX, targets.neighbourY]
         for (index, target) in targetMaps.enumerated() {
             let expected = try #require(reference.tensors["targets.\(index)"])
-            #expect(target.allClose(expected, rtol: 1e-5, atol: 1e-5), "target map \(index): \(differenceReport(target, expected))")
+            #expect(
+                target.allClose(expected, rtol: 1e-5, atol: 1e-5),
+                "target map \(index): \(differenceReport(target, expected))")
         }
 
         let loss = pipNetLoss(maps, targets)
-        let parts = Tensor([loss.scores.item, loss.offsetX.item, loss.offsetY.item, loss.neighbourX.item, loss.neighbourY.item])
-        ModelTests.expectMatchesPyTorch(loss.total.reshaped([1]), float32: try #require(reference.tensors["loss"]),
-                                        float64: try #require(exact.tensors["loss"]), "PIPNet loss")
-        ModelTests.expectMatchesPyTorch(parts, float32: try #require(reference.tensors["loss_parts"]),
-                                        float64: try #require(exact.tensors["loss_parts"]), "PIPNet loss parts")
+        let parts = Tensor([
+            loss.scores.item, loss.offsetX.item, loss.offsetY.item, loss.neighbourX.item, loss.neighbourY.item
+        ])
+        ModelTests.expectMatchesPyTorch(
+            loss.total.reshaped([1]), float32: try #require(reference.tensors["loss"]),
+            float64: try #require(exact.tensors["loss"]), "PIPNet loss")
+        ModelTests.expectMatchesPyTorch(
+            parts, float32: try #require(reference.tensors["loss_parts"]),
+            float64: try #require(exact.tensors["loss_parts"]), "PIPNet loss parts")
         loss.total.backward()
         let parameters = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.name, $0.parameter) })
         let gradients = reference.tensors.filter { $0.key.hasPrefix("grad.") }
@@ -94,7 +111,8 @@ import TestSupport
         for (key, expected) in gradients {
             let name = String(key.dropFirst(5))
             let grad = try #require(parameters[name]?.grad, "no gradient for \(name)")
-            ModelTests.expectMatchesPyTorch(grad, float32: expected, float64: try #require(exact.tensors[key]), "PIPNet \(name) gradient")
+            ModelTests.expectMatchesPyTorch(
+                grad, float32: expected, float64: try #require(exact.tensors[key]), "PIPNet \(name) gradient")
         }
 
         let joined = withoutGradients { model(input) }
@@ -107,29 +125,37 @@ import TestSupport
     /// as many cells a side; maps, loss and gradients against PyTorch in training mode.
     @Test func stride16MatchesPyTorch() throws {
         let pipnet = try Self.fixture().reference
-        let reference = try SafeTensors.read(contentsOf: Fixture.directory.appendingPathComponent("nn_pipnet16.safetensors"))
-        let exact = try SafeTensors.read(contentsOf: Fixture.directory.appendingPathComponent("nn_pipnet16_f64.safetensors"))
+        let reference = try SafeTensors.read(
+            contentsOf: Fixture.directory.appendingPathComponent("nn_pipnet16.safetensors"))
+        let exact = try SafeTensors.read(
+            contentsOf: Fixture.directory.appendingPathComponent("nn_pipnet16_f64.safetensors"))
         var generator = RandomGenerator(seed: 0)
-        let model = PIPNet(inputChannels: 1, points: Self.points, neighbours: Self.neighbours, stride: 16, using: &generator)
+        let model = PIPNet(
+            inputChannels: 1, points: Self.points, neighbours: Self.neighbours, stride: 16, using: &generator)
         var state = try Self.referenceState(pipnet)
         for (key, value) in reference.tensors where key.hasPrefix("state.") { state[String(key.dropFirst(6))] = value }
         state["deconv1.weight"] = IntegralRegressionNetTests.hashedUniform([512, 512, 4, 4], seed: 3, bound: 0x1p-5)
-        #expect(Set(model.stateDict().map(\.name)) == Set(state.keys), "the reference's names, deconv1 and bn_deconv1 added")
+        #expect(
+            Set(model.stateDict().map(\.name)) == Set(state.keys), "the reference's names, deconv1 and bn_deconv1 added"
+        )
         try model.loadStateDict(state)
         model.train()
 
         let maps = model.maps(try #require(pipnet.tensors["input"]))
         #expect(maps.scores.shape == [2, 5, 6, 6] && maps.neighbourX.shape == [2, 15, 6, 6], "96 px / 16")
-        for (index, output) in [maps.scores, maps.offsetX, maps.offsetY, maps.neighbourX, maps.neighbourY].enumerated() {
-            ModelTests.expectMatchesPyTorch(output, float32: try #require(reference.tensors["output.\(index)"]),
-                                            float64: try #require(exact.tensors["output.\(index)"]), "stride-16 map \(index)")
+        for (index, output) in [maps.scores, maps.offsetX, maps.offsetY, maps.neighbourX, maps.neighbourY].enumerated()
+        {
+            ModelTests.expectMatchesPyTorch(
+                output, float32: try #require(reference.tensors["output.\(index)"]),
+                float64: try #require(exact.tensors["output.\(index)"]), "stride-16 map \(index)")
         }
         let neighbours = PIPNetNeighbours(indices: Self.neighbourLists(try #require(pipnet.tensors["neighbours"])))
         let annotated = try #require(pipnet.tensors["points"])
         let batch = (0..<2).map { Self.points(annotated.slice(axis: 0, $0..<($0 + 1))) }
         let loss = pipNetLoss(maps, PIPNetTargets(points: batch, neighbours: neighbours, height: 6, width: 6))
-        ModelTests.expectMatchesPyTorch(loss.total.reshaped([1]), float32: try #require(reference.tensors["loss"]),
-                                        float64: try #require(exact.tensors["loss"]), "stride-16 loss")
+        ModelTests.expectMatchesPyTorch(
+            loss.total.reshaped([1]), float32: try #require(reference.tensors["loss"]),
+            float64: try #require(exact.tensors["loss"]), "stride-16 loss")
         loss.total.backward()
         let parameters = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.name, $0.parameter) })
         let gradients = reference.tensors.filter { $0.key.hasPrefix("grad.") }
@@ -137,29 +163,39 @@ import TestSupport
         for (key, rows) in gradients {
             let name = String(key.dropFirst(5))
             let grad = try #require(parameters[name]?.grad, "no gradient for \(name)")
-            ModelTests.expectMatchesPyTorch(grad.slice(axis: 0, 0..<rows.shape[0]), float32: rows,
-                                            float64: try #require(exact.tensors[key]), "stride-16 \(name) gradient")
+            ModelTests.expectMatchesPyTorch(
+                grad.slice(axis: 0, 0..<rows.shape[0]), float32: rows,
+                float64: try #require(exact.tensors[key]), "stride-16 \(name) gradient")
         }
     }
 
     @Test func decodingMatchesTheReference() throws {
         let reference = try Self.fixture().reference
         let map = { (index: Int) throws -> Tensor in try #require(reference.tensors["decode.map.\(index)"]) }
-        let maps = PIPNetMaps(scores: try map(0), offsetX: try map(1), offsetY: try map(2), neighbourX: try map(3),
-                              neighbourY: try map(4), neighbours: Self.neighbours)
+        let maps = PIPNetMaps(
+            scores: try map(0), offsetX: try map(1), offsetY: try map(2), neighbourX: try map(3),
+            neighbourY: try map(4), neighbours: Self.neighbours)
         let neighbours = PIPNetNeighbours(indices: Self.neighbourLists(try #require(reference.tensors["neighbours"])))
         let predictions = maps.decoded(neighbours: neighbours, stride: 32)
         #expect(predictions.count == 2)
-        let expected = (points: try #require(reference.tensors["decode.points"]), own: try #require(reference.tensors["decode.own"]),
-                        confidences: try #require(reference.tensors["decode.confidences"]), cells: try #require(reference.tensors["decode.cells"]))
+        let expected = (
+            points: try #require(reference.tensors["decode.points"]),
+            own: try #require(reference.tensors["decode.own"]),
+            confidences: try #require(reference.tensors["decode.confidences"]),
+            cells: try #require(reference.tensors["decode.cells"])
+        )
         for (image, prediction) in predictions.enumerated() {
             let slice = { (tensor: Tensor) in tensor.slice(axis: 0, image..<(image + 1)) }
             let points = Self.points(slice(expected.points)), own = Self.points(slice(expected.own))
             #expect(prediction.cells == slice(expected.cells).scalars.map { Int($0) }, "image \(image) cells")
             #expect(prediction.confidences == slice(expected.confidences).scalars, "image \(image) confidences")
             for point in 0..<Self.points {
-                #expect(Self.distance(prediction.ownPoints[point], own[point]) < 1e-3, "image \(image) point \(point): \(prediction.ownPoints[point]) vs \(own[point])")
-                #expect(Self.distance(prediction.points[point], points[point]) < 1e-3, "image \(image) merged point \(point): \(prediction.points[point]) vs \(points[point])")
+                #expect(
+                    Self.distance(prediction.ownPoints[point], own[point]) < 1e-3,
+                    "image \(image) point \(point): \(prediction.ownPoints[point]) vs \(own[point])")
+                #expect(
+                    Self.distance(prediction.points[point], points[point]) < 1e-3,
+                    "image \(image) merged point \(point): \(prediction.points[point]) vs \(points[point])")
             }
         }
     }
@@ -188,8 +224,10 @@ import TestSupport
     /// for the 1e-2 steps of float32 finite differences.
     struct TinyBatch {
         static let neighbours = PIPNetNeighbours(indices: [[1, 2], [2, 0], [0, 1]])
-        static let points: [[SIMD2<Float>]] = [[SIMD2(0.2, 0.3), SIMD2(0.7, 0.4), SIMD2(0.5, 0.8)],
-                                               [SIMD2(0.1, 0.9), SIMD2(0.55, 0.15), SIMD2(0.9, 0.6)]]
+        static let points: [[SIMD2<Float>]] = [
+            [SIMD2(0.2, 0.3), SIMD2(0.7, 0.4), SIMD2(0.5, 0.8)],
+            [SIMD2(0.1, 0.9), SIMD2(0.55, 0.15), SIMD2(0.9, 0.6)]
+        ]
         /// Point 1 of image 0 absent.
         static let present = [[true, false, true], [true, true, true]]
         /// Scores, offset x and y `[2, 3, 2, 3]`; neighbour x and y `[2, 6, 2, 3]`.
@@ -197,16 +235,22 @@ import TestSupport
 
         init() {
             var generator = RandomGenerator(seed: 3)
-            maps = [[2, 3, 2, 3], [2, 3, 2, 3], [2, 3, 2, 3], [2, 6, 2, 3], [2, 6, 2, 3]].map { Tensor.randomNormal($0, using: &generator) }
+            maps = [[2, 3, 2, 3], [2, 3, 2, 3], [2, 3, 2, 3], [2, 6, 2, 3], [2, 6, 2, 3]].map {
+                Tensor.randomNormal($0, using: &generator)
+            }
         }
 
         static func targets(_ points: [[SIMD2<Float>]] = points, present: [[Bool]]? = nil) -> PIPNetTargets {
             PIPNetTargets(points: points, present: present, neighbours: neighbours, height: 2, width: 3)
         }
 
-        static func loss(_ maps: [Tensor], _ targets: PIPNetTargets, _ scoreLoss: PIPNetScoreLoss = .mse) -> PIPNetLoss {
-            pipNetLoss(PIPNetMaps(scores: maps[0], offsetX: maps[1], offsetY: maps[2], neighbourX: maps[3], neighbourY: maps[4], neighbours: 2),
-                       targets, scoreLoss: scoreLoss)
+        static func loss(_ maps: [Tensor], _ targets: PIPNetTargets, _ scoreLoss: PIPNetScoreLoss = .mse) -> PIPNetLoss
+        {
+            pipNetLoss(
+                PIPNetMaps(
+                    scores: maps[0], offsetX: maps[1], offsetY: maps[2], neighbourX: maps[3], neighbourY: maps[4],
+                    neighbours: 2),
+                targets, scoreLoss: scoreLoss)
         }
     }
 
@@ -214,17 +258,21 @@ import TestSupport
     @Test func lossGradientsMatchFiniteDifferences() {
         let inputs = TinyBatch().maps, targets = TinyBatch.targets()
         #expect(targets.cells == [0, 2, 4, 3, 1, 5])
-        let gaps = zip(inputs[1...], [targets.offsetX, targets.offsetY, targets.neighbourX, targets.neighbourY]).map { maps, target in
+        let gaps = zip(inputs[1...], [targets.offsetX, targets.offsetY, targets.neighbourX, targets.neighbourY]).map {
+            maps, target in
             let perCell = maps.shape[1] / 3
-            return (selectCells(maps, at: targets.cells, channelsPerCell: perCell) - selectCells(target, at: targets.cells, channelsPerCell: perCell)).abs().scalars.min()!
+            return
+                (selectCells(maps, at: targets.cells, channelsPerCell: perCell)
+                - selectCells(target, at: targets.cells, channelsPerCell: perCell)).abs().scalars.min()!
         }
         #expect(gaps.min()! > 0.03, "\(gaps)")
         let result = checkGradients(of: { TinyBatch.loss($0, targets).total }, at: inputs)
         #expect(result.maxError < 1e-2, "\(result)")
-        let selection = checkGradients(of: { maps in
-            let selected = selectCells(maps[0], at: [5, 0, 3, 1, 2, 4], channelsPerCell: 2)
-            return selected * selected
-        }, at: [inputs[3]])
+        let selection = checkGradients(
+            of: { maps in
+                let selected = selectCells(maps[0], at: [5, 0, 3, 1, 2, 4], channelsPerCell: 2)
+                return selected * selected
+            }, at: [inputs[3]])
         #expect(selection.maxError < 1e-2, "\(selection)")
     }
 
@@ -239,16 +287,23 @@ import TestSupport
         var moved = TinyBatch.points
         moved[0][1] = SIMD2(Float.nan, .nan)
         let parts = loss(maps, masked), movedParts = loss(maps, TinyBatch.targets(moved, present: present))
-        for (a, b) in zip([parts.total, parts.scores, parts.neighbourX], [movedParts.total, movedParts.scores, movedParts.neighbourX]) {
+        for (a, b) in zip(
+            [parts.total, parts.scores, parts.neighbourX], [movedParts.total, movedParts.scores, movedParts.neighbourX])
+        {
             #expect(a.item == b.item)
         }
         // Scores: the five annotated points' maps, 6 cells each.
         let unmasked = TinyBatch.targets()
         let scoreValues = maps[0].scalars, scoreTargets = unmasked.scores.scalars
         var sum: Float = 0
-        for image in 0..<2 { for point in 0..<3 where present[image][point] {
-            for cell in 0..<6 { let i = (image * 3 + point) * 6 + cell; sum += (scoreValues[i] - scoreTargets[i]) * (scoreValues[i] - scoreTargets[i]) }
-        } }
+        for image in 0..<2 {
+            for point in 0..<3 where present[image][point] {
+                for cell in 0..<6 {
+                    let i = (image * 3 + point) * 6 + cell
+                    sum += (scoreValues[i] - scoreTargets[i]) * (scoreValues[i] - scoreTargets[i])
+                }
+            }
+        }
         #expect(abs(parts.scores.item - sum / 30) < 1e-5)
         // Neighbour offsets: point 1 of image 0 is nobody's source, and the neighbours that are point 1
         // (point 0's slot 0, point 2's slot 1) are unknown: 12 slots - 2 - 2 = 8 kept.
@@ -286,7 +341,9 @@ import TestSupport
         let masked = TinyBatch.targets(present: TinyBatch.present)
         let scoreMaps = maps[0].reshaped([6, 6]), scoreTargets = targets.scores.reshaped([6, 6])
         let keptSum: Float = [0, 2, 3, 4, 5].map { (row: Int) -> Float in
-            adaptiveWingLoss(scoreMaps.slice(axis: 0, row..<(row + 1)), scoreTargets.slice(axis: 0, row..<(row + 1)), reduction: .sum).item
+            adaptiveWingLoss(
+                scoreMaps.slice(axis: 0, row..<(row + 1)), scoreTargets.slice(axis: 0, row..<(row + 1)), reduction: .sum
+            ).item
         }.reduce(0, +)
         #expect(abs(TinyBatch.loss(maps, masked, .adaptiveWing).scores.item - keptSum / 30) < 1e-5)
         let parameters = maps.map { Parameter($0) }
@@ -305,8 +362,10 @@ import TestSupport
         let maps = withoutGradients { model.maps(input) }
         let split = PIPNetMaps(joined: withoutGradients { model(input) }, points: 4, neighbours: 2)
         #expect(split.height == 2 && split.width == 3)
-        for (a, b) in zip([maps.scores, maps.offsetX, maps.offsetY, maps.neighbourX, maps.neighbourY],
-                          [split.scores, split.offsetX, split.offsetY, split.neighbourX, split.neighbourY]) {
+        for (a, b) in zip(
+            [maps.scores, maps.offsetX, maps.offsetY, maps.neighbourX, maps.neighbourY],
+            [split.scores, split.offsetX, split.offsetY, split.neighbourX, split.neighbourY])
+        {
             #expect(a.shape == b.shape && a.scalars == b.scalars)
         }
     }

@@ -1,6 +1,6 @@
+import NN
 import Tensor
 import Testing
-import NN
 
 /// A ``Conv2d`` in evaluation mode keeps Winograd's transformed kernels between calls; any
 /// change of its weight (an optimizer step, loaded weights) must transform them again.
@@ -14,8 +14,9 @@ import NN
 
     /// The layer's output computed without any cache.
     static func reference(_ conv: Conv2d, _ x: Tensor, _ algorithm: ConvolutionAlgorithm) -> Tensor {
-        conv2d(x, weight: conv.weight.value, bias: conv.bias?.value, stride: (1, 1), padding: (1, 1), dilation: (1, 1),
-               activation: .identity, algorithm: algorithm)
+        conv2d(
+            x, weight: conv.weight.value, bias: conv.bias?.value, stride: (1, 1), padding: (1, 1), dilation: (1, 1),
+            activation: .identity, algorithm: algorithm)
     }
 
     @Test func cachedKernelsGiveTheUncachedOutput() {

@@ -1,7 +1,7 @@
 import Optim
 import Tensor
-import Testing
 import TestSupport
+import Testing
 
 /// `clipGradNorm` and `clipGradValue` against `torch.nn.utils.clip_grad_norm_` and
 /// `clip_grad_value_` (Tests/Fixtures/optim_clip.json).
@@ -24,7 +24,9 @@ import TestSupport
         let parameters = try Self.parametersWithGradients()
         let total = clipGradNorm(parameters, maxNorm: maxNorm, normType: normType)
         let expectedTotal = try fixture.number("\(label).total")
-        #expect(Swift.abs(Double(total) - expectedTotal) <= 1e-5 * expectedTotal, "\(label): total norm \(total) vs \(expectedTotal)")
+        #expect(
+            Swift.abs(Double(total) - expectedTotal) <= 1e-5 * expectedTotal,
+            "\(label): total norm \(total) vs \(expectedTotal)")
         for (index, parameter) in parameters.enumerated() {
             expectClose(parameter.grad!, try fixture.tensor("\(label).grad\(index)"), "\(label) gradient \(index)")
         }

@@ -1,8 +1,8 @@
 import Foundation
 import Optim
 import Tensor
-import Testing
 import TestSupport
+import Testing
 
 /// The least-squares problem of scripts/fixtures/optim_fixtures.py:
 /// `loss = mean((x @ w.T + b - y)^2)`, `w` of shape [2, 3] and `b` of shape [2].
@@ -37,7 +37,9 @@ struct LeastSquares {
 }
 
 /// The two parameter groups of the fixtures: `[w]` with the defaults, `[b]` with overrides.
-func twoGroups(_ w: Parameter, _ b: Parameter, learningRate: Double? = nil, weightDecay: Double? = nil) -> [ParameterGroup] {
+func twoGroups(
+    _ w: Parameter, _ b: Parameter, learningRate: Double? = nil, weightDecay: Double? = nil
+) -> [ParameterGroup] {
     [ParameterGroup([w]), ParameterGroup([b], learningRate: learningRate, weightDecay: weightDecay)]
 }
 
@@ -49,15 +51,18 @@ func makeOptimizer(_ name: String, _ w: Parameter, _ b: Parameter) throws -> any
     case "sgd_momentum":
         return try SGD(groups: twoGroups(w, b, learningRate: 0.05), learningRate: 0.1, momentum: 0.9, dampening: 0.1)
     case "sgd_nesterov":
-        return try SGD(groups: twoGroups(w, b, learningRate: 0.2, weightDecay: 0), learningRate: 0.1, momentum: 0.9,
-                       nesterov: true, weightDecay: 0.01)
+        return try SGD(
+            groups: twoGroups(w, b, learningRate: 0.2, weightDecay: 0), learningRate: 0.1, momentum: 0.9,
+            nesterov: true, weightDecay: 0.01)
     case "adam":
         return try Adam(groups: twoGroups(w, b, learningRate: 0.01), learningRate: 0.05)
     case "adam_amsgrad":
-        return try Adam(groups: twoGroups(w, b, weightDecay: 0), learningRate: 0.05, betas: (0.8, 0.99),
-                        weightDecay: 0.01, amsgrad: true)
+        return try Adam(
+            groups: twoGroups(w, b, weightDecay: 0), learningRate: 0.05, betas: (0.8, 0.99),
+            weightDecay: 0.01, amsgrad: true)
     case "adamw":
-        return try AdamW(groups: twoGroups(w, b, learningRate: 0.02, weightDecay: 0), learningRate: 0.05, weightDecay: 0.1)
+        return try AdamW(
+            groups: twoGroups(w, b, learningRate: 0.02, weightDecay: 0), learningRate: 0.05, weightDecay: 0.1)
     case "sgd_momentum_plain":  // the optimizer of most scheduler cases
         return try SGD(groups: twoGroups(w, b, learningRate: 0.05), learningRate: 0.1, momentum: 0.9)
     case "adamw_nodecay_b":
@@ -77,10 +82,13 @@ struct UnknownCase: Error, CustomStringConvertible {
 func bits(_ tensor: Tensor) -> [UInt32] { tensor.scalars.map(\.bitPattern) }
 
 /// Expects `actual` close to `expected` (`|a - e| <= atol + rtol * |e|`), with a message.
-func expectClose(_ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-5, atol: Float = 1e-6, _ what: String,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.allClose(expected, rtol: rtol, atol: atol), "\(what): \(differenceReport(actual, expected))",
-            sourceLocation: sourceLocation)
+func expectClose(
+    _ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-5, atol: Float = 1e-6, _ what: String,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    #expect(
+        actual.allClose(expected, rtol: rtol, atol: atol), "\(what): \(differenceReport(actual, expected))",
+        sourceLocation: sourceLocation)
 }
 
 /// Runs `body` and returns the message of the ``OptimizerError`` it throws, or `nil`.

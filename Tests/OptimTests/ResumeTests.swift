@@ -1,8 +1,8 @@
 import Foundation
 import Optim
 import Tensor
-import Testing
 import TestSupport
+import Testing
 
 /// Saving an optimizer and its scheduler after 10 steps and resuming in fresh objects gives
 /// the same bits after 10 more steps as 20 uninterrupted steps.
@@ -23,18 +23,19 @@ import TestSupport
 
     static func outcome(_ optimizer: any Optimizer, _ run: ScheduledRun, _ w: Parameter, _ b: Parameter) -> Outcome {
         let state = optimizer.state()
-        return Outcome(w: bits(w.value), b: bits(b.value),
-                       learningRates: optimizer.learningRates.map(\.bitPattern),
-                       momenta: (0..<2).map { optimizer.momentum(ofGroup: $0)?.bitPattern ?? 0 },
-                       state: state.tensors.mapValues(bits), metadata: state.metadata,
-                       scheduler: run.scheduler.state())
+        return Outcome(
+            w: bits(w.value), b: bits(b.value),
+            learningRates: optimizer.learningRates.map(\.bitPattern),
+            momenta: (0..<2).map { optimizer.momentum(ofGroup: $0)?.bitPattern ?? 0 },
+            state: state.tensors.mapValues(bits), metadata: state.metadata,
+            scheduler: run.scheduler.state())
     }
 
     /// (optimizer case, scheduler case): every optimizer and every scheduler at least once.
     static let combinations: [(String, String)] = [
         ("sgd_nesterov", "cosine"), ("adam_amsgrad", "onecycle_sgd"), ("adamw", "plateau"), ("adam", "warmup_cosine"),
         ("sgd_momentum", "step"), ("adamw", "onecycle_linear3"), ("sgd_plain", "constant"), ("adam", "multistep"),
-        ("sgd_nesterov", "exponential"), ("adamw_nodecay_b", "onecycle_adamw"), ("adam_amsgrad", "plateau_max_abs"),
+        ("sgd_nesterov", "exponential"), ("adamw_nodecay_b", "onecycle_adamw"), ("adam_amsgrad", "plateau_max_abs")
     ]
 
     @Test(arguments: combinations)
@@ -121,9 +122,11 @@ import TestSupport
 
     @Test func metadataJSONRoundTripsExactly() throws {
         let awkward = [0.1, 1.0 / 3, 2.5e-7, 0.0012345678901234567, 1e-300, 123456.789]
-        let metadata = OptimizerState.Metadata(optimizer: "SGD", groups: awkward.map {
-            OptimizerState.Group(parameterCount: 1, hyperParameters: ["lr": $0])
-        })
+        let metadata = OptimizerState.Metadata(
+            optimizer: "SGD",
+            groups: awkward.map {
+                OptimizerState.Group(parameterCount: 1, hyperParameters: ["lr": $0])
+            })
         let json = try OptimizerState(metadata: metadata, tensors: [:]).encodedMetadata()
         let decoded = try OptimizerState(encodedMetadata: json, tensors: [:]).metadata
         #expect(decoded.groups.map { $0.hyperParameters["lr"]!.bitPattern } == awkward.map(\.bitPattern))

@@ -1,7 +1,7 @@
 import Optim
 import Tensor
-import Testing
 import TestSupport
+import Testing
 
 /// A scheduler under test and how to step it at step `t`.
 struct ScheduledRun {
@@ -31,22 +31,28 @@ func makeScheduler(_ name: String, _ optimizer: any Optimizer, metrics: [Double]
     case "cosine":
         return stepwise(try CosineAnnealingLR(optimizer, tMax: 8, minLearningRate: 0.001))
     case "warmup_cosine":
-        return stepwise(try WarmupCosineLR(optimizer, warmupEpochs: 5, totalEpochs: 15, warmupStartFactor: 0.1,
-                                           minLearningRate: 0.001))
+        return stepwise(
+            try WarmupCosineLR(
+                optimizer, warmupEpochs: 5, totalEpochs: 15, warmupStartFactor: 0.1,
+                minLearningRate: 0.001))
     case "onecycle_sgd":
         return stepwise(try OneCycleLR(optimizer, maxLearningRates: [0.2, 0.1], totalSteps: 20))
     case "onecycle_adamw":
         return stepwise(try OneCycleLR(optimizer, maxLearningRate: 0.05, totalSteps: 20))
     case "onecycle_linear3":
-        return stepwise(try OneCycleLR(optimizer, maxLearningRate: 0.2, totalSteps: 20, pctStart: 0.25,
-                                       annealStrategy: .linear, threePhase: true))
+        return stepwise(
+            try OneCycleLR(
+                optimizer, maxLearningRate: 0.2, totalSteps: 20, pctStart: 0.25,
+                annealStrategy: .linear, threePhase: true))
     case "plateau":
-        let scheduler = try ReduceLROnPlateau(optimizer, factor: 0.5, patience: 2, threshold: 0.01, cooldown: 1,
-                                              minLearningRates: [0.01, 0.02])
+        let scheduler = try ReduceLROnPlateau(
+            optimizer, factor: 0.5, patience: 2, threshold: 0.01, cooldown: 1,
+            minLearningRates: [0.01, 0.02])
         return ScheduledRun(scheduler: scheduler) { scheduler.step(metric: metrics[$0]) }
     case "plateau_max_abs":
-        let scheduler = try ReduceLROnPlateau(optimizer, mode: .max, factor: 0.3, patience: 1, threshold: 0.02,
-                                              thresholdMode: .absolute, minLearningRate: 0.001)
+        let scheduler = try ReduceLROnPlateau(
+            optimizer, mode: .max, factor: 0.3, patience: 1, threshold: 0.02,
+            thresholdMode: .absolute, minLearningRate: 0.001)
         return ScheduledRun(scheduler: scheduler) { scheduler.step(metric: 1 - metrics[$0]) }
     default:
         throw UnknownCase("no scheduler named \(name)")
@@ -58,8 +64,10 @@ func makeScheduler(_ name: String, _ optimizer: any Optimizer, metrics: [Double]
 /// steps, and the parameters after them.
 @Suite struct SchedulerTests {
     static func fixture() throws -> Fixture { try Fixture.shared("optim_schedulers") }
-    static let names = ["constant", "step", "multistep", "exponential", "cosine", "warmup_cosine", "onecycle_sgd",
-                        "onecycle_adamw", "onecycle_linear3", "plateau", "plateau_max_abs"]
+    static let names = [
+        "constant", "step", "multistep", "exponential", "cosine", "warmup_cosine", "onecycle_sgd",
+        "onecycle_adamw", "onecycle_linear3", "plateau", "plateau_max_abs"
+    ]
 
     @Test(arguments: names)
     func matchesPyTorch(_ name: String) throws {
@@ -89,8 +97,9 @@ func makeScheduler(_ name: String, _ optimizer: any Optimizer, metrics: [Double]
 
     @Test func warmupCosineFollowsTheDocumentedFormula() throws {
         let optimizer = try SGD([Parameter(Tensor([0]))], learningRate: 1)
-        let scheduler = try WarmupCosineLR(optimizer, warmupEpochs: 4, totalEpochs: 12, warmupStartFactor: 0.2,
-                                           minLearningRate: 0.1)
+        let scheduler = try WarmupCosineLR(
+            optimizer, warmupEpochs: 4, totalEpochs: 12, warmupStartFactor: 0.2,
+            minLearningRate: 0.1)
         var rates = [optimizer.learningRates[0]]
         for _ in 0..<14 {
             scheduler.step()
@@ -121,6 +130,8 @@ func makeScheduler(_ name: String, _ optimizer: any Optimizer, metrics: [Double]
             scheduler.step()
         }
         let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
-        #expect(message.contains("OneCycleLR: tried to step 5 times; the specified number of total steps is 4"), "\(message)")
+        #expect(
+            message.contains("OneCycleLR: tried to step 5 times; the specified number of total steps is 4"),
+            "\(message)")
     }
 }

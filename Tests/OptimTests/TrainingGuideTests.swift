@@ -1,8 +1,8 @@
 import Foundation
 import Optim
 import Tensor
-import Testing
 import TestSupport
+import Testing
 
 /// The training loop of Docs/Training.md, run on a small synthetic problem: the loss must fall
 /// and a checkpoint taken half-way must resume exactly.
@@ -19,8 +19,9 @@ import TestSupport
             return (x, withoutGradients { x.matmul(trueWeight.transposed()) + trueBias })
         }
 
-        let optimizer = try AdamW(groups: ParameterGroup.separatingNoDecay([weight, bias]),
-                                  learningRate: 3e-2, weightDecay: 0.05)
+        let optimizer = try AdamW(
+            groups: ParameterGroup.separatingNoDecay([weight, bias]),
+            learningRate: 3e-2, weightDecay: 0.05)
         let scheduler = try WarmupCosineLR(optimizer, warmupEpochs: 3, totalEpochs: 50)
         #expect(optimizer.groupOptions.map(\.weightDecay) == [0.05, 0])
 

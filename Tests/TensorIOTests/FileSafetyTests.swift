@@ -1,8 +1,8 @@
 import Foundation
 import Tensor
-import Testing
 import TensorIO
 import TestSupport
+import Testing
 
 /// What the package reads and where it writes: only regular files are read (a device or a FIFO
 /// would never end), one run owns an output folder at a time, killed writes leave nothing the
@@ -11,12 +11,15 @@ import TestSupport
 @Suite("File safety")
 struct FileSafetyTests {
     static func folder(_ name: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("FileSafetyTests-\(name)-\(UUID().uuidString)")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "FileSafetyTests-\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
 
-    @Test("a device, a FIFO, a folder, a symbolic-link loop and a missing path are refused with their reason, without opening them")
+    @Test(
+        "a device, a FIFO, a folder, a symbolic-link loop and a missing path are refused with their reason, without opening them"
+    )
     func onlyRegularFiles() throws {
         let folder = try Self.folder("regular")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -28,10 +31,14 @@ struct FileSafetyTests {
         #expect(RegularFile.problem(at: file) == nil)
         struct Refused: Error { let reason: String }
         #expect(try RegularFile.contents(of: file) { Refused(reason: $0) } == Data([1, 2, 3]))
-        let cases: [(URL, String)] = [(URL(fileURLWithPath: "/dev/zero"), "a device"), (fifo, "a FIFO"), (folder, "a folder"),
-                                      (loop, "symbolic link loop"), (folder.appendingPathComponent("none.jpg"), "no such file")]
+        let cases: [(URL, String)] = [
+            (URL(fileURLWithPath: "/dev/zero"), "a device"), (fifo, "a FIFO"), (folder, "a folder"),
+            (loop, "symbolic link loop"), (folder.appendingPathComponent("none.jpg"), "no such file")
+        ]
         for (url, reason) in cases {
-            #expect(RegularFile.problem(at: url)?.contains(reason) == true, "\(url.path): \(String(describing: RegularFile.problem(at: url)))")
+            #expect(
+                RegularFile.problem(at: url)?.contains(reason) == true,
+                "\(url.path): \(String(describing: RegularFile.problem(at: url)))")
             #expect(throws: Refused.self) { try RegularFile.contents(of: url) { Refused(reason: $0) } }
         }
         // The safetensors reader goes through the same check.
@@ -49,7 +56,10 @@ struct FileSafetyTests {
         let refused = #expect(throws: RunFolderLockError.self) { try RunFolderLock(folder: folder) }
         // The process named is the last one that took the lock and wrote its id (here this one, while flock(1) was starting).
         let message = refused?.description ?? ""
-        #expect(message.hasPrefix("\(folder.standardizedFileURL.path): another run (process ") && message.hasSuffix(") is writing to this folder; wait for it to end, or choose another output folder"), "\(message)")
+        #expect(
+            message.hasPrefix("\(folder.standardizedFileURL.path): another run (process ")
+                && message.hasSuffix(") is writing to this folder; wait for it to end, or choose another output folder"),
+            "\(message)")
         holder.stop()
         // A killed owner leaves the file but not the lock.
         let first = try RunFolderLock(folder: folder)
@@ -78,8 +88,12 @@ struct FileSafetyTests {
         let file = folder.appendingPathComponent("taken")
         try Data([0]).write(to: file)
         #expect(throws: RunFolderLockError.self) { try RunFolderLock(folder: file) }
-        let error = #expect(throws: RunFolderLockError.self) { try RunFolderLock(folder: file.appendingPathComponent("below")) }
-        #expect(error?.description.contains("cannot create the folder (Not a directory)") == true, "\(String(describing: error))")
+        let error = #expect(throws: RunFolderLockError.self) {
+            try RunFolderLock(folder: file.appendingPathComponent("below"))
+        }
+        #expect(
+            error?.description.contains("cannot create the folder (Not a directory)") == true,
+            "\(String(describing: error))")
     }
 
     @Test("metadata that would pass the header limit is refused before a byte is written")
@@ -92,7 +106,8 @@ struct FileSafetyTests {
         let within = SafeTensors.encode(["w": Tensor([1])], metadata: ["note": note])
         #expect(within.count > SafeTensors.maximumHeaderLength - 100)
         let error = #expect(throws: SafeTensorsError.self) {
-            try SafeTensors.write(["w": Tensor([1])], metadata: ["note": note, "k": String(repeating: "y", count: 1000)], to: url)
+            try SafeTensors.write(
+                ["w": Tensor([1])], metadata: ["note": note, "k": String(repeating: "y", count: 1000)], to: url)
         }
         #expect(error?.kind == .headerTooLarge && error?.description.contains("shorten the metadata") == true)
         #expect(!FileManager.default.fileExists(atPath: url.path))
@@ -102,10 +117,13 @@ struct FileSafetyTests {
 
     @Test("a resource bundle that is nowhere gives nil and the places searched")
     func missingResource() {
-        let (url, places) = PackageResource.url(named: "weights.safetensors", package: "Nowhere", target: "Missing",
-                                                sourceFolder: URL(fileURLWithPath: "/nonexistent/Resources"))
+        let (url, places) = PackageResource.url(
+            named: "weights.safetensors", package: "Nowhere", target: "Missing",
+            sourceFolder: URL(fileURLWithPath: "/nonexistent/Resources"))
         #expect(url == nil)
         #expect((2...3).contains(places.count) && Set(places).count == places.count)
-        #expect(places.allSatisfy { $0.hasSuffix("Nowhere_Missing.resources") || $0 == "/nonexistent/Resources" }, "\(places)")
+        #expect(
+            places.allSatisfy { $0.hasSuffix("Nowhere_Missing.resources") || $0 == "/nonexistent/Resources" },
+            "\(places)")
     }
 }

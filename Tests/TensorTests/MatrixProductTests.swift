@@ -1,13 +1,15 @@
 import Foundation
-import Testing
 import Tensor
+import Testing
 
 /// `sgemm` on the shapes that take its separate paths: narrow products (`n <= 64`, an AVX-512
 /// kernel where the CPU has it), products split into row or column blocks over the workers,
 /// and plain BLAS calls, against a double-precision reference.
 @Suite struct MatrixProductTests {
-    @Test(arguments: [(16, 1, 16), (19, 5, 37), (64, 16, 64), (512, 16, 512), (100, 7, 1000), (8, 16, 64), (40, 17, 50),
-                      (23, 33, 40), (512, 49, 300), (61, 64, 70), (16, 64, 2000), (16, 1000, 20), (64, 300, 128), (700, 65, 300)])
+    @Test(arguments: [
+        (16, 1, 16), (19, 5, 37), (64, 16, 64), (512, 16, 512), (100, 7, 1000), (8, 16, 64), (40, 17, 50),
+        (23, 33, 40), (512, 49, 300), (61, 64, 70), (16, 64, 2000), (16, 1000, 20), (64, 300, 128), (700, 65, 300)
+    ])
     func matchesDoublePrecision(shape: (m: Int, n: Int, k: Int)) {
         let (m, n, k) = shape
         var generator = RandomGenerator(seed: UInt64(m * 31 + n * 7 + k))

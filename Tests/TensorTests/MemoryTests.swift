@@ -1,5 +1,5 @@
-import Testing
 import Tensor
+import Testing
 
 /// Buffer reuse and the freeing of the autograd graph after backward.
 @Suite struct MemoryTests {
@@ -9,7 +9,7 @@ import Tensor
         let y = (x * x).sum()
         y.backward(retainGraph: true)
         y.backward()
-        #expect(x.grad!.scalars == [4, 8, 12])   // accumulated twice
+        #expect(x.grad!.scalars == [4, 8, 12])  // accumulated twice
     }
 
     @Test func secondBackwardThroughAFreedGraphStopsWithAMessage() async {

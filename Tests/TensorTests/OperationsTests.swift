@@ -1,6 +1,6 @@
-import Testing
 import Tensor
 import TestSupport
+import Testing
 
 /// Every differentiable operation against PyTorch (Tests/Fixtures/tensor_ops.json, written by
 /// scripts/fixtures/tensor_fixtures.py): forward values and the gradients of
@@ -43,14 +43,16 @@ import TestSupport
         "slice": { $0[0].slice(axis: 1, 1..<3) },
         "concat": { Tensor.concatenate([$0[0], $0[1]], axis: 1) },
         "stack": { Tensor.stack([$0[0], $0[1]], axis: 1) },
-        "pad": { $0[0].padded([(0, 0), (0, 1), (1, 2)], value: 0.5) },
+        "pad": { $0[0].padded([(0, 0), (0, 1), (1, 2)], value: 0.5) }
     ]
 
     static func fixture() throws -> Fixture { try Fixture.shared("tensor_ops") }
 
     static func inputs(_ name: String) throws -> [Tensor] {
         let fixture = try fixture()
-        return try (0..<3).compactMap { fixture.contains("\(name).x\($0)") ? try fixture.tensor("\(name).x\($0)") : nil }
+        return try (0..<3).compactMap {
+            fixture.contains("\(name).x\($0)") ? try fixture.tensor("\(name).x\($0)") : nil
+        }
     }
 
     @Test func everyFixtureCaseHasAnOperation() throws {
@@ -67,12 +69,15 @@ import TestSupport
         for i in leaves.indices { leaves[i].requiresGrad = true }
         let output = function(leaves)
         let expected = try fixture.tensor("\(name).out")
-        #expect(output.allClose(expected, rtol: 1e-5, atol: 1e-5), "\(name) forward: \(differenceReport(output, expected))")
+        #expect(
+            output.allClose(expected, rtol: 1e-5, atol: 1e-5), "\(name) forward: \(differenceReport(output, expected))")
         (output * (try fixture.tensor("\(name).w"))).sum().backward()
         for (i, leaf) in leaves.enumerated() {
             let grad = try #require(leaf.grad, "\(name): no gradient for input \(i)")
             let expectedGrad = try fixture.tensor("\(name).g\(i)")
-            #expect(grad.allClose(expectedGrad, rtol: 1e-4, atol: 1e-5), "\(name) gradient \(i): \(differenceReport(grad, expectedGrad))")
+            #expect(
+                grad.allClose(expectedGrad, rtol: 1e-4, atol: 1e-5),
+                "\(name) gradient \(i): \(differenceReport(grad, expectedGrad))")
         }
     }
 
@@ -88,9 +93,11 @@ import TestSupport
     /// central differences at any step, and a step of 1 makes the float32 rounding in the
     /// difference small. The rest take 1e-3: the random inputs keep their non-smooth points
     /// (ReLU at 0, clamp bounds, ties in max) farther away than that.
-    static let polynomial: Set = ["add_broadcast", "sub_broadcast", "mul_broadcast", "neg", "square", "sum_all", "sum_axis1_keep",
-                                  "mean_axes02", "var_axis1", "var_all_biased", "matmul_2d", "matmul_batched", "matmul_broadcast",
-                                  "reshape", "permute", "transpose", "slice", "concat", "stack", "pad"]
+    static let polynomial: Set = [
+        "add_broadcast", "sub_broadcast", "mul_broadcast", "neg", "square", "sum_all", "sum_axis1_keep",
+        "mean_axes02", "var_axis1", "var_all_biased", "matmul_2d", "matmul_batched", "matmul_broadcast",
+        "reshape", "permute", "transpose", "slice", "concat", "stack", "pad"
+    ]
 
     static func step(_ name: String) -> Float { polynomial.contains(name) ? 1 : 1e-3 }
 

@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+
 @testable import Tensor
 
 /// `parallelFor` and the worker pool behind it: every chunk runs exactly once, loops started

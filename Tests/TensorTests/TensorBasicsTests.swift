@@ -1,6 +1,6 @@
-import Testing
 import Tensor
 import TestSupport
+import Testing
 
 @Suite struct TensorBasicsTests {
     @Test func creationAndShape() {
@@ -92,7 +92,7 @@ import TestSupport
         var x = Tensor([2])
         x.requiresGrad = true
         let y = x * x
-        (y + y * x).sum().backward()   // d/dx (x^2 + x^3) = 2x + 3x^2
+        (y + y * x).sum().backward()  // d/dx (x^2 + x^3) = 2x + 3x^2
         #expect(x.grad?.scalars == [16])
     }
 
@@ -138,7 +138,7 @@ import TestSupport
     @Test func gradientCheckerCatchesAWrongBackward() {
         func wrong(_ x: Tensor) -> Tensor {
             let y = withoutGradients { x * x }
-            return Tensor.recording(y, inputs: [x]) { g in [g * x] }   // should be 2x
+            return Tensor.recording(y, inputs: [x]) { g in [g * x] }  // should be 2x
         }
         let check = checkGradients(of: { wrong($0[0]) }, at: [Tensor([1, 2, 3])])
         #expect(check.maxError > 0.3)
@@ -162,7 +162,7 @@ import TestSupport
         var y = x
         for _ in 0..<20_000 { y = y * 1.0001 }
         y.sum().backward()
-        #expect(abs(x.grad!.item - 7.3891) < 0.01)   // 1.0001^20000 ≈ e^2
+        #expect(abs(x.grad!.item - 7.3891) < 0.01)  // 1.0001^20000 ≈ e^2
     }
 }
 

@@ -13,7 +13,10 @@ public struct Fixture: Sendable {
         case tensor(Tensor)
         case number(Double)
 
-        private struct Raw: Decodable { let shape: [Int]; let data: [Float] }
+        private struct Raw: Decodable {
+            let shape: [Int]
+            let data: [Float]
+        }
 
         init(from decoder: Decoder) throws {
             let container = try decoder.singleValueContainer()
@@ -51,18 +54,23 @@ public struct Fixture: Sendable {
 
     /// The committed fixture folder.
     public static var directory: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            "Fixtures")
     }
 
     /// The tensor stored under `key`; throws, naming the fixture and the key, when there is none.
     public func tensor(_ key: String) throws(FixtureError) -> Tensor {
-        guard case .tensor(let t)? = entries[key] else { throw FixtureError("fixture \(name): no tensor named '\(key)'") }
+        guard case .tensor(let t)? = entries[key] else {
+            throw FixtureError("fixture \(name): no tensor named '\(key)'")
+        }
         return t
     }
 
     /// The number stored under `key`; throws, naming the fixture and the key, when there is none.
     public func number(_ key: String) throws(FixtureError) -> Double {
-        guard case .number(let n)? = entries[key] else { throw FixtureError("fixture \(name): no number named '\(key)'") }
+        guard case .number(let n)? = entries[key] else {
+            throw FixtureError("fixture \(name): no number named '\(key)'")
+        }
         return n
     }
 
@@ -101,5 +109,6 @@ public func differenceReport(_ actual: Tensor, _ expected: Tensor) -> String {
         worst = i
         worstDifference = a[i].isNaN ? .nan : abs(a[i] - e[i])
     }
-    return "max |difference| \(worstDifference) at element \(worst): \(a.isEmpty ? 0 : a[worst]) vs \(e.isEmpty ? 0 : e[worst]) (shape \(actual.shape))"
+    return
+        "max |difference| \(worstDifference) at element \(worst): \(a.isEmpty ? 0 : a[worst]) vs \(e.isEmpty ? 0 : e[worst]) (shape \(actual.shape))"
 }

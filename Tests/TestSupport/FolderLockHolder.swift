@@ -10,11 +10,13 @@ public final class FolderLockHolder {
     public init(folder: URL) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
         // --close: `sleep` does not inherit the lock, so killing flock(1) releases it.
-        process.arguments = ["--exclusive", "--close", folder.appendingPathComponent(RunFolderLock.fileName).path, "sleep", "60"]
+        process.arguments = [
+            "--exclusive", "--close", folder.appendingPathComponent(RunFolderLock.fileName).path, "sleep", "60"
+        ]
         try process.run()
         for _ in 0..<100 {
             do {
-                _ = try RunFolderLock(folder: folder)   // taken and released at once: flock(1) has not got it yet
+                _ = try RunFolderLock(folder: folder)  // taken and released at once: flock(1) has not got it yet
                 usleep(50_000)
             } catch {
                 return

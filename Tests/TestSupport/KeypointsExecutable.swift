@@ -10,7 +10,8 @@ public enum KeypointsExecutable {
         }
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         // The test runner may sit inside a bundle folder; walk up to the build products.
-        for _ in 0..<4 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent("keypoints").path) {
+        for _ in 0..<4 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent("keypoints").path)
+        {
             directory.deleteLastPathComponent()
         }
         return directory.appendingPathComponent("keypoints")

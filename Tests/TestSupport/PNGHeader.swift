@@ -6,7 +6,7 @@ public func png(_ png: [UInt8], declaringWidth width: UInt32, height: UInt32) ->
         bytes[16 + k] = UInt8(truncatingIfNeeded: width >> (24 - 8 * UInt32(k)))
         bytes[20 + k] = UInt8(truncatingIfNeeded: height >> (24 - 8 * UInt32(k)))
     }
-    let crc = crc32(Array(bytes[12..<29]))   // chunk type and data of IHDR
+    let crc = crc32(Array(bytes[12..<29]))  // chunk type and data of IHDR
     for k in 0..<4 { bytes[29 + k] = UInt8(truncatingIfNeeded: crc >> (24 - 8 * UInt32(k))) }
     return bytes
 }

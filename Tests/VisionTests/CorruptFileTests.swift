@@ -1,8 +1,9 @@
 import Foundation
 import Tensor
-import Testing
-@testable import Vision
 import TestSupport
+import Testing
+
+@testable import Vision
 
 @Suite("Corrupt and truncated files")
 struct CorruptFileTests {
@@ -35,10 +36,14 @@ struct CorruptFileTests {
                 }
             case 2:
                 let start = Int(generator.next() % UInt64(mutated.count))
-                for i in start..<min(mutated.count, start + 1 + Int(generator.next() % 32)) { mutated[i] = UInt8(generator.next() % 256) }
+                for i in start..<min(mutated.count, start + 1 + Int(generator.next() % 32)) {
+                    mutated[i] = UInt8(generator.next() % 256)
+                }
             default:
                 let at = Int(generator.next() % UInt64(mutated.count))
-                mutated.insert(contentsOf: (0..<(1 + Int(generator.next() % 16))).map { _ in UInt8(generator.next() % 256) }, at: at)
+                mutated.insert(
+                    contentsOf: (0..<(1 + Int(generator.next() % 16))).map { _ in UInt8(generator.next() % 256) },
+                    at: at)
             }
             if outcome(Data(mutated)) == nil { decoded += 1 } else { thrown += 1 }
         }
@@ -57,7 +62,10 @@ struct CorruptFileTests {
     @Test("fuzzed PNGs throw or decode, never crash")
     func fuzzPNG() throws {
         let real = try Image(contentsOf: Files.fixture("vision_gray.jpg"))
-        for data in [try real.encoded(as: .png), try Files.fixtureData("vision_png_palette_alpha.png"), try Files.fixtureData("vision_png_rgb16.png")] {
+        for data in [
+            try real.encoded(as: .png), try Files.fixtureData("vision_png_palette_alpha.png"),
+            try Files.fixtureData("vision_png_rgb16.png")
+        ] {
             let result = fuzz(data, seed: 2)
             #expect(result.thrown > 100, "only \(result.thrown) of 200 mutations were rejected")
         }
@@ -100,14 +108,18 @@ struct CorruptFileTests {
         var i = 2
         while i + 9 < jpeg.count {
             if jpeg[i] == 0xFF && (jpeg[i + 1] == 0xC0 || jpeg[i + 1] == 0xC2) {
-                jpeg[i + 5] = 0xFD; jpeg[i + 6] = 0xE8; jpeg[i + 7] = 0xFD; jpeg[i + 8] = 0xE8
+                jpeg[i + 5] = 0xFD
+                jpeg[i + 6] = 0xE8
+                jpeg[i + 7] = 0xFD
+                jpeg[i + 8] = 0xE8
                 break
             }
             i += 2 + (Int(jpeg[i + 2]) << 8 | Int(jpeg[i + 3]))
         }
         #expect(outcome(Data(jpeg))?.reason == .tooLarge)
         // PNG: IHDR of 60000 x 60000 with a valid CRC.
-        let png = TestSupport.png([UInt8](try Files.fixtureData("vision_png_gray.png")), declaringWidth: 60000, height: 60000)
+        let png = TestSupport.png(
+            [UInt8](try Files.fixtureData("vision_png_gray.png")), declaringWidth: 60000, height: 60000)
         #expect(outcome(Data(png))?.reason == .tooLarge)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Tensor
 import Testing
+
 @testable import Vision
 
 @Suite("Drawing and plots")
@@ -21,10 +22,10 @@ struct DrawingAndPlotTests {
         let back = try Image(contentsOf: url)
         #expect(back.width == 60 && back.height == 40 && back.channels == 3)
         func rgb(_ x: Int, _ y: Int) -> [Float] { (0..<3).map { back[x, y, $0] } }
-        #expect(rgb(10, 10) == [0, 1, 0])          // ground truth: green
-        #expect(rgb(30, 10) == [1, 0, 0])          // prediction: red
+        #expect(rgb(10, 10) == [0, 1, 0])  // ground truth: green
+        #expect(rgb(30, 10) == [1, 0, 0])  // prediction: red
         #expect(rgb(20, 10) == [0, 0, 0])
-        #expect(rgb(5, 30) == [0, 0, 1])           // line
+        #expect(rgb(5, 30) == [0, 0, 1])  // line
         #expect(rgb(40, 24) == [1, 1, 0] && rgb(49, 27) == [1, 1, 0] && rgb(45, 24) == [0, 0, 0])
         #expect(rgb(54, 8) == [1, 1, 1] && rgb(50, 8) == [0, 0, 0])
         // 'H' starts with a full column at x = 2, rows 2...8.
@@ -57,9 +58,9 @@ struct DrawingAndPlotTests {
         let grid = Image.filterGrid(weights, scale: 3, margin: 1)
         #expect(grid.channels == 3)
         #expect(grid.width == 1 + 1 * (6 + 1) && grid.height == 1 + 4 * (6 + 1))
-        #expect(grid[1, 1, 0] == 0 && grid[6, 6, 0] == 1)                    // filter 0: min top-left, max bottom-right
+        #expect(grid[1, 1, 0] == 0 && grid[6, 6, 0] == 1)  // filter 0: min top-left, max bottom-right
         #expect(abs(grid[4, 1, 0] - 1.0 / 3) < 1e-6)
-        #expect(grid[1, 15, 0] == 0.5)                                        // constant filter 2 -> mid gray
+        #expect(grid[1, 15, 0] == 0.5)  // constant filter 2 -> mid gray
         var generator = RandomGenerator(seed: 1)
         let color = Image.filterGrid(Tensor.randomNormal([6, 3, 5, 5], using: &generator), scale: 2)
         #expect(color.width == 1 + 3 * 11 && color.height == 1 + 2 * 11)
@@ -93,7 +94,11 @@ struct DrawingAndPlotTests {
 
         var log = LinePlot(title: "CED", xLabel: "NME", yLabel: "images")
         log.logarithmicY = true
-        log.add("model", points: KeypointMetrics.cumulativeErrorCurve([0.01, 0.03, 0.05], threshold: 0.08).map { Point($0.x, $0.y + 0.01) })
+        log.add(
+            "model",
+            points: KeypointMetrics.cumulativeErrorCurve([0.01, 0.03, 0.05], threshold: 0.08).map {
+                Point($0.x, $0.y + 0.01)
+            })
         #expect(log.render(width: 320, height: 240).width == 320)
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Tensor
 import TestSupport
 import Testing
+
 @testable import Vision
 
 /// Shared helpers for the Vision tests.
@@ -36,4 +37,3 @@ func gradientImage(width: Int, height: Int) -> Image {
     }
     return image
 }
-

@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+
 @testable import Vision
 
 @Suite("JPEG decoding")
@@ -8,7 +9,8 @@ struct JPEGTests {
     @Test("every IMM JPEG decodes to 640x480 RGB")
     func immDatabase() throws {
         let folder = Files.data("imm_face_db")
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".jpg") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".jpg") }
+            .sorted()
         #expect(names.count == 240)
         let urls = names.map { folder.appendingPathComponent($0) }
         // Decode on both cores: the tests run in a debug build.
@@ -36,20 +38,26 @@ struct JPEGTests {
         var urls: [URL] = []
         for folder in ["300w_fullsize", "dlib_examples"] {
             let dir = Files.data(folder)
-            urls += try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".jpg") }.sorted()
+            urls += try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".jpg") }
+                .sorted()
                 .map { dir.appendingPathComponent($0) }
         }
         #expect(urls.count == 20 && sizes.shape == [20, 2])
         for (i, url) in urls.enumerated() {
             let image = try Image(contentsOf: url)
-            #expect(image.width == Int(sizes[i, 0]) && image.height == Int(sizes[i, 1]), "\(url.lastPathComponent): \(image)")
+            #expect(
+                image.width == Int(sizes[i, 0]) && image.height == Int(sizes[i, 1]),
+                "\(url.lastPathComponent): \(image)")
             #expect(image.channels == 3)
         }
     }
 
-    @Test("pixel values match PIL within 2 levels", arguments: [
-        ("imm", "imm_face_db/01-1m.jpg"), ("fullsize", "300w_fullsize/2437602091_1.jpg"), ("dlib", "dlib_examples/2008_002470.jpg"),
-    ])
+    @Test(
+        "pixel values match PIL within 2 levels",
+        arguments: [
+            ("imm", "imm_face_db/01-1m.jpg"), ("fullsize", "300w_fullsize/2437602091_1.jpg"),
+            ("dlib", "dlib_examples/2008_002470.jpg")
+        ])
     func pixelsMatchPIL(key: String, path: String) throws {
         let fixture = try Fixture("vision_jpeg")
         let image = try Image(contentsOf: Files.data(path))
@@ -111,6 +119,14 @@ final class UncheckedSendableBox<T>: @unchecked Sendable {
     private var storage: [T]
     private let lock = NSLock()
     init(_ values: [T]) { storage = values }
-    func set(_ index: Int, _ value: T) { lock.lock(); storage[index] = value; lock.unlock() }
-    var values: [T] { lock.lock(); defer { lock.unlock() }; return storage }
+    func set(_ index: Int, _ value: T) {
+        lock.lock()
+        storage[index] = value
+        lock.unlock()
+    }
+    var values: [T] {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage
+    }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Vision
 
 @Suite("Keypoint metrics")
@@ -15,10 +16,10 @@ struct MetricsTests {
 
     @Test("NME by inter-ocular distance and by box size")
     func normalizedErrors() {
-        var target = (0..<68).map { Point(Float($0 % 10) * 10, Float($0 / 10) * 5) }   // box 90 x 30
+        var target = (0..<68).map { Point(Float($0 % 10) * 10, Float($0 / 10) * 5) }  // box 90 x 30
         target[36] = Point(20, 10)
-        target[45] = Point(80, 10)                                                    // 60 apart
-        let predicted = target.map { $0 + Point(3, 4) }                                // every error 5
+        target[45] = Point(80, 10)  // 60 apart
+        let predicted = target.map { $0 + Point(3, 4) }  // every error 5
         #expect(abs(KeypointMetrics.interOcularDistance(target) - 60) < 1e-5)
         #expect(abs(KeypointMetrics.normalizedMeanError(predicted, target, by: .interOcular) - 5.0 / 60) < 1e-6)
         let box = (Float(90) * 30).squareRoot()

@@ -2,14 +2,17 @@ import Foundation
 import Tensor
 import TestSupport
 import Testing
+
 @testable import Vision
 
 @Suite("PNG and PNM")
 struct PNGAndPNMTests {
-    @Test("PNG variants decode as PIL decodes them", arguments: [
-        ("rgb", 3), ("rgba", 4), ("gray", 1), ("gray_alpha", 2), ("bilevel", 1), ("palette", 3),
-        ("palette_alpha", 4), ("rgb16", 3), ("gray2", 1),
-    ])
+    @Test(
+        "PNG variants decode as PIL decodes them",
+        arguments: [
+            ("rgb", 3), ("rgba", 4), ("gray", 1), ("gray_alpha", 2), ("bilevel", 1), ("palette", 3),
+            ("palette_alpha", 4), ("rgb16", 3), ("gray2", 1)
+        ])
     func variants(name: String, channels: Int) throws {
         let expected = try Fixture("vision_png").tensor("png_\(name)")
         let image = try Image(contentsOf: Files.fixture("vision_png_\(name).png"))
@@ -36,8 +39,9 @@ struct PNGAndPNMTests {
     func pnmRoundTrip() throws {
         var generator = RandomGenerator(seed: 9)
         for channels in [1, 3] {
-            let image = Image(width: 11, height: 7, channels: channels,
-                              pixels: (0..<(77 * channels)).map { _ in Float(generator.next() % 256) / 255 })
+            let image = Image(
+                width: 11, height: 7, channels: channels,
+                pixels: (0..<(77 * channels)).map { _ in Float(generator.next() % 256) / 255 })
             for ascii in [false, true] {
                 let data = image.pnmData(ascii: ascii)
                 let magic = String(decoding: data.prefix(2), as: UTF8.self)

@@ -1,6 +1,7 @@
 import Tensor
 import TestSupport
 import Testing
+
 @testable import Vision
 
 @Suite("Grayscale, resize and colour adjustments against PIL and torchvision")
@@ -30,7 +31,9 @@ struct ProcessingTests {
         #expect(maxDifference(resized, try fixture.tensor("resize_\(size)")) < 2e-5, "\(size)")
     }
 
-    @Test("plain bilinear resize matches torch interpolate(align_corners=False)", arguments: ["13x10", "50x37", "20x30", "8x6"])
+    @Test(
+        "plain bilinear resize matches torch interpolate(align_corners=False)",
+        arguments: ["13x10", "50x37", "20x30", "8x6"])
     func resizeMatchesTorch(size: String) throws {
         let parts = size.split(separator: "x").map { Int($0)! }
         let resized = input.resized(width: parts[0], height: parts[1], antialias: false)

@@ -1,5 +1,6 @@
 import Tensor
 import Testing
+
 @testable import Vision
 
 @Suite("Image and Tensor")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Vision
 
 @Suite("Affine transforms move pixels and keypoints together")
@@ -34,17 +35,23 @@ struct TransformTests {
     static let keypoint = Point(27.3, 21.6)
     static let center = Point(32, 24)
 
-    @Test("a dot stays under its mapped keypoint after each warp", arguments: [
-        ("rotation 30", Affine2D.rotation(degrees: 30, about: center)),
-        ("rotation -75", Affine2D.rotation(degrees: -75, about: Point(20, 30))),
-        ("scale up", Affine2D.scale(1.4, about: center)),
-        ("scale down", Affine2D.scale(0.6, about: center)),
-        ("shift", Affine2D.translation(dx: 3.5, dy: -2.25)),
-        ("crop", Affine2D.crop(x: 10, y: 5)),
-        ("flip", Affine2D.horizontalFlip(width: 64)),
-        ("composed", Affine2D.rotation(degrees: 12, about: center).then(.scale(sx: 1.2, sy: 0.9)).then(.translation(dx: -4, dy: 3))),
-        ("box to 32x32", Affine2D.mapping(BoundingBox(x: 14, y: 8, width: 30, height: 30), toWidth: 32, height: 32)),
-    ])
+    @Test(
+        "a dot stays under its mapped keypoint after each warp",
+        arguments: [
+            ("rotation 30", Affine2D.rotation(degrees: 30, about: center)),
+            ("rotation -75", Affine2D.rotation(degrees: -75, about: Point(20, 30))),
+            ("scale up", Affine2D.scale(1.4, about: center)),
+            ("scale down", Affine2D.scale(0.6, about: center)),
+            ("shift", Affine2D.translation(dx: 3.5, dy: -2.25)),
+            ("crop", Affine2D.crop(x: 10, y: 5)),
+            ("flip", Affine2D.horizontalFlip(width: 64)),
+            (
+                "composed",
+                Affine2D.rotation(degrees: 12, about: center).then(.scale(sx: 1.2, sy: 0.9)).then(
+                    .translation(dx: -4, dy: 3))
+            ),
+            ("box to 32x32", Affine2D.mapping(BoundingBox(x: 14, y: 8, width: 30, height: 30), toWidth: 32, height: 32))
+        ])
     func dotFollowsKeypoint(name: String, transform: Affine2D) {
         let image = blob(at: Self.keypoint)
         let warped = image.warped(by: transform, width: 64, height: 48)
@@ -83,7 +90,8 @@ struct TransformTests {
 
     @Test("a transform composed with its inverse is the identity")
     func inverse() {
-        let t = Affine2D.rotation(degrees: 37, about: Point(100, 80)).then(.scale(sx: 1.7, sy: 0.8)).then(.translation(dx: -12, dy: 5))
+        let t = Affine2D.rotation(degrees: 37, about: Point(100, 80)).then(.scale(sx: 1.7, sy: 0.8)).then(
+            .translation(dx: -12, dy: 5))
         #expect(t.then(t.inverse).isApproximatelyEqual(to: .identity, tolerance: 1e-5))
         #expect(t.inverse.then(t).isApproximatelyEqual(to: .identity, tolerance: 1e-5))
         let points = [Point(3, 4), Point(250, 17.5)]

@@ -21,10 +21,18 @@ public struct AugmentationSettings: Codable, Sendable, Equatable {
     public var occlusion: Float
 
     /// Settings from their parts; a setting left out adds no augmentation.
-    public init(rotation: Float = 0, shift: Float = 0, scaleLow: Float = 1, scaleHigh: Float = 1, flipProbability: Float = 0,
-                brightness: Float = 0, contrast: Float = 0, occlusion: Float = 0) {
-        self.rotation = rotation; self.shift = shift; self.scaleLow = scaleLow; self.scaleHigh = scaleHigh
-        self.flipProbability = flipProbability; self.brightness = brightness; self.contrast = contrast; self.occlusion = occlusion
+    public init(
+        rotation: Float = 0, shift: Float = 0, scaleLow: Float = 1, scaleHigh: Float = 1, flipProbability: Float = 0,
+        brightness: Float = 0, contrast: Float = 0, occlusion: Float = 0
+    ) {
+        self.rotation = rotation
+        self.shift = shift
+        self.scaleLow = scaleLow
+        self.scaleHigh = scaleHigh
+        self.flipProbability = flipProbability
+        self.brightness = brightness
+        self.contrast = contrast
+        self.occlusion = occlusion
     }
 
     /// No augmentation.
@@ -32,8 +40,10 @@ public struct AugmentationSettings: Codable, Sendable, Equatable {
 
     /// FaceData's augmentation.
     public var augmentation: Augmentation {
-        Augmentation(rotation: rotation, shift: shift, scale: scaleLow...scaleHigh, flipProbability: flipProbability,
-                     colorJitter: ColorJitter(brightness: brightness, contrast: contrast), occlusion: RandomOcclusion(probability: occlusion))
+        Augmentation(
+            rotation: rotation, shift: shift, scale: scaleLow...scaleHigh, flipProbability: flipProbability,
+            colorJitter: ColorJitter(brightness: brightness, contrast: contrast),
+            occlusion: RandomOcclusion(probability: occlusion))
     }
 
     /// Checks the ranges, naming the setting and what is allowed.
@@ -43,7 +53,9 @@ public struct AugmentationSettings: Codable, Sendable, Equatable {
         }
         try check(rotation >= 0 && rotation <= 180, "the rotation range must be 0...180 degrees, got \(rotation)")
         try check(shift >= 0 && shift <= 1, "the shift must be a fraction of the input in 0...1, got \(shift)")
-        try check(scaleLow > 0 && scaleLow <= scaleHigh && scaleHigh.isFinite, "the scale range must be positive and ordered, got \(scaleLow)...\(scaleHigh)")
+        try check(
+            scaleLow > 0 && scaleLow <= scaleHigh && scaleHigh.isFinite,
+            "the scale range must be positive and ordered, got \(scaleLow)...\(scaleHigh)")
         for (name, value) in [("flip probability", flipProbability), ("occlusion probability", occlusion)] {
             try check((0...1).contains(value), "the \(name) must be in 0...1, got \(value)")
         }
@@ -59,10 +71,13 @@ public struct AugmentationSettings: Codable, Sendable, Equatable {
     /// Decodes the settings; checkpoints written before occlusion existed read as no occlusion.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(rotation: try c.decode(Float.self, forKey: .rotation), shift: try c.decode(Float.self, forKey: .shift),
-                  scaleLow: try c.decode(Float.self, forKey: .scaleLow), scaleHigh: try c.decode(Float.self, forKey: .scaleHigh),
-                  flipProbability: try c.decode(Float.self, forKey: .flipProbability),
-                  brightness: try c.decode(Float.self, forKey: .brightness), contrast: try c.decode(Float.self, forKey: .contrast),
-                  occlusion: try c.decodeIfPresent(Float.self, forKey: .occlusion) ?? 0)
+        self.init(
+            rotation: try c.decode(Float.self, forKey: .rotation), shift: try c.decode(Float.self, forKey: .shift),
+            scaleLow: try c.decode(Float.self, forKey: .scaleLow),
+            scaleHigh: try c.decode(Float.self, forKey: .scaleHigh),
+            flipProbability: try c.decode(Float.self, forKey: .flipProbability),
+            brightness: try c.decode(Float.self, forKey: .brightness),
+            contrast: try c.decode(Float.self, forKey: .contrast),
+            occlusion: try c.decodeIfPresent(Float.self, forKey: .occlusion) ?? 0)
     }
 }

@@ -34,28 +34,32 @@ struct TrainingCheckpoint {
         if let movingAverage { sections["average"] = movingAverage.state }
         let tensors = SafeTensors.joining(sections)
         let encoder = JSONEncoder.sorted
-        func json<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+        func json<T: Encodable>(_ value: T) throws -> String {
+            String(decoding: try encoder.encode(value), as: UTF8.self)
+        }
         var metadata = [
             "checkpoint.epoch": String(epoch),
             "checkpoint.optimizer": try optimizer.encodedMetadata(),
             "checkpoint.generator": try json(generator),
             "checkpoint.history": try json(history),
             "checkpoint.configuration": try json(configuration),
-            KeypointModelFile.specKey: try json(spec),
+            KeypointModelFile.specKey: try json(spec)
         ]
         if let scheduler { metadata["checkpoint.scheduler"] = try json(scheduler) }
         if let data { metadata["checkpoint.data"] = try json(data) }
         if let threads { metadata["checkpoint.threads"] = String(threads) }
         if let ranks { metadata["checkpoint.ranks"] = String(ranks) }
         if let movingAverage { metadata["checkpoint.average.updates"] = String(movingAverage.updates) }
-        try SafeTensors.write(tensors, metadata: metadata, dtypes: SafeTensors.pytorchDTypes(for: tensors.keys), to: url)
+        try SafeTensors.write(
+            tensors, metadata: metadata, dtypes: SafeTensors.pytorchDTypes(for: tensors.keys), to: url)
     }
 
     static func read(from url: URL) throws -> TrainingCheckpoint {
         let file = try SafeTensors.read(contentsOf: url)
         func field(_ key: String) throws -> String {
             guard let value = file.metadata[key] else {
-                throw TrainingError.checkpointMismatch(file: url.path, reason: "the metadata has no '\(key)'; the file is not a FaceKeypoints checkpoint")
+                throw TrainingError.checkpointMismatch(
+                    file: url.path, reason: "the metadata has no '\(key)'; the file is not a FaceKeypoints checkpoint")
             }
             return value
         }
@@ -65,12 +69,14 @@ struct TrainingCheckpoint {
             } catch let error as TrainingError {
                 throw error
             } catch {
-                throw TrainingError.checkpointMismatch(file: url.path, reason: "metadata '\(key)' is not valid: \(error)")
+                throw TrainingError.checkpointMismatch(
+                    file: url.path, reason: "metadata '\(key)' is not valid: \(error)")
             }
         }
         func count(_ key: String) throws -> Int {
             guard let value = Int(try field(key)), value >= 0 else {
-                throw TrainingError.checkpointMismatch(file: url.path, reason: "metadata '\(key)' is not a whole number")
+                throw TrainingError.checkpointMismatch(
+                    file: url.path, reason: "metadata '\(key)' is not a whole number")
             }
             return value
         }
@@ -78,26 +84,32 @@ struct TrainingCheckpoint {
         return TrainingCheckpoint(
             epoch: epoch,
             model: file.tensors(inSection: "model"),
-            optimizer: try OptimizerState(encodedMetadata: try field("checkpoint.optimizer"), tensors: file.tensors(inSection: "optimizer")),
-            scheduler: file.metadata["checkpoint.scheduler"] == nil ? nil : try decode(SchedulerState.self, "checkpoint.scheduler"),
+            optimizer: try OptimizerState(
+                encodedMetadata: try field("checkpoint.optimizer"), tensors: file.tensors(inSection: "optimizer")),
+            scheduler: file.metadata["checkpoint.scheduler"] == nil
+                ? nil : try decode(SchedulerState.self, "checkpoint.scheduler"),
             generator: try decode(RandomGenerator.self, "checkpoint.generator"),
             history: try decode(TrainingHistory.self, "checkpoint.history"),
             configuration: try decode(TrainingConfiguration.self, "checkpoint.configuration"),
             spec: try decode(KeypointModelSpec.self, KeypointModelFile.specKey),
-            data: file.metadata["checkpoint.data"] == nil ? nil : try decode(TrainingDataFingerprints.self, "checkpoint.data"),
+            data: file.metadata["checkpoint.data"] == nil
+                ? nil : try decode(TrainingDataFingerprints.self, "checkpoint.data"),
             threads: try file.metadata["checkpoint.threads"].map { value in
                 guard let threads = Int(value), threads >= 1 else {
-                    throw TrainingError.checkpointMismatch(file: url.path, reason: "metadata 'checkpoint.threads' is not a positive whole number")
+                    throw TrainingError.checkpointMismatch(
+                        file: url.path, reason: "metadata 'checkpoint.threads' is not a positive whole number")
                 }
                 return threads
             },
             ranks: try file.metadata["checkpoint.ranks"].map { value in
                 guard let ranks = Int(value), ranks >= 1 else {
-                    throw TrainingError.checkpointMismatch(file: url.path, reason: "metadata 'checkpoint.ranks' is not a positive whole number")
+                    throw TrainingError.checkpointMismatch(
+                        file: url.path, reason: "metadata 'checkpoint.ranks' is not a positive whole number")
                 }
                 return ranks
             },
-            movingAverage: file.metadata["checkpoint.average.updates"] == nil ? nil
+            movingAverage: file.metadata["checkpoint.average.updates"] == nil
+                ? nil
                 : (file.tensors(inSection: "average"), try count("checkpoint.average.updates")))
     }
 }

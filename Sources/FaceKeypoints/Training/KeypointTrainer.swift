@@ -65,13 +65,16 @@ public final class KeypointTrainer {
     /// `synchronizedBatchNorm`, the model's BatchNorm layers take their training statistics over
     /// all ranks' batches (`torch.nn.SyncBatchNorm`), so the ranks train exactly as one process
     /// at the global batch does.
-    public init(spec: KeypointModelSpec, configuration: TrainingConfiguration, training: FaceDataset, validation: FaceDataset,
-                output: URL, group: any ProcessGroup = SingleProcessGroup(), synchronizedBatchNorm: Bool = false) throws {
+    public init(
+        spec: KeypointModelSpec, configuration: TrainingConfiguration, training: FaceDataset, validation: FaceDataset,
+        output: URL, group: any ProcessGroup = SingleProcessGroup(), synchronizedBatchNorm: Bool = false
+    ) throws {
         try configuration.validate()
         guard training.count > 0 else { throw TrainingError.invalidConfiguration("the training set is empty") }
         guard validation.count > 0 else { throw TrainingError.invalidConfiguration("the validation set is empty") }
         guard training.pointCount == spec.pointCount else {
-            throw TrainingError.invalidConfiguration("the training set has \(training.pointCount) points per face, the model predicts \(spec.pointCount)")
+            throw TrainingError.invalidConfiguration(
+                "the training set has \(training.pointCount) points per face, the model predicts \(spec.pointCount)")
         }
         self.spec = spec.withNeighbours(from: training)
         self.configuration = configuration
@@ -82,8 +85,9 @@ public final class KeypointTrainer {
         self.synchronizedBatchNorm = synchronizedBatchNorm
         generator = RandomGenerator(seed: configuration.seed)
         model = self.spec.makeModel(using: &generator)
-        if let decay = configuration.movingAverageDecay, group.isRoot {   // only rank 0 validates and saves
-            var unused = RandomGenerator(seed: configuration.seed)   // the run's own generator stays as without an average
+        if let decay = configuration.movingAverageDecay, group.isRoot {  // only rank 0 validates and saves
+            // the run's own generator stays as without an average
+            var unused = RandomGenerator(seed: configuration.seed)
             validatedModel = self.spec.makeModel(using: &unused)
             movingAverage = ExponentialMovingAverage(of: model, decay: decay)
         } else {
@@ -95,17 +99,20 @@ public final class KeypointTrainer {
             if last > 0 && last < group.size {
                 throw TrainingError.invalidConfiguration(
                     "with synchronized BatchNorm every rank needs a sample in every batch, but the last batch of \(training.count) images "
-                    + "at a global batch of \(globalBatch) has \(last) for \(group.size) ranks; change the batch size or the number of ranks")
+                        + "at a global batch of \(globalBatch) has \(last) for \(group.size) ranks; change the batch size or the number of ranks"
+                )
             }
             model.synchronizeBatchNorm(over: group)
         }
-        optimizer = try Adam(model.parameters(), learningRate: configuration.learningRate, weightDecay: configuration.weightDecay)
+        optimizer = try Adam(
+            model.parameters(), learningRate: configuration.learningRate, weightDecay: configuration.weightDecay)
         switch configuration.schedule {
         case .constant: scheduler = nil
         case .cosine: scheduler = try CosineAnnealingLR(optimizer, tMax: configuration.epochs)
         case .warmupCosine:
             // A one-epoch run has no room for warm-up: it is plain cosine annealing then.
-            scheduler = configuration.epochs > 1
+            scheduler =
+                configuration.epochs > 1
                 ? try WarmupCosineLR(optimizer, warmupEpochs: 1, totalEpochs: configuration.epochs)
                 : try CosineAnnealingLR(optimizer, tMax: configuration.epochs)
         }
@@ -113,7 +120,8 @@ public final class KeypointTrainer {
         history.configuration = configuration
         history.trainImages = training.count
         history.validationImages = validation.count
-        data = TrainingDataFingerprints(training: DatasetFingerprint(training), validation: DatasetFingerprint(validation))
+        data = TrainingDataFingerprints(
+            training: DatasetFingerprint(training), validation: DatasetFingerprint(validation))
     }
 
     /// Runs the remaining epochs. With `resume`, continues from `checkpoint.safetensors` in the
@@ -130,20 +138,26 @@ public final class KeypointTrainer {
     @discardableResult
     public func run(resume: Bool, progress report: (TrainingProgress) -> Void = { _ in }) throws -> TrainingHistory {
         let isRoot = group.isRoot
-        func progress(_ event: TrainingProgress) { if isRoot { report(event) } }   // rank 0 reports
+        func progress(_ event: TrainingProgress) { if isRoot { report(event) } }  // rank 0 reports
         try checkRanksAgree(resume: resume)
         // Rank 0 owns the folder for the run (another run into it is refused) and clears what killed runs left.
         let lock = isRoot ? try RunFolderLock(folder: output) : nil
         defer { withExtendedLifetime(lock) {} }
         if let removed = lock?.removedTemporaryFiles, !removed.isEmpty {
-            progress(.warning("removed \(removed.count) temporary file\(removed.count == 1 ? "" : "s") an interrupted run left in \(output.path)"))
+            progress(
+                .warning(
+                    "removed \(removed.count) temporary file\(removed.count == 1 ? "" : "s") an interrupted run left in \(output.path)"
+                ))
         }
         if resume, checkpointExistsOnRoot() {
             let warnings = try restore(from: checkpointURL)
             progress(.resumed(fromEpoch: history.epochs))
-            warnings.forEach { progress(.warning($0)) }
+            for warning in warnings { progress(.warning(warning)) }
         } else if resume {
-            progress(.warning("--resume: there is no \(checkpointURL.lastPathComponent) in \(output.path); training starts from the first epoch"))
+            progress(
+                .warning(
+                    "--resume: there is no \(checkpointURL.lastPathComponent) in \(output.path); training starts from the first epoch"
+                ))
         }
         model.broadcastState(from: 0, over: group)
         let loss = configuration.lossFunction(), scoreLoss = configuration.resolvedScoreLoss
@@ -151,9 +165,10 @@ public final class KeypointTrainer {
             PoseBalancing.samplingWeights(training.faces.indices.map(training.keypoints(at:)), strength: strength)
         }
         func loader(_ dataset: FaceDataset) -> DataLoader<FaceDataset> {
-            DataLoader(dataset: dataset, batchSize: configuration.batchSize, shuffle: true, dropLast: false,
-                       seed: configuration.seed, workers: configuration.workers, prefetch: 2,
-                       shard: DataShard(rank: group.rank, count: group.size), sampleWeights: sampleWeights)
+            DataLoader(
+                dataset: dataset, batchSize: configuration.batchSize, shuffle: true, dropLast: false,
+                seed: configuration.seed, workers: configuration.workers, prefetch: 2,
+                shard: DataShard(rank: group.rank, count: group.size), sampleWeights: sampleWeights)
         }
         let augmentedLoader = loader(training), plainLoader = try loader(plainTraining())
         let parameters = model.parameters()
@@ -168,9 +183,12 @@ public final class KeypointTrainer {
             try loader.forEachBatch(epoch: epoch) { batch in
                 optimizer.zeroGrad()
                 var batchLoss = Tensor(0)
-                if batch.count > 0 {   // a rank's share of the last batch may be empty
-                    batchLoss = KeypointOutputs(model(batch.inputs), spec: spec).loss(for: batch, regressionLoss: loss, scoreLoss: scoreLoss)
-                    guard batchLoss.item.isFinite else { throw nonFinite("training loss", epoch: epoch, step: step, batch: batch) }
+                if batch.count > 0 {  // a rank's share of the last batch may be empty
+                    batchLoss = KeypointOutputs(model(batch.inputs), spec: spec).loss(
+                        for: batch, regressionLoss: loss, scoreLoss: scoreLoss)
+                    guard batchLoss.item.isFinite else {
+                        throw nonFinite("training loss", epoch: epoch, step: step, batch: batch)
+                    }
                     batchLoss.backward()
                 }
                 averager.average(weight: Float(batch.count) / Float(loader.globalCount(ofBatch: step)))
@@ -184,12 +202,15 @@ public final class KeypointTrainer {
                 lossSum += Double(batchLoss.item) * Double(batch.count)
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 // Rank 0's own running loss; its images per second times the ranks.
-                progress(.step(epoch: epoch + 1, epochs: configuration.epochs, batch: step, batches: batches,
-                               loss: Float(lossSum / Double(Swift.max(seen, 1))), imagesPerSecond: Double(seen * group.size) / elapsed,
-                               secondsLeftInEpoch: elapsed / Double(step) * Double(batches - step)))
+                progress(
+                    .step(
+                        epoch: epoch + 1, epochs: configuration.epochs, batch: step, batches: batches,
+                        loss: Float(lossSum / Double(Swift.max(seen, 1))),
+                        imagesPerSecond: Double(seen * group.size) / elapsed,
+                        secondsLeftInEpoch: elapsed / Double(step) * Double(batches - step)))
             }
             let trainSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            let totals = group.sum([lossSum, Double(seen)])   // over all ranks
+            let totals = group.sum([lossSum, Double(seen)])  // over all ranks
             (lossSum, seen) = (totals[0], Int(totals[1]))
             let learningRate = optimizer.learningRate(ofGroup: 0)
             scheduler?.step()
@@ -202,9 +223,10 @@ public final class KeypointTrainer {
                 continue
             }
             try movingAverage?.copy(into: validatedModel)
-            let (predictions, validationLoss) = try Evaluation.predict(validatedModel, spec: spec, on: validation,
-                                                                       batchSize: Swift.max(configuration.batchSize, 16), loss: loss,
-                                                                       scoreLoss: scoreLoss)
+            let (predictions, validationLoss) = try Evaluation.predict(
+                validatedModel, spec: spec, on: validation,
+                batchSize: Swift.max(configuration.batchSize, 16), loss: loss,
+                scoreLoss: scoreLoss)
             let report = Evaluation.report(predictions, scheme: spec.scheme)
             history.validationLoss.append(validationLoss)
             history.validationErrorPx.append(report.meanErrorPx)
@@ -212,8 +234,10 @@ public final class KeypointTrainer {
             history.epochSeconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             history.validation = report
             try saveEpoch()
-            progress(.epoch(epoch: epoch + 1, epochs: configuration.epochs, trainLoss: history.trainLoss.last!,
-                            validationLoss: validationLoss, report: report, seconds: history.epochSeconds.last!))
+            progress(
+                .epoch(
+                    epoch: epoch + 1, epochs: configuration.epochs, trainLoss: history.trainLoss.last!,
+                    validationLoss: validationLoss, report: report, seconds: history.epochSeconds.last!))
         }
         if isRoot, case .faceBox = spec.crop { try saveCalibratedModel(warn: { progress(.warning($0)) }) }
         return history
@@ -228,7 +252,8 @@ public final class KeypointTrainer {
     /// written: the uncalibrated model stays, and `warn` says why.
     private func saveCalibratedModel(warn: (String) -> Void) throws {
         let batchSize = Swift.max(configuration.batchSize, 16)
-        let offsets = try KeypointCalibration.pointOffsets(validatedModel, spec: spec, on: training, batchSize: batchSize)
+        let offsets = try KeypointCalibration.pointOffsets(
+            validatedModel, spec: spec, on: training, batchSize: batchSize)
         let calibrated: KeypointModelSpec
         switch KeypointCalibration.calibrated(spec, offsets: offsets) {
         case .success(let spec): calibrated = spec
@@ -236,7 +261,8 @@ public final class KeypointTrainer {
             warn("point offsets not written (\(reason)); \(modelURL.lastPathComponent) keeps the uncalibrated points")
             return
         }
-        let predictions = try Evaluation.predict(validatedModel, spec: calibrated, on: validation, batchSize: batchSize).predictions
+        let predictions = try Evaluation.predict(validatedModel, spec: calibrated, on: validation, batchSize: batchSize)
+            .predictions
         history.validation = Evaluation.report(predictions, scheme: spec.scheme)
         try KeypointModelFile.save(validatedModel, spec: calibrated, to: modelURL)
         try afterWriting?(modelURL)
@@ -251,7 +277,8 @@ public final class KeypointTrainer {
     /// The training faces as the last epochs see them: mirrored as often as ``training`` is,
     /// with no other augmentation.
     func plainTraining() throws -> FaceDataset {
-        try training.with(augmentation: Augmentation(flipProbability: training.configuration.augmentation.flipProbability))
+        try training.with(
+            augmentation: Augmentation(flipProbability: training.configuration.augmentation.flipProbability))
     }
 
     /// Ends every rank with ``TrainingError/ranksDisagree(field:ranks:)`` when some rank was
@@ -259,7 +286,9 @@ public final class KeypointTrainer {
     /// the first collective, which ranks of different batch sizes or data would corrupt or hang.
     private func checkRanksAgree(resume: Bool) throws {
         guard group.size > 1 else { return }
-        func json(_ value: some Encodable) -> String { (try? JSONEncoder.sorted.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "?" }
+        func json(_ value: some Encodable) -> String {
+            (try? JSONEncoder.sorted.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "?"
+        }
         let fields: KeyValuePairs = [
             "training settings (batch size, epochs, learning rate, ...)": json(configuration),
             "model (architecture, input, points)": json(spec),
@@ -267,9 +296,11 @@ public final class KeypointTrainer {
             "validation data (faces and annotations)": json(data.validation),
             "synchronized BatchNorm": String(synchronizedBatchNorm),
             "--resume": String(resume),
-            "output folder": output.standardizedFileURL.path,
+            "output folder": output.standardizedFileURL.path
         ]
-        if let field = group.firstDisagreement(fields) { throw TrainingError.ranksDisagree(field: field, ranks: group.size) }
+        if let field = group.firstDisagreement(fields) {
+            throw TrainingError.ranksDisagree(field: field, ranks: group.size)
+        }
     }
 
     /// Whether rank 0 finds a checkpoint in the output folder (its answer, on every rank).
@@ -284,7 +315,8 @@ public final class KeypointTrainer {
         try KeypointModelFile.save(validatedModel, spec: spec, to: modelURL)
         try afterWriting?(modelURL)
         let checkpoint = TrainingCheckpoint(
-            epoch: history.epochs, model: Dictionary(uniqueKeysWithValues: model.stateDict().map { ($0.name, $0.tensor) }),
+            epoch: history.epochs,
+            model: Dictionary(uniqueKeysWithValues: model.stateDict().map { ($0.name, $0.tensor) }),
             optimizer: optimizer.state(), scheduler: scheduler?.state(), generator: generator, history: history,
             configuration: configuration, spec: spec, data: data, threads: ComputeThreads.count, ranks: group.size,
             movingAverage: movingAverage.map { ($0.tensors, $0.updates) })
@@ -299,44 +331,61 @@ public final class KeypointTrainer {
     func restore(from url: URL) throws -> [String] {
         let checkpoint = try TrainingCheckpoint.read(from: url)
         guard checkpoint.spec == spec else {
-            throw TrainingError.checkpointMismatch(file: url.path, reason: "it holds a \(checkpoint.spec.architecture.rawValue) model for '\(checkpoint.spec.task.rawValue)'")
+            throw TrainingError.checkpointMismatch(
+                file: url.path,
+                reason:
+                    "it holds a \(checkpoint.spec.architecture.rawValue) model for '\(checkpoint.spec.task.rawValue)'")
         }
         // The global batch decides the run; a checkpoint of 2 ranks x 8 resumes as 1 x 16 or 4 x 4.
         let savedRanks = checkpoint.ranks ?? 1
         var saved = checkpoint.configuration, current = configuration
         (saved.batchSize, current.batchSize) = (saved.batchSize * savedRanks, current.batchSize * group.size)
         guard saved.batchSize == current.batchSize else {
-            let fitting = saved.batchSize % group.size == 0 ? "--batch-size \(saved.batchSize / group.size)" : "a number of ranks that divides \(saved.batchSize)"
+            let fitting =
+                saved.batchSize % group.size == 0
+                ? "--batch-size \(saved.batchSize / group.size)" : "a number of ranks that divides \(saved.batchSize)"
             throw TrainingError.checkpointMismatch(
-                file: url.path, reason: "it was trained with a global batch of \(saved.batchSize) (\(savedRanks) ranks x \(checkpoint.configuration.batchSize)), "
-                    + "this run's is \(current.batchSize) (\(group.size) ranks x \(configuration.batchSize)); with \(group.size) ranks use \(fitting)")
+                file: url.path,
+                reason:
+                    "it was trained with a global batch of \(saved.batchSize) (\(savedRanks) ranks x \(checkpoint.configuration.batchSize)), "
+                    + "this run's is \(current.batchSize) (\(group.size) ranks x \(configuration.batchSize)); with \(group.size) ranks use \(fitting)"
+            )
         }
         guard saved == current else {
-            throw TrainingError.checkpointMismatch(file: url.path, reason: "it was made with other settings (\(describeDifferences(saved, current)))")
+            throw TrainingError.checkpointMismatch(
+                file: url.path, reason: "it was made with other settings (\(describeDifferences(saved, current)))")
         }
         var warnings: [String] = []
         if let saved = checkpoint.data {
-            for (name, before, now) in [("trained", saved.training, data.training), ("validated", saved.validation, data.validation)]
+            for (name, before, now) in [
+                ("trained", saved.training, data.training), ("validated", saved.validation, data.validation)
+            ]
             where !before.sameData(as: now) {
-                throw TrainingError.checkpointMismatch(file: url.path, reason: "it was \(name) on other data: \(before), now \(now)")
+                throw TrainingError.checkpointMismatch(
+                    file: url.path, reason: "it was \(name) on other data: \(before), now \(now)")
             }
         } else {
-            warnings.append("\(url.path) predates data fingerprints: the data cannot be checked; it must be the interrupted run's")
+            warnings.append(
+                "\(url.path) predates data fingerprints: the data cannot be checked; it must be the interrupted run's")
         }
         if savedRanks != group.size {
-            warnings.append("the checkpoint was made with \(savedRanks) ranks, this run has \(group.size) (the same global batch of \(current.batchSize)): "
-                            + "it trains the same batches but rounds differently from an uninterrupted run, and BatchNorm sees other per-rank batches")
+            warnings.append(
+                "the checkpoint was made with \(savedRanks) ranks, this run has \(group.size) (the same global batch of \(current.batchSize)): "
+                    + "it trains the same batches but rounds differently from an uninterrupted run, and BatchNorm sees other per-rank batches"
+            )
         }
         if let threads = checkpoint.threads, threads != ComputeThreads.count {
-            warnings.append("the checkpoint was made with \(threads) threads, this run uses \(ComputeThreads.count): from here on it rounds "
-                            + "differently from an uninterrupted run, so its final weights will differ slightly")
+            warnings.append(
+                "the checkpoint was made with \(threads) threads, this run uses \(ComputeThreads.count): from here on it rounds "
+                    + "differently from an uninterrupted run, so its final weights will differ slightly")
         }
-        if let movingAverage {   // rank 0's, as the checkpoint is
+        if let movingAverage {  // rank 0's, as the checkpoint is
             guard let saved = checkpoint.movingAverage else {
-                throw TrainingError.checkpointMismatch(file: url.path, reason: "it holds no moving average of the weights, which this run keeps")
+                throw TrainingError.checkpointMismatch(
+                    file: url.path, reason: "it holds no moving average of the weights, which this run keeps")
             }
             try movingAverage.restore(saved.state, updates: saved.updates, source: url.path + " (moving average)")
-            try movingAverage.copy(into: validatedModel)   // a finished run validates nothing more, but is read
+            try movingAverage.copy(into: validatedModel)  // a finished run validates nothing more, but is read
         }
         try model.loadStateDict(checkpoint.model, source: url.path)
         try optimizer.load(checkpoint.optimizer)
@@ -347,8 +396,9 @@ public final class KeypointTrainer {
     }
 
     private func nonFinite(_ what: String, epoch: Int, step: Int, batch: Batch) -> TrainingError {
-        .nonFinite(what: what, epoch: epoch + 1, step: step + 1, samples: batch.info.map(\.identity),
-                   lastCheckpoint: FileManager.default.fileExists(atPath: checkpointURL.path) ? checkpointURL.path : nil)
+        .nonFinite(
+            what: what, epoch: epoch + 1, step: step + 1, samples: batch.info.map(\.identity),
+            lastCheckpoint: FileManager.default.fileExists(atPath: checkpointURL.path) ? checkpointURL.path : nil)
     }
 }
 

@@ -68,13 +68,26 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
 
     /// A configuration; by default no weight decay, a constant rate, MSE, seed 0, no augmentation
     /// and one loader worker.
-    public init(epochs: Int, batchSize: Int, learningRate: Double, weightDecay: Double = 0, schedule: Schedule = .constant,
-                loss: Loss = .mse, scoreLoss: PIPNetScoreLoss? = nil, seed: UInt64 = 0, splitSeed: UInt64? = nil, augmentation: AugmentationSettings = .none,
-                movingAverageDecay: Float? = nil, poseBalance: Double? = nil, plainFinalEpochs: Int? = nil, workers: Int = 1) {
-        self.epochs = epochs; self.batchSize = batchSize; self.learningRate = learningRate; self.weightDecay = weightDecay
-        self.schedule = schedule; self.loss = loss; self.scoreLoss = scoreLoss; self.seed = seed; self.splitSeed = splitSeed
-        self.augmentation = augmentation; self.movingAverageDecay = movingAverageDecay; self.poseBalance = poseBalance
-        self.plainFinalEpochs = plainFinalEpochs; self.workers = workers
+    public init(
+        epochs: Int, batchSize: Int, learningRate: Double, weightDecay: Double = 0, schedule: Schedule = .constant,
+        loss: Loss = .mse, scoreLoss: PIPNetScoreLoss? = nil, seed: UInt64 = 0, splitSeed: UInt64? = nil,
+        augmentation: AugmentationSettings = .none,
+        movingAverageDecay: Float? = nil, poseBalance: Double? = nil, plainFinalEpochs: Int? = nil, workers: Int = 1
+    ) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.weightDecay = weightDecay
+        self.schedule = schedule
+        self.loss = loss
+        self.scoreLoss = scoreLoss
+        self.seed = seed
+        self.splitSeed = splitSeed
+        self.augmentation = augmentation
+        self.movingAverageDecay = movingAverageDecay
+        self.poseBalance = poseBalance
+        self.plainFinalEpochs = plainFinalEpochs
+        self.workers = workers
     }
 
     /// Checks the values a user can type, naming the option and what is allowed.
@@ -82,10 +95,16 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         func fail(_ message: String) throws -> Never { throw TrainingError.invalidConfiguration(message) }
         if epochs < 1 { try fail("epochs must be at least 1, got \(epochs)") }
         if batchSize < 1 { try fail("the batch size must be at least 1, got \(batchSize)") }
-        if !(learningRate > 0 && learningRate.isFinite) { try fail("the learning rate must be a positive number, got \(learningRate)") }
+        if !(learningRate > 0 && learningRate.isFinite) {
+            try fail("the learning rate must be a positive number, got \(learningRate)")
+        }
         if !(weightDecay >= 0 && weightDecay.isFinite) { try fail("the weight decay must be >= 0, got \(weightDecay)") }
-        if let decay = movingAverageDecay, !(decay >= 0 && decay < 1) { try fail("the moving average's decay must be in [0, 1), got \(decay)") }
-        if let strength = poseBalance, !(0...1).contains(strength) { try fail("the pose balancing strength must be in 0...1, got \(strength)") }
+        if let decay = movingAverageDecay, !(decay >= 0 && decay < 1) {
+            try fail("the moving average's decay must be in [0, 1), got \(decay)")
+        }
+        if let strength = poseBalance, !(0...1).contains(strength) {
+            try fail("the pose balancing strength must be in 0...1, got \(strength)")
+        }
         if let plain = plainFinalEpochs, !(0...epochs).contains(plain) {
             try fail("the plain final epochs must be in 0...\(epochs) (the run's epochs), got \(plain)")
         }

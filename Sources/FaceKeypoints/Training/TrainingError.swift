@@ -16,10 +16,14 @@ public enum TrainingError: Error, CustomStringConvertible, LocalizedError {
         switch self {
         case .invalidConfiguration(let message): return message
         case .nonFinite(let what, let epoch, let step, let samples, let checkpoint):
-            return "the \(what) became NaN or infinite at epoch \(epoch), step \(step) (batch of \(samples.prefix(4).joined(separator: ", "))\(samples.count > 4 ? ", ..." : "")); "
-                + (checkpoint.map { "the last good checkpoint is \($0), untouched; lower the learning rate and resume from it" } ?? "no checkpoint was written yet; lower the learning rate and start again")
+            return
+                "the \(what) became NaN or infinite at epoch \(epoch), step \(step) (batch of \(samples.prefix(4).joined(separator: ", "))\(samples.count > 4 ? ", ..." : "")); "
+                + (checkpoint.map {
+                    "the last good checkpoint is \($0), untouched; lower the learning rate and resume from it"
+                } ?? "no checkpoint was written yet; lower the learning rate and start again")
         case .checkpointMismatch(let file, let reason):
-            return "\(file): cannot resume: \(reason). Resume with the interrupted run's settings and data, or train into another folder"
+            return
+                "\(file): cannot resume: \(reason). Resume with the interrupted run's settings and data, or train into another folder"
         case .ranksDisagree(let field, let ranks):
             return "the \(ranks) ranks do not agree on the \(field); start every rank with the same options and data"
         }

@@ -47,17 +47,25 @@ public struct TrainingHistory: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case task, configuration, validation
-        case trainLoss = "train_loss", validationLoss = "val_loss", validationErrorPx = "val_error_px_per_epoch"
-        case validationNME = "val_nme_per_epoch", learningRate = "learning_rate", epochSeconds = "epoch_seconds"
-        case imagesPerSecond = "images_per_second", trainImages = "train_images", validationImages = "val_images"
-        case finalErrorPx = "val_error_px", finalNME = "val_nme"
+        case trainLoss = "train_loss"
+        case validationLoss = "val_loss"
+        case validationErrorPx = "val_error_px_per_epoch"
+        case validationNME = "val_nme_per_epoch"
+        case learningRate = "learning_rate"
+        case epochSeconds = "epoch_seconds"
+        case imagesPerSecond = "images_per_second"
+        case trainImages = "train_images"
+        case validationImages = "val_images"
+        case finalErrorPx = "val_error_px"
+        case finalNME = "val_nme"
     }
 
     /// The JSON written to `metrics.json`.
     public func json() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return try encoder.encode(self)
     }
 }

@@ -11,8 +11,9 @@ import Tensor
 public func prelu(_ input: Tensor, weight: Tensor) -> Tensor {
     precondition(weight.rank == 1, "prelu: expected weight [C], got \(weight.shape)")
     let shared = weight.count == 1
-    precondition(shared || (input.rank >= 2 && input.shape[1] == weight.count),
-                 "PReLU(\(weight.count)): expected [N, \(weight.count), ...], got \(input.shape)")
+    precondition(
+        shared || (input.rank >= 2 && input.shape[1] == weight.count),
+        "PReLU(\(weight.count)): expected [N, \(weight.count), ...], got \(input.shape)")
     let channels = shared ? 1 : weight.count
     // Elements per (sample, channel) block; blocks cycle through the channels.
     let inner = shared ? Swift.max(input.count, 1) : input.shape[2...].reduce(1, *)
@@ -42,14 +43,16 @@ public func prelu(_ input: Tensor, weight: Tensor) -> Tensor {
                 weight.withUnsafeBufferPointer { w in
                     gradInput.withUnsafeMutableBufferPointer { gi in
                         partial.withUnsafeMutableBufferPointer { p in
-                            guard let goBase = go.baseAddress, let xBase = x.baseAddress, let giBase = gi.baseAddress else { return }
+                            guard let goBase = go.baseAddress, let xBase = x.baseAddress, let giBase = gi.baseAddress
+                            else { return }
                             let g = UncheckedSendable(goBase), source = UncheckedSendable(xBase)
                             let destination = UncheckedSendable(giBase), sums = UncheckedSendable(p.baseAddress!)
                             let slopes = UncheckedSendable(w.baseAddress!)
                             parallelFor(blocks) { block in
                                 let slope = slopes.value[block % channels]
                                 let offset = block * inner
-                                let gradient = g.value + offset, from = source.value + offset, to = destination.value + offset
+                                let gradient = g.value + offset, from = source.value + offset,
+                                    to = destination.value + offset
                                 var sum: Float = 0
                                 for i in 0..<inner {
                                     let positive = from[i] > 0
@@ -116,7 +119,8 @@ public func softmax(_ input: Tensor, dim: Int) -> Tensor {
                     let destination = UncheckedSendable(gi.baseAddress!)
                     parallelFor(outer) { slab in
                         let offset = slab * size * inner
-                        let gradient = g.value + offset, p = probabilities.value + offset, to = destination.value + offset
+                        let gradient = g.value + offset, p = probabilities.value + offset,
+                            to = destination.value + offset
                         for j in 0..<inner {
                             var dot: Float = 0
                             for k in 0..<size { dot += gradient[k * inner + j] * p[k * inner + j] }

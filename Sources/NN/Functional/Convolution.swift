@@ -34,7 +34,9 @@ public struct ConvolutionGeometry: Sendable, Equatable {
 
     /// Creates the geometry for an input of shape `[N, C, H, W]`, with the kernel, stride, padding
     /// and dilation each given as `(rows, columns)`.
-    public init(input shape: [Int], kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int) = (1, 1)) {
+    public init(
+        input shape: [Int], kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int) = (1, 1)
+    ) {
         (batch, channels, height, width) = (shape[0], shape[1], shape[2], shape[3])
         (kernelHeight, kernelWidth) = kernel
         (strideY, strideX) = stride
@@ -88,10 +90,11 @@ struct ConvolutionPlan {
         if threads > 1 { wanted = (wanted + threads - 1) / threads * threads }
         let groups = Swift.min(g.batch, wanted)
         groupSize = groups == 0 ? 1 : (g.batch + groups - 1) / groups
-        self.groups = (g.batch + groupSize - 1) / groupSize   // none for an empty batch
+        self.groups = (g.batch + groupSize - 1) / groupSize  // none for an empty batch
         parallelGroups = threads > 1 && self.groups >= threads
         workers = parallelGroups ? threads : 1
-        isPointwise = g.kernelHeight == 1 && g.kernelWidth == 1 && g.strideY == 1 && g.strideX == 1
+        isPointwise =
+            g.kernelHeight == 1 && g.kernelWidth == 1 && g.strideY == 1 && g.strideX == 1
             && g.paddingY == 0 && g.paddingX == 0
     }
 
@@ -114,8 +117,10 @@ struct ConvolutionPlan {
 
     /// The patch matrix `[C * kH * kW, G * L]` of `images`: unfolded into `scratch`, or for a
     /// single image of a pointwise convolution, the input itself.
-    func patches(_ input: UnsafePointer<Float>, images: Range<Int>, scratch: UnsafeMutablePointer<Float>,
-                 parallel: Bool) -> UnsafePointer<Float> {
+    func patches(
+        _ input: UnsafePointer<Float>, images: Range<Int>, scratch: UnsafeMutablePointer<Float>,
+        parallel: Bool
+    ) -> UnsafePointer<Float> {
         if isPointwise && groupSize == 1 { return input + images.lowerBound * g.channels * g.outputPlane }
         im2col(input, g, images: images, into: scratch, parallel: parallel)
         return UnsafePointer(scratch)
@@ -152,8 +157,10 @@ final class GroupQueue: Sendable {
 /// Unfolds images `images` of the input `[N, C, H, W]` into the patch matrix
 /// `[C * kH * kW, images.count * outH * outW]` (row = channel and kernel offset, column =
 /// image and output position), zero outside the image.
-func im2col(_ input: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
-            into columns: UnsafeMutablePointer<Float>, parallel: Bool) {
+func im2col(
+    _ input: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
+    into columns: UnsafeMutablePointer<Float>, parallel: Bool
+) {
     let kernelArea = g.kernelHeight * g.kernelWidth
     let rowLength = images.count * g.outputPlane
     let outH = g.outputHeight, outW = g.outputWidth
@@ -195,8 +202,10 @@ func im2col(_ input: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Ran
 /// The adjoint of ``im2col(_:_:images:into:parallel:)``: writes the gradient of images
 /// `images` of the input (overwriting those planes) by adding each patch-matrix entry back
 /// onto the input position it was read from.
-func col2im(_ columns: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
-            into gradInput: UnsafeMutablePointer<Float>, parallel: Bool) {
+func col2im(
+    _ columns: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: Range<Int>,
+    into gradInput: UnsafeMutablePointer<Float>, parallel: Bool
+) {
     let kernelArea = g.kernelHeight * g.kernelWidth
     let rowLength = images.count * g.outputPlane
     let outH = g.outputHeight, outW = g.outputWidth
@@ -234,11 +243,14 @@ func col2im(_ columns: UnsafePointer<Float>, _ g: ConvolutionGeometry, images: R
 /// layers with 64 channels or more by Winograd's method (`WinogradConvolution`).
 ///
 /// Shape: input `[N, C, H, W]`, weight `[O, C, kH, kW]`, bias `[O]` -> `[N, O, outH, outW]`.
-public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
-                   padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1),
-                   activation: FusedActivation = .identity) -> Tensor {
-    conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, activation: activation,
-           algorithm: .automatic)
+public func conv2d(
+    _ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
+    padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1),
+    activation: FusedActivation = .identity
+) -> Tensor {
+    conv2d(
+        input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, activation: activation,
+        algorithm: .automatic)
 }
 
 /// How ``conv2d(_:weight:bias:stride:padding:dilation:activation:)`` computes its products;
@@ -252,25 +264,38 @@ package enum ConvolutionAlgorithm: Sendable {
 }
 
 /// `kernelCache` keeps Winograd's transformed kernels between calls (see ``WinogradKernelCache``).
-package func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int),
-                    dilation: (Int, Int), activation: FusedActivation, algorithm: ConvolutionAlgorithm,
-                    kernelCache: WinogradKernelCache? = nil) -> Tensor {
-    precondition(input.rank == 4 && weight.rank == 4 && input.shape[1] == weight.shape[1],
-                 "conv2d: expected input [N, \(weight.shape.count > 1 ? weight.shape[1] : 0), H, W] for weight \(weight.shape), got \(input.shape)")
-    let g = ConvolutionGeometry(input: input.shape, kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
-    precondition(g.outputHeight > 0 && g.outputWidth > 0,
-                 "conv2d: input \(input.shape) is smaller than the \(g.kernelHeight)x\(g.kernelWidth) kernel (padding \(padding), dilation \(dilation))")
-    if let bias { precondition(bias.shape == [weight.shape[0]], "conv2d: bias shape \(bias.shape), expected [\(weight.shape[0])]") }
+package func conv2d(
+    _ input: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int),
+    dilation: (Int, Int), activation: FusedActivation, algorithm: ConvolutionAlgorithm,
+    kernelCache: WinogradKernelCache? = nil
+) -> Tensor {
+    precondition(
+        input.rank == 4 && weight.rank == 4 && input.shape[1] == weight.shape[1],
+        "conv2d: expected input [N, \(weight.shape.count > 1 ? weight.shape[1] : 0), H, W] for weight \(weight.shape), got \(input.shape)"
+    )
+    let g = ConvolutionGeometry(
+        input: input.shape, kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding,
+        dilation: dilation)
+    precondition(
+        g.outputHeight > 0 && g.outputWidth > 0,
+        "conv2d: input \(input.shape) is smaller than the \(g.kernelHeight)x\(g.kernelWidth) kernel (padding \(padding), dilation \(dilation))"
+    )
+    if let bias {
+        precondition(bias.shape == [weight.shape[0]], "conv2d: bias shape \(bias.shape), expected [\(weight.shape[0])]")
+    }
     let plan = ConvolutionPlan(g)
     let outChannels = weight.shape[0]
     let winograd: Bool
     switch algorithm {
     case .automatic:
-        winograd = WinogradConvolution.supports(g)
+        winograd =
+            WinogradConvolution.supports(g)
             && WinogradConvolution.paysOff(g, outChannels: outChannels, kernelsReady: kernelCache != nil)
     case .im2col: winograd = false
     case .winograd:
-        precondition(WinogradConvolution.supports(g), "conv2d: Winograd's method needs a 3x3 stride-1 undilated kernel padded by at most 2")
+        precondition(
+            WinogradConvolution.supports(g),
+            "conv2d: Winograd's method needs a 3x3 stride-1 undilated kernel padded by at most 2")
         winograd = true
     }
     let relu = activation == .relu
@@ -279,8 +304,9 @@ package func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: (Int
     let out = output.unsafeMutableBaseAddress()
     if winograd {
         let kernels = kernelCache?.kernels(of: weight, for: WinogradConvolution(g, outChannels: outChannels))
-        winogradForward(x, weight: w, kernels: kernels?.unsafeBaseAddress, bias: b, relu: relu, plan: plan,
-                        outChannels: outChannels, into: out)
+        winogradForward(
+            x, weight: w, kernels: kernels?.unsafeBaseAddress, bias: b, relu: relu, plan: plan,
+            outChannels: outChannels, into: out)
         withExtendedLifetime(kernels) {}
     } else {
         im2colForward(x, weight: w, bias: b, relu: relu, plan: plan, outChannels: outChannels, into: out)
@@ -289,16 +315,19 @@ package func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: (Int
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
     let saved = relu ? output : nil
     return Tensor.recording(output, inputs: inputs) { gradOutput in
-        conv2dBackward(gradOutput, input: input, weight: weight, hasBias: bias != nil, reluOutput: saved, plan: plan,
-                       winograd: winograd)
+        conv2dBackward(
+            gradOutput, input: input, weight: weight, hasBias: bias != nil, reluOutput: saved, plan: plan,
+            winograd: winograd)
     }
 }
 
 /// The forward pass of a 3x3 stride-1 convolution by Winograd's method, one group of images
 /// at a time; with the weight's transformed `kernels` when they are at hand.
-private func winogradForward(_ x: UnsafePointer<Float>, weight w: UnsafePointer<Float>, kernels: UnsafePointer<Float>?,
-                             bias b: UnsafePointer<Float>?, relu: Bool, plan: ConvolutionPlan, outChannels: Int,
-                             into out: UnsafeMutablePointer<Float>) {
+private func winogradForward(
+    _ x: UnsafePointer<Float>, weight w: UnsafePointer<Float>, kernels: UnsafePointer<Float>?,
+    bias b: UnsafePointer<Float>?, relu: Bool, plan: ConvolutionPlan, outChannels: Int,
+    into out: UnsafeMutablePointer<Float>
+) {
     let g = plan.g, plane = g.outputPlane
     let winograd = WinogradConvolution(g, outChannels: outChannels)
     withScratchBuffer(count: kernels == nil ? winograd.transformedWeightCount : 0) { scratch in
@@ -307,18 +336,21 @@ private func winogradForward(_ x: UnsafePointer<Float>, weight w: UnsafePointer<
         plan.run { groups, parallel in
             while let group = groups.next() {
                 let images = plan.images(group)
-                winograd.run(input: x + images.lowerBound * g.channels * g.height * g.width,
-                             imageStride: g.channels * g.height * g.width, channelStride: g.height * g.width,
-                             count: images.count, u: u, output: out + images.lowerBound * outChannels * plane,
-                             bias: b, relu: relu, parallel: parallel)
+                winograd.run(
+                    input: x + images.lowerBound * g.channels * g.height * g.width,
+                    imageStride: g.channels * g.height * g.width, channelStride: g.height * g.width,
+                    count: images.count, u: u, output: out + images.lowerBound * outChannels * plane,
+                    bias: b, relu: relu, parallel: parallel)
             }
         }
     }
 }
 
 /// The forward pass as matrix products `weight [O, C*kH*kW] x im2col(images)`, one group of images at a time.
-private func im2colForward(_ x: UnsafePointer<Float>, weight w: UnsafePointer<Float>, bias b: UnsafePointer<Float>?, relu: Bool,
-                           plan: ConvolutionPlan, outChannels: Int, into out: UnsafeMutablePointer<Float>) {
+private func im2colForward(
+    _ x: UnsafePointer<Float>, weight w: UnsafePointer<Float>, bias b: UnsafePointer<Float>?, relu: Bool,
+    plan: ConvolutionPlan, outChannels: Int, into out: UnsafeMutablePointer<Float>
+) {
     let g = plan.g, plane = g.outputPlane, patch = g.patchSize
     plan.run { groups, parallel in
         let columnsCount = plan.groupSize * plane
@@ -334,7 +366,8 @@ private func im2colForward(_ x: UnsafePointer<Float>, weight w: UnsafePointer<Fl
                         if relu || b != nil {
                             loop(parallel, outChannels) { c in
                                 let row = target + c * plane
-                                vectorScaleShift(row, scale: 1, shift: b?[c] ?? 0, adding: nil, relu: relu, into: row, plane)
+                                vectorScaleShift(
+                                    row, scale: 1, shift: b?[c] ?? 0, adding: nil, relu: relu, into: row, plane)
                             }
                         }
                     } else {
@@ -344,7 +377,8 @@ private func im2colForward(_ x: UnsafePointer<Float>, weight w: UnsafePointer<Fl
                             let local = job / outChannels, c = job % outChannels
                             let from = product + c * width + local * plane
                             let to = out + ((images.lowerBound + local) * outChannels + c) * plane
-                            vectorScaleShift(from, scale: 1, shift: b?[c] ?? 0, adding: nil, relu: relu, into: to, plane)
+                            vectorScaleShift(
+                                from, scale: 1, shift: b?[c] ?? 0, adding: nil, relu: relu, into: to, plane)
                         }
                     }
                 }
@@ -364,8 +398,10 @@ func addPartialSums(_ partials: UnsafeMutablePointer<Float>, slots: Int, count: 
     }
 }
 
-private func conv2dBackward(_ gradOutput: Tensor, input: Tensor, weight: Tensor, hasBias: Bool, reluOutput: Tensor?,
-                            plan: ConvolutionPlan, winograd: Bool) -> [Tensor?] {
+private func conv2dBackward(
+    _ gradOutput: Tensor, input: Tensor, weight: Tensor, hasBias: Bool, reluOutput: Tensor?,
+    plan: ConvolutionPlan, winograd: Bool
+) -> [Tensor?] {
     let g = plan.g
     let outChannels = weight.shape[0], plane = g.outputPlane, patch = g.patchSize
     let needInput = input.requiresGrad
@@ -388,7 +424,9 @@ private func conv2dBackward(_ gradOutput: Tensor, input: Tensor, weight: Tensor,
         plan.run { groups, parallel in
             let columnsCount = plan.groupSize * plane
             let direct = mask == nil && plan.groupSize == 1
-            withScratchBuffer(count: transformed != nil || (plan.isPointwise && plan.groupSize == 1) ? 0 : patch * columnsCount) { columns in
+            withScratchBuffer(
+                count: transformed != nil || (plan.isPointwise && plan.groupSize == 1) ? 0 : patch * columnsCount
+            ) { columns in
                 withScratchBuffer(count: direct ? 0 : outChannels * columnsCount) { gradMatrix in
                     while let group = groups.next() {
                         let images = plan.images(group), width = images.count * plane
@@ -419,22 +457,26 @@ private func conv2dBackward(_ gradOutput: Tensor, input: Tensor, weight: Tensor,
                         if let transformed {
                             let image = g.channels * g.height * g.width
                             transformed.accumulateWeightGradient(
-                                input: x + images.lowerBound * image, imageStride: image, channelStride: g.height * g.width,
+                                input: x + images.lowerBound * image, imageStride: image,
+                                channelStride: g.height * g.width,
                                 gradOutput: gm, gradImageStride: plane, gradChannelStride: width, count: images.count,
                                 into: gradWeight, overwrite: overwrite, parallel: parallel)
                         } else {
                             let patches = plan.patches(x, images: images, scratch: columns, parallel: parallel)
-                            sgemm(transposeB: true, m: outChannels, n: patch, k: width, a: gm, b: patches,
-                                  beta: overwrite ? 0 : 1, c: gradWeight)
+                            sgemm(
+                                transposeB: true, m: outChannels, n: patch, k: width, a: gm, b: patches,
+                                beta: overwrite ? 0 : 1, c: gradWeight)
                         }
                         if let gi {
                             if let inputGradient {
-                                inputGradient.run(input: gm, imageStride: plane, channelStride: width, count: images.count,
-                                             u: rotatedWeights, output: gi + images.lowerBound * g.channels * g.height * g.width,
-                                             bias: nil, relu: false, parallel: parallel)
+                                inputGradient.run(
+                                    input: gm, imageStride: plane, channelStride: width, count: images.count,
+                                    u: rotatedWeights, output: gi + images.lowerBound * g.channels * g.height * g.width,
+                                    bias: nil, relu: false, parallel: parallel)
                             } else if plan.isPointwise && plan.groupSize == 1 {
-                                sgemm(transposeA: true, m: patch, n: width, k: outChannels, a: w, b: gm,
-                                      c: gi + images.lowerBound * g.channels * plane)
+                                sgemm(
+                                    transposeA: true, m: patch, n: width, k: outChannels, a: w, b: gm,
+                                    c: gi + images.lowerBound * g.channels * plane)
                             } else {
                                 // The patch buffer is free again: reuse it for the patch gradients.
                                 sgemm(transposeA: true, m: patch, n: width, k: outChannels, a: w, b: gm, c: columns)

@@ -10,8 +10,10 @@ import Tensor
 ///
 /// The plane `[H, W]` starts at `plane`; `g` holds its size, the window, stride and padding;
 /// the output is `outH x outW` (more than `g`'s floor-mode size in ceil mode).
-func maxPoolPlane(_ plane: UnsafePointer<Float>, _ g: ConvolutionGeometry, outH: Int, outW: Int,
-                  into out: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>) {
+func maxPoolPlane(
+    _ plane: UnsafePointer<Float>, _ g: ConvolutionGeometry, outH: Int, outW: Int,
+    into out: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>
+) {
     let stride2 = g.strideY == 2 && g.strideX == 2
     if stride2 && g.kernelHeight == 3 && g.kernelWidth == 3 && g.paddingY <= 1 && g.paddingX <= 1 {
         // MTCNN's R-Net and O-Net (padding 0, ceil mode) and ResNet's stem (padding 1).
@@ -20,9 +22,11 @@ func maxPoolPlane(_ plane: UnsafePointer<Float>, _ g: ConvolutionGeometry, outH:
         // MTCNN's P-Net (ceil mode) and O-Net's last pooling: the whole windows on the vector
         // path, then ceil mode's partial last column and last row (one input column or row).
         let wholeRows = Swift.min(g.outputHeight, outH), wholeColumns = Swift.min(g.outputWidth, outW)
-        maxPool2x2Stride2(plane, width: g.width, rows: wholeRows, columns: wholeColumns,
-                          into: out, indices: indices, outW: outW)
-        maxPoolWindows(plane, g, rows: 0..<wholeRows, columns: wholeColumns..<outW, into: out, indices: indices, outW: outW)
+        maxPool2x2Stride2(
+            plane, width: g.width, rows: wholeRows, columns: wholeColumns,
+            into: out, indices: indices, outW: outW)
+        maxPoolWindows(
+            plane, g, rows: 0..<wholeRows, columns: wholeColumns..<outW, into: out, indices: indices, outW: outW)
         maxPoolWindows(plane, g, rows: wholeRows..<outH, columns: 0..<outW, into: out, indices: indices, outW: outW)
     } else {
         maxPoolWindows(plane, g, rows: 0..<outH, columns: 0..<outW, into: out, indices: indices, outW: outW)
@@ -35,8 +39,10 @@ func maxPoolPlane(_ plane: UnsafePointer<Float>, _ g: ConvolutionGeometry, outH:
 /// row when greater, with the row's values read once per window column instead of once per
 /// window. Padding counts as -infinity: a window's index starts at its first position inside
 /// the input.
-private func maxPoolWindows(_ plane: UnsafePointer<Float>, _ g: ConvolutionGeometry, rows: Range<Int>, columns: Range<Int>,
-                            into out: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>, outW: Int) {
+private func maxPoolWindows(
+    _ plane: UnsafePointer<Float>, _ g: ConvolutionGeometry, rows: Range<Int>, columns: Range<Int>,
+    into out: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>, outW: Int
+) {
     guard !columns.isEmpty else { return }
     for oy in rows {
         let y0 = oy * g.strideY - g.paddingY
@@ -69,8 +75,10 @@ private func maxPoolWindows(_ plane: UnsafePointer<Float>, _ g: ConvolutionGeome
 /// The 2x2 window with stride 2 and no padding, for the `rows x columns` windows that lie
 /// wholly inside the plane, eight output columns at a time: sixteen input columns split into
 /// their even and odd halves are the windows' left and right columns.
-private func maxPool2x2Stride2(_ plane: UnsafePointer<Float>, width: Int, rows: Int, columns: Int,
-                               into out: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>, outW: Int) {
+private func maxPool2x2Stride2(
+    _ plane: UnsafePointer<Float>, width: Int, rows: Int, columns: Int,
+    into out: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>, outW: Int
+) {
     let lanes = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
     for oy in 0..<rows {
         let top = plane + 2 * oy * width, bottom = top + width
@@ -98,7 +106,10 @@ private func maxPool2x2Stride2(_ plane: UnsafePointer<Float>, width: Int, rows: 
             let topLeft = 2 * oy * width + 2 * ox
             var best = plane[topLeft], bestIndex = topLeft
             @inline(__always) func consider(_ index: Int) {
-                if plane[index] > best || plane[index].isNaN { best = plane[index]; bestIndex = index }
+                if plane[index] > best || plane[index].isNaN {
+                    best = plane[index]
+                    bestIndex = index
+                }
             }
             consider(topLeft + 1)
             consider(topLeft + width)
@@ -114,8 +125,10 @@ private func maxPool2x2Stride2(_ plane: UnsafePointer<Float>, width: Int, rows: 
 /// columns `2i - p` (even) and `2i + 1 - p` (odd), -infinity outside the input (padding, or
 /// ceil mode's overhang), so the window's three columns are the contiguous vectors
 /// `even[ox]`, `odd[ox]`, `even[ox + 1]` and the comparisons become vector selects.
-private func maxPool3x3Stride2(_ plane: UnsafePointer<Float>, _ g: ConvolutionGeometry, outH: Int, outW: Int,
-                               into out: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>) {
+private func maxPool3x3Stride2(
+    _ plane: UnsafePointer<Float>, _ g: ConvolutionGeometry, outH: Int, outW: Int,
+    into out: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>
+) {
     let width = g.width, padding = g.paddingX
     withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * (outW + 9)) { scratch in
         let even = scratch.baseAddress!, odd = even + outW + 9
@@ -139,26 +152,33 @@ private func maxPool3x3Stride2(_ plane: UnsafePointer<Float>, _ g: ConvolutionGe
                     let a = load8(even + ox), b = load8(odd + ox), c = load8(even + ox + 1)
                     let first = Int32(2 * ox - padding) &+ lanes
                     var best = a, column = first
-                    var take = (b .> best) .| (b .!= b)
-                    best.replace(with: b, where: take)
-                    column.replace(with: first &+ 1, where: take)
-                    take = (c .> best) .| (c .!= c)
-                    best.replace(with: c, where: take)
-                    column.replace(with: first &+ 2, where: take)
+                    let takeB = (b .> best) .| (b .!= b)
+                    best.replace(with: b, where: takeB)
+                    column.replace(with: first &+ 1, where: takeB)
+                    let takeC = (c .> best) .| (c .!= c)
+                    best.replace(with: c, where: takeC)
+                    column.replace(with: first &+ 2, where: takeC)
                     let current = load8(outRow + ox)
-                    take = (best .> current) .| (best .!= best)
+                    let take = (best .> current) .| (best .!= best)
                     store8(current.replacing(with: best, where: take), outRow + ox)
                     let index = UnsafeRawPointer(indexRow + ox).loadUnaligned(as: SIMD8<Int32>.self)
                     // Column -1 (padding, all -infinity) counts as column 0; arithmetic, not a
                     // masked select, which would not vectorize without SSE4.
                     let chosen = rowBase &+ (column & ~(column &>> 31))
-                    UnsafeMutableRawPointer(indexRow + ox).storeBytes(of: index.replacing(with: chosen, where: take), as: SIMD8<Int32>.self)
+                    UnsafeMutableRawPointer(indexRow + ox).storeBytes(
+                        of: index.replacing(with: chosen, where: take), as: SIMD8<Int32>.self)
                     ox += 8
                 }
                 for ox in ox..<outW {
                     var best = even[ox], column = 2 * ox - padding
-                    if odd[ox] > best || odd[ox].isNaN { best = odd[ox]; column += 1 }
-                    if even[ox + 1] > best || even[ox + 1].isNaN { best = even[ox + 1]; column = 2 * ox - padding + 2 }
+                    if odd[ox] > best || odd[ox].isNaN {
+                        best = odd[ox]
+                        column += 1
+                    }
+                    if even[ox + 1] > best || even[ox + 1].isNaN {
+                        best = even[ox + 1]
+                        column = 2 * ox - padding + 2
+                    }
                     if best > outRow[ox] || best.isNaN {
                         outRow[ox] = best
                         indexRow[ox] = rowBase + Int32(Swift.max(column, 0))

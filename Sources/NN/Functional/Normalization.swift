@@ -18,23 +18,31 @@ import Tensor
 ///
 /// Shape: input and residual `[N, C, ...]`, weight, bias and running statistics `[C]` ->
 /// input's shape.
-public func batchNorm(_ input: Tensor, weight: Tensor?, bias: Tensor?, runningMean: inout Tensor, runningVariance: inout Tensor,
-                      training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5,
-                      adding residual: Tensor? = nil, activation: FusedActivation = .identity,
-                      synchronizing group: (any ProcessGroup)? = nil) -> Tensor {
+public func batchNorm(
+    _ input: Tensor, weight: Tensor?, bias: Tensor?, runningMean: inout Tensor, runningVariance: inout Tensor,
+    training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5,
+    adding residual: Tensor? = nil, activation: FusedActivation = .identity,
+    synchronizing group: (any ProcessGroup)? = nil
+) -> Tensor {
     precondition(input.rank >= 2, "batchNorm: expected input [N, C, ...], got \(input.shape)")
     let channels = input.shape[1], batch = input.shape[0]
     let plane = input.shape[2...].reduce(1, *)
-    precondition(runningMean.shape == [channels] && runningVariance.shape == [channels],
-                 "batchNorm: running statistics \(runningMean.shape), \(runningVariance.shape) do not match \(channels) channels of input \(input.shape)")
+    precondition(
+        runningMean.shape == [channels] && runningVariance.shape == [channels],
+        "batchNorm: running statistics \(runningMean.shape), \(runningVariance.shape) do not match \(channels) channels of input \(input.shape)"
+    )
     if let residual {
-        precondition(residual.shape == input.shape, "batchNorm: residual shape \(residual.shape) differs from input shape \(input.shape)")
+        precondition(
+            residual.shape == input.shape,
+            "batchNorm: residual shape \(residual.shape) differs from input shape \(input.shape)")
     }
     let group = training && (group?.size ?? 1) > 1 ? group : nil
     var perChannel = batch * plane
     if training && group == nil {
         // One value per channel has no variance; none (an empty batch) gives an empty output.
-        precondition(perChannel != 1, "batchNorm: expected more than 1 value per channel when training, got input \(input.shape)")
+        precondition(
+            perChannel != 1, "batchNorm: expected more than 1 value per channel when training, got input \(input.shape)"
+        )
     }
     let x = input.unsafeBaseAddress
 
@@ -54,20 +62,24 @@ public func batchNorm(_ input: Tensor, weight: Tensor?, bias: Tensor?, runningMe
             group.allReduceSum(buffer)
         }
         perChannel = Int(sums[channels])
-        precondition(perChannel > 1, "batchNorm: expected more than 1 value per channel over all ranks when training, got \(perChannel)")
+        precondition(
+            perChannel > 1,
+            "batchNorm: expected more than 1 value per channel over all ranks when training, got \(perChannel)")
         for c in 0..<channels { mean[c] = Float(sums[c] / Double(perChannel)) }
         var squares = [Double](repeating: 0, count: channels)
         squares.withUnsafeMutableBufferPointer { buffer in
             let totals = buffer.baseAddress!
             parallelFor(channels) { c in
                 var sum: Double = 0
-                for n in 0..<batch { sum += Double(vectorSumOfSquaredDeviations(x + (n * channels + c) * plane, plane, mean: mean[c])) }
+                for n in 0..<batch {
+                    sum += Double(vectorSumOfSquaredDeviations(x + (n * channels + c) * plane, plane, mean: mean[c]))
+                }
                 totals[c] = sum
             }
             group.allReduceSum(buffer)
         }
-        for c in 0..<channels { inverseStd[c] = Float(squares[c] / Double(perChannel)) }   // biased variance for now
-    } else if training, perChannel > 0 {   // an empty batch keeps mean 0 and variance 0
+        for c in 0..<channels { inverseStd[c] = Float(squares[c] / Double(perChannel)) }  // biased variance for now
+    } else if training, perChannel > 0 {  // an empty batch keeps mean 0 and variance 0
         mean.withUnsafeMutableBufferPointer { meanBuffer in
             inverseStd.withUnsafeMutableBufferPointer { varianceBuffer in
                 let means = meanBuffer.baseAddress!, variances = varianceBuffer.baseAddress!
@@ -82,14 +94,14 @@ public func batchNorm(_ input: Tensor, weight: Tensor?, bias: Tensor?, runningMe
                         squares += Double(vectorSumOfSquaredDeviations(x + (n * channels + c) * plane, plane, mean: m))
                     }
                     means[c] = m
-                    variances[c] = Float(squares / count)   // biased variance for now
+                    variances[c] = Float(squares / count)  // biased variance for now
                 }
             }
         }
     }
     if training {
         let variances = inverseStd
-        if perChannel > 0 {   // an empty batch leaves the running statistics as they are, as in PyTorch
+        if perChannel > 0 {  // an empty batch leaves the running statistics as they are, as in PyTorch
             let unbiasedFactor = Float(perChannel) / Float(perChannel - 1)
             runningMean.withUnsafeMutableBufferPointer { rm in
                 runningVariance.withUnsafeMutableBufferPointer { rv in
@@ -114,8 +126,9 @@ public func batchNorm(_ input: Tensor, weight: Tensor?, bias: Tensor?, runningMe
     parallelFor(batch * channels) { job in
         let c = job % channels
         let scale = gamma[c] * inverseStd[c], shift = beta[c] - mean[c] * scale
-        vectorScaleShift(x + job * plane, scale: scale, shift: shift, adding: r.map { $0 + job * plane }, relu: relu,
-                         into: out + job * plane, plane)
+        vectorScaleShift(
+            x + job * plane, scale: scale, shift: shift, adding: r.map { $0 + job * plane }, relu: relu,
+            into: out + job * plane, plane)
     }
     withExtendedLifetime((input, residual)) {}
     let inputs = [input] + [weight, bias, residual].compactMap { $0 }
@@ -123,16 +136,19 @@ public func batchNorm(_ input: Tensor, weight: Tensor?, bias: Tensor?, runningMe
     let mask = relu ? output : nil
     let count = perChannel
     return Tensor.recording(output, inputs: inputs) { gradOutput in
-        batchNormBackward(gradOutput, input: input, mask: mask, mean: savedMean, inverseStd: savedInverseStd, gamma: gamma,
-                          training: training, hasWeight: weight != nil, hasBias: bias != nil, hasResidual: residual != nil,
-                          group: group, perChannel: count)
+        batchNormBackward(
+            gradOutput, input: input, mask: mask, mean: savedMean, inverseStd: savedInverseStd, gamma: gamma,
+            training: training, hasWeight: weight != nil, hasBias: bias != nil, hasResidual: residual != nil,
+            group: group, perChannel: count)
     }
 }
 
 /// `perChannel`: the values per channel the statistics came from (over all ranks of `group`).
-private func batchNormBackward(_ gradOutput: Tensor, input: Tensor, mask: Tensor?, mean: [Float], inverseStd: [Float], gamma: [Float],
-                               training: Bool, hasWeight: Bool, hasBias: Bool, hasResidual: Bool,
-                               group: (any ProcessGroup)?, perChannel: Int) -> [Tensor?] {
+private func batchNormBackward(
+    _ gradOutput: Tensor, input: Tensor, mask: Tensor?, mean: [Float], inverseStd: [Float], gamma: [Float],
+    training: Bool, hasWeight: Bool, hasBias: Bool, hasResidual: Bool,
+    group: (any ProcessGroup)?, perChannel: Int
+) -> [Tensor?] {
     let channels = input.shape[1], batch = input.shape[0]
     let plane = input.shape[2...].reduce(1, *)
     let dy = gradOutput.unsafeBaseAddress, x = input.unsafeBaseAddress, kept = mask?.unsafeBaseAddress
@@ -145,7 +161,8 @@ private func batchNormBackward(_ gradOutput: Tensor, input: Tensor, mask: Tensor
                 var s: Double = 0, sx: Double = 0
                 for n in 0..<batch {
                     let offset = (n * channels + c) * plane
-                    let (partial, centered) = vectorGradientSums(dy + offset, x + offset, mean: mean[c], mask: kept.map { $0 + offset }, plane)
+                    let (partial, centered) = vectorGradientSums(
+                        dy + offset, x + offset, mean: mean[c], mask: kept.map { $0 + offset }, plane)
                     s += Double(partial)
                     sx += Double(centered)
                 }
@@ -174,10 +191,12 @@ private func batchNormBackward(_ gradOutput: Tensor, input: Tensor, mask: Tensor
             let gate = kept.map { $0 + job * plane }
             if training {
                 // scale * (g - mean(g) - xhat * mean(g * xhat)), xhat = (x - m) * s
-                vectorBatchNormGradient(from, mask: gate, source, mean: m, scale: scale, a: totalGrad[c] / count,
-                                        b: s * totalGradXhat[c] / count, into: destination, plane)
+                vectorBatchNormGradient(
+                    from, mask: gate, source, mean: m, scale: scale, a: totalGrad[c] / count,
+                    b: s * totalGradXhat[c] / count, into: destination, plane)
             } else {
-                vectorBatchNormGradient(from, mask: gate, source, mean: m, scale: scale, a: 0, b: 0, into: destination, plane)
+                vectorBatchNormGradient(
+                    from, mask: gate, source, mean: m, scale: scale, a: 0, b: 0, into: destination, plane)
             }
         }
         gradInput = result
@@ -190,7 +209,8 @@ private func batchNormBackward(_ gradOutput: Tensor, input: Tensor, mask: Tensor
             var masked = Tensor(uninitializedShape: gradOutput.shape)
             let to = masked.unsafeMutableBaseAddress()
             parallelRanges(gradOutput.count) { range in
-                vectorMaskedCopy(dy + range.lowerBound, mask: kept + range.lowerBound, into: to + range.lowerBound, range.count)
+                vectorMaskedCopy(
+                    dy + range.lowerBound, mask: kept + range.lowerBound, into: to + range.lowerBound, range.count)
             }
             grads.append(masked)
         } else {

@@ -9,23 +9,30 @@ import Tensor
 /// when it would start beyond the input and its left padding (see ``pooledSize(_:kernel:stride:padding:ceilMode:)``).
 ///
 /// Shape: `[N, C, H, W]` -> `[N, C, outH, outW]`.
-public func maxPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
-                      ceilMode: Bool = false) -> Tensor {
+public func maxPool2d(
+    _ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
+    ceilMode: Bool = false
+) -> Tensor {
     precondition(input.rank == 4, "maxPool2d: expected input [N, C, H, W], got \(input.shape)")
     let g = ConvolutionGeometry(input: input.shape, kernel: kernel, stride: stride ?? kernel, padding: padding)
     let outH = pooledSize(g.height, kernel: g.kernelHeight, stride: g.strideY, padding: g.paddingY, ceilMode: ceilMode)
     let outW = pooledSize(g.width, kernel: g.kernelWidth, stride: g.strideX, padding: g.paddingX, ceilMode: ceilMode)
-    precondition(outH > 0 && outW > 0, "maxPool2d: input \(input.shape) is smaller than the \(kernel.0)x\(kernel.1) window")
-    precondition(padding.0 * 2 <= kernel.0 && padding.1 * 2 <= kernel.1, "maxPool2d: padding \(padding) must be at most half the kernel \(kernel)")
+    precondition(
+        outH > 0 && outW > 0, "maxPool2d: input \(input.shape) is smaller than the \(kernel.0)x\(kernel.1) window")
+    precondition(
+        padding.0 * 2 <= kernel.0 && padding.1 * 2 <= kernel.1,
+        "maxPool2d: padding \(padding) must be at most half the kernel \(kernel)")
     let inPlane = g.height * g.width, outPlane = outH * outW
     var output = Tensor(uninitializedShape: [g.batch, g.channels, outH, outW])
-    let source = UncheckedSendable(input.unsafeBaseAddress), destination = UncheckedSendable(output.unsafeMutableBaseAddress())
+    let source = UncheckedSendable(input.unsafeBaseAddress),
+        destination = UncheckedSendable(output.unsafeMutableBaseAddress())
     /// Pools every plane, writing each window's argmax (flat index into its input plane) to `indices`.
     func pool(indices: UnsafeMutablePointer<Int32>) {
         let argmax = UncheckedSendable(indices)
         parallelFor(g.batch * g.channels) { planeIndex in
-            maxPoolPlane(source.value + planeIndex * inPlane, g, outH: outH, outW: outW,
-                         into: destination.value + planeIndex * outPlane, indices: argmax.value + planeIndex * outPlane)
+            maxPoolPlane(
+                source.value + planeIndex * inPlane, g, outH: outH, outW: outW,
+                into: destination.value + planeIndex * outPlane, indices: argmax.value + planeIndex * outPlane)
         }
     }
     guard GradMode.isEnabled && input.requiresGrad else {
@@ -81,19 +88,26 @@ private final class ArgmaxBuffer {
 /// (zero padding counts towards the divisor).
 ///
 /// Shape: `[N, C, H, W]` -> `[N, C, outH, outW]`.
-public func avgPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)) -> Tensor {
+public func avgPool2d(
+    _ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)
+) -> Tensor {
     precondition(input.rank == 4, "avgPool2d: expected input [N, C, H, W], got \(input.shape)")
     let g = ConvolutionGeometry(input: input.shape, kernel: kernel, stride: stride ?? kernel, padding: padding)
-    precondition(g.outputHeight > 0 && g.outputWidth > 0, "avgPool2d: input \(input.shape) is smaller than the \(kernel.0)x\(kernel.1) window")
+    precondition(
+        g.outputHeight > 0 && g.outputWidth > 0,
+        "avgPool2d: input \(input.shape) is smaller than the \(kernel.0)x\(kernel.1) window")
     let windows = (0..<g.outputHeight).flatMap { oy in
         (0..<g.outputWidth).map { ox -> PoolWindow in
             let y0 = oy * g.strideY - g.paddingY, x0 = ox * g.strideX - g.paddingX
-            let y1 = Swift.min(y0 + g.kernelHeight, g.height + g.paddingY), x1 = Swift.min(x0 + g.kernelWidth, g.width + g.paddingX)
-            return PoolWindow(y: Swift.max(y0, 0)..<Swift.min(y1, g.height), x: Swift.max(x0, 0)..<Swift.min(x1, g.width),
-                              divisor: Float((y1 - y0) * (x1 - x0)))
+            let y1 = Swift.min(y0 + g.kernelHeight, g.height + g.paddingY),
+                x1 = Swift.min(x0 + g.kernelWidth, g.width + g.paddingX)
+            return PoolWindow(
+                y: Swift.max(y0, 0)..<Swift.min(y1, g.height), x: Swift.max(x0, 0)..<Swift.min(x1, g.width),
+                divisor: Float((y1 - y0) * (x1 - x0)))
         }
     }
-    return averageOverWindows(input, windows: windows, outputSize: (g.outputHeight, g.outputWidth), operation: "avgPool2d")
+    return averageOverWindows(
+        input, windows: windows, outputSize: (g.outputHeight, g.outputWidth), operation: "avgPool2d")
 }
 
 /// Adaptive average pooling to a fixed output size, as
@@ -120,7 +134,9 @@ private struct PoolWindow {
     let divisor: Float
 }
 
-private func averageOverWindows(_ input: Tensor, windows: [PoolWindow], outputSize: (Int, Int), operation: String) -> Tensor {
+private func averageOverWindows(
+    _ input: Tensor, windows: [PoolWindow], outputSize: (Int, Int), operation: String
+) -> Tensor {
     let (n, c, h, w) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
     let inPlane = h * w, outPlane = windows.count
     var output = Tensor(uninitializedShape: [n, c, outputSize.0, outputSize.1])

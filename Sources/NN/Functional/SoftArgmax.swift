@@ -14,8 +14,9 @@ import Tensor
 ///
 /// Shape: `[N, K, H, W]` -> `[N, 2K]`.
 public func softArgmax(_ heatmaps: Tensor) -> Tensor {
-    precondition(heatmaps.rank == 4 && heatmaps.shape[2] > 0 && heatmaps.shape[3] > 0,
-                 "softArgmax: expected heatmaps [N, K, H, W], got \(heatmaps.shape)")
+    precondition(
+        heatmaps.rank == 4 && heatmaps.shape[2] > 0 && heatmaps.shape[3] > 0,
+        "softArgmax: expected heatmaps [N, K, H, W], got \(heatmaps.shape)")
     let (n, k, h, w) = (heatmaps.shape[0], heatmaps.shape[1], heatmaps.shape[2], heatmaps.shape[3])
     let cells = h * w, maps = n * k
     let columns = (0..<w).map { (Double($0) + 0.5) / Double(w) * 2 - 1 }
@@ -27,7 +28,10 @@ public func softArgmax(_ heatmaps: Tensor) -> Tensor {
         heatmaps.withUnsafeBufferPointer { source in
             probabilities.withUnsafeMutableBufferPointer { p in
                 output.withUnsafeMutableBufferPointer { o in
-                    let (x, pBase, oBase) = (UncheckedSendable(source.baseAddress!), UncheckedSendable(p.baseAddress!), UncheckedSendable(o.baseAddress!))
+                    let (x, pBase, oBase) = (
+                        UncheckedSendable(source.baseAddress!), UncheckedSendable(p.baseAddress!),
+                        UncheckedSendable(o.baseAddress!)
+                    )
                     parallelFor(maps) { map in
                         let values = x.value + map * cells, weights = pBase.value + map * cells
                         var largest = -Float.infinity
@@ -65,8 +69,10 @@ public func softArgmax(_ heatmaps: Tensor) -> Tensor {
             expected.withUnsafeBufferPointer { e in
                 gradOutput.withUnsafeBufferPointer { g in
                     gradInput.withUnsafeMutableBufferPointer { gi in
-                        let (pBase, eBase, gBase, giBase) = (UncheckedSendable(p.baseAddress!), UncheckedSendable(e.baseAddress!),
-                                                             UncheckedSendable(g.baseAddress!), UncheckedSendable(gi.baseAddress!))
+                        let (pBase, eBase, gBase, giBase) = (
+                            UncheckedSendable(p.baseAddress!), UncheckedSendable(e.baseAddress!),
+                            UncheckedSendable(g.baseAddress!), UncheckedSendable(gi.baseAddress!)
+                        )
                         parallelFor(maps) { map in
                             let weights = pBase.value + map * cells, target = giBase.value + map * cells
                             let (x, y) = (Double(eBase.value[2 * map]), Double(eBase.value[2 * map + 1]))

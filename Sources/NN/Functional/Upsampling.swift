@@ -31,7 +31,7 @@ public func upsampleNearest(_ input: Tensor, scale: Int) -> Tensor {
             }
         }
     }
-    let inputShape = input.shape   // not the input itself: the backward needs no values
+    let inputShape = input.shape  // not the input itself: the backward needs no values
     return Tensor.recording(output, inputs: [input]) { gradOutput in
         var gradInput = Tensor.zeros(inputShape)
         guard gradInput.count > 0 else { return [gradInput] }

@@ -49,8 +49,9 @@ struct WinogradConvolution {
     /// The convolution whose output is the input gradient of this one: the output gradient
     /// `[N, O, outH, outW]` convolved with the rotated kernels, padded by `2 - padding`.
     var inputGradient: WinogradConvolution {
-        let transposed = ConvolutionGeometry(input: [g.batch, outChannels, g.outputHeight, g.outputWidth], kernel: (3, 3),
-                                             stride: (1, 1), padding: (2 - g.paddingY, 2 - g.paddingX))
+        let transposed = ConvolutionGeometry(
+            input: [g.batch, outChannels, g.outputHeight, g.outputWidth], kernel: (3, 3),
+            stride: (1, 1), padding: (2 - g.paddingY, 2 - g.paddingX))
         return WinogradConvolution(transposed, outChannels: g.channels)
     }
 
@@ -60,7 +61,9 @@ struct WinogradConvolution {
     /// Writes `U = G g Gᵀ` for every kernel as 16 matrices `[O, C]`. `weight` is `[O, C, 3, 3]`,
     /// or with `rotatedFrom: true` the forward convolution's `[C, O, 3, 3]`, rotated by 180
     /// degrees and read with its channel axes swapped (the input-gradient convolution).
-    func transformWeights(_ weight: UnsafePointer<Float>, rotatedFrom: Bool = false, into u: UnsafeMutablePointer<Float>) {
+    func transformWeights(
+        _ weight: UnsafePointer<Float>, rotatedFrom: Bool = false, into u: UnsafeMutablePointer<Float>
+    ) {
         let o = outChannels, c = g.channels, stride = o * c
         parallelRanges(o, minimumPerThread: Swift.max(1, 16_384 / c)) { range in
             for oc in range {
@@ -68,18 +71,24 @@ struct WinogradConvolution {
                 for ic in Swift.stride(from: 0, to: c, by: 4) {
                     let lanes = Swift.min(4, c - ic)
                     // The lanes' kernels g[y][x] as k.0...k.8, row-major.
-                    var k = (SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(),
-                             SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>())
+                    var k = (
+                        SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(),
+                        SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>()
+                    )
                     withUnsafeMutableBytes(of: &k) { raw in
                         let values = raw.bindMemory(to: SIMD4<Float>.self)
                         for lane in 0..<lanes {
-                            let kernel = rotatedFrom ? weight + ((ic + lane) * o + oc) * 9 : weight + (oc * c + ic + lane) * 9
+                            let kernel =
+                                rotatedFrom ? weight + ((ic + lane) * o + oc) * 9 : weight + (oc * c + ic + lane) * 9
                             for e in 0..<9 { values[e][lane] = rotatedFrom ? kernel[8 - e] : kernel[e] }
                         }
                     }
                     // t = G g (4x3), column by column; then U = t Gᵀ (4x4), row by row.
-                    func columnOfT(_ g0: SIMD4<Float>, _ g1: SIMD4<Float>, _ g2: SIMD4<Float>)
-                        -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
+                    func columnOfT(
+                        _ g0: SIMD4<Float>, _ g1: SIMD4<Float>, _ g2: SIMD4<Float>
+                    )
+                        -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)
+                    {
                         (g0, 0.5 * (g0 + g1 + g2), 0.5 * (g0 - g1 + g2), g2)
                     }
                     let t0 = columnOfT(k.0, k.3, k.6), t1 = columnOfT(k.1, k.4, k.7), t2 = columnOfT(k.2, k.5, k.8)
@@ -136,16 +145,21 @@ struct WinogradConvolution {
     /// Calls `body(rows, tiles, first, v, scratch)` for each block of the images `0..<count`
     /// (see ``rowsPerBlock(totalRows:parallel:)``), with the block's `V` (`[16, C, tiles]`)
     /// already in `v` and room for `[16, O, tiles]` in `scratch`; `first` tells the first block.
-    private func forEachBlock(input: UnsafePointer<Float>, imageStride: Int, channelStride: Int, count: Int, parallel: Bool,
-                              _ body: (_ rows: Range<Int>, _ tiles: Int, _ first: Bool, _ v: UnsafeMutablePointer<Float>,
-                                       _ scratch: UnsafeMutablePointer<Float>) -> Void) {
+    private func forEachBlock(
+        input: UnsafePointer<Float>, imageStride: Int, channelStride: Int, count: Int, parallel: Bool,
+        _ body: (
+            _ rows: Range<Int>, _ tiles: Int, _ first: Bool, _ v: UnsafeMutablePointer<Float>,
+            _ scratch: UnsafeMutablePointer<Float>
+        ) -> Void
+    ) {
         let totalRows = count * tilesY, blockRows = rowsPerBlock(totalRows: totalRows, parallel: parallel)
         withScratchBuffer(count: 16 * g.channels * blockRows * tilesX) { v in
             withScratchBuffer(count: 16 * outChannels * blockRows * tilesX) { scratch in
                 for start in Swift.stride(from: 0, to: totalRows, by: blockRows) {
                     let rows = start..<Swift.min(totalRows, start + blockRows)
-                    transformInputs(input, imageStride: imageStride, channelStride: channelStride, rows: rows, into: v,
-                                    parallel: parallel)
+                    transformInputs(
+                        input, imageStride: imageStride, channelStride: channelStride, rows: rows, into: v,
+                        parallel: parallel)
                     body(rows, rows.count * tilesX, start == 0, v, scratch)
                 }
             }
@@ -158,18 +172,23 @@ struct WinogradConvolution {
     /// - `u`: the transformed kernels from ``transformWeights(_:rotatedFrom:into:)``.
     /// - `output`: `[count, O, outH, outW]`, overwritten; `bias` and `relu` are applied on the way.
     /// - `parallel`: spread the work over the compute threads (else run on the calling thread).
-    func run(input: UnsafePointer<Float>, imageStride: Int, channelStride: Int, count: Int, u: UnsafePointer<Float>,
-             output: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool, parallel: Bool) {
+    func run(
+        input: UnsafePointer<Float>, imageStride: Int, channelStride: Int, count: Int, u: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool, parallel: Bool
+    ) {
         let c = g.channels, o = outChannels, plane = g.outputHeight * g.outputWidth
-        forEachBlock(input: input, imageStride: imageStride, channelStride: channelStride, count: count,
-                     parallel: parallel) { rows, tiles, _, v, m in
+        forEachBlock(
+            input: input, imageStride: imageStride, channelStride: channelStride, count: count,
+            parallel: parallel
+        ) { rows, tiles, _, v, m in
             products(parallel) { xi in
                 sgemm(m: o, n: tiles, k: c, a: u + xi * o * c, b: v + xi * c * tiles, c: m + xi * o * tiles)
             }
             loop(parallel, o) { channel in
                 forEachPiece(of: rows) { n, imageRows, offset in
-                    transformOutput(m + channel * tiles + offset, stride: o * tiles, rows: imageRows,
-                                    into: output + (n * o + channel) * plane, shift: bias?[channel] ?? 0, relu: relu)
+                    transformOutput(
+                        m + channel * tiles + offset, stride: o * tiles, rows: imageRows,
+                        into: output + (n * o + channel) * plane, shift: bias?[channel] ?? 0, relu: relu)
                 }
             }
         }
@@ -183,21 +202,27 @@ struct WinogradConvolution {
     ///
     /// - `input`, `imageStride`, `channelStride`: as in ``run(input:imageStride:channelStride:count:u:output:bias:relu:parallel:)``.
     /// - `gradOutput`: plane `(n, o)` (`outH x outW`) at `gradOutput + n * gradImageStride + o * gradChannelStride`.
-    func accumulateWeightGradient(input: UnsafePointer<Float>, imageStride: Int, channelStride: Int,
-                                  gradOutput: UnsafePointer<Float>, gradImageStride: Int, gradChannelStride: Int, count: Int,
-                                  into gradU: UnsafeMutablePointer<Float>, overwrite: Bool, parallel: Bool) {
+    func accumulateWeightGradient(
+        input: UnsafePointer<Float>, imageStride: Int, channelStride: Int,
+        gradOutput: UnsafePointer<Float>, gradImageStride: Int, gradChannelStride: Int, count: Int,
+        into gradU: UnsafeMutablePointer<Float>, overwrite: Bool, parallel: Bool
+    ) {
         let c = g.channels, o = outChannels
-        forEachBlock(input: input, imageStride: imageStride, channelStride: channelStride, count: count,
-                     parallel: parallel) { rows, tiles, first, v, dm in
+        forEachBlock(
+            input: input, imageStride: imageStride, channelStride: channelStride, count: count,
+            parallel: parallel
+        ) { rows, tiles, first, v, dm in
             loop(parallel, o) { channel in
                 forEachPiece(of: rows) { n, imageRows, offset in
-                    transformOutputGradient(gradOutput + n * gradImageStride + channel * gradChannelStride, rows: imageRows,
-                                            into: dm + channel * tiles + offset, stride: o * tiles)
+                    transformOutputGradient(
+                        gradOutput + n * gradImageStride + channel * gradChannelStride, rows: imageRows,
+                        into: dm + channel * tiles + offset, stride: o * tiles)
                 }
             }
             products(parallel) { xi in
-                sgemm(transposeB: true, m: o, n: c, k: tiles, a: dm + xi * o * tiles, b: v + xi * c * tiles,
-                      beta: overwrite && first ? 0 : 1, c: gradU + xi * o * c)
+                sgemm(
+                    transposeB: true, m: o, n: c, k: tiles, a: dm + xi * o * tiles, b: v + xi * c * tiles,
+                    beta: overwrite && first ? 0 : 1, c: gradU + xi * o * c)
             }
         }
     }
@@ -216,8 +241,10 @@ struct WinogradConvolution {
                 let d = gradU + job
                 @inline(__always) func at(_ i: Int, _ k: Int) -> Float { d[(4 * i + k) * stride] }
                 // t = Gᵀ dU (3x4), column by column; then dg = t G (3x3), row by row.
-                let c0 = reduce(at(0, 0), at(1, 0), at(2, 0), at(3, 0)), c1 = reduce(at(0, 1), at(1, 1), at(2, 1), at(3, 1))
-                let c2 = reduce(at(0, 2), at(1, 2), at(2, 2), at(3, 2)), c3 = reduce(at(0, 3), at(1, 3), at(2, 3), at(3, 3))
+                let c0 = reduce(at(0, 0), at(1, 0), at(2, 0), at(3, 0)),
+                    c1 = reduce(at(0, 1), at(1, 1), at(2, 1), at(3, 1))
+                let c2 = reduce(at(0, 2), at(1, 2), at(2, 2), at(3, 2)),
+                    c3 = reduce(at(0, 3), at(1, 3), at(2, 3), at(3, 3))
                 let kernel = gradWeight + job * 9
                 (kernel[0], kernel[1], kernel[2]) = reduce(c0.0, c1.0, c2.0, c3.0)
                 (kernel[3], kernel[4], kernel[5]) = reduce(c0.1, c1.1, c2.1, c3.1)
@@ -227,13 +254,16 @@ struct WinogradConvolution {
     }
 
     /// `V` of the block of global tile rows `rows` into `v` (`[16, C, rows.count * tilesX]`).
-    private func transformInputs(_ input: UnsafePointer<Float>, imageStride: Int, channelStride: Int, rows: Range<Int>,
-                                 into v: UnsafeMutablePointer<Float>, parallel: Bool) {
+    private func transformInputs(
+        _ input: UnsafePointer<Float>, imageStride: Int, channelStride: Int, rows: Range<Int>,
+        into v: UnsafeMutablePointer<Float>, parallel: Bool
+    ) {
         let tiles = rows.count * tilesX, c = g.channels
         loop(parallel, c) { channel in
             forEachPiece(of: rows) { n, imageRows, offset in
-                transformInput(input + n * imageStride + channel * channelStride, rows: imageRows,
-                               into: v + channel * tiles + offset, stride: c * tiles)
+                transformInput(
+                    input + n * imageStride + channel * channelStride, rows: imageRows,
+                    into: v + channel * tiles + offset, stride: c * tiles)
             }
         }
     }
@@ -242,8 +272,10 @@ struct WinogradConvolution {
     /// past its edges); element `ξ` of tile `t` (counted from the first row) goes to
     /// `dm[ξ * stride + t]`. Row by row: each 2-value row of a block becomes
     /// `[a, a + b, a - b, -b]`, then the two rows `p, q` become `p, p + q, p - q, -q`.
-    private func transformOutputGradient(_ plane: UnsafePointer<Float>, rows: Range<Int>, into dm: UnsafeMutablePointer<Float>,
-                                         stride: Int) {
+    private func transformOutputGradient(
+        _ plane: UnsafePointer<Float>, rows: Range<Int>, into dm: UnsafeMutablePointer<Float>,
+        stride: Int
+    ) {
         let height = g.outputHeight, width = g.outputWidth, tilesX = tilesX
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 10 * tilesX) { scratch in
             // h[r][k]: column transform k (0...3) of block row r (0, 1); then one padded row.
@@ -268,7 +300,8 @@ struct WinogradConvolution {
                 for k in 0..<4 {
                     let p = h + k * tilesX, q = h + (4 + k) * tilesX
                     let out = dm + (ty - rows.lowerBound) * tilesX
-                    let d0 = out + k * stride, d1 = out + (4 + k) * stride, d2 = out + (8 + k) * stride, d3 = out + (12 + k) * stride
+                    let d0 = out + k * stride, d1 = out + (4 + k) * stride, d2 = out + (8 + k) * stride,
+                        d3 = out + (12 + k) * stride
                     for tx in 0..<tilesX {
                         d0[tx] = p[tx]
                         d1[tx] = p[tx] + q[tx]
@@ -287,7 +320,9 @@ struct WinogradConvolution {
     /// contiguous stores): each input row is padded, its 4-element windows at even columns
     /// transformed (`d B`, kept in a ring of 4 rows: consecutive tile rows share two input
     /// rows), then 4 rows combined (`Bᵀ (d B)`).
-    private func transformInput(_ plane: UnsafePointer<Float>, rows: Range<Int>, into v: UnsafeMutablePointer<Float>, stride: Int) {
+    private func transformInput(
+        _ plane: UnsafePointer<Float>, rows: Range<Int>, into v: UnsafeMutablePointer<Float>, stride: Int
+    ) {
         let height = g.height, width = g.width, tilesX = tilesX, paddedWidth = 2 * tilesX + 2
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * tilesX + paddedWidth) { scratch in
             let ring = scratch.baseAddress!, padded = ring + 16 * tilesX
@@ -300,7 +335,9 @@ struct WinogradConvolution {
                 }
                 let first = Swift.max(0, g.paddingX), last = Swift.min(paddedWidth, width + g.paddingX)
                 padded.update(repeating: 0, count: paddedWidth)
-                if last > first { (padded + first).update(from: plane + y * width + first - g.paddingX, count: last - first) }
+                if last > first {
+                    (padded + first).update(from: plane + y * width + first - g.paddingX, count: last - first)
+                }
                 let h0 = h, h1 = h + tilesX, h2 = h + 2 * tilesX, h3 = h + 3 * tilesX
                 for tx in 0..<tilesX {
                     let d = padded + 2 * tx
@@ -318,7 +355,8 @@ struct WinogradConvolution {
                 for k in 0..<4 {
                     let a = r0 + k * tilesX, b = r1 + k * tilesX, c = r2 + k * tilesX, d = r3 + k * tilesX
                     let out = v + (ty - rows.lowerBound) * tilesX
-                    let v0 = out + k * stride, v1 = out + (4 + k) * stride, v2 = out + (8 + k) * stride, v3 = out + (12 + k) * stride
+                    let v0 = out + k * stride, v1 = out + (4 + k) * stride, v2 = out + (8 + k) * stride,
+                        v3 = out + (12 + k) * stride
                     for tx in 0..<tilesX {
                         v0[tx] = a[tx] - c[tx]
                         v1[tx] = b[tx] + c[tx]
@@ -334,8 +372,10 @@ struct WinogradConvolution {
     /// `shift`, then ReLU when asked; element `ξ` of tile `t` (counted from the first row) is
     /// read from `m[ξ * stride + t]`. Row by row as ``transformInput(_:rows:into:stride:)``:
     /// `Aᵀ M` over whole rows of tiles, then `(Aᵀ M) A`.
-    private func transformOutput(_ m: UnsafePointer<Float>, stride: Int, rows: Range<Int>, into plane: UnsafeMutablePointer<Float>,
-                                 shift: Float, relu: Bool) {
+    private func transformOutput(
+        _ m: UnsafePointer<Float>, stride: Int, rows: Range<Int>, into plane: UnsafeMutablePointer<Float>,
+        shift: Float, relu: Bool
+    ) {
         let height = g.outputHeight, width = g.outputWidth, tilesX = tilesX
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 12 * tilesX) { scratch in
             // a[i][k]: row i (0, 1) of Aᵀ M, column k (0...3); then the even and odd outputs.
@@ -409,7 +449,9 @@ package final class WinogradKernelCache: Sendable {
     /// writes it, `[16, O, C]`.
     func kernels(of weight: Tensor, for winograd: WinogradConvolution) -> Tensor {
         entry.withLock { entry in
-            if let kernels = entry.kernels, let held = entry.weight, held.sharesStorage(with: weight), held.shape == weight.shape {
+            if let kernels = entry.kernels, let held = entry.weight, held.sharesStorage(with: weight),
+                held.shape == weight.shape
+            {
                 return kernels
             }
             var u = Tensor(uninitializedShape: [16, winograd.outChannels, winograd.g.channels])
@@ -424,6 +466,9 @@ package final class WinogradKernelCache: Sendable {
 
     /// Lets go of the kernels and of the weight they came from.
     package func removeAll() {
-        entry.withLock { $0.weight = nil; $0.kernels = nil }
+        entry.withLock {
+            $0.weight = nil
+            $0.kernels = nil
+        }
     }
 }

@@ -12,9 +12,10 @@ extension PIPNetMaps {
     ///   - stride: input pixels per cell (32 for ``PIPNet``).
     /// - Returns: one prediction per image of the batch.
     public func decoded(neighbours: PIPNetNeighbours, stride: Float = 32) -> [PIPNetPrediction] {
-        precondition(neighbours.points == points && neighbours.count == self.neighbours,
-                     "PIPNetMaps.decoded: maps of \(points) points with \(self.neighbours) neighbours each, "
-                        + "neighbour lists of \(neighbours.points) points with \(neighbours.count)")
+        precondition(
+            neighbours.points == points && neighbours.count == self.neighbours,
+            "PIPNetMaps.decoded: maps of \(points) points with \(self.neighbours) neighbours each, "
+                + "neighbour lists of \(neighbours.points) points with \(neighbours.count)")
         let cellsPerMap = height * width
         let merging = neighbours.paddedPredictors
         return (0..<batchSize).map { image in
@@ -32,21 +33,26 @@ extension PIPNetMaps {
                 }
             }
             /// `(cell + offset) * stride` for the offset map channel `channel` at `cell`.
-            func position(_ x: UnsafeBufferPointer<Float>, _ y: UnsafeBufferPointer<Float>, channel: Int, channels: Int, cell: Int) -> SIMD2<Float> {
+            func position(
+                _ x: UnsafeBufferPointer<Float>, _ y: UnsafeBufferPointer<Float>, channel: Int, channels: Int, cell: Int
+            ) -> SIMD2<Float> {
                 let index = (image * channels + channel) * cellsPerMap + cell
                 let corner = SIMD2(Float(cell % width), Float(cell / width))
                 return (corner + SIMD2(x[index], y[index])) * stride
             }
             offsetX.withUnsafeBufferPointer { x in
                 offsetY.withUnsafeBufferPointer { y in
-                    for point in 0..<points { own[point] = position(x, y, channel: point, channels: points, cell: cells[point]) }
+                    for point in 0..<points {
+                        own[point] = position(x, y, channel: point, channels: points, cell: cells[point])
+                    }
                 }
             }
             let channels = points * neighbours.count
             neighbourX.withUnsafeBufferPointer { x in
                 neighbourY.withUnsafeBufferPointer { y in
                     for channel in 0..<channels {
-                        estimates[channel] = position(x, y, channel: channel, channels: channels, cell: cells[channel / neighbours.count])
+                        estimates[channel] = position(
+                            x, y, channel: channel, channels: channels, cell: cells[channel / neighbours.count])
                     }
                 }
             }

@@ -21,14 +21,21 @@ public struct PIPNetMaps: Sendable {
 
     /// Creates the maps from their five tensors, checking the shapes: the offsets as `scores`,
     /// `[N, points, height, width]`, the neighbour offsets `[N, points * neighbours, height, width]`.
-    public init(scores: Tensor, offsetX: Tensor, offsetY: Tensor, neighbourX: Tensor, neighbourY: Tensor, neighbours: Int) {
-        precondition(scores.rank == 4 && neighbours > 0, "PIPNetMaps: expected [N, points, height, width] scores and neighbours > 0, got \(scores.shape) and \(neighbours)")
+    public init(
+        scores: Tensor, offsetX: Tensor, offsetY: Tensor, neighbourX: Tensor, neighbourY: Tensor, neighbours: Int
+    ) {
+        precondition(
+            scores.rank == 4 && neighbours > 0,
+            "PIPNetMaps: expected [N, points, height, width] scores and neighbours > 0, got \(scores.shape) and \(neighbours)"
+        )
         var neighbourShape = scores.shape
         neighbourShape[1] *= neighbours
-        precondition(offsetX.shape == scores.shape && offsetY.shape == scores.shape,
-                     "PIPNetMaps: offsets \(offsetX.shape) and \(offsetY.shape) must have the scores' shape \(scores.shape)")
-        precondition(neighbourX.shape == neighbourShape && neighbourY.shape == neighbourShape,
-                     "PIPNetMaps: neighbour offsets \(neighbourX.shape) and \(neighbourY.shape) must be \(neighbourShape)")
+        precondition(
+            offsetX.shape == scores.shape && offsetY.shape == scores.shape,
+            "PIPNetMaps: offsets \(offsetX.shape) and \(offsetY.shape) must have the scores' shape \(scores.shape)")
+        precondition(
+            neighbourX.shape == neighbourShape && neighbourY.shape == neighbourShape,
+            "PIPNetMaps: neighbour offsets \(neighbourX.shape) and \(neighbourY.shape) must be \(neighbourShape)")
         (self.scores, self.offsetX, self.offsetY) = (scores, offsetX, offsetY)
         (self.neighbourX, self.neighbourY, self.neighbours) = (neighbourX, neighbourY, neighbours)
     }
@@ -39,15 +46,19 @@ public struct PIPNetMaps: Sendable {
     /// Shape: `[N, 3 points + 2 points neighbours, h, w]` -> maps of `[N, points, h, w]` and
     /// `[N, points * neighbours, h, w]`.
     public init(joined: Tensor, points: Int, neighbours: Int) {
-        precondition(joined.rank == 4 && points > 0 && neighbours > 0 && joined.shape[1] == points * (3 + 2 * neighbours),
-                     "PIPNetMaps(joined:): expected [N, \(points * (3 + 2 * max(neighbours, 0))), h, w] for \(points) points with \(neighbours) neighbours, got \(joined.shape)")
+        precondition(
+            joined.rank == 4 && points > 0 && neighbours > 0 && joined.shape[1] == points * (3 + 2 * neighbours),
+            "PIPNetMaps(joined:): expected [N, \(points * (3 + 2 * max(neighbours, 0))), h, w] for \(points) points with \(neighbours) neighbours, got \(joined.shape)"
+        )
         let sizes = [points, points, points, points * neighbours, points * neighbours]
         var start = 0
         let parts = sizes.map { size in
             defer { start += size }
             return joined.slice(axis: 1, start..<(start + size))
         }
-        self.init(scores: parts[0], offsetX: parts[1], offsetY: parts[2], neighbourX: parts[3], neighbourY: parts[4], neighbours: neighbours)
+        self.init(
+            scores: parts[0], offsetX: parts[1], offsetY: parts[2], neighbourX: parts[3], neighbourY: parts[4],
+            neighbours: neighbours)
     }
 
     /// Images in the batch.

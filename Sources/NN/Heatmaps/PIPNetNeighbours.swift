@@ -29,13 +29,20 @@ public struct PIPNetNeighbours: Sendable, Equatable {
     /// Given neighbour lists: `indices[i]` holds `count` distinct other points of `0..<points`.
     public init(indices: [[Int]]) {
         let count = indices.first?.count ?? 0
-        precondition(count > 0, "PIPNetNeighbours: expected at least one neighbour per point, got \(indices.first ?? [])")
+        precondition(
+            count > 0, "PIPNetNeighbours: expected at least one neighbour per point, got \(indices.first ?? [])")
         var predictors = [[Predictor]](repeating: [], count: indices.count)
         for (point, row) in indices.enumerated() {
-            precondition(row.count == count, "PIPNetNeighbours: point \(point) has \(row.count) neighbours, point 0 has \(count)")
-            precondition(Set(row).count == count && row.allSatisfy { (0..<indices.count).contains($0) && $0 != point },
-                         "PIPNetNeighbours: point \(point)'s neighbours \(row) must be distinct other points of 0..<\(indices.count)")
-            for (slot, neighbour) in row.enumerated() { predictors[neighbour].append(Predictor(point: point, slot: slot)) }
+            precondition(
+                row.count == count, "PIPNetNeighbours: point \(point) has \(row.count) neighbours, point 0 has \(count)"
+            )
+            precondition(
+                Set(row).count == count && row.allSatisfy { (0..<indices.count).contains($0) && $0 != point },
+                "PIPNetNeighbours: point \(point)'s neighbours \(row) must be distinct other points of 0..<\(indices.count)"
+            )
+            for (slot, neighbour) in row.enumerated() {
+                predictors[neighbour].append(Predictor(point: point, slot: slot))
+            }
         }
         self.indices = indices
         self.predictors = predictors
@@ -45,8 +52,9 @@ public struct PIPNetNeighbours: Sendable, Equatable {
     /// PIPNet's mean faces are fractions of the crop), nearest first. Equal distances go to the
     /// lower index; a point never counts itself, even where another one coincides with it.
     public init(meanFace: [SIMD2<Float>], count: Int) {
-        precondition(count > 0 && count < meanFace.count,
-                     "PIPNetNeighbours: expected 0 < count < \(meanFace.count) points, got \(count)")
+        precondition(
+            count > 0 && count < meanFace.count,
+            "PIPNetNeighbours: expected 0 < count < \(meanFace.count) points, got \(count)")
         let indices = meanFace.indices.map { point -> [Int] in
             let distances = meanFace.map { other -> Float in
                 let d = other - meanFace[point]

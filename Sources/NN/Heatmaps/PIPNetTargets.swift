@@ -34,17 +34,26 @@ public struct PIPNetTargets: Sendable {
     ///   - neighbours: each point's neighbours, whose offsets its cell also predicts.
     ///   - height: rows of cells (input height / 32 for ``PIPNet``).
     ///   - width: columns of cells.
-    public init(points: [[SIMD2<Float>]], present: [[Bool]]? = nil, neighbours: PIPNetNeighbours, height: Int, width: Int) {
+    public init(
+        points: [[SIMD2<Float>]], present: [[Bool]]? = nil, neighbours: PIPNetNeighbours, height: Int, width: Int
+    ) {
         precondition(height > 0 && width > 0, "PIPNetTargets: expected a grid of cells, got \(height) x \(width)")
         let count = neighbours.points, perPoint = neighbours.count, cellsPerMap = height * width
         for (image, imagePoints) in points.enumerated() {
-            precondition(imagePoints.count == count, "PIPNetTargets: image \(image) has \(imagePoints.count) points, the neighbour lists \(count)")
+            precondition(
+                imagePoints.count == count,
+                "PIPNetTargets: image \(image) has \(imagePoints.count) points, the neighbour lists \(count)")
             let annotated = present?[image] ?? [Bool](repeating: true, count: count)
-            precondition(annotated.count == count, "PIPNetTargets: image \(image) has \(annotated.count) presence flags for \(count) points")
-            precondition(zip(imagePoints, annotated).allSatisfy { !$1 || ($0.x.isFinite && $0.y.isFinite) },
-                         "PIPNetTargets: image \(image) has a non-finite annotated point")
+            precondition(
+                annotated.count == count,
+                "PIPNetTargets: image \(image) has \(annotated.count) presence flags for \(count) points")
+            precondition(
+                zip(imagePoints, annotated).allSatisfy { !$1 || ($0.x.isFinite && $0.y.isFinite) },
+                "PIPNetTargets: image \(image) has a non-finite annotated point")
         }
-        precondition(present == nil || present!.count == points.count, "PIPNetTargets: \(present!.count) presence lists for \(points.count) images")
+        precondition(
+            present == nil || present!.count == points.count,
+            "PIPNetTargets: \(present!.count) presence lists for \(points.count) images")
         let isPresent = { (image: Int, point: Int) in present?[image][point] ?? true }
         let grid = SIMD2(Float(width), Float(height))
         var scores = [Float](repeating: 0, count: points.count * count * cellsPerMap)
@@ -57,7 +66,7 @@ public struct PIPNetTargets: Sendable {
         for (image, imagePoints) in points.enumerated() {
             for point in 0..<count {
                 guard isPresent(image, point) else {
-                    cells.append(0)   // any cell: the masks leave it out
+                    cells.append(0)  // any cell: the masks leave it out
                     pointMask[image * count + point] = 0
                     for slot in 0..<perPoint { neighbourMask[(image * count + point) * perPoint + slot] = 0 }
                     continue
@@ -83,7 +92,8 @@ public struct PIPNetTargets: Sendable {
                 }
             }
         }
-        let shape = [points.count, count, height, width], neighbourShape = [points.count, count * perPoint, height, width]
+        let shape = [points.count, count, height, width],
+            neighbourShape = [points.count, count * perPoint, height, width]
         self.scores = Tensor(shape: shape, values: scores)
         self.offsetX = Tensor(shape: shape, values: offsetX)
         self.offsetY = Tensor(shape: shape, values: offsetY)

@@ -8,7 +8,8 @@ public final class AdaptiveAvgPool2d: Module {
 
     /// Creates a pooling to `outputSize`, `(height, width)`, both positive.
     public init(outputSize: (Int, Int)) {
-        precondition(outputSize.0 > 0 && outputSize.1 > 0, "AdaptiveAvgPool2d: output size must be positive, got \(outputSize)")
+        precondition(
+            outputSize.0 > 0 && outputSize.1 > 0, "AdaptiveAvgPool2d: output size must be positive, got \(outputSize)")
         self.outputSize = outputSize
     }
 

@@ -53,18 +53,24 @@ public final class BatchNorm2d: Module {
     /// (a ResNet block's tail: `bn2(x, adding: identity, activation: .relu)`).
     /// Shape: input and residual `[N, C, H, W]` -> unchanged.
     public func forward(_ input: Tensor, adding residual: Tensor? = nil, activation: FusedActivation) -> Tensor {
-        precondition(input.rank == 4 && input.shape[1] == features, "BatchNorm2d(\(features)): expected [N, \(features), H, W], got \(input.shape)")
+        precondition(
+            input.rank == 4 && input.shape[1] == features,
+            "BatchNorm2d(\(features)): expected [N, \(features), H, W], got \(input.shape)")
         if isTraining {
             batchesTracked.value = Tensor(batchesTracked.value.item + 1)
-            return batchNorm(input, weight: weight.value, bias: bias.value, runningMean: &runningMean.value,
-                             runningVariance: &runningVariance.value, training: true, momentum: momentum, epsilon: epsilon,
-                             adding: residual, activation: activation, synchronizing: synchronization)
+            return batchNorm(
+                input, weight: weight.value, bias: bias.value, runningMean: &runningMean.value,
+                runningVariance: &runningVariance.value, training: true, momentum: momentum, epsilon: epsilon,
+                adding: residual, activation: activation, synchronizing: synchronization)
         }
         // Evaluation only reads the statistics: local copies (sharing their storage), so that calls from several
         // threads at once never write the buffers back (an inout access to them would).
         var mean = runningMean.value, variance = runningVariance.value
-        return batchNorm(input, weight: weight.value, bias: bias.value, runningMean: &mean, runningVariance: &variance, training: false,
-                         momentum: momentum, epsilon: epsilon, adding: residual, activation: activation, synchronizing: synchronization)
+        return batchNorm(
+            input, weight: weight.value, bias: bias.value, runningMean: &mean, runningVariance: &variance,
+            training: false,
+            momentum: momentum, epsilon: epsilon, adding: residual, activation: activation,
+            synchronizing: synchronization)
     }
 
     /// Calls ``forward(_:adding:activation:)``.

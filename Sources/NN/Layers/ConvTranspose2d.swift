@@ -24,36 +24,50 @@ public final class ConvTranspose2d: Module {
 
     /// Creates a transposed convolution from `inChannels` to `outChannels` channels, the sizes given
     /// as `(rows, columns)`, with the weight and bias drawn from `generator` as PyTorch initializes them.
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
-                padding: (Int, Int) = (0, 0), outputPadding: (Int, Int) = (0, 0), bias: Bool = true,
-                using generator: inout RandomGenerator) {
-        precondition(inChannels > 0 && outChannels > 0 && kernelSize.0 > 0 && kernelSize.1 > 0 && stride.0 > 0 && stride.1 > 0,
-                     "ConvTranspose2d: channels, kernel size and stride must be positive, got \(inChannels)->\(outChannels), kernel \(kernelSize), stride \(stride)")
-        precondition(outputPadding.0 >= 0 && outputPadding.0 < stride.0 && outputPadding.1 >= 0 && outputPadding.1 < stride.1,
-                     "ConvTranspose2d: output padding \(outputPadding) must be smaller than the stride \(stride)")
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
+        padding: (Int, Int) = (0, 0), outputPadding: (Int, Int) = (0, 0), bias: Bool = true,
+        using generator: inout RandomGenerator
+    ) {
+        precondition(
+            inChannels > 0 && outChannels > 0 && kernelSize.0 > 0 && kernelSize.1 > 0 && stride.0 > 0 && stride.1 > 0,
+            "ConvTranspose2d: channels, kernel size and stride must be positive, got \(inChannels)->\(outChannels), kernel \(kernelSize), stride \(stride)"
+        )
+        precondition(
+            outputPadding.0 >= 0 && outputPadding.0 < stride.0 && outputPadding.1 >= 0 && outputPadding.1 < stride.1,
+            "ConvTranspose2d: output padding \(outputPadding) must be smaller than the stride \(stride)")
         (self.inChannels, self.outChannels) = (inChannels, outChannels)
         (self.kernelSize, self.stride, self.padding, self.outputPadding) = (kernelSize, stride, padding, outputPadding)
         // PyTorch computes the fan-in of this [in, out, kH, kW] weight from its second dimension, as Initializer does.
         let shape = [inChannels, outChannels, kernelSize.0, kernelSize.1]
         weight = Parameter(Initializer.kaimingUniform(shape, using: &generator))
-        self.bias = bias ? Parameter(Initializer.defaultBias(count: outChannels, weightShape: shape, using: &generator)) : nil
+        self.bias =
+            bias ? Parameter(Initializer.defaultBias(count: outChannels, weightShape: shape, using: &generator)) : nil
     }
 
     /// Square kernel, stride and padding.
-    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-                            outputPadding: Int = 0, bias: Bool = true, using generator: inout RandomGenerator) {
-        self.init(inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
-                  padding: (padding, padding), outputPadding: (outputPadding, outputPadding), bias: bias, using: &generator)
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+        outputPadding: Int = 0, bias: Bool = true, using generator: inout RandomGenerator
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
+            padding: (padding, padding), outputPadding: (outputPadding, outputPadding), bias: bias, using: &generator)
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 4 && input.shape[1] == inChannels,
-                     "ConvTranspose2d(\(inChannels)->\(outChannels), \(kernelSize.0)x\(kernelSize.1)): expected [N, \(inChannels), H, W], got \(input.shape)")
-        return convTranspose2d(input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding, outputPadding: outputPadding)
+        precondition(
+            input.rank == 4 && input.shape[1] == inChannels,
+            "ConvTranspose2d(\(inChannels)->\(outChannels), \(kernelSize.0)x\(kernelSize.1)): expected [N, \(inChannels), H, W], got \(input.shape)"
+        )
+        return convTranspose2d(
+            input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
+            outputPadding: outputPadding)
     }
 
     public override var extraDescription: String {
-        var text = "\(inChannels), \(outChannels), kernel_size=(\(kernelSize.0), \(kernelSize.1)), stride=(\(stride.0), \(stride.1))"
+        var text =
+            "\(inChannels), \(outChannels), kernel_size=(\(kernelSize.0), \(kernelSize.1)), stride=(\(stride.0), \(stride.1))"
         if padding != (0, 0) { text += ", padding=(\(padding.0), \(padding.1))" }
         if outputPadding != (0, 0) { text += ", output_padding=(\(outputPadding.0), \(outputPadding.1))" }
         if bias == nil { text += ", bias=False" }

@@ -21,7 +21,9 @@ public final class MaxPool2d: Module {
 
     public override func forward(_ input: Tensor) -> Tensor {
         precondition(input.rank == 4, "MaxPool2d(\(kernelSize)): expected [N, C, H, W], got \(input.shape)")
-        return maxPool2d(input, kernel: (kernelSize, kernelSize), stride: (stride, stride), padding: (padding, padding), ceilMode: ceilMode)
+        return maxPool2d(
+            input, kernel: (kernelSize, kernelSize), stride: (stride, stride), padding: (padding, padding),
+            ceilMode: ceilMode)
     }
 
     public override var extraDescription: String {

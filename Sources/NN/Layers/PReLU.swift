@@ -21,8 +21,9 @@ public final class PReLU: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(numParameters == 1 || (input.rank >= 2 && input.shape[1] == numParameters),
-                     "PReLU(\(numParameters)): expected [N, \(numParameters), ...], got \(input.shape)")
+        precondition(
+            numParameters == 1 || (input.rank >= 2 && input.shape[1] == numParameters),
+            "PReLU(\(numParameters)): expected [N, \(numParameters), ...], got \(input.shape)")
         return prelu(input, weight: weight.value)
     }
 

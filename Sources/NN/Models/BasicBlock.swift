@@ -28,8 +28,11 @@ public final class BasicBlock: Module {
         relu = ReLU(inplace: true)
         conv2 = Conv2d(planes, planes, kernelSize: 3, padding: 1, bias: false, using: &generator)
         bn2 = BatchNorm2d(planes)
-        downsample = stride != 1 || inPlanes != planes
-            ? Sequential(Conv2d(inPlanes, planes, kernelSize: 1, stride: stride, bias: false, using: &generator), BatchNorm2d(planes))
+        downsample =
+            stride != 1 || inPlanes != planes
+            ? Sequential(
+                Conv2d(inPlanes, planes, kernelSize: 1, stride: stride, bias: false, using: &generator),
+                BatchNorm2d(planes))
             : nil
     }
 

@@ -56,24 +56,31 @@ public final class IntegralRegressionNet: Module {
         let narrow = Conv2d(256, 128, kernelSize: 3, padding: 1, bias: false, using: &generator)
         let last = Conv2d(128, points, kernelSize: 1, bias: false, using: &generator)
         last.weight.assign(Tensor.randomNormal(last.weight.shape, std: 0.001, using: &generator))
-        head = Sequential(Upsample(scale: 2), wide, BatchNorm2d(256), ReLU(), Upsample(scale: 2), narrow, BatchNorm2d(128), ReLU(), last)
+        head = Sequential(
+            Upsample(scale: 2), wide, BatchNorm2d(256), ReLU(), Upsample(scale: 2), narrow, BatchNorm2d(128), ReLU(),
+            last)
     }
 
     /// torchvision's names for the trunk, then `head`.
     public override var namedChildren: [(name: String, module: Module)] {
-        [("conv1", conv1), ("bn1", bn1), ("relu", relu), ("maxpool", maxpool),
-         ("layer1", layer1), ("layer2", layer2), ("layer3", layer3), ("layer4", layer4), ("head", head)]
+        [
+            ("conv1", conv1), ("bn1", bn1), ("relu", relu), ("maxpool", maxpool),
+            ("layer1", layer1), ("layer2", layer2), ("layer3", layer3), ("layer4", layer4), ("head", head)
+        ]
     }
 
     /// One heatmap per point, before the softmax.
     ///
     /// Shape: `[N, inputChannels, H, W]` -> `[N, points, H / 8, W / 8]`.
     public func heatmaps(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 4 && input.shape[1] == inputChannels,
-                     "IntegralRegressionNet: expected [N, \(inputChannels), H, W], got \(input.shape)")
-        precondition(input.shape[2] % 32 == 0 && input.shape[3] % 32 == 0,
-                     "IntegralRegressionNet: input sides must be multiples of 32, got \(input.shape[2]) x \(input.shape[3])")
-        let features = ResNet.trunk(input, conv1: conv1, bn1: bn1, maxpool: maxpool, stages: [layer1, layer2, layer3, layer4])
+        precondition(
+            input.rank == 4 && input.shape[1] == inputChannels,
+            "IntegralRegressionNet: expected [N, \(inputChannels), H, W], got \(input.shape)")
+        precondition(
+            input.shape[2] % 32 == 0 && input.shape[3] % 32 == 0,
+            "IntegralRegressionNet: input sides must be multiples of 32, got \(input.shape[2]) x \(input.shape[3])")
+        let features = ResNet.trunk(
+            input, conv1: conv1, bn1: bn1, maxpool: maxpool, stages: [layer1, layer2, layer3, layer4])
         return head(features)
     }
 

@@ -25,14 +25,18 @@ public final class NoseNet: Module {
     ///   - points: the points predicted (two outputs each).
     ///   - hidden: `fc1`'s outputs.
     ///   - generator: the source of the initial weights.
-    public init(inputHeight: Int = 60, inputWidth: Int = 80, points: Int = 1, hidden: Int = 128, using generator: inout RandomGenerator) {
+    public init(
+        inputHeight: Int = 60, inputWidth: Int = 80, points: Int = 1, hidden: Int = 128,
+        using generator: inout RandomGenerator
+    ) {
         (self.inputHeight, self.inputWidth, self.points) = (inputHeight, inputWidth, points)
         conv1 = Conv2d(1, 12, kernelSize: 5, using: &generator)
         conv2 = Conv2d(12, 24, kernelSize: 3, using: &generator)
         conv3 = Conv2d(24, 32, kernelSize: 3, using: &generator)
         pool = MaxPool2d(kernelSize: 2)
         let (h, w) = Self.featureSize(inputHeight: inputHeight, inputWidth: inputWidth)
-        precondition(h > 0 && w > 0, "NoseNet: input \(inputHeight)x\(inputWidth) is too small for three conv+pool stages")
+        precondition(
+            h > 0 && w > 0, "NoseNet: input \(inputHeight)x\(inputWidth) is too small for three conv+pool stages")
         fc1 = Linear(32 * h * w, hidden, using: &generator)
         fc2 = Linear(hidden, 2 * points, using: &generator)
     }
@@ -44,8 +48,9 @@ public final class NoseNet: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 4 && input.shape[1...] == [1, inputHeight, inputWidth],
-                     "NoseNet: expected [N, 1, \(inputHeight), \(inputWidth)], got \(input.shape)")
+        precondition(
+            input.rank == 4 && input.shape[1...] == [1, inputHeight, inputWidth],
+            "NoseNet: expected [N, 1, \(inputHeight), \(inputWidth)], got \(input.shape)")
         var x = pool(conv1(input, activation: .relu))
         x = pool(conv2(x, activation: .relu))
         x = pool(conv3(x, activation: .relu))

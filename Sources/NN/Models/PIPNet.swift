@@ -61,16 +61,21 @@ public final class PIPNet: Module {
     ///   - neighbours: the mean-face neighbours each landmark predicts (PIPNet's `num_nb`, 10).
     ///   - stride: input pixels per cell, the reference's `net_stride`: 32 (the trunk's map) or 16.
     ///   - generator: the source of the initial weights.
-    public init(inputChannels: Int = 3, points: Int, neighbours: Int = 10, stride: Int = 32, using generator: inout RandomGenerator) {
-        precondition(points > 0 && neighbours > 0 && neighbours < points,
-                     "PIPNet: expected points > neighbours > 0, got \(points) points and \(neighbours) neighbours")
+    public init(
+        inputChannels: Int = 3, points: Int, neighbours: Int = 10, stride: Int = 32,
+        using generator: inout RandomGenerator
+    ) {
+        precondition(
+            points > 0 && neighbours > 0 && neighbours < points,
+            "PIPNet: expected points > neighbours > 0, got \(points) points and \(neighbours) neighbours")
         precondition(stride == 32 || stride == 16, "PIPNet: expected stride 32 or 16, got \(stride)")
         (self.inputChannels, self.points, self.neighbours, self.stride) = (inputChannels, points, neighbours, stride)
         let trunk = resnet18(inputChannels: inputChannels, outputs: 1, using: &generator)
         (conv1, bn1, relu, maxpool) = (trunk.conv1, trunk.bn1, trunk.relu, trunk.maxpool)
         (layer1, layer2, layer3, layer4) = (trunk.layer1, trunk.layer2, trunk.layer3, trunk.layer4)
         if stride == 16 {
-            let deconvolution = ConvTranspose2d(512, 512, kernelSize: 4, stride: 2, padding: 1, bias: false, using: &generator)
+            let deconvolution = ConvTranspose2d(
+                512, 512, kernelSize: 4, stride: 2, padding: 1, bias: false, using: &generator)
             deconvolution.weight.assign(Tensor.randomNormal(deconvolution.weight.shape, std: 0.001, using: &generator))
             (upsampling, upsamplingNorm) = (deconvolution, BatchNorm2d(512))
         } else {
@@ -93,10 +98,13 @@ public final class PIPNet: Module {
     public override var namedChildren: [(name: String, module: Module)] {
         var children: [(name: String, module: Module)] = [
             ("conv1", conv1), ("bn1", bn1), ("relu", relu), ("maxpool", maxpool),
-            ("layer1", layer1), ("layer2", layer2), ("layer3", layer3), ("layer4", layer4)]
+            ("layer1", layer1), ("layer2", layer2), ("layer3", layer3), ("layer4", layer4)
+        ]
         if let upsampling, let upsamplingNorm { children += [("deconv1", upsampling), ("bn_deconv1", upsamplingNorm)] }
-        return children + [("cls_layer", scoreLayer), ("x_layer", offsetXLayer), ("y_layer", offsetYLayer),
-                           ("nb_x_layer", neighbourXLayer), ("nb_y_layer", neighbourYLayer)]
+        return children + [
+            ("cls_layer", scoreLayer), ("x_layer", offsetXLayer), ("y_layer", offsetYLayer),
+            ("nb_x_layer", neighbourXLayer), ("nb_y_layer", neighbourYLayer)
+        ]
     }
 
     /// The five maps of a batch.
@@ -104,12 +112,15 @@ public final class PIPNet: Module {
     /// Shape: `[N, inputChannels, H, W]` -> ``PIPNetMaps`` of `[N, points, H / stride, W / stride]` and
     /// `[N, points * neighbours, H / stride, W / stride]` maps (`H` and `W` multiples of 32).
     public func maps(_ input: Tensor) -> PIPNetMaps {
-        precondition(input.rank == 4 && input.shape[1] == inputChannels,
-                     "PIPNet: expected [N, \(inputChannels), H, W], got \(input.shape)")
-        var features = ResNet.trunk(input, conv1: conv1, bn1: bn1, maxpool: maxpool, stages: [layer1, layer2, layer3, layer4])
+        precondition(
+            input.rank == 4 && input.shape[1] == inputChannels,
+            "PIPNet: expected [N, \(inputChannels), H, W], got \(input.shape)")
+        var features = ResNet.trunk(
+            input, conv1: conv1, bn1: bn1, maxpool: maxpool, stages: [layer1, layer2, layer3, layer4])
         if let upsampling, let upsamplingNorm { features = upsamplingNorm(upsampling(features)).relu() }
-        return PIPNetMaps(scores: scoreLayer(features), offsetX: offsetXLayer(features), offsetY: offsetYLayer(features),
-                          neighbourX: neighbourXLayer(features), neighbourY: neighbourYLayer(features), neighbours: neighbours)
+        return PIPNetMaps(
+            scores: scoreLayer(features), offsetX: offsetXLayer(features), offsetY: offsetYLayer(features),
+            neighbourX: neighbourXLayer(features), neighbourY: neighbourYLayer(features), neighbours: neighbours)
     }
 
     /// The five maps joined along the channels, in the order scores, x offsets, y offsets,

@@ -31,11 +31,16 @@ public final class ResNet: Module {
     ///   - stemPadding: the 7x7 stem convolution's padding, torchvision's 3 unless given (the
     ///     study's part 3 used 2); `0...3`.
     ///   - generator: the source of the initial weights.
-    public init(blocks: [Int], inputChannels: Int = 3, outputs: Int = 1000, stemPadding: Int = 3, using generator: inout RandomGenerator) {
-        precondition(blocks.count == 4 && blocks.allSatisfy { $0 > 0 }, "ResNet: expected 4 positive stage sizes, got \(blocks)")
+    public init(
+        blocks: [Int], inputChannels: Int = 3, outputs: Int = 1000, stemPadding: Int = 3,
+        using generator: inout RandomGenerator
+    ) {
+        precondition(
+            blocks.count == 4 && blocks.allSatisfy { $0 > 0 }, "ResNet: expected 4 positive stage sizes, got \(blocks)")
         precondition((0...3).contains(stemPadding), "ResNet: expected a stem padding in 0...3, got \(stemPadding)")
         self.inputChannels = inputChannels
-        conv1 = Conv2d(inputChannels, 64, kernelSize: 7, stride: 2, padding: stemPadding, bias: false, using: &generator)
+        conv1 = Conv2d(
+            inputChannels, 64, kernelSize: 7, stride: 2, padding: stemPadding, bias: false, using: &generator)
         bn1 = BatchNorm2d(64)
         relu = ReLU(inplace: true)
         maxpool = MaxPool2d(kernelSize: 3, stride: 2, padding: 1)
@@ -43,7 +48,8 @@ public final class ResNet: Module {
         func stage(_ planes: Int, _ count: Int, stride: Int, _ generator: inout RandomGenerator) -> Sequential {
             var layers: [Module] = []
             for index in 0..<count {
-                layers.append(BasicBlock(inPlanes: inPlanes, planes: planes, stride: index == 0 ? stride : 1, using: &generator))
+                layers.append(
+                    BasicBlock(inPlanes: inPlanes, planes: planes, stride: index == 0 ? stride : 1, using: &generator))
                 inPlanes = planes
             }
             return Sequential(layers)
@@ -72,15 +78,18 @@ public final class ResNet: Module {
     /// Shape: `[N, inputChannels, H, W]` -> `[N, 512, H', W']` with `H' = ⌈H / 32⌉` for sizes
     /// divisible by 32 (`[N, 512, 7, 7]` for 224 x 224).
     public func features(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 4 && input.shape[1] == inputChannels,
-                     "ResNet: expected [N, \(inputChannels), H, W], got \(input.shape)")
+        precondition(
+            input.rank == 4 && input.shape[1] == inputChannels,
+            "ResNet: expected [N, \(inputChannels), H, W], got \(input.shape)")
         return Self.trunk(input, conv1: conv1, bn1: bn1, maxpool: maxpool, stages: [layer1, layer2, layer3, layer4])
     }
 
     /// The trunk's computation on given modules: `maxpool(relu(bn1(conv1(x))))`, then the
     /// stages in order. ``features(_:)`` and ``PIPNet`` (which holds the same modules under the
     /// same names, without `avgpool` and `fc`) both run it.
-    static func trunk(_ input: Tensor, conv1: Conv2d, bn1: BatchNorm2d, maxpool: MaxPool2d, stages: [Sequential]) -> Tensor {
+    static func trunk(
+        _ input: Tensor, conv1: Conv2d, bn1: BatchNorm2d, maxpool: MaxPool2d, stages: [Sequential]
+    ) -> Tensor {
         let stem = maxpool(bn1(conv1(input), activation: .relu))
         return stages.reduce(stem) { features, stage in stage(features) }
     }
@@ -88,6 +97,10 @@ public final class ResNet: Module {
 
 /// ResNet18 as torchvision builds it, for `inputChannels` (1 for grayscale) and `outputs`
 /// (136 for 68 keypoints), with torchvision's stem padding 3 unless `stemPadding` is given.
-public func resnet18(inputChannels: Int = 3, outputs: Int = 1000, stemPadding: Int = 3, using generator: inout RandomGenerator) -> ResNet {
-    ResNet(blocks: [2, 2, 2, 2], inputChannels: inputChannels, outputs: outputs, stemPadding: stemPadding, using: &generator)
+public func resnet18(
+    inputChannels: Int = 3, outputs: Int = 1000, stemPadding: Int = 3, using generator: inout RandomGenerator
+) -> ResNet {
+    ResNet(
+        blocks: [2, 2, 2, 2], inputChannels: inputChannels, outputs: outputs, stemPadding: stemPadding,
+        using: &generator)
 }

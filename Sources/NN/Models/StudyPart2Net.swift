@@ -18,7 +18,8 @@ public final class StudyPart2Net: Module {
 
     /// Creates the network for `inputHeight` x `inputWidth` inputs and `points` points, with the
     /// weights drawn from `generator`.
-    public init(inputHeight: Int = 180, inputWidth: Int = 240, points: Int = 58, using generator: inout RandomGenerator) {
+    public init(inputHeight: Int = 180, inputWidth: Int = 240, points: Int = 58, using generator: inout RandomGenerator)
+    {
         (self.inputHeight, self.inputWidth, self.points) = (inputHeight, inputWidth, points)
         conv1 = Conv2d(1, 16, kernelSize: 5, using: &generator)
         conv2 = Conv2d(16, 32, kernelSize: 3, using: &generator)
@@ -27,7 +28,8 @@ public final class StudyPart2Net: Module {
         conv5 = Conv2d(128, 256, kernelSize: 3, using: &generator)
         pool = MaxPool2d(kernelSize: 2)
         let (h, w) = Self.featureSize(inputHeight: inputHeight, inputWidth: inputWidth)
-        precondition(h > 0 && w > 0, "StudyPart2Net: input \(inputHeight)x\(inputWidth) is too small for five conv+pool stages")
+        precondition(
+            h > 0 && w > 0, "StudyPart2Net: input \(inputHeight)x\(inputWidth) is too small for five conv+pool stages")
         fc1 = Linear(256 * h * w, 768, using: &generator)
         fc2 = Linear(768, 384, using: &generator)
         fc3 = Linear(384, 2 * points, using: &generator)
@@ -40,8 +42,9 @@ public final class StudyPart2Net: Module {
     }
 
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 4 && input.shape[1...] == [1, inputHeight, inputWidth],
-                     "StudyPart2Net: expected [N, 1, \(inputHeight), \(inputWidth)], got \(input.shape)")
+        precondition(
+            input.rank == 4 && input.shape[1...] == [1, inputHeight, inputWidth],
+            "StudyPart2Net: expected [N, 1, \(inputHeight), \(inputWidth)], got \(input.shape)")
         var x = input
         for conv in [conv1, conv2, conv3, conv4, conv5] { x = pool(conv(x, activation: .relu)) }
         x = fc1(x.flattened(from: 1)).relu()
@@ -49,5 +52,8 @@ public final class StudyPart2Net: Module {
     }
 }
 
-@available(*, deprecated, renamed: "StudyPart2Net", message: "renamed: FaceNet is also the name of a well-known face-recognition network")
+@available(
+    *, deprecated, renamed: "StudyPart2Net",
+    message: "renamed: FaceNet is also the name of a well-known face-recognition network"
+)
 public typealias FaceNet = StudyPart2Net

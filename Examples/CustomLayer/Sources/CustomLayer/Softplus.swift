@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import FaceKeypoints
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `softplus(x) = log(1 + exp(x))`, written as a new differentiable operation: a forward loop
 /// over the raw buffer, and a hand-written backward (`d/dx softplus(x) = sigmoid(x)`)

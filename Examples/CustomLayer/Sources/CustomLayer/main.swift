@@ -11,8 +11,9 @@ guard check.maxError < 1e-2 else {
 
 // 2. A model that mixes library layers with both new ones learns y = sin(3x) on [-1, 1].
 var generator = RandomGenerator(seed: 1)
-let model = Sequential(Linear(1, 32, using: &generator), Swish(), Linear(32, 32, using: &generator), Softplus(),
-                       Linear(32, 1, using: &generator))
+let model = Sequential(
+    Linear(1, 32, using: &generator), Swish(), Linear(32, 32, using: &generator), Softplus(),
+    Linear(32, 1, using: &generator))
 print(model)
 let x = Tensor.linspace(-1, 1, count: 128).reshaped([128, 1])
 let y = (x * 3).sin()
@@ -29,7 +30,8 @@ for step in 0..<400 {
 let swish = model.layers[1] as! Swish
 print("learned Swish beta: \(swish.beta.value.item)")
 guard let last = losses.last, last < losses[0] / 20 else {
-    FileHandle.standardError.write("training did not reduce the loss twentyfold: \(losses[0]) -> \(losses.last ?? .nan)\n".data(using: .utf8)!)
+    FileHandle.standardError.write(
+        "training did not reduce the loss twentyfold: \(losses[0]) -> \(losses.last ?? .nan)\n".data(using: .utf8)!)
     exit(1)
 }
 print("loss fell from \(losses[0]) to \(last)")

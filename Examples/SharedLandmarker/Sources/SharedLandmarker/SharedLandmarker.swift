@@ -22,14 +22,18 @@ struct SharedLandmarker {
         var rest = arguments[...]
         while let argument = rest.popFirst() {
             if argument == "--tasks" {
-                guard let value = rest.popFirst().flatMap(Int.init), value >= 1 else { throw UsageError("--tasks needs a positive count") }
+                guard let value = rest.popFirst().flatMap(Int.init), value >= 1 else {
+                    throw UsageError("--tasks needs a positive count")
+                }
                 taskCount = value
             } else {
                 paths.append(argument)
             }
         }
         if paths.isEmpty {
-            paths = ["2008_002470.jpg", "2009_004587.jpg", "2008_001322.jpg"].map { "../shared/data/dlib_examples/" + $0 }
+            paths = ["2008_002470.jpg", "2009_004587.jpg", "2008_001322.jpg"].map {
+                "../shared/data/dlib_examples/" + $0
+            }
         }
         let photos = try paths.map { try Image(contentsOf: URL(fileURLWithPath: $0)) }
         let landmarker = try FaceLandmarker()
@@ -51,12 +55,17 @@ struct SharedLandmarker {
 
         for task in 0..<taskCount {
             for (index, expected) in serial.enumerated() where concurrent[task]![index] != expected {
-                let deviation = largestDeviation(concurrent[task]![index], from: expected).map { "by up to \($0) px" } ?? "in its faces"
-                throw UsageError("task \(task)'s landmarks for \(paths[index]) differ from one call at a time \(deviation)")
+                let deviation =
+                    largestDeviation(concurrent[task]![index], from: expected).map { "by up to \($0) px" }
+                    ?? "in its faces"
+                throw UsageError(
+                    "task \(task)'s landmarks for \(paths[index]) differ from one call at a time \(deviation)")
             }
         }
         let faceCount = serial.map(\.count).reduce(0, +)
-        print("\(photos.count) photos, \(faceCount) faces; \(taskCount) tasks sharing one landmarker: every result identical to one call at a time")
+        print(
+            "\(photos.count) photos, \(faceCount) faces; \(taskCount) tasks sharing one landmarker: every result identical to one call at a time"
+        )
     }
 }
 
@@ -66,9 +75,16 @@ func largestDeviation(_ faces: [FaceLandmarks], from expected: [FaceLandmarks]) 
     guard faces.count == expected.count else { return nil }
     var worst: Float = 0
     for (face, other) in zip(faces, expected) {
-        guard face.points.count == other.points.count, (face.points5 ?? []).count == (other.points5 ?? []).count else { return nil }
-        let boxes = [face.box.x - other.box.x, face.box.y - other.box.y, face.box.width - other.box.width, face.box.height - other.box.height]
-        let points = zip(face.points + (face.points5 ?? []), other.points + (other.points5 ?? [])).flatMap { [$0.x - $1.x, $0.y - $1.y] }
+        guard face.points.count == other.points.count, (face.points5 ?? []).count == (other.points5 ?? []).count else {
+            return nil
+        }
+        let boxes = [
+            face.box.x - other.box.x, face.box.y - other.box.y, face.box.width - other.box.width,
+            face.box.height - other.box.height
+        ]
+        let points = zip(face.points + (face.points5 ?? []), other.points + (other.points5 ?? [])).flatMap {
+            [$0.x - $1.x, $0.y - $1.y]
+        }
         let confidences = zip(face.confidences ?? [], other.confidences ?? []).map { $0 - $1 }
         worst = (boxes + points + confidences).reduce(worst) { max($0, abs($1)) }
     }
