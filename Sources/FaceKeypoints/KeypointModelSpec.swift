@@ -7,9 +7,9 @@ import Foundation
 public struct KeypointModelSpec: Codable, Sendable, Equatable {
     /// The network.
     public enum Architecture: String, Codable, Sendable, CaseIterable {
-        /// The study's part-1 network (NN's `NoseNet`), and ResNet18 regressing every point's two
-        /// coordinates (NN's `resnet18`).
+        /// The study's part-1 network (NN's `NoseNet`).
         case noseNet = "NoseNet"
+        /// ResNet18 regressing every point's two coordinates (NN's `resnet18`), the study's part 3.
         case resnet18 = "ResNet18"
         /// The study's part-2 network (NN's `StudyPart2Net`); files written before the rename
         /// say `FaceNet`, which still reads as this.

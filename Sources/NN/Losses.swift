@@ -6,16 +6,6 @@ import Tensor
     import Darwin
 #endif
 
-/// How a loss combines its per-element values.
-public enum Reduction: String, Sendable, CaseIterable {
-    /// The mean over all elements (PyTorch's default).
-    case mean
-    /// The sum over all elements.
-    case sum
-    /// No reduction: one loss per element.
-    case none
-}
-
 /// Mean squared error, as `torch.nn.functional.mse_loss`.
 /// Shape: prediction and target of one shape -> `[]` (or that shape with `.none`).
 public func mseLoss(_ prediction: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {

@@ -41,13 +41,6 @@ final class GradNode {
     }
 }
 
-/// Whether differentiable operations record the graph. Off inside ``withoutGradients(_:)``.
-public enum GradMode {
-    /// Whether differentiable operations record the graph in the current task; `true` unless
-    /// inside ``withoutGradients(_:)``.
-    @TaskLocal public static var isEnabled = true
-}
-
 /// Runs `body` without recording anything for autograd, for inference and evaluation
 /// (PyTorch's `torch.no_grad()`).
 public func withoutGradients<R>(_ body: () throws -> R) rethrows -> R {

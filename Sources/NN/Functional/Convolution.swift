@@ -1,157 +1,10 @@
 import Synchronization
 import Tensor
 
-/// The sizes of one 2-D convolution (or pooling) window sweep, as PyTorch computes them:
-/// `out = (in + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1`.
-public struct ConvolutionGeometry: Sendable, Equatable {
-    /// The input's size `[N, C, H, W]`: images, channels, rows and columns.
-    public var batch, channels, height, width: Int
-    /// The window's rows and columns.
-    public var kernelHeight, kernelWidth: Int
-    /// The step between windows, in input rows and columns.
-    public var strideY, strideX: Int
-    /// The padding on each side of the input, in rows (top and bottom) and columns (left and right).
-    public var paddingY, paddingX: Int
-    /// The spacing between the window's taps, in rows and columns (1: adjacent).
-    public var dilationY, dilationX: Int
-
-    /// Output rows: `(height + 2 * paddingY - dilationY * (kernelHeight - 1) - 1) / strideY + 1`.
-    public var outputHeight: Int { (height + 2 * paddingY - dilationY * (kernelHeight - 1) - 1) / strideY + 1 }
-    /// Output columns: `(width + 2 * paddingX - dilationX * (kernelWidth - 1) - 1) / strideX + 1`.
-    public var outputWidth: Int { (width + 2 * paddingX - dilationX * (kernelWidth - 1) - 1) / strideX + 1 }
-    /// Output positions per image and channel.
-    public var outputPlane: Int { outputHeight * outputWidth }
-    /// Rows of the im2col matrix: one per (channel, kernel row, kernel column).
-    public var patchSize: Int { channels * kernelHeight * kernelWidth }
-
-    /// The output columns `firstX..<lastX` whose input column `ox * strideX + offsetX` lies
-    /// inside the image (im2col reads them, col2im writes them; the rest is padding).
-    @inline(__always)
-    func columnsInside(offsetX: Int) -> (firstX: Int, lastX: Int) {
-        let firstX = offsetX >= 0 ? 0 : Swift.min(outputWidth, (-offsetX + strideX - 1) / strideX)
-        return (firstX, Swift.max(firstX, Swift.min(outputWidth, (width - offsetX + strideX - 1) / strideX)))
-    }
-
-    /// Creates the geometry for an input of shape `[N, C, H, W]`, with the kernel, stride, padding
-    /// and dilation each given as `(rows, columns)`.
-    public init(
-        input shape: [Int], kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int) = (1, 1)
-    ) {
-        (batch, channels, height, width) = (shape[0], shape[1], shape[2], shape[3])
-        (kernelHeight, kernelWidth) = kernel
-        (strideY, strideX) = stride
-        (paddingY, paddingX) = padding
-        (dilationY, dilationX) = dilation
-    }
-}
-
-/// An activation applied in the same pass as the operation producing its input (fused),
-/// computing exactly `op(x).relu()` with one pass less and one saved tensor less.
-public enum FusedActivation: Sendable, Equatable {
-    /// No activation: the operation's own output.
-    case identity
-    /// `max(x, 0)` (NaN stays NaN, as in PyTorch); the gradient passes where the output is
-    /// positive, as `Tensor.relu()`.
-    case relu
-}
-
 /// Runs `body(i)` for `i` in `0..<count`, over the compute threads when `parallel`.
 @inline(__always)
 func loop(_ parallel: Bool, _ count: Int, _ body: (Int) -> Void) {
     if parallel { parallelFor(count, body) } else { for i in 0..<count { body(i) } }
-}
-
-/// How a convolution splits its batch into groups of images, each computed with one matrix
-/// product `weight [O, K] x patches [K, G * L]`.
-///
-/// A group is one image when an image has many output positions (its product is large and
-/// its output lands directly in `[N, O, L]` order, with no reordering); images with few
-/// positions (deep layers) are grouped so the product stays wide enough to run well. With
-/// two or more threads and at least as many groups, the groups are spread over the threads,
-/// each running single-threaded products on its own scratch buffers; otherwise the groups
-/// run one after the other, with multi-threaded products and parallel unfolding.
-struct ConvolutionPlan {
-    /// Products narrower than this many columns are widened by grouping images.
-    static let targetColumns = 2048
-
-    let g: ConvolutionGeometry
-    let groupSize: Int
-    let groups: Int
-    let workers: Int
-    /// Whether the groups are spread over the workers (single-threaded BLAS inside).
-    let parallelGroups: Bool
-    /// 1x1 kernel, stride 1, no padding: the input of one image already is its patch matrix.
-    let isPointwise: Bool
-
-    init(_ g: ConvolutionGeometry) {
-        self.g = g
-        let threads = ComputeThreads.count
-        var wanted = Swift.max(1, (g.batch * g.outputPlane + Self.targetColumns - 1) / Self.targetColumns)
-        if threads > 1 { wanted = (wanted + threads - 1) / threads * threads }
-        let groups = Swift.min(g.batch, wanted)
-        groupSize = groups == 0 ? 1 : (g.batch + groups - 1) / groups
-        self.groups = (g.batch + groupSize - 1) / groupSize  // none for an empty batch
-        parallelGroups = threads > 1 && self.groups >= threads
-        workers = parallelGroups ? threads : 1
-        isPointwise =
-            g.kernelHeight == 1 && g.kernelWidth == 1 && g.strideY == 1 && g.strideX == 1
-            && g.paddingY == 0 && g.paddingX == 0
-    }
-
-    /// How many partial sums a gradient the groups accumulate needs: one per group when the
-    /// groups are spread over the workers (whichever worker takes a group, the sums are the same
-    /// once added in group order), else one for all.
-    var partialSumSlots: Int { parallelGroups ? groups : 1 }
-
-    /// ``partialSumSlots`` partial sums of `count` values each, for the groups to write: zeros
-    /// when there is no group to write them (an empty batch, whose gradients are zero, as in PyTorch).
-    func partialSums(count: Int) -> Tensor {
-        let shape = [partialSumSlots, count]
-        return groups == 0 ? Tensor.zeros(shape) : Tensor(uninitializedShape: shape)
-    }
-
-    /// The images of group `group`.
-    func images(_ group: Int) -> Range<Int> {
-        (group * groupSize)..<Swift.min(g.batch, (group + 1) * groupSize)
-    }
-
-    /// The patch matrix `[C * kH * kW, G * L]` of `images`: unfolded into `scratch`, or for a
-    /// single image of a pointwise convolution, the input itself.
-    func patches(
-        _ input: UnsafePointer<Float>, images: Range<Int>, scratch: UnsafeMutablePointer<Float>,
-        parallel: Bool
-    ) -> UnsafePointer<Float> {
-        if isPointwise && groupSize == 1 { return input + images.lowerBound * g.channels * g.outputPlane }
-        im2col(input, g, images: images, into: scratch, parallel: parallel)
-        return UnsafePointer(scratch)
-    }
-
-    /// Calls `body(groups, parallelInside)` once per worker; each worker takes the next group
-    /// not yet taken (`groups.next()`) until none is left, so a worker slowed down (by another
-    /// process on its core) takes fewer groups instead of holding the others at the barrier.
-    func run(_ body: (_ groups: GroupQueue, _ parallelInside: Bool) -> Void) {
-        let queue = GroupQueue(count: groups)
-        if parallelGroups {
-            parallelFor(workers) { _ in body(queue, false) }
-        } else {
-            body(queue, ComputeThreads.count > 1)
-        }
-    }
-}
-
-/// The groups of a ``ConvolutionPlan`` still to do, handed out one at a time to whichever
-/// worker asks first.
-final class GroupQueue: Sendable {
-    private let taken = Atomic<Int>(0)
-    let count: Int
-
-    init(count: Int) { self.count = count }
-
-    /// The next group nobody has taken, or `nil` when all are.
-    func next() -> Int? {
-        let group = taken.wrappingAdd(1, ordering: .relaxed).oldValue
-        return group < count ? group : nil
-    }
 }
 
 /// Unfolds images `images` of the input `[N, C, H, W]` into the patch matrix
@@ -251,16 +104,6 @@ public func conv2d(
     conv2d(
         input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, activation: activation,
         algorithm: .automatic)
-}
-
-/// How ``conv2d(_:weight:bias:stride:padding:dilation:activation:)`` computes its products;
-/// tests choose one to check both on the same layer.
-package enum ConvolutionAlgorithm: Sendable {
-    /// Winograd's method where it is supported and pays off, else im2col.
-    case automatic
-    case im2col
-    /// Winograd's method; the layer must be 3x3, stride 1, undilated, padded by at most 2.
-    case winograd
 }
 
 /// `kernelCache` keeps Winograd's transformed kernels between calls (see ``WinogradKernelCache``).
