@@ -77,8 +77,6 @@ struct TrainingOptions: ParsableArguments {
         if let lr { c.learningRate = lr }
         if let weightDecay { c.weightDecay = weightDecay }
         if let schedule { c.schedule = schedule }
-        if let loss { c.loss = loss }
-        if let scoreLoss { c.scoreLoss = scoreLoss }
         if let seed { c.seed = seed }
         if let rotation { c.augmentation.rotation = rotation }
         if let scale { (c.augmentation.scaleLow, c.augmentation.scaleHigh) = (1 - scale, 1 + scale) }
@@ -137,16 +135,7 @@ private func train(
     from source: (String) throws -> KeypointTask.DataSource
 ) throws {
     let print: (String) -> Void = group.isRoot ? { Swift.print($0) } : { _ in }
-    var task = task
-    if task.spec.architecture.isPIPNet, options.loss != nil {
-        throw CommandError(
-            "--loss sets a regression model's loss; PIPNet trains with its own (choose its score maps' loss with --score-loss)"
-        )
-    }
-    if !task.spec.architecture.isPIPNet, options.scoreLoss != nil {
-        throw CommandError(
-            "--score-loss applies to PIPNet architectures only; \(task.spec.architecture.rawValue) takes --loss")
-    }
+    var task = try task.choosingLosses(loss: options.loss, scoreLoss: options.scoreLoss)
     task.configuration = options.configuration(task)
     try task.configuration.validate()
     if let limit = options.limit, limit < 1 { throw CommandError("--limit must be at least 1, got \(limit)") }

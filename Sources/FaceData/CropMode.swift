@@ -2,8 +2,9 @@ import Foundation
 import Tensor
 import Vision
 
-/// Which part of the photo becomes the model input.
-public enum CropMode: Sendable, Equatable {
+/// Which part of the photo becomes the model input. Model files store it in their spec as
+/// `{"wholeImage": {}}` or `{"faceBox": {"enlargement": 1.4}}`.
+public enum CropMode: Codable, Sendable, Equatable {
     /// The whole image, resized to the input size (IMM: 640x480 -> 80x60 or 240x180).
     case wholeImage
     /// A square around the face box's center whose side is `enlargement` times the box's

@@ -49,6 +49,11 @@ public enum AnnotatedFaces: Sendable {
                     "the model is an IMM model (\(spec.task.rawValue)); evaluate it on the IMM folder (--imm), not an imglab XML"
                 )
             }
+            if split == nil, let part, part != .all {
+                throw KeypointInputError(
+                    "the \(part.rawValue) faces of \(url.path) need the training run's split (--val-fraction and its seed)"
+                )
+            }
             let annotations = try ImglabDataset(contentsOf: url)
             if !detectorRuns, spec.faceBoxes == .truth {
                 try DetectorBoxes.requireBoxes(of: annotations, file: url, for: .truth)
@@ -56,15 +61,7 @@ public enum AnnotatedFaces: Sendable {
             let all = try FaceDataset.imglab(
                 annotations, file: url, scheme: spec.scheme, allowingMissing: spec.task == .custom,
                 configuration: spec.datasetConfiguration())
-            guard let split else {
-                guard (part ?? .all) == .all else {
-                    throw KeypointInputError(
-                        "the \(part!.rawValue) faces of \(url.path) need the training run's split (--val-fraction and its seed)"
-                    )
-                }
-                return all
-            }
-            return split.part(part ?? .validation, of: all)
+            return split?.part(part ?? .validation, of: all) ?? all
         }
     }
 }

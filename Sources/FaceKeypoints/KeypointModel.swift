@@ -60,7 +60,7 @@ public final class KeypointModel: @unchecked Sendable {
     public func inputRegion(imageWidth: Int, imageHeight: Int, box: BoundingBox?) throws -> BoundingBox {
         switch spec.crop {
         case .wholeImage:
-            return spec.cropMode.region(
+            return spec.crop.region(
                 faceBox: BoundingBox(x: 0, y: 0, width: 0, height: 0), imageWidth: imageWidth, imageHeight: imageHeight)
         case .faceBox:
             guard let box else {
@@ -76,7 +76,7 @@ public final class KeypointModel: @unchecked Sendable {
             guard overlapWidth > 0, overlapHeight > 0 else {
                 throw KeypointInputError("the face box \(box) lies outside the \(imageWidth)x\(imageHeight) image")
             }
-            return spec.cropMode.region(faceBox: box, imageWidth: imageWidth, imageHeight: imageHeight)
+            return spec.crop.region(faceBox: box, imageWidth: imageWidth, imageHeight: imageHeight)
         }
     }
 

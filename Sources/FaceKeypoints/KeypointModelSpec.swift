@@ -61,13 +61,9 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
         case custom
     }
 
-    /// How the model input is cut from a photo.
-    public enum Crop: Codable, Sendable, Equatable {
-        /// The whole photo, resized (IMM).
-        case wholeImage
-        /// A square of `enlargement` times the face box's longer side around its center (300-W).
-        case faceBox(enlargement: Float)
-    }
+    /// Renamed: the spec stores FaceData's `CropMode` itself (the same JSON).
+    @available(*, deprecated, renamed: "CropMode")
+    public typealias Crop = CropMode
 
     /// Which face box a face-box crop starts from.
     public enum FaceBoxes: String, Codable, Sendable, CaseIterable {
@@ -102,7 +98,7 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
     /// The scheme's points the model predicts, in output order (nil: all of them).
     public var points: [Int]?
     /// How the input is cut from a photo.
-    public var crop: Crop
+    public var crop: CropMode
     /// How the input's pixel values are scaled.
     public var pixels: Pixels
     /// The box a face-box crop starts from (nil, as in files written before detector boxes: `truth`).
@@ -235,13 +231,9 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
         )
     }
 
-    /// The crop for FaceData.
-    public var cropMode: CropMode {
-        switch crop {
-        case .wholeImage: .wholeImage
-        case .faceBox(let enlargement): .faceBox(enlargement: enlargement)
-        }
-    }
+    /// ``crop``, under its former name.
+    @available(*, deprecated, renamed: "crop")
+    public var cropMode: CropMode { crop }
 
     /// The scheme's mirror map (for flips; nil: never flipped).
     public var mirrorMap: MirrorMap? { scheme.mirror }
@@ -268,7 +260,7 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
         augmentation: Augmentation = .none, onBadSample: BadSamplePolicy = .fail
     ) -> FaceDatasetConfiguration {
         FaceDatasetConfiguration(
-            input: inputFormat, crop: cropMode, points: points, mirrorMap: mirrorMap,
+            input: inputFormat, crop: crop, points: points, mirrorMap: mirrorMap,
             augmentation: augmentation, onBadSample: onBadSample)
     }
 }

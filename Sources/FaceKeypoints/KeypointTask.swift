@@ -134,6 +134,27 @@ public struct KeypointTask: Sendable {
         return task
     }
 
+    /// The task with the losses a user chose (nil: the recipe's): `loss` for a regression
+    /// network, `scoreLoss` for PIPNet's score maps. Throws
+    /// ``TrainingError/invalidConfiguration(_:)`` for a loss the architecture does not train with.
+    public func choosingLosses(loss: TrainingConfiguration.Loss?, scoreLoss: PIPNetScoreLoss?) throws -> KeypointTask {
+        let architecture = spec.architecture
+        if architecture.isPIPNet, loss != nil {
+            throw TrainingError.invalidConfiguration(
+                "the loss (--loss) is a regression model's; PIPNet trains with its own (choose its score maps' loss with --score-loss)"
+            )
+        }
+        if !architecture.isPIPNet, scoreLoss != nil {
+            throw TrainingError.invalidConfiguration(
+                "the score-map loss (--score-loss) applies to PIPNet architectures only; \(architecture.rawValue) takes --loss"
+            )
+        }
+        var task = self
+        if let loss { task.configuration.loss = loss }
+        if let scoreLoss { task.configuration.scoreLoss = scoreLoss }
+        return task
+    }
+
     /// The training set (with the configuration's augmentation) and the validation set (none)
     /// from `source`; with `limit`, the first `limit` faces of each.
     public func datasets(

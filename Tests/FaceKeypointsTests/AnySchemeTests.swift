@@ -87,7 +87,8 @@ import Testing
                 #expect(try JSONDecoder().decode(Report.self, from: Data(fit.output.utf8)).images == 256)
                 let refused = try CommandRunner.run(["evaluate", "--xml", full.path, "--split", "train"])
                 #expect(
-                    refused.status != 0 && refused.error.contains("--split train with --xml needs --val-fraction"),
+                    refused.status != 0
+                        && refused.error.contains("need the training run's split (--val-fraction and its seed)"),
                     "\(refused.error)")
             }
         }

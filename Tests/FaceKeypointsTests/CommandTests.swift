@@ -122,11 +122,11 @@ import Testing
         (["landmarks", "--pose-balance", "2"], "the pose balancing strength must be in 0...1, got 2.0"),
         (
             ["landmarks", "--architecture", "PIPNet-ResNet18", "--loss", "wing"],
-            "--loss sets a regression model's loss; PIPNet trains with its own (choose its score maps' loss with --score-loss)"
+            "the loss (--loss) is a regression model's; PIPNet trains with its own (choose its score maps' loss with --score-loss)"
         ),
         (
             ["landmarks", "--score-loss", "adaptive-wing"],
-            "--score-loss applies to PIPNet architectures only; ResNet18 takes --loss"
+            "the score-map loss (--score-loss) applies to PIPNet architectures only; ResNet18 takes --loss"
         ),
         (
             ["landmarks", "--crop-enlargement", "9"],

@@ -76,4 +76,15 @@ import Testing
             try Data(contentsOf: library.appendingPathComponent("model.safetensors"))
                 == Data(contentsOf: command.appendingPathComponent("model.safetensors")))
     }
+
+    /// A loss the architecture does not train with is refused by the library, in one line.
+    @Test func lossesAreChosenForTheArchitecture() throws {
+        let pip = KeypointTask.landmarks(architecture: .pipNetResNet18)
+        #expect(throws: TrainingError.self) { _ = try pip.choosingLosses(loss: .mse, scoreLoss: nil) }
+        #expect(try pip.choosingLosses(loss: nil, scoreLoss: .adaptiveWing).configuration.scoreLoss == .adaptiveWing)
+        let regression = KeypointTask.landmarks()
+        #expect(throws: TrainingError.self) { _ = try regression.choosingLosses(loss: nil, scoreLoss: .mse) }
+        #expect(try regression.choosingLosses(loss: .l1, scoreLoss: nil).configuration.loss == .l1)
+        #expect(try regression.choosingLosses(loss: nil, scoreLoss: nil).configuration == regression.configuration)
+    }
 }
