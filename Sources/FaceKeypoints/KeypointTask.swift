@@ -169,8 +169,9 @@ public struct KeypointTask: Sendable {
                 folder: folder, split: .validation, configuration: spec.datasetConfiguration(), limit: limit)
         case .imglab(let url, let fraction):
             let split = try ValidationSplit(fraction: fraction, seed: configuration.splitSeed ?? configuration.seed)
+            let annotations = try ImglabDataset(contentsOf: url)
             do {
-                try DetectorBoxes.requireBoxes(of: try ImglabDataset(contentsOf: url), file: url, for: spec.faceBoxes)
+                try DetectorBoxes.requireBoxes(of: annotations, file: url, for: spec.faceBoxes)
             } catch let error as KeypointInputError {
                 throw TrainingError.invalidConfiguration(error.message)
             }
@@ -179,10 +180,9 @@ public struct KeypointTask: Sendable {
                 all = try FaceDataset.imglab(url, configuration: spec.datasetConfiguration())
             } else {
                 all = try FaceDataset.imglab(
-                    try ImglabDataset(contentsOf: url), file: url, scheme: spec.scheme,
-                    configuration: spec.datasetConfiguration())
+                    annotations, file: url, scheme: spec.scheme, configuration: spec.datasetConfiguration())
             }
-            (training, validation) = (split.part(.train, of: all), split.part(.validation, of: all))
+            (training, validation) = all.split(validationFraction: split.fraction, seed: split.seed)
             training = try training.with(augmentation: augmented.augmentation)
         }
         if let limit {
