@@ -66,6 +66,11 @@ struct TrainingOptions: ParsableArguments {
 
     @OptionGroup var common: CommonOptions
 
+    /// A scale range is built from `--scale`, so a spread it cannot make is refused here.
+    func validate() throws {
+        if let scale, !(0..<1).contains(scale) { throw ValidationError("--scale must be in 0..<1, got \(scale)") }
+    }
+
     /// The output folder for `task`.
     func output(of task: KeypointTask) -> URL { URL(fileURLWithPath: out ?? "runs/\(task.name)") }
 
@@ -79,8 +84,8 @@ struct TrainingOptions: ParsableArguments {
         if let schedule { c.schedule = schedule }
         if let seed { c.seed = seed }
         if let rotation { c.augmentation.rotation = rotation }
-        if let scale { (c.augmentation.scaleLow, c.augmentation.scaleHigh) = (1 - scale, 1 + scale) }
-        if let occlusion { c.augmentation.occlusion = occlusion }
+        if let scale { c.augmentation.scale = (1 - scale)...(1 + scale) }
+        if let occlusion { c.augmentation.occlusion.probability = occlusion }
         if let emaDecay { c.movingAverageDecay = emaDecay }
         if let poseBalance { c.poseBalance = poseBalance }
         if let plainFinalEpochs { c.plainFinalEpochs = plainFinalEpochs }
@@ -153,43 +158,16 @@ private func train(
     let root = group.isRoot ? try source(options.data) : nil
     if group.size > 1 { _ = group.sum([0]) }
     let data = try task.datasets(from: try root ?? source(options.data), limit: options.limit)
-    let configuration = task.configuration
-    print(
-        "\(task.name): \(task.spec.architecture.rawValue), \(data.training.count) training and \(data.validation.count) validation images, "
-            + "\(configuration.epochs) epochs, batch \(configuration.batchSize), lr \(configuration.learningRate) (\(configuration.schedule.rawValue)), "
-            + "loss \(task.spec.architecture.isPIPNet ? "PIPNet's (scores \(configuration.resolvedScoreLoss) + offsets L1)" : configuration.loss.rawValue)"
-            + (configuration.movingAverageDecay.map { ", weights averaged (decay \($0))" } ?? "")
-            + (configuration.poseBalance.map { ", poses balanced (strength \($0))" } ?? "")
-            + (configuration.plainFinalEpochs.map { ", the last \($0) epochs plain (mirror only)" } ?? "")
-            + ", \(ComputeThreads.count) threads"
-            + (group.size > 1
-                ? " x \(group.size) ranks (global batch \(configuration.batchSize * group.size)"
-                    + (options.synchronizedBatchNorm ? ", synchronized BatchNorm)" : ")") : "") + " -> \(output.path)")
     let trainer = try task.makeTrainer(
         data, output: output, group: group, synchronizedBatchNorm: options.synchronizedBatchNorm)
+    print(task.settingsSummary(of: trainer))
     print("\(trainer.model)")
     let console = ProgressConsole()
     let history = try task.train(with: trainer, resume: options.resume) { progress in
         console.show(progress)
         if case .epoch = progress { afterEpoch() }
     }
-    guard let report = history.validation else { return }  // ranks other than 0
-    if case .faceBox = task.spec.crop, let uncalibrated = history.validationNME.last,
-        try KeypointModelFile.spec(of: trainer.modelURL).spec.pointOffsets != nil
-    {  // not when the offsets were refused (a warning said why)
-        print(
-            String(
-                format: "point offsets measured on the %d training faces: validation NME %.4f -> %.4f",
-                data.training.count, uncalibrated, report.nme))
-    }
-    print(
-        String(
-            format:
-                "validation: mean error %.2f px, NME %.4f%@ (%@), failure rate@%.2f %.3f, AUC@%.2f %.3f; total %.1f s",
-            report.meanErrorPx, report.nme, report.nmeStandardError.map { String(format: " ± %.4f", $0) } ?? "",
-            report.normalization,
-            report.threshold, report.failureRate, report.threshold, report.auc, history.epochSeconds.reduce(0, +)))
-    print("wrote \(task.outputFiles(of: trainer).joined(separator: ", ")) to \(output.path)")
+    try task.resultSummary(of: history, trainer: trainer).forEach(print)
 }
 
 /// The IMM folder inside `--data`.

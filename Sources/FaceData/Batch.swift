@@ -87,6 +87,25 @@ public struct Batch: Sendable {
         self.info = samples.map(\.info)
     }
 
+    /// Each sample's targets as points, in target order: normalized coordinates, the input's
+    /// edges at ±1 (absent points at 0).
+    public var targetPoints: [[SIMD2<Float>]] {
+        let values = targets.scalars, points = count > 0 ? targets.count / (2 * count) : 0
+        return (0..<count).map { sample in
+            (0..<points).map { point in
+                let index = (sample * points + point) * 2
+                return SIMD2(values[index], values[index + 1])
+            }
+        }
+    }
+
+    /// Whether each sample's points are annotated, in target order (nil when all are: no ``mask``).
+    public var presentPoints: [[Bool]]? {
+        guard let mask else { return nil }
+        let values = mask.scalars, points = count > 0 ? mask.count / (2 * count) : 0
+        return (0..<count).map { sample in (0..<points).map { values[(sample * points + $0) * 2] > 0 } }
+    }
+
     /// `loss(outputs, targets)` over the annotated values only: with a ``mask``, the outputs of
     /// absent points are replaced by their zero targets (no loss, no gradient) and the mean is
     /// rescaled from all values to the annotated ones. `loss` must be a mean of a per-value

@@ -25,9 +25,9 @@ public enum Evaluation {
 
     /// Predicts every sample of `dataset` with `model` (built from `spec`; in order, in
     /// evaluation mode, without gradients) and returns the predictions in original pixels and
-    /// the mean training loss over the samples (``KeypointOutputs/loss(for:regressionLoss:scoreLoss:)``).
+    /// the mean training loss over the samples (``KeypointHead/loss(_:for:regressionLoss:scoreLoss:)``).
     /// With `mirroring`, test-time mirroring: each input's mirrored twin is predicted too and
-    /// the two estimates are averaged (``KeypointOutputs/estimates(mergingMirrored:mirror:)``;
+    /// the two estimates are averaged (``KeypointHead/estimates(_:mergingMirrored:mirror:)``;
     /// the loss stays the unmirrored input's); throws when the model cannot mirror
     /// (``KeypointModelSpec/outputMirrorMap()``).
     public static func predict(
@@ -36,6 +36,7 @@ public enum Evaluation {
         mirroring: Bool = false
     ) throws -> (predictions: [KeypointPrediction], loss: Float) {
         let mirror = mirroring ? try spec.outputMirrorMap() : nil
+        let head = spec.head
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
@@ -44,16 +45,17 @@ public enum Evaluation {
         var lossSum: Double = 0
         try withoutGradients {
             try loader.forEachBatch(epoch: 0) { batch in
-                let outputs = KeypointOutputs(model(batch.inputs), spec: spec)
+                let outputs = head.outputs(of: model, for: batch.inputs)
                 lossSum +=
-                    Double(outputs.loss(for: batch, regressionLoss: loss, scoreLoss: scoreLoss).item)
+                    Double(head.loss(outputs, for: batch, regressionLoss: loss, scoreLoss: scoreLoss).item)
                     * Double(batch.count)
                 let estimates =
                     mirror.map { mirror in
-                        outputs.estimates(
-                            mergingMirrored: KeypointOutputs(
-                                model(KeypointOutputs.mirroredInputs(batch.inputs)), spec: spec), mirror: mirror)
-                    } ?? outputs.estimates()
+                        head.estimates(
+                            outputs,
+                            mergingMirrored: head.outputs(of: model, for: KeypointOutputs.mirroredInputs(batch.inputs)),
+                            mirror: mirror)
+                    } ?? head.estimates(outputs)
                 for (info, estimate) in zip(batch.info, estimates) {
                     let truth = dataset.keypoints(at: info.index)
                     predictions.append(

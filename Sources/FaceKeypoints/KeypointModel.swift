@@ -89,15 +89,15 @@ public final class KeypointModel: @unchecked Sendable {
         let region = try inputRegion(imageWidth: image.width, imageHeight: image.height, box: box)
         let transform = spec.inputFormat.transform(cropping: region)
         let input = spec.inputFormat.input(from: image, transform: transform).unsqueezed(0)
-        let outputs = KeypointOutputs(withoutGradients { network(input) }, spec: spec)
+        let head = spec.head
+        let outputs = withoutGradients { head.outputs(of: network, for: input) }
         let estimate: KeypointEstimate
         if mirroring {
             let mirror = try spec.outputMirrorMap()
-            let mirrored = KeypointOutputs(
-                withoutGradients { network(KeypointOutputs.mirroredInputs(input)) }, spec: spec)
-            estimate = outputs.estimates(mergingMirrored: mirrored, mirror: mirror)[0]
+            let mirrored = withoutGradients { head.outputs(of: network, for: KeypointOutputs.mirroredInputs(input)) }
+            estimate = head.estimates(outputs, mergingMirrored: mirrored, mirror: mirror)[0]
         } else {
-            estimate = outputs.estimates()[0]
+            estimate = head.estimates(outputs)[0]
         }
         return KeypointEstimate(points: transform.inverse.apply(estimate.points), confidences: estimate.confidences)
     }

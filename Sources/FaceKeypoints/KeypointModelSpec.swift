@@ -75,13 +75,10 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
         case detector
     }
 
-    /// Input pixel scaling (see FaceData's `PixelNormalization`).
-    public enum Pixels: String, Codable, Sendable {
-        /// `0...1`.
-        case unit
-        /// `-0.5...0.5`.
-        case centered
-    }
+    /// Renamed: the spec stores FaceData's `PixelNormalization` itself (the same JSON for
+    /// `unit` and `centered`).
+    @available(*, deprecated, renamed: "PixelNormalization")
+    public typealias Pixels = PixelNormalization
 
     /// The study's part the model solves, or `custom` for a user's own scheme.
     public var task: Task
@@ -100,7 +97,7 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
     /// How the input is cut from a photo.
     public var crop: CropMode
     /// How the input's pixel values are scaled.
-    public var pixels: Pixels
+    public var pixels: PixelNormalization
     /// The box a face-box crop starts from (nil, as in files written before detector boxes: `truth`).
     public var boxes: FaceBoxes?
     /// PIPNet only: `neighbours[i]` lists the points (output indices) whose offsets point `i`'s
@@ -226,9 +223,7 @@ public struct KeypointModelSpec: Codable, Sendable, Equatable {
 
     /// The model input's format for FaceData.
     public var inputFormat: InputFormat {
-        InputFormat(
-            width: inputWidth, height: inputHeight, channels: inputChannels, pixels: pixels == .unit ? .unit : .centered
-        )
+        InputFormat(width: inputWidth, height: inputHeight, channels: inputChannels, pixels: pixels)
     }
 
     /// ``crop``, under its former name.
@@ -294,7 +289,8 @@ extension KeypointModelSpec {
     }
 
     /// Checks every field a file can get wrong, before anything is built from them: sizes
-    /// within the architecture's limits, 1 input channel (3 allowed for ResNet18), points
+    /// within the architecture's limits, 1 input channel (3 allowed for ResNet18), a pixel
+    /// normalization that fits the channels, points
     /// non-empty, distinct and within the scheme, a crop enlargement in `1...4`, one finite
     /// point offset per point within the input's side, PIPNet's
     /// neighbour lists (which a spec may lack `beforeTraining`: the trainer derives them from
@@ -325,6 +321,7 @@ extension KeypointModelSpec {
                 "\(inputChannels); \(architecture.rawValue) takes \(channels.sorted().map(String.init).joined(separator: " or "))"
             )
         }
+        if let problem = pixels.problem(channels: inputChannels) { try fail("pixels", problem) }
         let schemeSize = scheme.pointCount
         if let points {
             if points.isEmpty {

@@ -58,9 +58,9 @@ public struct KeypointTask: Sendable {
                 name: "nose", spec: .nose,
                 configuration: TrainingConfiguration(
                     epochs: 25, batchSize: 4, learningRate: 1e-3, schedule: .cosine,
-                    augmentation: AugmentationSettings(
-                        rotation: 5, shift: 0.03, scaleLow: 0.95, scaleHigh: 1.05, flipProbability: 0.5,
-                        brightness: 0.2, contrast: 0.2)))
+                    augmentation: Augmentation(
+                        rotation: 5, shift: 0.03, scale: 0.95...1.05, flipProbability: 0.5,
+                        colorJitter: ColorJitter(brightness: 0.2, contrast: 0.2))))
         }
     }
 
@@ -68,7 +68,8 @@ public struct KeypointTask: Sendable {
     /// rotation +-15 degrees, shift +-10 px of 240, brightness and contrast; the default adds
     /// cosine decay (11.07 against 11.29 px); mirrored flips did not help on IMM (12.49 px).
     public static func face(_ recipe: Recipe = .default) -> KeypointTask {
-        let augmentation = AugmentationSettings(rotation: 15, shift: 10.0 / 240, brightness: 0.3, contrast: 0.3)
+        let augmentation = Augmentation(
+            rotation: 15, shift: 10.0 / 240, colorJitter: ColorJitter(brightness: 0.3, contrast: 0.3))
         return KeypointTask(
             name: "face", spec: .face,
             configuration: TrainingConfiguration(
@@ -77,9 +78,9 @@ public struct KeypointTask: Sendable {
     }
 
     /// Rotation, shift, scale, flips and colour of part 3 (both recipes).
-    public static let landmarkAugmentation = AugmentationSettings(
-        rotation: 15, shift: 0.05, scaleLow: 0.9, scaleHigh: 1.1,
-        flipProbability: 0.5, brightness: 0.3, contrast: 0.3)
+    public static let landmarkAugmentation = Augmentation(
+        rotation: 15, shift: 0.05, scale: 0.9...1.1, flipProbability: 0.5,
+        colorJitter: ColorJitter(brightness: 0.3, contrast: 0.3))
 
     /// Part 3: 68 iBUG landmarks with ResNet18 on 224x224 crops of 1.4x the face box. The study
     /// (`.study`) trains as the original did: conv1 padding 2 (``KeypointModelSpec/stemPadding``),
@@ -160,7 +161,7 @@ public struct KeypointTask: Sendable {
     public func datasets(
         from source: DataSource, limit: Int? = nil
     ) throws -> (training: FaceDataset, validation: FaceDataset) {
-        let augmented = spec.datasetConfiguration(augmentation: configuration.augmentation.augmentation)
+        let augmented = spec.datasetConfiguration(augmentation: configuration.augmentation)
         var training: FaceDataset, validation: FaceDataset
         switch source {
         case .imm(let folder):

@@ -4,18 +4,52 @@ import TestSupport
 import Testing
 
 /// A user's own point scheme: five of the 68 300-W points (outer eye corners, nose tip, mouth
-/// corners) under names of their own, trained from imglab XML with `keypoints train --xml`,
-/// once with every point and once with a fifth of the points left out at random; predictions
-/// go back out as imglab XML and read in again.
+/// corners) under names of their own, trained from imglab XML through the library (as
+/// `keypoints train --xml` does), once with every point and once with a fifth of the points
+/// left out at random; `keypoints predict` writes the predictions back out as imglab XML, read
+/// in again.
 @Suite(.serialized) struct AnySchemeTests {
     /// iBUG index -> the name in the five-point files.
     static let names = [36: "e36", 45: "e45", 30: "nose", 48: "m48", 54: "m54"]
-    /// Small and quick (about a minute per model in a debug build): NoseNet on 80x80 crops.
-    static let trainArguments = [
-        "--mirror", "MIRROR", "--normalize-by", "e36,e45", "--architecture", "NoseNet", "--input-size", "80",
-        "--epochs", "8", "--batch-size", "8", "--lr", "0.002", "--schedule", "constant", "--loss", "mse",
-        "--val-fraction", "0.2", "--seed", "1"
-    ]
+    /// A user's own scheme from `labels` (its point names), mirrored by `mirror`'s pairs and
+    /// normalized by the outer eye corners, as `keypoints train --xml --mirror --normalize-by` reads it.
+    static func scheme(of labels: URL, mirror: String) throws -> LandmarkScheme {
+        var scheme = try LandmarkScheme(
+            imglab: try ImglabDataset(contentsOf: labels), name: labels.deletingPathExtension().lastPathComponent,
+            file: labels.path)
+        scheme.mirror = try scheme.mirrorMap(parsing: mirror, file: "mirror pairs")
+        scheme.normalization = try scheme.normalizingPair(parsing: "e36,e45")
+        return scheme
+    }
+
+    /// Trains `architecture` on `labels` into `out` through the library, as `keypoints train
+    /// --xml` does, holding out a fifth of the faces (seed 1); returns the run's history.
+    @discardableResult
+    static func train(
+        _ labels: URL, mirror: String, architecture: KeypointModelSpec.Architecture, inputSize: Int,
+        epochs: Int, loss: TrainingConfiguration.Loss? = nil, into out: URL
+    ) throws -> TrainingHistory {
+        var task = try KeypointTask.custom(
+            scheme: try scheme(of: labels, mirror: mirror), architecture: architecture, inputSize: inputSize
+        ).choosingLosses(loss: loss, scoreLoss: nil)
+        (task.configuration.epochs, task.configuration.batchSize) = (epochs, 8)
+        (task.configuration.learningRate, task.configuration.schedule) = (0.002, .constant)
+        task.configuration.seed = 1
+        let data = try task.datasets(from: .imglab(labels, validationFraction: 0.2))
+        return try task.train(data, output: out)
+    }
+
+    /// The model at `model` evaluated on `part` of `labels` split as training split it.
+    static func evaluate(
+        _ model: URL, on labels: URL, part: ValidationSplit.Part = .validation
+    ) throws
+        -> EvaluationReport
+    {
+        let keypoints = try KeypointModel(contentsOf: model)
+        let faces = try AnnotatedFaces.imglab(labels, split: try ValidationSplit(fraction: 0.2, seed: 1))
+            .faces(for: keypoints.spec, part: part)
+        return try Evaluation.run(keypoints, on: faces, boxes: .truth).report
+    }
 
     /// The first `faces` faces of the 300-W labels with five named parts; with `dropping`, each
     /// part is left out with that probability (seeded; every box keeps at least one).
@@ -41,55 +75,34 @@ import Testing
         return ImglabDataset(name: "five points", images: images)
     }
 
-    struct Report: Decodable {
-        let nme: Float
-        let images: Int
-    }
-
     @Test func fivePointSchemeTrainsWithMissingPointsAndRoundTrips() throws {
         let folder = try CommandRunner.temporaryDirectory("five")
         defer { try? FileManager.default.removeItem(at: folder) }
         let full = folder.appendingPathComponent("full.xml"), missing = folder.appendingPathComponent("missing.xml")
-        let mirror = folder.appendingPathComponent("mirror.txt")
         try Self.fivePointLabels(faces: 320, dropping: 0).write(to: full)
         let partial = try Self.fivePointLabels(faces: 320, dropping: 0.2)
         try partial.write(to: missing)
         let present = partial.faces.reduce(0) { $0 + $1.box.parts.count }
         #expect(present < 320 * 5 * 85 / 100 && present > 320 * 5 * 75 / 100, "\(present) of 1600 points kept")
-        try "e36 e45   # outer eye corners\nm48,m54\n".write(to: mirror, atomically: true, encoding: .utf8)
+        let mirrorPairs = "e36 e45   # outer eye corners\nm48,m54\n"
 
         var nme: [String: Float] = [:]
         for (name, xml) in [("full", full), ("missing", missing)] {
             let out = folder.appendingPathComponent(name)
-            let arguments =
-                ["train", "--xml", xml.path, "--out", out.path]
-                + Self.trainArguments.map { $0 == "MIRROR" ? mirror.path : $0 }
-            let run = try CommandRunner.run(arguments)
-            #expect(run.status == 0, "\(name): \(run.error)")
-            #expect(
-                run.output.contains("scheme \(name): 5 points (e36, e45, m48, m54, nose), mirrored by"), "\(run.output)"
-            )
+            // Small and quick (about a minute per model in a debug build): NoseNet on 80x80 crops.
+            try Self.train(
+                xml, mirror: mirrorPairs, architecture: .noseNet, inputSize: 80, epochs: 8, loss: .mse, into: out)
             // Both models on the same held-out faces with every point annotated.
-            let evaluation = try CommandRunner.run([
-                "evaluate", "--model", out.appendingPathComponent("model.safetensors").path,
-                "--xml", full.path, "--val-fraction", "0.2", "--seed", "1"
-            ])
-            #expect(evaluation.status == 0, "\(name): \(evaluation.error)")
-            let report = try JSONDecoder().decode(Report.self, from: Data(evaluation.output.utf8))
+            let report = try Self.evaluate(out.appendingPathComponent("model.safetensors"), on: full)
             #expect(report.images == 64)
             nme[name] = report.nme
             if name == "full" {  // the rest of the split: the faces it trained on
-                let fit = try CommandRunner.run([
-                    "evaluate", "--model", out.appendingPathComponent("model.safetensors").path,
-                    "--xml", full.path, "--val-fraction", "0.2", "--seed", "1", "--split", "train"
-                ])
-                #expect(fit.status == 0, "\(fit.error)")
-                #expect(try JSONDecoder().decode(Report.self, from: Data(fit.output.utf8)).images == 256)
-                let refused = try CommandRunner.run(["evaluate", "--xml", full.path, "--split", "train"])
-                #expect(
-                    refused.status != 0
-                        && refused.error.contains("need the training run's split (--val-fraction and its seed)"),
-                    "\(refused.error)")
+                let fit = try Self.evaluate(out.appendingPathComponent("model.safetensors"), on: full, part: .train)
+                #expect(fit.images == 256)
+                let model = try KeypointModel(contentsOf: out.appendingPathComponent("model.safetensors"))
+                #expect {
+                    try AnnotatedFaces.imglab(full, split: nil).faces(for: model.spec, part: .train)
+                } throws: { "\($0)".contains("need the training run's split (--val-fraction and its seed)") }
             }
         }
         let (withAll, withMissing) = (try #require(nme["full"]), try #require(nme["missing"]))

@@ -22,12 +22,10 @@ import Testing
         let offsets = try #require(offset.pointOffsets)
         let mirror = try plain.outputMirrorMap()
         let pairs = [
-            (KeypointOutputs(own, spec: plain).estimates(), KeypointOutputs(own, spec: offset).estimates()),
+            (plain.head.estimates(.coordinates(own)), offset.head.estimates(.coordinates(own))),
             (
-                KeypointOutputs(own, spec: plain).estimates(
-                    mergingMirrored: KeypointOutputs(mirrored, spec: plain), mirror: mirror),
-                KeypointOutputs(own, spec: offset).estimates(
-                    mergingMirrored: KeypointOutputs(mirrored, spec: offset), mirror: mirror)
+                plain.head.estimates(.coordinates(own), mergingMirrored: .coordinates(mirrored), mirror: mirror),
+                offset.head.estimates(.coordinates(own), mergingMirrored: .coordinates(mirrored), mirror: mirror)
             )
         ]
         for (withoutOffsets, withOffsets) in pairs {

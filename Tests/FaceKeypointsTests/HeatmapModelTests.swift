@@ -3,18 +3,10 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The PIPNet heatmap model end to end: it trains on a user's scheme with absent points, its
-/// file carries the neighbour lists, and `predict` writes each point's confidence; test-time
-/// mirroring is exactly symmetric.
+/// The PIPNet heatmap model: it trains on a user's scheme with absent points (through the
+/// library), its file carries the neighbour lists, and `keypoints predict` writes each point's
+/// confidence; test-time mirroring is exactly symmetric.
 @Suite(.serialized) struct HeatmapModelTests {
-    struct Report: Decodable {
-        let nme: Float
-        let images: Int
-    }
-    struct Metrics: Decodable {
-        let train_loss: [Float]
-        let val_nme: Float
-    }
     struct Photo: Decodable {
         struct Face: Decodable {
             let points: [[Float]]
@@ -28,35 +20,24 @@ import Testing
     @Test func pipNetTrainsOnAnySchemeWithAbsentPointsAndReportsConfidence() throws {
         let folder = try CommandRunner.temporaryDirectory("pipnet")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let labels = folder.appendingPathComponent("labels.xml"), mirror = folder.appendingPathComponent("mirror.txt")
+        let labels = folder.appendingPathComponent("labels.xml")
         try AnySchemeTests.fivePointLabels(faces: 64, dropping: 0.2).write(to: labels)
-        try "e36 e45\nm48 m54\n".write(to: mirror, atomically: true, encoding: .utf8)
         let out = folder.appendingPathComponent("run")
-        let run = try CommandRunner.run([
-            "train", "--xml", labels.path, "--out", out.path, "--mirror", mirror.path,
-            "--architecture", "PIPNet-ResNet18", "--input-size", "64", "--epochs", "3", "--batch-size", "8",
-            "--lr", "0.002", "--schedule", "constant", "--val-fraction", "0.2", "--seed", "1"
-        ])
-        #expect(run.status == 0, "\(run.error)")
-        #expect(run.output.contains("loss PIPNet's"), "\(run.output)")
-        let metrics = try JSONDecoder().decode(
-            Metrics.self, from: Data(contentsOf: out.appendingPathComponent("metrics.json")))
-        #expect(metrics.train_loss.count == 3 && metrics.train_loss[2] < metrics.train_loss[0], "\(metrics.train_loss)")
+        let history = try AnySchemeTests.train(
+            labels, mirror: "e36 e45\nm48 m54\n", architecture: .pipNetResNet18, inputSize: 64, epochs: 3, into: out)
+        #expect(history.trainLoss.count == 3 && history.trainLoss[2] < history.trainLoss[0], "\(history.trainLoss)")
 
         let model = out.appendingPathComponent("model.safetensors")
         let (spec, _) = try KeypointModelFile.spec(of: model)
-        #expect(spec.architecture == .pipNetResNet18)
+        #expect(spec.architecture == .pipNetResNet18 && spec.head.kind != .regression)
         #expect(spec.neighbours?.count == 5 && spec.neighbours?.allSatisfy { $0.count == 4 } == true)
 
-        let evaluation = try CommandRunner.run([
-            "evaluate", "--model", model.path, "--xml", labels.path, "--val-fraction", "0.2", "--seed", "1"
-        ])
-        #expect(evaluation.status == 0, "\(evaluation.error)")
-        let report = try JSONDecoder().decode(Report.self, from: Data(evaluation.output.utf8))
+        let report = try AnySchemeTests.evaluate(model, on: labels)
         #expect(report.images == 13 && report.nme.isFinite)
-        // The file carries the point offsets measured at the end, and metrics.json its figures.
+        // The file carries the point offsets measured at the end, and the history its figures.
         #expect(spec.pointOffsets?.count == 5)
-        #expect(abs(report.nme - metrics.val_nme) < 1e-5, "evaluate \(report.nme) vs metrics.json \(metrics.val_nme)")
+        let recorded = try #require(history.validation?.nme)
+        #expect(abs(report.nme - recorded) < 1e-5, "evaluated \(report.nme) vs the run's \(recorded)")
 
         let predictions = folder.appendingPathComponent("predictions")
         let predict = try CommandRunner.run([

@@ -170,6 +170,29 @@ import Testing
         #expect { try nose.validate() } throws: { ($0 as? KeypointModelSpec.InvalidField)?.field == "stemPadding" }
     }
 
+    /// The spec stores FaceData's `PixelNormalization` itself: the names files always had read
+    /// as before, ImageNet's per-channel statistics round-trip, and statistics that do not fit
+    /// the channels are refused naming the field.
+    @Test func pixelNormalizationIsStoredAsItselfAndChecked() throws {
+        #expect(try Self.specObject(.landmarks)["pixels"] as? String == "centered")
+        var colour = KeypointModelSpec.custom(scheme: .ibug68)
+        colour.inputChannels = 3
+        colour.pixels = .meanStd(mean: Image.imageNetMean, std: Image.imageNetStd)
+        try colour.validate()
+        let decoded = try JSONDecoder().decode(KeypointModelSpec.self, from: try JSONEncoder().encode(colour))
+        #expect(decoded == colour)
+        colour.pixels = .meanStd(mean: [0.5, 0.5], std: [0.2, 0.2])
+        #expect { try colour.validate() } throws: { ($0 as? KeypointModelSpec.InvalidField)?.field == "pixels" }
+        colour.pixels = .meanStd(mean: [0.5], std: [0])
+        #expect { try colour.validate() } throws: { ($0 as? KeypointModelSpec.InvalidField)?.field == "pixels" }
+        var object = try Self.specObject(.landmarks)
+        object["pixels"] = "centred"
+        #expect(throws: DecodingError.self) {
+            _ = try JSONDecoder().decode(
+                KeypointModelSpec.self, from: try JSONSerialization.data(withJSONObject: object))
+        }
+    }
+
     /// Structured fuzzing of the metadata: random fields get random values (extreme numbers,
     /// wrong types, unknown names, nested junk) or the JSON is cut short. Every spec is either
     /// refused with `KeypointModelError` or builds a model that runs on an input of its size.

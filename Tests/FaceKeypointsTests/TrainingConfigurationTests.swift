@@ -5,20 +5,35 @@ import Testing
 
 @Suite("Training settings: checked ranges, checkpoints from before a setting existed still resume")
 struct TrainingConfigurationTests {
-    @Test("a checkpoint's settings written before occlusion existed read as no occlusion; new ones round-trip")
+    @Test(
+        "a checkpoint's augmentation written before occlusion and saturation existed reads as none of them; new ones round-trip"
+    )
     func occlusionDecodesWhenAbsent() throws {
         let old =
             #"{"rotation":15,"shift":0.05,"scaleLow":0.9,"scaleHigh":1.1,"flipProbability":0.5,"brightness":0.3,"contrast":0.3}"#
-        let decoded = try JSONDecoder().decode(AugmentationSettings.self, from: Data(old.utf8))
+        let decoded = try JSONDecoder().decode(Augmentation.self, from: Data(old.utf8))
         #expect(decoded == KeypointTask.landmarkAugmentation)
-        #expect(decoded.occlusion == 0)
+        #expect(decoded.occlusion.isNone && decoded.colorJitter.saturation == 0)
         var occluded = KeypointTask.landmarkAugmentation
-        occluded.occlusion = 0.5
-        let again = try JSONDecoder().decode(AugmentationSettings.self, from: try JSONEncoder().encode(occluded))
-        #expect(again == occluded && again.augmentation.occlusion.probability == 0.5)
+        occluded.occlusion = RandomOcclusion(probability: 0.5, maxSize: 0.3)
+        occluded.colorJitter.saturation = 0.2
+        let again = try JSONDecoder().decode(Augmentation.self, from: try JSONEncoder().encode(occluded))
+        #expect(again == occluded)
         let missing = #"{"rotation":15,"shift":0.05}"#
         #expect(throws: DecodingError.self) {
-            try JSONDecoder().decode(AugmentationSettings.self, from: Data(missing.utf8))
+            try JSONDecoder().decode(Augmentation.self, from: Data(missing.utf8))
+        }
+    }
+
+    @Test("a checkpoint's out-of-range augmentation is refused while decoding, naming the setting, never trapped on")
+    func outOfRangeAugmentationIsRefusedWhileDecoding() throws {
+        let reversed =
+            #"{"rotation":15,"shift":0.05,"scaleLow":1.2,"scaleHigh":0.8,"flipProbability":0.5,"brightness":0.3,"contrast":0.3}"#
+        #expect {
+            try JSONDecoder().decode(Augmentation.self, from: Data(reversed.utf8))
+        } throws: { error in
+            guard case DecodingError.dataCorrupted(let context) = error else { return false }
+            return context.debugDescription == "the scale range must be positive and ordered, got 1.2...0.8"
         }
     }
 
@@ -42,20 +57,25 @@ struct TrainingConfigurationTests {
         #expect(describeDifferences(decoded, configuration) == "splitSeed: checkpoint none, now 0")
     }
 
+    /// Augmentation changed field by field (as the command line's options do), out of range.
+    static func changed(_ change: (inout Augmentation) -> Void) -> Augmentation {
+        var augmentation = Augmentation.none
+        change(&augmentation)
+        return augmentation
+    }
+
     @Test(
-        "out-of-range augmentation is refused with the setting's name, before any Augmentation is built",
+        "out-of-range augmentation is refused with the setting's name when the configuration is checked",
         arguments: [
-            (AugmentationSettings(rotation: -3), "the rotation range must be 0...180 degrees, got -3.0"),
-            (
-                AugmentationSettings(scaleLow: 1.2, scaleHigh: 0.8),
-                "the scale range must be positive and ordered, got 1.2...0.8"
-            ),
-            (AugmentationSettings(flipProbability: 2), "the flip probability must be in 0...1, got 2.0"),
-            (AugmentationSettings(occlusion: -0.1), "the occlusion probability must be in 0...1, got -0.1"),
-            (AugmentationSettings(contrast: .nan), "the contrast strength must be >= 0, got nan")
+            (changed { $0.rotation = -3 }, "the rotation range must be 0...180 degrees, got -3.0"),
+            (changed { $0.scale = 0...1.1 }, "the scale range must be positive and ordered, got 0.0...1.1"),
+            (changed { $0.flipProbability = 2 }, "the flip probability must be in 0...1, got 2.0"),
+            (changed { $0.occlusion.probability = -0.1 }, "the occlusion probability must be in 0...1, got -0.1"),
+            (changed { $0.colorJitter.contrast = .nan }, "the contrast strength must be >= 0, got nan")
         ])
-    func badAugmentationIsRefused(_ settings: AugmentationSettings, _ expected: String) {
-        let configuration = TrainingConfiguration(epochs: 1, batchSize: 1, learningRate: 1e-3, augmentation: settings)
+    func badAugmentationIsRefused(_ augmentation: Augmentation, _ expected: String) {
+        let configuration = TrainingConfiguration(
+            epochs: 1, batchSize: 1, learningRate: 1e-3, augmentation: augmentation)
         #expect {
             try configuration.validate()
         } throws: { error in

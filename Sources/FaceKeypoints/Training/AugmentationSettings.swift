@@ -1,6 +1,9 @@
 import Foundation
 
 /// Augmentation ranges in the units a user types: degrees, pixels or fractions of the input.
+/// Replaced by FaceData's `Augmentation`, which is `Codable` with the same JSON; kept for one
+/// release.
+@available(*, deprecated, message: "use FaceData's Augmentation, Codable with the same JSON")
 public struct AugmentationSettings: Codable, Sendable, Equatable {
     /// Rotation drawn from `±rotation` degrees.
     public var rotation: Float
@@ -44,24 +47,6 @@ public struct AugmentationSettings: Codable, Sendable, Equatable {
             rotation: rotation, shift: shift, scale: scaleLow...scaleHigh, flipProbability: flipProbability,
             colorJitter: ColorJitter(brightness: brightness, contrast: contrast),
             occlusion: RandomOcclusion(probability: occlusion))
-    }
-
-    /// Checks the ranges, naming the setting and what is allowed.
-    func validate() throws {
-        func check(_ ok: Bool, _ message: String) throws {
-            if !ok { throw TrainingError.invalidConfiguration(message) }
-        }
-        try check(rotation >= 0 && rotation <= 180, "the rotation range must be 0...180 degrees, got \(rotation)")
-        try check(shift >= 0 && shift <= 1, "the shift must be a fraction of the input in 0...1, got \(shift)")
-        try check(
-            scaleLow > 0 && scaleLow <= scaleHigh && scaleHigh.isFinite,
-            "the scale range must be positive and ordered, got \(scaleLow)...\(scaleHigh)")
-        for (name, value) in [("flip probability", flipProbability), ("occlusion probability", occlusion)] {
-            try check((0...1).contains(value), "the \(name) must be in 0...1, got \(value)")
-        }
-        for (name, value) in [("brightness", brightness), ("contrast", contrast)] {
-            try check(value >= 0 && value.isFinite, "the \(name) strength must be >= 0, got \(value)")
-        }
     }
 
     private enum CodingKeys: String, CodingKey {

@@ -48,7 +48,8 @@ public final class KeypointTrainer {
     public private(set) var history: TrainingHistory
     let data: TrainingDataFingerprints
     /// Whether BatchNorm takes its statistics over all ranks (the `init` argument).
-    let synchronizedBatchNorm: Bool
+    /// Whether BatchNorm's training statistics are taken over every rank's batch.
+    public let synchronizedBatchNorm: Bool
     /// Called after each file of an epoch is written (model, checkpoint, metrics), for tests
     /// that stop a run between two writes.
     var afterWriting: ((URL) throws -> Void)?
@@ -172,6 +173,7 @@ public final class KeypointTrainer {
         }
         let augmentedLoader = loader(training), plainLoader = try loader(plainTraining())
         let parameters = model.parameters()
+        let head = spec.head
         let averager = GradientAverager(parameters, group: group)
         while history.epochs < configuration.epochs {
             let epoch = history.epochs
@@ -184,8 +186,9 @@ public final class KeypointTrainer {
                 optimizer.zeroGrad()
                 var batchLoss = Tensor(0)
                 if batch.count > 0 {  // a rank's share of the last batch may be empty
-                    batchLoss = KeypointOutputs(model(batch.inputs), spec: spec).loss(
-                        for: batch, regressionLoss: loss, scoreLoss: scoreLoss)
+                    batchLoss = head.loss(
+                        head.outputs(of: model, for: batch.inputs), for: batch, regressionLoss: loss,
+                        scoreLoss: scoreLoss)
                     guard batchLoss.item.isFinite else {
                         throw nonFinite("training loss", epoch: epoch, step: step, batch: batch)
                     }

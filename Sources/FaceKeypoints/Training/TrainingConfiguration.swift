@@ -49,7 +49,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// when it differs from `seed`: set it to train with other seeds on the same held-out faces.
     public var splitSeed: UInt64?
     /// Geometric and colour augmentation of the training samples.
-    public var augmentation: AugmentationSettings
+    public var augmentation: Augmentation
     /// The decay of an exponential moving average of the weights and BatchNorm statistics,
     /// updated after every step, which is then validated and saved instead of the last weights
     /// (`nil`: no average; see NN's `ExponentialMovingAverage`).
@@ -71,7 +71,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public init(
         epochs: Int, batchSize: Int, learningRate: Double, weightDecay: Double = 0, schedule: Schedule = .constant,
         loss: Loss = .mse, scoreLoss: PIPNetScoreLoss? = nil, seed: UInt64 = 0, splitSeed: UInt64? = nil,
-        augmentation: AugmentationSettings = .none,
+        augmentation: Augmentation = .none,
         movingAverageDecay: Float? = nil, poseBalance: Double? = nil, plainFinalEpochs: Int? = nil, workers: Int = 1
     ) {
         self.epochs = epochs
@@ -109,7 +109,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
             try fail("the plain final epochs must be in 0...\(epochs) (the run's epochs), got \(plain)")
         }
         if workers < 0 { try fail("the number of loader workers must be >= 0, got \(workers)") }
-        try augmentation.validate()
+        if let problem = augmentation.problem { try fail(problem) }
     }
 
     /// The loss function.
