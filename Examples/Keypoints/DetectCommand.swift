@@ -31,8 +31,9 @@ struct DetectCommand: ParsableCommand {
         guard annotations == nil || xmlOut != nil else {
             throw CommandError("--annotations writes imglab XML: give --xml-out FILE")
         }
-        guard minimumFace >= 12 else {
-            throw CommandError("--min-face must be at least 12 (MTCNN's cell), got \(minimumFace)")
+        guard minimumFace >= MTCNN.smallestMinimumFaceSize else {
+            throw CommandError(
+                "--min-face must be at least \(MTCNN.smallestMinimumFaceSize) (MTCNN's cell), got \(minimumFace)")
         }
     }
 

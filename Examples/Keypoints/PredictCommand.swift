@@ -58,8 +58,9 @@ struct PredictCommand: ParsableCommand {
                     : "with --xml the photos come from the XML file; give no others")
         }
         guard box == nil || xml == nil else { throw CommandError("give --box or --xml, not both") }
-        guard minimumFace >= 12 else {
-            throw CommandError("--min-face must be at least 12 (MTCNN's cell), got \(minimumFace)")
+        guard minimumFace >= MTCNN.smallestMinimumFaceSize else {
+            throw CommandError(
+                "--min-face must be at least \(MTCNN.smallestMinimumFaceSize) (MTCNN's cell), got \(minimumFace)")
         }
     }
 

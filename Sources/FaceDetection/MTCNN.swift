@@ -45,6 +45,11 @@ public struct MTCNN: Sendable {
     /// Order faces by box area, largest first (facenet-pytorch's default); otherwise by the
     /// final NMS's order, highest score first.
     public var selectLargest: Bool
+    /// The smallest ``minimumFaceSize`` worth asking for: P-Net's 12-pixel cell. A smaller one
+    /// scales the photo up by `12 / minimumFaceSize` a side before the first pyramid level,
+    /// finding nothing the network can see and costing the square of that in memory.
+    public static let smallestMinimumFaceSize = 12
+
     /// The most pixels the pyramid is built from: ``maximumPyramidPixelCount`` unless set.
     public var pyramidPixelLimit = MTCNN.maximumPyramidPixelCount
 

@@ -52,7 +52,7 @@ public struct KeypointHead: Sendable, Equatable {
 
     /// The training loss against `batch`'s targets: `regressionLoss` on the normalized
     /// coordinates (absent points masked, `Batch.maskedLoss(_:_:)`), or PIPNet's own loss
-    /// (``pipNetLoss(_:_:scoreLoss:scoreWeight:offsetWeight:)`` with `scoreLoss`, absent points
+    /// (NN's `pipNetLoss(_:_:scoreLoss:scoreWeight:offsetWeight:)` with `scoreLoss`, absent points
     /// masked the same way).
     public func loss(
         _ outputs: KeypointOutputs, for batch: Batch, regressionLoss: (Tensor, Tensor) -> Tensor,

@@ -9,7 +9,7 @@ public enum KeypointOutputs: Sendable {
     ///
     /// Shape: `[N, 2 points]`.
     case coordinates(Tensor)
-    /// PIPNet's score and offset maps (NN's ``PIPNet/maps(_:)``).
+    /// PIPNet's score and offset maps (NN's `PIPNet.maps(_:)`).
     case maps(PIPNetMaps)
 
     /// Model inputs mirrored left to right (each row's pixels reversed): the crop of the mirrored

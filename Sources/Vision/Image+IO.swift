@@ -16,16 +16,25 @@ extension Image {
         try self.init(decoding: data, source: url.path, applyOrientation: applyOrientation)
     }
 
-    /// Decodes PNG, JPEG or PNM bytes. `source` names the data in errors.
-    /// - Throws: ``ImageError``.
-    public init(decoding data: Data, source: String = "<memory>", applyOrientation: Bool = true) throws {
+    /// Decodes PNG, JPEG or PNM bytes. `source` names the data in errors. An image declaring
+    /// more than `maximumPixelCount` pixels (at most ``maximumPixelCount``, the default) is
+    /// refused from its header, before any pixel memory is allocated: a server's budget for
+    /// what clients send (a small file can declare a huge image).
+    /// - Throws: ``ImageError`` (``ImageError/Reason/tooLarge`` over the budget).
+    public init(
+        decoding data: Data, source: String = "<memory>", applyOrientation: Bool = true,
+        maximumPixelCount: Int = Image.maximumPixelCount
+    ) throws {
+        let budget = Swift.max(1, Swift.min(maximumPixelCount, Image.maximumPixelCount))
         guard let format = ImageFormat.detect(data) else {
             throw ImageError(.unknownFormat, source: source, "not a PNG, JPEG or PNM file (\(data.count) bytes)")
         }
         switch format {
-        case .png: self = try PNGCodec.decode(data, source: source)
-        case .jpeg: self = try JPEGCodec.decode(data, source: source, applyOrientation: applyOrientation)
-        case .pnm: self = try PNMCodec.decode(data, source: source)
+        case .png: self = try PNGCodec.decode(data, source: source, maximumPixelCount: budget)
+        case .jpeg:
+            self = try JPEGCodec.decode(
+                data, source: source, applyOrientation: applyOrientation, maximumPixelCount: budget)
+        case .pnm: self = try PNMCodec.decode(data, source: source, maximumPixelCount: budget)
         }
     }
 

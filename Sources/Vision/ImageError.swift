@@ -11,7 +11,7 @@ public struct ImageError: Error, Equatable, Sendable, CustomStringConvertible {
         case corrupt
         /// The data ends before the image does.
         case truncated
-        /// The declared size exceeds ``Image/maximumPixelCount``.
+        /// The declared size exceeds ``Image/maximumPixelCount`` or the caller's budget.
         case tooLarge
         /// A valid file using a feature this library does not support, or an image that the
         /// chosen format cannot store.

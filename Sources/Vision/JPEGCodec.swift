@@ -4,13 +4,15 @@ import Foundation
 /// JPEG decoding and encoding through libjpeg-turbo (via the `CImageShims` C target, which
 /// turns libjpeg's longjmp errors into return codes).
 enum JPEGCodec {
-    static func decode(_ data: Data, source: String, applyOrientation: Bool) throws -> Image {
+    static func decode(
+        _ data: Data, source: String, applyOrientation: Bool, maximumPixelCount: Int
+    ) throws -> Image {
         var raw = fk_jpeg_image()
         var message = [CChar](repeating: 0, count: Int(FK_ERROR_LENGTH))
         let status = data.withUnsafeBytes { bytes in
             fk_jpeg_decode(
                 bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count,
-                Image.maximumPixelCount, &raw, &message)
+                maximumPixelCount, &raw, &message)
         }
         defer {
             fk_free(raw.pixels)

@@ -5,13 +5,13 @@ import Foundation
 /// expands palettes and transparency chunks to RGB(A), low bit depths to 8 bits, and keeps
 /// 16-bit precision; no gamma correction is applied (as PIL and OpenCV).
 enum PNGCodec {
-    static func decode(_ data: Data, source: String) throws -> Image {
+    static func decode(_ data: Data, source: String, maximumPixelCount: Int) throws -> Image {
         var raw = fk_png_image()
         var message = [CChar](repeating: 0, count: Int(FK_ERROR_LENGTH))
         let status = data.withUnsafeBytes { bytes in
             fk_png_decode(
                 bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count,
-                Image.maximumPixelCount, &raw, &message)
+                maximumPixelCount, &raw, &message)
         }
         defer { fk_free(raw.pixels) }
         try ShimStatus(status: status, message: message).checkDecoded(source: source, format: "PNG")

@@ -37,7 +37,7 @@ enum PNMCodec {
         }
     }
 
-    static func decode(_ data: Data, source: String) throws -> Image {
+    static func decode(_ data: Data, source: String, maximumPixelCount: Int) throws -> Image {
         try data.withUnsafeBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
             guard bytes.count >= 2, bytes[0] == UInt8(ascii: "P") else {
@@ -57,10 +57,10 @@ enum PNMCodec {
             guard width > 0, height > 0 else {
                 throw ImageError(.corrupt, source: source, "invalid size \(width)x\(height)")
             }
-            guard width * height <= Image.maximumPixelCount else {
+            guard width <= maximumPixelCount / height else {
                 throw ImageError(
                     .tooLarge, source: source,
-                    "declared size \(width)x\(height) exceeds the limit of \(Image.maximumPixelCount) pixels")
+                    "declared size \(width)x\(height) exceeds the limit of \(maximumPixelCount) pixels")
             }
             guard (1...65535).contains(maxValue) else {
                 throw ImageError(.corrupt, source: source, "maximum value \(maxValue) is outside 1...65535")

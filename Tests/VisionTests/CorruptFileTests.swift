@@ -122,4 +122,19 @@ struct CorruptFileTests {
             [UInt8](try Files.fixtureData("vision_png_gray.png")), declaringWidth: 60000, height: 60000)
         #expect(outcome(Data(png))?.reason == .tooLarge)
     }
+
+    @Test("a caller's pixel budget refuses larger images of every format from the header, and admits the rest")
+    func pixelBudget() throws {
+        let image = Image(width: 40, height: 30, channels: 3, fill: 0.5)
+        for format in [ImageFormat.png, .jpeg, .pnm] {
+            let data = try image.encoded(as: format)
+            #expect(throws: Never.self) { try Image(decoding: data, maximumPixelCount: 1200) }
+            #expect {
+                try Image(decoding: data, source: "upload", maximumPixelCount: 1199)
+            } throws: { error in
+                guard let error = error as? ImageError else { return false }
+                return error.reason == .tooLarge && "\(error)".contains("40x30") && "\(error)".contains("upload")
+            }
+        }
+    }
 }
