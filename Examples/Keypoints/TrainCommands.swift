@@ -66,9 +66,10 @@ struct TrainingOptions: ParsableArguments {
 
     @OptionGroup var common: CommonOptions
 
-    /// A scale range is built from `--scale`, so a spread it cannot make is refused here.
+    /// A scale range is built from `--scale`, so a spread that cannot make one (negative or not a
+    /// number) is refused here; the library checks the range itself (`Augmentation.problem`).
     func validate() throws {
-        if let scale, !(0..<1).contains(scale) { throw ValidationError("--scale must be in 0..<1, got \(scale)") }
+        if let scale, !(scale >= 0) { throw ValidationError("--scale must be >= 0, got \(scale)") }
     }
 
     /// The output folder for `task`.

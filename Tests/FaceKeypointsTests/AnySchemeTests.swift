@@ -4,39 +4,32 @@ import TestSupport
 import Testing
 
 /// A user's own point scheme: five of the 68 300-W points (outer eye corners, nose tip, mouth
-/// corners) under names of their own, trained from imglab XML through the library (as
-/// `keypoints train --xml` does), once with every point and once with a fifth of the points
-/// left out at random; `keypoints predict` writes the predictions back out as imglab XML, read
-/// in again.
+/// corners) under names of their own, trained from imglab XML with `keypoints train --xml`,
+/// once with every point and once with a fifth of the points left out at random, then
+/// evaluated through the library; `keypoints predict` writes the predictions back out as
+/// imglab XML, read in again.
 @Suite(.serialized) struct AnySchemeTests {
     /// iBUG index -> the name in the five-point files.
     static let names = [36: "e36", 45: "e45", 30: "nose", 48: "m48", 54: "m54"]
-    /// A user's own scheme from `labels` (its point names), mirrored by `mirror`'s pairs and
-    /// normalized by the outer eye corners, as `keypoints train --xml --mirror --normalize-by` reads it.
-    static func scheme(of labels: URL, mirror: String) throws -> LandmarkScheme {
-        var scheme = try LandmarkScheme(
-            imglab: try ImglabDataset(contentsOf: labels), name: labels.deletingPathExtension().lastPathComponent,
-            file: labels.path)
-        scheme.mirror = try scheme.mirrorMap(parsing: mirror, file: "mirror pairs")
-        scheme.normalization = try scheme.normalizingPair(parsing: "e36,e45")
-        return scheme
-    }
-
-    /// Trains `architecture` on `labels` into `out` through the library, as `keypoints train
-    /// --xml` does, holding out a fifth of the faces (seed 1); returns the run's history.
-    @discardableResult
+    /// Trains `architecture` on `labels` into `out` with `keypoints train --xml` (the release
+    /// binary: training is the slow part, 10-50x slower in a debug build), holding out a fifth
+    /// of the faces (seed 1); `mirror` is the mirror file's text.
     static func train(
         _ labels: URL, mirror: String, architecture: KeypointModelSpec.Architecture, inputSize: Int,
         epochs: Int, loss: TrainingConfiguration.Loss? = nil, into out: URL
-    ) throws -> TrainingHistory {
-        var task = try KeypointTask.custom(
-            scheme: try scheme(of: labels, mirror: mirror), architecture: architecture, inputSize: inputSize
-        ).choosingLosses(loss: loss, scoreLoss: nil)
-        (task.configuration.epochs, task.configuration.batchSize) = (epochs, 8)
-        (task.configuration.learningRate, task.configuration.schedule) = (0.002, .constant)
-        task.configuration.seed = 1
-        let data = try task.datasets(from: .imglab(labels, validationFraction: 0.2))
-        return try task.train(data, output: out)
+    ) throws -> CommandRunner.Result {
+        let mirrorFile = out.appendingPathExtension("mirror.txt")
+        try FileManager.default.createDirectory(at: out.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try mirror.write(to: mirrorFile, atomically: true, encoding: .utf8)
+        let run = try CommandRunner.run(
+            [
+                "train", "--xml", labels.path, "--out", out.path, "--mirror", mirrorFile.path, "--normalize-by",
+                "e36,e45",
+                "--architecture", architecture.rawValue, "--input-size", "\(inputSize)", "--epochs", "\(epochs)",
+                "--batch-size", "8", "--lr", "0.002", "--schedule", "constant", "--val-fraction", "0.2", "--seed", "1"
+            ] + (loss.map { ["--loss", $0.rawValue] } ?? []))
+        #expect(run.status == 0, "\(run.error)")
+        return run
     }
 
     /// The model at `model` evaluated on `part` of `labels` split as training split it.
@@ -89,9 +82,12 @@ import Testing
         var nme: [String: Float] = [:]
         for (name, xml) in [("full", full), ("missing", missing)] {
             let out = folder.appendingPathComponent(name)
-            // Small and quick (about a minute per model in a debug build): NoseNet on 80x80 crops.
-            try Self.train(
+            // Small and quick: NoseNet on 80x80 crops.
+            let run = try Self.train(
                 xml, mirror: mirrorPairs, architecture: .noseNet, inputSize: 80, epochs: 8, loss: .mse, into: out)
+            #expect(
+                run.output.contains("scheme \(name): 5 points (e36, e45, m48, m54, nose), mirrored by"), "\(run.output)"
+            )
             // Both models on the same held-out faces with every point annotated.
             let report = try Self.evaluate(out.appendingPathComponent("model.safetensors"), on: full)
             #expect(report.images == 64)

@@ -119,6 +119,7 @@ import Testing
         (["landmarks", "--occlusion", "1.5"], "the occlusion probability must be in 0...1, got 1.5"),
         (["landmarks", "--rotation=-3"], "the rotation range must be 0...180 degrees, got -3.0"),
         (["landmarks", "--scale", "1"], "the scale range must be positive and ordered, got 0.0...2.0"),
+        (["landmarks", "--scale=-0.1"], "--scale must be >= 0, got -0.1"),
         (["landmarks", "--pose-balance", "2"], "the pose balancing strength must be in 0...1, got 2.0"),
         (
             ["landmarks", "--architecture", "PIPNet-ResNet18", "--loss", "wing"],

@@ -3,10 +3,14 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The PIPNet heatmap model: it trains on a user's scheme with absent points (through the
-/// library), its file carries the neighbour lists, and `keypoints predict` writes each point's
-/// confidence; test-time mirroring is exactly symmetric.
+/// The PIPNet heatmap model: it trains on a user's scheme with absent points (`keypoints
+/// train`), its file carries the neighbour lists, the library evaluates it, and `keypoints
+/// predict` writes each point's confidence; test-time mirroring is exactly symmetric.
 @Suite(.serialized) struct HeatmapModelTests {
+    struct Metrics: Decodable {
+        let train_loss: [Float]
+        let val_nme: Float
+    }
     struct Photo: Decodable {
         struct Face: Decodable {
             let points: [[Float]]
@@ -23,9 +27,12 @@ import Testing
         let labels = folder.appendingPathComponent("labels.xml")
         try AnySchemeTests.fivePointLabels(faces: 64, dropping: 0.2).write(to: labels)
         let out = folder.appendingPathComponent("run")
-        let history = try AnySchemeTests.train(
+        let run = try AnySchemeTests.train(
             labels, mirror: "e36 e45\nm48 m54\n", architecture: .pipNetResNet18, inputSize: 64, epochs: 3, into: out)
-        #expect(history.trainLoss.count == 3 && history.trainLoss[2] < history.trainLoss[0], "\(history.trainLoss)")
+        #expect(run.output.contains("loss PIPNet's"), "\(run.output)")
+        let metrics = try JSONDecoder().decode(
+            Metrics.self, from: Data(contentsOf: out.appendingPathComponent("metrics.json")))
+        #expect(metrics.train_loss.count == 3 && metrics.train_loss[2] < metrics.train_loss[0], "\(metrics.train_loss)")
 
         let model = out.appendingPathComponent("model.safetensors")
         let (spec, _) = try KeypointModelFile.spec(of: model)
@@ -34,10 +41,9 @@ import Testing
 
         let report = try AnySchemeTests.evaluate(model, on: labels)
         #expect(report.images == 13 && report.nme.isFinite)
-        // The file carries the point offsets measured at the end, and the history its figures.
+        // The file carries the point offsets measured at the end, and metrics.json its figures.
         #expect(spec.pointOffsets?.count == 5)
-        let recorded = try #require(history.validation?.nme)
-        #expect(abs(report.nme - recorded) < 1e-5, "evaluated \(report.nme) vs the run's \(recorded)")
+        #expect(abs(report.nme - metrics.val_nme) < 1e-5, "evaluated \(report.nme) vs metrics.json \(metrics.val_nme)")
 
         let predictions = folder.appendingPathComponent("predictions")
         let predict = try CommandRunner.run([
