@@ -30,7 +30,7 @@ echo "-- the page in headless Chromium"
 
 echo "-- a short load with bad inputs mixed in"
 "$bin/keypoints-load" --url "http://127.0.0.1:$port" "$data"/dlib_examples/20*.jpg --clients 1,4 --requests 36 \
-    --warm-up 1 --server-pid $server --library-photos 0 --bad-inputs
+    --warm-up 1 --library-photos 0 --bad-inputs
 
 echo "-- SIGTERM during a request"
 body=$out/sigterm.json

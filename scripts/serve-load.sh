@@ -23,4 +23,4 @@ for _ in $(seq 1 100); do
 done
 echo "keypoints-server pid $server; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs); AVX-512: $(grep -q avx512f /proc/cpuinfo && echo yes || echo no)"
 "$bin/keypoints-load" --url "http://127.0.0.1:$port" "$data"/dlib_examples/20*.jpg --clients "$clients" \
-    --requests "$requests" --server-pid $server --bad-inputs --library-photos 300
+    --requests "$requests" --bad-inputs --library-photos 300

@@ -11,7 +11,8 @@ struct Keypoints: ParsableCommand {
         abstract: "Train, evaluate and run facial keypoint models on the CPU.",
         subcommands: [
             NoseCommand.self, FaceCommand.self, LandmarksCommand.self, TrainCommand.self, EvaluateCommand.self,
-            PredictCommand.self, DetectCommand.self, CalibrateCommand.self, ExportCommand.self, KaggleCommand.self,
+            PredictCommand.self, AlignCommand.self, DetectCommand.self, CalibrateCommand.self, ExportCommand.self,
+            KaggleCommand.self,
             PlotCommand.self
         ])
 }

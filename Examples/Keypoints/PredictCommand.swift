@@ -43,6 +43,10 @@ struct PredictCommand: ParsableCommand {
             "Test-time mirroring: also run each face's mirrored crop and average the two (twice the work; needs the scheme's mirror map)."
     )
     var mirror = false
+    @Flag(
+        help: "Also write each face aligned to --template: NAME_face0.png, ... and aligned.jsonl (as keypoints align).")
+    var aligned = false
+    @OptionGroup var alignment: AlignmentOptions
     @Option(
         help:
             "Only shard I of N: every N-th photo of the sorted list from the I-th (0-based), for job arrays; each shard writes predictions-I-of-N.jsonl, and the shards' files concatenate into one."
@@ -73,6 +77,7 @@ struct PredictCommand: ParsableCommand {
             do { model = try model.mirrored() } catch { throw CommandError("--mirror: \(error)") }
         }
         let modelName = self.model ?? "shipped:\(KeypointModel.shippedLandmarksFile)"
+        let template = aligned ? try alignment.resolvedTemplate() : nil
         let jobs =
             try shard.map { shard in
                 try photoJobs().enumerated().filter { $0.offset % shard.count == shard.index }.map(\.element)
@@ -83,17 +88,20 @@ struct PredictCommand: ParsableCommand {
         let output = URL(fileURLWithPath: out)
         let names = try PhotoLandmarks.outputNames(of: jobs.map(\.url), in: output)
         try createOutputFolder(output)
-        var lines = Data(), results: [PhotoLandmarks] = [], failed = 0
+        var lines = Data(), results: [PhotoLandmarks] = [], alignedFaces: [AlignedFaceRecord] = [], failed = 0
         let bar = ProgressBar(label: "predict")
         for (n, job) in jobs.enumerated() {
             defer { bar.show(n + 1, jobs.count) }
             do {
                 // Boxes from XML are in stored pixels, as imglab keeps them; otherwise the photo as displayed.
                 let photo = try Image(contentsOf: job.url, applyOrientation: xml == nil)
-                let result = PhotoLandmarks(
-                    image: job.url.path, photo: photo, model: modelName,
-                    faces: try landmarker.faces(in: photo, boxes: job.boxes))
+                let faces = try landmarker.faces(in: photo, boxes: job.boxes)
+                let result = PhotoLandmarks(image: job.url.path, photo: photo, model: modelName, faces: faces)
                 lines += try result.write(drawnOn: photo, into: output, name: names[n]) + Data("\n".utf8)
+                if let template {
+                    alignedFaces += try landmarker.writeAligned(
+                        faces, of: photo, image: job.url.path, name: names[n], to: template, into: output)
+                }
                 results.append(result)
                 printError("\(job.url.path): \(result.faces.count) face\(result.faces.count == 1 ? "" : "s")")
             } catch {
@@ -106,6 +114,10 @@ struct PredictCommand: ParsableCommand {
             // Each shard its own file, so shards of one job array can share the folder: `cat predictions*.jsonl` joins them.
             let name = shard.map { "predictions-\($0.index)-of-\($0.count).jsonl" } ?? "predictions.jsonl"
             try AtomicFile.write(lines, to: output.appendingPathComponent(name))
+        }
+        if template != nil {
+            try AlignedFaceRecord.writeLines(
+                alignedFaces, to: output.appendingPathComponent(AlignedFaceRecord.listFile))
         }
         let faceCount = results.map(\.faces.count).reduce(0, +)
         print("\(jobs.count - failed) photos, \(faceCount) faces -> \(output.path)")

@@ -44,7 +44,8 @@ public final class FaceLandmarker: Sendable {
     /// (``KeypointModel/estimate(in:face:)`` for the detector's faces,
     /// ``KeypointModel/estimate(in:box:)`` for given boxes; with the model's
     /// ``KeypointModel/mirroring``, averaged with the mirrored crop's). Detected faces come in
-    /// the detector's order; a photo without faces gives an empty array.
+    /// the detector's order; a photo without faces gives an empty array. For a 68-point (iBUG)
+    /// model each face also gets its head pose (``FaceLandmarks/pose``).
     public func faces(in image: Image, boxes source: FaceBoxSource = .detector) throws -> [FaceLandmarks] {
         let whole = BoundingBox(x: 0, y: 0, width: Float(image.width), height: Float(image.height))
         let boxes: [BoundingBox]
@@ -59,13 +60,21 @@ public final class FaceLandmarker: Sendable {
                 )
             }
             return try detector.faces(in: image).map {
-                FaceLandmarks(detection: $0, estimate: try model.estimate(in: image, face: $0))
+                posed(FaceLandmarks(detection: $0, estimate: try model.estimate(in: image, face: $0)), in: image)
             }
         }
         return try boxes.map { box in
             let estimate = try model.estimate(in: image, box: box)
-            return FaceLandmarks(box: box, points: estimate.points, confidences: estimate.confidences)
+            return posed(FaceLandmarks(box: box, points: estimate.points, confidences: estimate.confidences), in: image)
         }
+    }
+
+    /// `face` with its head pose when the model's points are iBUG's 68.
+    private func posed(_ face: FaceLandmarks, in image: Image) -> FaceLandmarks {
+        guard model.spec.scheme == .ibug68 else { return face }
+        var face = face
+        face.pose = HeadPoseFit.fit(points: face.points, width: image.width, height: image.height)?.pose
+        return face
     }
 
     /// ``faces(in:boxes:)`` off the caller's thread: the work (tens to hundreds of milliseconds

@@ -14,17 +14,22 @@ public struct FaceLandmarks: Sendable, Equatable {
     public var points: [Point]
     /// Each point's confidence (``KeypointEstimate/confidences``; nil for regression models).
     public var confidences: [Float]?
+    /// The head's pose from the points (``HeadPoseFit``), for 68-point (iBUG) models; nil for
+    /// other schemes and when no fit converges.
+    public var pose: HeadPose?
 
     /// A face from its box, the detector's score and five points (nil for a box given by the
-    /// caller), and the model's points and confidences.
+    /// caller), the model's points and confidences, and the head's pose.
     public init(
-        box: BoundingBox, score: Float? = nil, points5: [Point]? = nil, points: [Point], confidences: [Float]? = nil
+        box: BoundingBox, score: Float? = nil, points5: [Point]? = nil, points: [Point], confidences: [Float]? = nil,
+        pose: HeadPose? = nil
     ) {
         self.box = box
         self.score = score
         self.points5 = points5
         self.points = points
         self.confidences = confidences
+        self.pose = pose
     }
 
     /// A face the detector found and the model's estimate on it.

@@ -19,27 +19,35 @@ public struct PhotoLandmarks: Codable, Sendable, Equatable {
         /// Each point's confidence, in the order of ``points`` (nil for regression models, which
         /// have none). See ``PhotoLandmarks/lowConfidence``.
         public var confidence: [Float]?
+        /// The head's yaw, pitch and roll in degrees (``HeadPose``), for 68-point models; nil for
+        /// other schemes.
+        public var pose: HeadPose?
 
         /// A face from its box, the detector's score and five points (nil for a box given by the
-        /// user), and the model's points and their confidences.
-        public init(box: BoundingBox, score: Float?, points5: [Point]?, points: [Point], confidence: [Float]? = nil) {
+        /// user), the model's points and their confidences, and the head's pose.
+        public init(
+            box: BoundingBox, score: Float?, points5: [Point]?, points: [Point], confidence: [Float]? = nil,
+            pose: HeadPose? = nil
+        ) {
             self.box = [box.x, box.y, box.width, box.height]
             self.score = score
             self.points5 = points5?.map { [$0.x, $0.y] }
             self.points = points.map { [$0.x, $0.y] }
             self.confidence = confidence
+            self.pose = pose
         }
 
         /// A face and its landmarks.
         public init(_ landmarks: FaceLandmarks) {
             self.init(
                 box: landmarks.box, score: landmarks.score, points5: landmarks.points5, points: landmarks.points,
-                confidence: landmarks.confidences)
+                confidence: landmarks.confidences, pose: landmarks.pose)
         }
 
-        enum CodingKeys: String, CodingKey { case box, score, points5, points, confidence }
+        enum CodingKeys: String, CodingKey { case box, score, points5, points, confidence, pose }
 
-        /// Writes every key, `null` for a score and five points the face does not have.
+        /// Writes every key, `null` for a score, five points, confidences or a pose the face
+        /// does not have.
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(box, forKey: .box)
@@ -47,6 +55,7 @@ public struct PhotoLandmarks: Codable, Sendable, Equatable {
             try container.encode(points5, forKey: .points5)
             try container.encode(points, forKey: .points)
             try container.encode(confidence, forKey: .confidence)
+            try container.encode(pose, forKey: .pose)
         }
 
         /// ``box`` as a bounding box.

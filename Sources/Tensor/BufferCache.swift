@@ -15,12 +15,21 @@
 /// Only buffers of at least ``minimumBytes`` are cached (the system allocator serves small
 /// ones well); at most ``capacityBytes`` are kept, beyond which a freed buffer goes back to
 /// the system. Thread safe.
-package enum BufferCache {
+///
+/// The cache is one per process. It grows as it meets new sizes (a server meets a new set
+/// with every photo size it is sent) and never holds more than ``capacityBytes`` idle; a
+/// long-running process that wants a smaller bound sets it once at start:
+///
+/// ```swift
+/// BufferCache.capacityBytes = 256 << 20  // keep at most 256 MiB of idle tensor buffers
+/// ```
+public enum BufferCache {
     /// Buffers smaller than this go straight to the system allocator.
-    package static let minimumBytes = 64 * 1024
+    public static let minimumBytes = 64 * 1024
 
-    /// The most bytes of idle buffers the cache keeps. Defaults to 1 GiB.
-    package static var capacityBytes: Int {
+    /// The most bytes of idle buffers the cache keeps. Defaults to 1 GiB; 0 turns caching off.
+    /// Lowering it frees the idle buffers beyond the new bound at once. Must not be negative.
+    public static var capacityBytes: Int {
         get { state.withLock { $0.capacity } }
         set {
             precondition(newValue >= 0, "BufferCache.capacityBytes: expected a non-negative size, got \(newValue)")
@@ -32,12 +41,12 @@ package enum BufferCache {
         }
     }
 
-    /// Bytes currently held idle by the cache.
-    package static var cachedBytes: Int { state.withLock { $0.cachedBytes } }
+    /// Bytes currently held idle by the cache (buffers in use are not counted).
+    public static var cachedBytes: Int { state.withLock { $0.cachedBytes } }
 
     /// Returns every idle buffer to the system (for example after training, before a
     /// long phase that needs other sizes).
-    package static func releaseAll() {
+    public static func releaseAll() {
         let evicted = state.withLock { $0.evict(downTo: 0) }
         for pointer in evicted { pointer.deallocate() }
     }

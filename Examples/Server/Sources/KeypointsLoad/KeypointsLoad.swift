@@ -9,9 +9,9 @@ import NIOCore
 ///
 /// For each client count: `--requests` photos in all (the clients take turns from one counter),
 /// each client waiting for its answer before sending the next; throughput, p50 and p99
-/// latency, non-200 answers, and the server's resident memory before and after (from
-/// `/proc/PID/status`, with `--server-pid`). With `--bad-inputs`, one more client sends bad
-/// requests throughout (each must get a 4xx).
+/// latency, non-200 answers, and the server's resident memory and idle tensor buffers before and
+/// after (its `/metrics`). With `--bad-inputs`, one more client sends bad requests throughout
+/// (each must get a 4xx).
 @main
 struct KeypointsLoad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,8 +24,6 @@ struct KeypointsLoad: AsyncParsableCommand {
     @Option(help: "Client counts, comma-separated.") var clients = "1,2,4,8"
     @Option(help: "Requests per client count.") var requests = 2000
     @Option(name: .customLong("warm-up"), help: "Rounds of every photo sent first, not measured.") var warmUp = 2
-    @Option(name: .customLong("server-pid"), help: "The server's process id, for its resident memory.") var serverPID:
-        Int?
     @Option(name: .customLong("library-photos"), help: "Photos the in-process library loop runs (0: skip it).")
     var libraryPhotos = 200
     @Flag(name: .customLong("bad-inputs"), help: "Also send bad requests throughout; each must be refused with a 4xx.")
@@ -87,19 +85,19 @@ struct KeypointsLoad: AsyncParsableCommand {
             client: client, url: endpoint, bodies: bodies, clients: 2, requests: warmUp * bodies.count, bad: nil)
 
         print(
-            "\n| clients | requests | errors | photos/s | p50 ms | p99 ms | RSS before MB | RSS after MB | bad inputs (4xx of sent) |"
+            "\n| clients | requests | errors | photos/s | p50 ms | p99 ms | RSS MB before → after | of which idle tensor buffers MB | bad inputs (4xx of sent) |"
         )
         print("|---|---|---|---|---|---|---|---|---|")
         for count in counts {
-            let before = serverPID.flatMap(LoadRun.residentMegabytes)
+            let before = try await ServerMemory.read(client: client, url: url)
             let result = try await LoadRun.measure(
                 client: client, url: endpoint, bodies: bodies, clients: count, requests: requests,
                 bad: badInputs ? bodies[0] : nil)
-            let after = serverPID.flatMap(LoadRun.residentMegabytes)
+            let after = try await ServerMemory.read(client: client, url: url)
             print(
                 "| \(count) | \(requests) | \(result.errors) | \(String(format: "%.1f", result.throughput)) | "
                     + "\(String(format: "%.0f", result.p50 * 1000)) | \(String(format: "%.0f", result.p99 * 1000)) | "
-                    + "\(before.map { String(format: "%.0f", $0) } ?? "-") | \(after.map { String(format: "%.0f", $0) } ?? "-") | "
+                    + "\(before.residentText) → \(after.residentText) | \(before.cacheText) → \(after.cacheText) | "
                     + (badInputs ? "\(result.badRefused) of \(result.badSent)" : "-") + " |")
             failures += result.errors + result.badSent - result.badRefused
         }

@@ -85,15 +85,6 @@ struct LoadRun {
         return response.status.code
     }
 
-    /// The resident memory of process `pid` in megabytes (`VmRSS`), or nil.
-    static func residentMegabytes(of pid: Int) -> Double? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-            let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
-        else { return nil }
-        return kilobytes / 1024
-    }
-
     /// Photos per second of the library itself on `bodies`: decode and find the faces, one photo
     /// at a time, `photos` photos after one round of warm-up.
     static func libraryRate(bodies: [Data], photos: Int) throws -> Double {

@@ -25,6 +25,12 @@ struct KeypointsServer: AsyncParsableCommand {
     @Option(help: "Requests that may wait for a free slot; one more gets 503.") var queue = 32
     @Option(help: "Threads each photo's math may use (default: the cores shared among --concurrency).")
     var threads: Int?
+    @Option(
+        name: .customLong("tensor-cache-mb"),
+        help:
+            "The most megabytes of idle tensor buffers kept for reuse (the library keeps up to 1024 for training; serving photos of many sizes gains nothing from it, Docs/Serving.md)."
+    )
+    var tensorCacheMB = 0
 
     func run() async throws {
         guard (1...4096).contains(maximumBodyMB) else {
@@ -51,6 +57,10 @@ struct KeypointsServer: AsyncParsableCommand {
             throw ValidationError("--threads \(threads): expected 1...\(cores), the cores of this machine")
         }
         ComputeThreads.set(threads)
+        guard (0...1 << 20).contains(tensorCacheMB) else {
+            throw ValidationError("--tensor-cache-mb \(tensorCacheMB): expected 0...1048576")
+        }
+        BufferCache.capacityBytes = tensorCacheMB << 20
         var logger = Logger(label: "keypoints-server")
         logger.logLevel =
             ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
@@ -64,7 +74,7 @@ struct KeypointsServer: AsyncParsableCommand {
             "serving \(service.modelName) on http://\(host):\(port)/",
             metadata: [
                 "concurrency": "\(configuration.concurrency)", "queue": "\(configuration.queueLength)",
-                "threads": "\(threads)"
+                "threads": "\(threads)", "tensor_cache_mb": "\(BufferCache.capacityBytes >> 20)"
             ])
         try await service.application(logger: logger).runService()
         logger.info("stopped")

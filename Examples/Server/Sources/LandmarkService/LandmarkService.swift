@@ -69,7 +69,7 @@ public struct LandmarkService: Sendable {
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
         }
         router.get("/openapi.yaml") { _, _ in
             Response(

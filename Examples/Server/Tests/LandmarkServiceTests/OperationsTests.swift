@@ -60,6 +60,17 @@ import Testing
         ] {
             #expect(text.contains(line), "missing \(line) in\n\(text)")
         }
+        // The memory gauges are read at the scrape: a live process is resident, and the photo's
+        // freed tensor buffers are part of it.
+        func gauge(_ name: String) -> Double? {
+            text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap {
+                Double($0.split(separator: " ")[1])
+            }
+        }
+        let resident = try #require(gauge("process_resident_memory_bytes"), "no resident memory in\n\(text)")
+        let cache = try #require(gauge("keypoints_tensor_cache_bytes"), "no tensor cache in\n\(text)")
+        #expect(resident > 10e6)
+        #expect(cache >= 0 && cache < resident)
     }
 
     @Test func aFullQueueAnswers503WithRetryAfterAndTheRestSucceed() async throws {
