@@ -13,7 +13,7 @@
 //   safetensors      SafeTensors.decode + loadStateDict into a small NoseNet (checkpoints)
 //   model            KeypointModelFile.load (Sources/FaceKeypoints): the spec from the metadata
 //                    key `facekeypoints.spec`, the model it describes, its weights; then, for a
-//                    model that loads, KeypointDetector.detect on a small photo (what
+//                    model that loads, KeypointModel.estimate on a small photo (what
 //                    `keypoints predict` does next)
 //   drawing          the input's bytes as Float32 boxes, points, radii and thicknesses (any
 //                    value: 1e30, NaN, beyond Int's range) drawn on a small image, directly and
@@ -137,13 +137,13 @@ func fuzzOne(_ data: Data) {
             // describe a large network, but a 10-megapixel resample would still waste the run.
             let (pixels, overflow) = spec.inputWidth.multipliedReportingOverflow(by: spec.inputHeight)
             if !overflow, pixels > 0, pixels <= 1 << 20 {
-                let points = try KeypointDetector(model: model, spec: spec).detect(in: modelPhoto)
+                let points = try KeypointModel(network: model, spec: spec).estimate(in: modelPhoto).points
                 findingIf(points.count != spec.pointCount, "detect returned \(points.count) points for a model of \(spec.pointCount)")
             }
         } catch is SafeTensorsError {
         } catch is StateDictError {
         } catch is KeypointModelError {
-        } catch is KeypointDetectorError {
+        } catch is KeypointInputError {
         } catch { unexpected(error) }
     case .drawing:
         drawFuzzed(data)

@@ -47,6 +47,8 @@ struct PredictCommand: ParsableCommand {
         help: "Also write each face aligned to --template: NAME_face0.png, ... and aligned.jsonl (as keypoints align).")
     var aligned = false
     @OptionGroup var alignment: AlignmentOptions
+    @Flag(name: .customLong("pose-axes"), help: "Draw each 68-point face's head pose as three axes from its nose tip.")
+    var poseAxes = false
     @Option(
         help:
             "Only shard I of N: every N-th photo of the sorted list from the I-th (0-based), for job arrays; each shard writes predictions-I-of-N.jsonl, and the shards' files concatenate into one."
@@ -97,7 +99,8 @@ struct PredictCommand: ParsableCommand {
                 let photo = try Image(contentsOf: job.url, applyOrientation: xml == nil)
                 let faces = try landmarker.faces(in: photo, boxes: job.boxes)
                 let result = PhotoLandmarks(image: job.url.path, photo: photo, model: modelName, faces: faces)
-                lines += try result.write(drawnOn: photo, into: output, name: names[n]) + Data("\n".utf8)
+                lines +=
+                    try result.write(drawnOn: photo, into: output, name: names[n], poseAxes: poseAxes) + Data("\n".utf8)
                 if let template {
                     alignedFaces += try landmarker.writeAligned(
                         faces, of: photo, image: job.url.path, name: names[n], to: template, into: output)

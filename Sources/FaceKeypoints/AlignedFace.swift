@@ -127,7 +127,7 @@ extension AlignedFaceRecord {
     /// Writes `records` as JSON lines (one per crop), atomically.
     public static func writeLines(_ records: [AlignedFaceRecord], to url: URL) throws {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var lines = Data()
         for record in records { lines += try encoder.encode(record) + Data("\n".utf8) }
         try AtomicFile.write(lines, to: url)

@@ -57,9 +57,8 @@ public struct HeadPose: Codable, Sendable, Equatable {
 /// The camera: its center is the photo's center, no lens distortion, and its focal length, unless
 /// given, ``defaultFocalLength(width:height:)``: twice the photo's longer side in pixels (a
 /// field of view of 28 degrees across it, a portrait lens's; faces 0.5-2 m away). The angles
-/// depend on it a little: on IMM's turned views (Docs/Alignment.md) the mean yaw is 20 degrees
-/// with a focal length of once the longer side, 23.5 with twice, 25.5 with ten times. The fit
-/// minimizes the squared distances in pixels between iBUG points 17-67 and
+/// depend on it a little: a shorter focal length gives smaller angles for the same points
+/// (Docs/Alignment.md measures by how much). The fit minimizes the squared distances in pixels between iBUG points 17-67 and
 /// the model's projected points over the rotation and the translation (Levenberg-Marquardt,
 /// started from five yaws from -60 to 60 degrees; the best fit is kept).
 public struct HeadPoseFit: Sendable {

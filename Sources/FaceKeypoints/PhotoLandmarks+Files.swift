@@ -3,14 +3,14 @@ import TensorIO
 import Vision
 
 extension PhotoLandmarks {
-    /// Writes `NAME_keypoints.json` and then `NAME_keypoints.png` (``drawn(on:)``) into
-    /// `folder`, each atomically. Both JSON forms are made first, so a result that cannot be
-    /// written (outputs that are not finite) leaves neither file. Returns the JSON line for
+    /// Writes `NAME_keypoints.json` and then `NAME_keypoints.png` (``drawn(on:poseAxes:)``)
+    /// into `folder`, each atomically. Both JSON forms are made first, so a result that cannot
+    /// be written (outputs that are not finite) leaves neither file. Returns the JSON line for
     /// `predictions.jsonl`.
     @discardableResult
-    public func write(drawnOn photo: Image, into folder: URL, name: String) throws -> Data {
+    public func write(drawnOn photo: Image, into folder: URL, name: String, poseAxes: Bool = false) throws -> Data {
         let json = try json(), line = try jsonLine()
-        try drawn(on: photo).write(to: folder.appendingPathComponent(name + Self.drawingSuffix))
+        try drawn(on: photo, poseAxes: poseAxes).write(to: folder.appendingPathComponent(name + Self.drawingSuffix))
         try AtomicFile.write(json, to: folder.appendingPathComponent(name + Self.jsonSuffix))
         return line
     }

@@ -87,15 +87,18 @@ public struct PhotoLandmarks: Codable, Sendable, Equatable {
         self.init(image: image, width: photo.width, height: photo.height, model: model, faces: faces.map(Face.init))
     }
 
-    /// Below this confidence a point is drawn as a ring (``drawn(on:)``): PIPNet's peak score is
+    /// Below this confidence a point is drawn as a ring (``drawn(on:poseAxes:)``): PIPNet's peak score is
     /// trained towards 1 in the point's cell and 0 elsewhere, so below one half the model was not
     /// sure which cell holds the point.
     public static let lowConfidence: Float = 0.5
 
     /// `photo` in color with every face drawn: its box in yellow, the five detector points in
     /// cyan, the model's points as red dots, those with a confidence below ``lowConfidence``
-    /// as magenta rings, sized to the photo.
-    public func drawn(on photo: Image) -> Image {
+    /// as magenta rings, sized to the photo. With `poseAxes`, each face with a ``Face/pose``
+    /// also gets its head's axes from the nose tip (point 30), half the box long, as seen along
+    /// the camera's axis: the face's left-to-right in red, top-to-bottom in green, and the
+    /// direction it faces in blue.
+    public func drawn(on photo: Image, poseAxes: Bool = false) -> Image {
         var drawing = photo.rgb()
         let radius = Swift.max(1.5, Float(Swift.max(photo.width, photo.height)) / 300)
         for face in faces {
@@ -113,6 +116,17 @@ public struct PhotoLandmarks: Codable, Sendable, Equatable {
             for (point, _) in zip(points, confidence).filter({ $1 < Self.lowConfidence }) {
                 drawing.drawCircle(
                     center: point, radius: 1.6 * pointRadius, color: .magenta, thickness: Swift.max(1, pointRadius / 2))
+            }
+            if poseAxes, let pose = face.pose, points.count == 68 {
+                let rotation = pose.rotation, length = Double(box.width) / 2
+                // The rotated model axes x (right), y (down) and -z (out of the face), projected
+                // along the camera's axis.
+                for (axis, color) in [(SIMD3<Double>(1, 0, 0), Color.red), ([0, 1, 0], .green), ([0, 0, -1], .blue)] {
+                    let end = SIMD2((rotation[0] * axis).sum(), (rotation[1] * axis).sum()) * length
+                    drawing.drawLine(
+                        from: points[30], to: points[30] + Point(Float(end.x), Float(end.y)), color: color,
+                        thickness: Swift.max(1, boxThickness))
+                }
             }
         }
         return drawing

@@ -101,8 +101,9 @@ import Testing
         #expect(HeadPoseFit.fit(points: points, width: 640, height: 480, focalLength: -1) == nil)
     }
 
-    /// The shipped model through `keypoints predict` on IMM people 01-10, views 1-5 (the turned
-    /// views 3 and 4 and the frontal 1, 2 and 5), and one turned photo with its mirror image.
+    /// The shipped model through `keypoints predict --pose-axes` on IMM people 01-10, views 1-5
+    /// (the turned views 3 and 4 and the frontal 1, 2 and 5), and one turned photo with its
+    /// mirror image.
     @Test func realFacesTurnTheWayTheyAreTurned() throws {
         let folder = try CommandRunner.temporaryDirectory("head-pose")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -121,7 +122,7 @@ import Testing
         try turned.warped(by: .horizontalFlip(width: turned.width), width: turned.width, height: turned.height).write(
             to: photos.appendingPathComponent("mirrored-01-3m.png"))
         let out = folder.appendingPathComponent("out")
-        let run = try CommandRunner.run(["predict", photos.path, "--out", out.path])
+        let run = try CommandRunner.run(["predict", photos.path, "--out", out.path, "--pose-axes"])
         #expect(run.status == 0, "\(run.error)")
         let records = try String(contentsOf: out.appendingPathComponent("predictions.jsonl"), encoding: .utf8)
             .split(separator: "\n").map { try JSONDecoder().decode(PhotoLandmarks.self, from: Data($0.utf8)) }
@@ -143,6 +144,15 @@ import Testing
         #expect(mean(3) < -20 && mean(3) > -40, "view 3: \(mean(3))")
         #expect(mean(4) > 20 && mean(4) < 40, "view 4: \(mean(4))")
         for view in [1, 2, 5] { #expect(abs(mean(view)) < 10, "view \(view): \(mean(view))") }
+        // The drawing shows the axes: the blue one (the way the face looks) from the nose tip.
+        let drawn = try Image(contentsOf: out.appendingPathComponent("01-3m_keypoints.png"))
+        var blue = 0
+        for y in 0..<drawn.height {
+            for x in 0..<drawn.width where drawn[x, y, 2] > 0.9 && drawn[x, y, 0] < 0.1 && drawn[x, y, 1] < 0.1 {
+                blue += 1
+            }
+        }
+        #expect(blue > 50, "\(blue) blue pixels")
         // The mirror image: the same pitch, the opposite yaw and roll.
         let original = try #require(pose["01-3m"]), mirrored = try #require(pose["mirrored-01-3m"])
         #expect(

@@ -53,7 +53,10 @@ import Testing
                 model == referenceModel,
                 "chain \(chains) (kills after \(delays) s): the weights differ from the uninterrupted run's")
             let metrics = try Metrics(contentsOf: out.appendingPathComponent("metrics.json"))
-            #expect(metrics.train_loss == referenceMetrics.train_loss && metrics.val_loss == referenceMetrics.val_loss)
+            #expect(
+                metrics.train_loss == referenceMetrics.train_loss && metrics.val_loss == referenceMetrics.val_loss,
+                "chain \(chains) (kills after \(delays) s): train loss \(metrics.train_loss) against \(referenceMetrics.train_loss), validation loss \(metrics.val_loss) against \(referenceMetrics.val_loss)"
+            )
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: out.path).filter {
                 $0.hasSuffix(".tmp")
             }
