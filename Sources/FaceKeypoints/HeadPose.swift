@@ -12,7 +12,7 @@
 ///   (its nose points right in the photo, the person looking to their own left);
 /// - **pitch**: nodding; positive when the face tilts up (the nose points up in the photo);
 /// - **roll**: tilting the head sideways in the image plane; positive counterclockwise on screen,
-///   the sense of ``Affine2D/rotation(degrees:about:)``.
+///   the sense of `Affine2D.rotation(degrees:about:)`.
 ///
 /// A mirrored photo has the same pitch and the opposite yaw and roll. See ``HeadPoseFit`` for
 /// how the angles are found.

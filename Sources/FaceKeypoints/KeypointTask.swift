@@ -161,13 +161,17 @@ public struct KeypointTask: Sendable {
     public func datasets(
         from source: DataSource, limit: Int? = nil
     ) throws -> (training: FaceDataset, validation: FaceDataset) {
+        if let limit, limit < 1 {
+            throw TrainingError.invalidConfiguration("the face limit must be at least 1, got \(limit)")
+        }
         let augmented = spec.datasetConfiguration(augmentation: configuration.augmentation)
-        var training: FaceDataset, validation: FaceDataset
         switch source {
         case .imm(let folder):
-            training = try FaceDataset.imm(folder: folder, split: .train, configuration: augmented, limit: limit)
-            validation = try FaceDataset.imm(
-                folder: folder, split: .validation, configuration: spec.datasetConfiguration(), limit: limit)
+            return (
+                try FaceDataset.imm(folder: folder, split: .train, configuration: augmented, limit: limit),
+                try FaceDataset.imm(
+                    folder: folder, split: .validation, configuration: spec.datasetConfiguration(), limit: limit)
+            )
         case .imglab(let url, let fraction):
             let split = try ValidationSplit(fraction: fraction, seed: configuration.splitSeed ?? configuration.seed)
             let annotations = try ImglabDataset(contentsOf: url)
@@ -176,24 +180,22 @@ public struct KeypointTask: Sendable {
             } catch let error as KeypointInputError {
                 throw TrainingError.invalidConfiguration(error.message)
             }
-            let all: FaceDataset
-            if spec.scheme == .ibug68 && spec.task != .custom {
-                all = try FaceDataset.imglab(url, configuration: spec.datasetConfiguration())
-            } else {
-                all = try FaceDataset.imglab(
-                    annotations, file: url, scheme: spec.scheme, configuration: spec.datasetConfiguration())
-            }
-            (training, validation) = all.split(validationFraction: split.fraction, seed: split.seed)
-            training = try training.with(augmentation: augmented.augmentation)
+            // The split is of the annotated faces, as `evaluate` makes it (AnnotatedFaces), and
+            // only the faces kept (all, or the first `limit` of each part) are decoded.
+            var annotationsOnly = spec.datasetConfiguration()
+            annotationsOnly.cache = .none
+            let all =
+                spec.scheme == .ibug68 && spec.task != .custom
+                ? try FaceDataset.imglab(url, configuration: annotationsOnly)
+                : try FaceDataset.imglab(annotations, file: url, scheme: spec.scheme, configuration: annotationsOnly)
+            let parts = all.split(validationFraction: split.fraction, seed: split.seed)
+            let kept = { (part: FaceDataset) in Array(part.faces.prefix(limit ?? part.count)) }
+            return (
+                try FaceDataset(faces: kept(parts.train), configuration: augmented, skipped: all.skipped),
+                try FaceDataset(
+                    faces: kept(parts.validation), configuration: spec.datasetConfiguration(), skipped: all.skipped)
+            )
         }
-        if let limit {
-            guard limit >= 1 else {
-                throw TrainingError.invalidConfiguration("the face limit must be at least 1, got \(limit)")
-            }
-            training = training.subset(Array(0..<Swift.min(limit, training.count)))
-            validation = validation.subset(Array(0..<Swift.min(limit, validation.count)))
-        }
-        return (training, validation)
     }
 
     /// Trains on `data` into `output` (see ``KeypointTrainer``: model, checkpoint and metrics
