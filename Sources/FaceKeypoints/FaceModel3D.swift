@@ -3,7 +3,8 @@
 /// as it turns) on MediaPipe's canonical face model.
 ///
 /// Source: `mediapipe/modules/face_geometry/data/canonical_face_model.obj` of Google's
-/// MediaPipe (https://github.com/google-ai-edge/mediapipe), Apache License 2.0. Each point is
+/// MediaPipe (https://github.com/google-ai-edge/mediapipe), copyright The MediaPipe Authors,
+/// under the Apache License 2.0 (this package's own licence, LICENSE). Each point is
 /// one vertex of that mesh, copied unchanged (centimeters; x to the face's left as seen from
 /// the front, so the image's right; y up; z out of the face, toward a camera in front). The
 /// vertex chosen for each iBUG point follows the usual MediaPipe-to-dlib correspondence;
