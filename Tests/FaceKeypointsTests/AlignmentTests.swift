@@ -167,5 +167,7 @@ import Testing
         let bad = try CommandRunner.run(["align", photo.path, "--out", out.path, "--template", "/nonexistent.json"])
         #expect(
             bad.status != 0 && bad.error.contains("--template /nonexistent.json: /nonexistent.json: cannot be read"))
+        let tiny = try CommandRunner.run(["align", photo.path, "--out", out.path, "--size", "4"])
+        #expect(tiny.status != 0 && tiny.error.contains("--size must be 8...4096 pixels, got 4"), "\(tiny.error)")
     }
 }
