@@ -130,17 +130,14 @@ public struct HeadPoseFit: Sendable {
                 guard p.z > 1e-6 else { return nil }
                 let f = camera.focal, inverseZ = 1 / p.z
                 let residual = SIMD2(f * p.x * inverseZ + camera.center.x, f * p.y * inverseZ + camera.center.y) - seen
-                // d(projection)/dp, then dp/dw = -[rotated]x and dp/dt = identity.
+                // d(projection)/dp; dp/dw = -[rotated]x, so d(projection)/dw = rotated x d/dp;
+                // dp/dt = identity.
                 let du = SIMD3(f * inverseZ, 0, -f * p.x * inverseZ * inverseZ)
                 let dv = SIMD3(0, f * inverseZ, -f * p.y * inverseZ * inverseZ)
-                let skew: [SIMD3<Double>] = [
-                    [0, rotated.z, -rotated.y], [-rotated.z, 0, rotated.x], [rotated.y, -rotated.x, 0]
-                ]
                 for (row, r) in [(du, residual.x), (dv, residual.y)] {
                     let dw = SIMD3(
-                        (row * SIMD3(skew[0][0], skew[1][0], skew[2][0])).sum(),
-                        (row * SIMD3(skew[0][1], skew[1][1], skew[2][1])).sum(),
-                        (row * SIMD3(skew[0][2], skew[1][2], skew[2][2])).sum())
+                        rotated.y * row.z - rotated.z * row.y, rotated.z * row.x - rotated.x * row.z,
+                        rotated.x * row.y - rotated.y * row.x)
                     let j = [dw.x, dw.y, dw.z, row.x, row.y, row.z]
                     for a in 0..<6 {
                         gradient[a] += j[a] * r
